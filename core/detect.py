@@ -1,0 +1,201 @@
+"""Face detection with five landmarks: the MTCNN cascade (Zhang et al. 2016) on ONNX Runtime.
+
+P-Net proposes windows over an image pyramid, R-Net rejects most of them on 24x24 crops and
+O-Net scores the rest on 48x48 crops and places the landmarks. The ONNX graphs take uint8 BGR
+NHWC images (see scripts/build_detector.py), so crops go to them as OpenCV produces them.
+"""
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+import onnxruntime as ort
+
+from .assets import model_path
+from .errors import ModelError
+from .types import Face
+
+PYRAMID_FACTOR = 0.709
+PNET_WINDOW = 12
+PNET_STRIDE = 2
+RNET_SIZE = 24
+ONET_SIZE = 48
+
+
+class Detector:
+    """Finds faces of at least `min_face` pixels; `min_face` may be changed between calls."""
+
+    def __init__(
+        self,
+        min_face: int = 40,
+        threads: int = 1,
+        thresholds: tuple[float, float, float] = (0.6, 0.7, 0.8),
+        max_side: int = 1280,
+    ):
+        self.min_face = min_face
+        self.thresholds = tuple(thresholds)
+        self.max_side = max_side
+        self._pnet = _session("mtcnn_pnet.onnx", threads)
+        self._rnet = _session("mtcnn_rnet.onnx", threads)
+        self._onet = _session("mtcnn_onet.onnx", threads)
+
+    @property
+    def min_face(self) -> int:
+        return self._min_face
+
+    @min_face.setter
+    def min_face(self, value: int) -> None:
+        # Below P-Net's window the pyramid would have to upsample the whole image.
+        if value < PNET_WINDOW:
+            raise ValueError(f"min_face must be at least {PNET_WINDOW} pixels, got {value}")
+        self._min_face = int(value)
+
+    def detect(self, image_bgr: np.ndarray) -> list[Face]:
+        """Faces in an HxWx3 uint8 BGR image, largest first; [] when there are none."""
+        if image_bgr.ndim != 3 or image_bgr.shape[2] != 3 or image_bgr.dtype != np.uint8:
+            raise ValueError(f"expected an HxWx3 uint8 image, got {image_bgr.dtype} {image_bgr.shape}")
+        image, scale = _fit(image_bgr, self.max_side)
+        # Past max_side the image is shrunk, and so are the faces it can hold.
+        min_face = max(self.min_face * min(scale), PNET_WINDOW)
+        boxes = self._propose(image, min_face)
+        boxes = self._refine(image, boxes)
+        boxes, scores, landmarks = self._output(image, boxes)
+        faces = [
+            Face(box=(box / np.tile(scale, 2)).astype(np.float32), score=float(score),
+                 landmarks=(points / scale).astype(np.float32))
+            for box, score, points in zip(boxes, scores, landmarks)
+        ]
+        faces = [face for face in faces if face.size >= self.min_face]
+        return sorted(faces, key=lambda face: face.size, reverse=True)
+
+    def _propose(self, image: np.ndarray, min_face: float) -> np.ndarray:
+        """P-Net over the pyramid: square integer candidate boxes."""
+        scales = _pyramid(min(image.shape[:2]), min_face)
+        if not scales:
+            return np.empty((0, 4))
+        found = [self._pnet_level(image, scale) for scale in scales]
+        boxes, scores, reg = (np.concatenate(parts) for parts in zip(*found))
+        keep = _nms(boxes, scores, 0.7)
+        return _square(_regress(boxes[keep], reg[keep]))
+
+    def _pnet_level(self, image: np.ndarray, scale: float):
+        height, width = image.shape[:2]
+        level_w, level_h = math.ceil(width * scale), math.ceil(height * scale)
+        level = cv2.resize(image, (level_w, level_h), interpolation=cv2.INTER_AREA)
+        prob, reg = self._pnet.run(None, {"image": level[None]})
+        rows, cols = np.nonzero(prob[0] >= self.thresholds[0])
+        # Output cell (row, col) saw the PNET_WINDOW square at PNET_STRIDE times it in the level.
+        corners = np.stack([cols, rows], axis=1) * PNET_STRIDE
+        level_to_image = np.array([width / level_w, height / level_h])
+        boxes = np.hstack([corners, corners + PNET_WINDOW]) * np.tile(level_to_image, 2)
+        scores = prob[0, rows, cols]
+        keep = _nms(boxes, scores, 0.5)
+        return boxes[keep], scores[keep], reg[0, rows, cols][keep]
+
+    def _refine(self, image: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+        """R-Net on the P-Net candidates: fewer, tighter square boxes."""
+        if not len(boxes):
+            return boxes
+        prob, reg = self._rnet.run(None, {"image": _crops(image, boxes, RNET_SIZE)})
+        passed = prob >= self.thresholds[1]
+        boxes, scores, reg = boxes[passed], prob[passed], reg[passed]
+        keep = _nms(boxes, scores, 0.7)
+        return _square(_regress(boxes[keep], reg[keep]))
+
+    def _output(self, image: np.ndarray, boxes: np.ndarray):
+        """O-Net on the R-Net boxes: final boxes, scores and (n, 5, 2) landmarks."""
+        if not len(boxes):
+            return boxes, np.empty(0), np.empty((0, 5, 2))
+        prob, reg, points = self._onet.run(None, {"image": _crops(image, boxes, ONET_SIZE)})
+        passed = prob >= self.thresholds[2]
+        boxes, scores, reg, points = boxes[passed], prob[passed], reg[passed], points[passed]
+        # O-Net places the landmarks relative to the box it was shown.
+        landmarks = boxes[:, None, :2] + points * (boxes[:, None, 2:] - boxes[:, None, :2])
+        boxes = _regress(boxes, reg)
+        # The min overlap drops a box lying inside a bigger, better one (a face within a face).
+        keep = _nms(boxes, scores, 0.7, mode="min")
+        return boxes[keep], scores[keep], landmarks[keep]
+
+
+def _session(name: str, threads: int) -> ort.InferenceSession:
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    path = model_path(name)
+    try:
+        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own untyped errors for bad files
+        raise ModelError(f"bundled model {name!r} at {path} cannot be loaded: {exc}") from exc
+
+
+def _fit(image: np.ndarray, max_side: int) -> tuple[np.ndarray, np.ndarray]:
+    """The image shrunk to at most max_side, and the (x, y) factors it was shrunk by."""
+    height, width = image.shape[:2]
+    if max(height, width) <= max_side:
+        return image, np.ones(2)
+    factor = max_side / max(height, width)
+    size = (max(round(width * factor), 1), max(round(height * factor), 1))
+    small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    return small, np.array([size[0] / width, size[1] / height])
+
+
+def _pyramid(short_side: int, min_face: float) -> list[float]:
+    """Scales at which P-Net's window covers faces from min_face up to the short side."""
+    scales = []
+    scale = PNET_WINDOW / min_face
+    while short_side * scale >= PNET_WINDOW:
+        scales.append(scale)
+        scale *= PYRAMID_FACTOR
+    return scales
+
+
+def _nms(boxes: np.ndarray, scores: np.ndarray, threshold: float, mode: str = "union") -> np.ndarray:
+    """Indices of the boxes greedy non-maximum suppression keeps, best score first."""
+    x1, y1, x2, y2 = boxes.T
+    areas = (x2 - x1) * (y2 - y1)
+    order = np.argsort(-scores, kind="stable")
+    keep = []
+    while order.size:
+        best, rest = order[0], order[1:]
+        keep.append(best)
+        overlap_w = np.clip(np.minimum(x2[best], x2[rest]) - np.maximum(x1[best], x1[rest]), 0, None)
+        overlap_h = np.clip(np.minimum(y2[best], y2[rest]) - np.maximum(y1[best], y1[rest]), 0, None)
+        inter = overlap_w * overlap_h
+        if mode == "min":
+            base = np.minimum(areas[best], areas[rest])
+        else:
+            base = areas[best] + areas[rest] - inter
+        order = rest[inter <= threshold * base]
+    return np.array(keep, dtype=np.intp)
+
+
+def _regress(boxes: np.ndarray, reg: np.ndarray) -> np.ndarray:
+    """Boxes moved by the nets' offsets, which are in units of the box's width and height."""
+    size = boxes[:, 2:] - boxes[:, :2]
+    return boxes + reg * np.tile(size, 2)
+
+
+def _square(boxes: np.ndarray) -> np.ndarray:
+    """Integer squares around the boxes' centres, so the crop fed to a net is the box itself."""
+    centre = (boxes[:, :2] + boxes[:, 2:]) / 2
+    side = np.round(np.max(boxes[:, 2:] - boxes[:, :2], axis=1, keepdims=True))
+    corner = np.round(centre - side / 2)
+    squares = np.hstack([corner, corner + side])
+    return squares[side[:, 0] >= 1]
+
+
+def _crops(image: np.ndarray, boxes: np.ndarray, size: int) -> np.ndarray:
+    """The boxes' pixels resized to size x size, zero outside the image as MTCNN was trained."""
+    height, width = image.shape[:2]
+    crops = np.zeros((len(boxes), size, size, 3), np.uint8)
+    for crop, (x1, y1, x2, y2) in zip(crops, boxes.astype(int)):
+        patch = image[max(y1, 0):min(y2, height), max(x1, 0):min(x2, width)]
+        if not patch.size:
+            continue
+        border = (max(-y1, 0), max(y2 - height, 0), max(-x1, 0), max(x2 - width, 0))
+        if any(border):
+            patch = cv2.copyMakeBorder(patch, *border, cv2.BORDER_CONSTANT, value=0)
+        crop[:] = cv2.resize(patch, (size, size), interpolation=cv2.INTER_AREA)
+    return crops

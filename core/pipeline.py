@@ -1,0 +1,30 @@
+"""Image in, faces with embeddings out: the one call the app, the CLI and evaluation share."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .detect import Detector
+from .embed import Embedder, Ensemble, load_embedder
+from .assets import model_path
+from .imaging import ImageSource, load_image
+from .types import Face
+
+STUDENT_MODEL = "student.onnx"
+
+
+class FacePipeline:
+    def __init__(self, detector: Detector | None = None, embedder: Embedder | Ensemble | None = None):
+        self.detector = detector or Detector()
+        self.embedder = embedder or load_embedder(model_path(STUDENT_MODEL), flip=False)
+
+    def detect(self, image: ImageSource) -> list[Face]:
+        return self.detector.detect(load_image(image))
+
+    def faces(self, image: ImageSource, max_faces: int | None = None) -> list[Face]:
+        """Detected faces, largest first, each with its embedding."""
+        image = load_image(image)
+        found = self.detector.detect(image)[:max_faces]
+        if not found:
+            return []
+        vectors = self.embedder.embed(image, [f.landmarks for f in found])
+        return [replace(face, embedding=vec) for face, vec in zip(found, vectors)]

@@ -1,0 +1,51 @@
+"""Result types that flow between pipeline stages: plain numpy, no framework types."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True, eq=False)
+class Face:
+    """One detected face in image pixel coordinates.
+
+    box: float32 (4,) x1, y1, x2, y2.
+    landmarks: float32 (5, 2) in the order eye on the image's left, eye on the image's right,
+    nose tip, mouth corner on the left, mouth corner on the right (the ArcFace template order).
+    embedding: L2-normalised float32 vector once an embedder has seen the face, else None.
+    """
+
+    box: np.ndarray
+    score: float
+    landmarks: np.ndarray
+    embedding: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def width(self) -> float:
+        return float(self.box[2] - self.box[0])
+
+    @property
+    def height(self) -> float:
+        return float(self.box[3] - self.box[1])
+
+    @property
+    def size(self) -> float:
+        """Side of the face box, the number a minimum face size is compared with."""
+        return min(self.width, self.height)
+
+    def to_dict(self) -> dict:
+        return {
+            "box": [round(float(v), 1) for v in self.box],
+            "score": round(float(self.score), 4),
+            "landmarks": [[round(float(x), 1), round(float(y), 1)] for x, y in self.landmarks],
+        }
+
+
+@dataclass(frozen=True)
+class Match:
+    """The best gallery person for one face; person_id is None when nobody passed the threshold."""
+
+    person_id: int | None
+    similarity: float
+    name: str | None = None

@@ -1,0 +1,214 @@
+"""Build the bundled MTCNN face detector (P-, R- and O-Net) as ONNX files.
+
+The weights come from the facenet-pytorch wheel on PyPI (MIT licence), which carries them as
+PyTorch state dicts; the package itself is never installed or imported, only unzipped.
+
+    python scripts/build_detector.py [--wheel facenet_pytorch-2.6.0-py3-none-any.whl] [--out DIR]
+
+Every graph takes uint8 BGR images in NHWC layout, exactly what OpenCV hands out, so the
+detector feeds crops without any numpy preprocessing: the cast, the channel order and MTCNN's
+(x - 127.5) / 128 normalisation are inside the graph (the last two folded into conv1).
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import subprocess
+import sys
+import tempfile
+import warnings
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+import torch
+from torch import nn
+
+PACKAGE = "facenet-pytorch==2.6.0"
+OPSET = 17
+PIXEL_MEAN = 127.5
+PIXEL_SCALE = 0.0078125
+DEFAULT_OUT = Path(__file__).resolve().parent.parent / "assets" / "models"
+
+
+class PNet(nn.Module):
+    """Fully convolutional 12x12 proposal net; layer names match facenet-pytorch's state dict."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 10, kernel_size=3)
+        self.prelu1 = nn.PReLU(10)
+        self.pool1 = nn.MaxPool2d(2, 2, ceil_mode=True)
+        self.conv2 = nn.Conv2d(10, 16, kernel_size=3)
+        self.prelu2 = nn.PReLU(16)
+        self.conv3 = nn.Conv2d(16, 32, kernel_size=3)
+        self.prelu3 = nn.PReLU(32)
+        self.conv4_1 = nn.Conv2d(32, 2, kernel_size=1)
+        self.conv4_2 = nn.Conv2d(32, 4, kernel_size=1)
+
+    def forward(self, x):
+        x = self.prelu1(self.conv1(x))
+        x = self.pool1(x)
+        x = self.prelu2(self.conv2(x))
+        x = self.prelu3(self.conv3(x))
+        prob = torch.softmax(self.conv4_1(x), dim=1)[:, 1]
+        return {"prob": prob, "reg": self.conv4_2(x).permute(0, 2, 3, 1)}
+
+
+class RNet(nn.Module):
+    """24x24 refinement net; layer names match facenet-pytorch's state dict."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 28, kernel_size=3)
+        self.prelu1 = nn.PReLU(28)
+        self.pool1 = nn.MaxPool2d(3, 2, ceil_mode=True)
+        self.conv2 = nn.Conv2d(28, 48, kernel_size=3)
+        self.prelu2 = nn.PReLU(48)
+        self.pool2 = nn.MaxPool2d(3, 2, ceil_mode=True)
+        self.conv3 = nn.Conv2d(48, 64, kernel_size=2)
+        self.prelu3 = nn.PReLU(64)
+        self.dense4 = nn.Linear(576, 128)
+        self.prelu4 = nn.PReLU(128)
+        self.dense5_1 = nn.Linear(128, 2)
+        self.dense5_2 = nn.Linear(128, 4)
+
+    def forward(self, x):
+        x = self.pool1(self.prelu1(self.conv1(x)))
+        x = self.pool2(self.prelu2(self.conv2(x)))
+        x = self.prelu3(self.conv3(x))
+        # The dense weights were converted from Caffe, which flattened in W, H, C order.
+        x = self.prelu4(self.dense4(x.permute(0, 3, 2, 1).flatten(1)))
+        prob = torch.softmax(self.dense5_1(x), dim=1)[:, 1]
+        return {"prob": prob, "reg": self.dense5_2(x)}
+
+
+class ONet(nn.Module):
+    """48x48 output net with 5 landmarks; layer names match facenet-pytorch's state dict."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 32, kernel_size=3)
+        self.prelu1 = nn.PReLU(32)
+        self.pool1 = nn.MaxPool2d(3, 2, ceil_mode=True)
+        self.conv2 = nn.Conv2d(32, 64, kernel_size=3)
+        self.prelu2 = nn.PReLU(64)
+        self.pool2 = nn.MaxPool2d(3, 2, ceil_mode=True)
+        self.conv3 = nn.Conv2d(64, 64, kernel_size=3)
+        self.prelu3 = nn.PReLU(64)
+        self.pool3 = nn.MaxPool2d(2, 2, ceil_mode=True)
+        self.conv4 = nn.Conv2d(64, 128, kernel_size=2)
+        self.prelu4 = nn.PReLU(128)
+        self.dense5 = nn.Linear(1152, 256)
+        self.prelu5 = nn.PReLU(256)
+        self.dense6_1 = nn.Linear(256, 2)
+        self.dense6_2 = nn.Linear(256, 4)
+        self.dense6_3 = nn.Linear(256, 10)
+
+    def forward(self, x):
+        x = self.pool1(self.prelu1(self.conv1(x)))
+        x = self.pool2(self.prelu2(self.conv2(x)))
+        x = self.pool3(self.prelu3(self.conv3(x)))
+        x = self.prelu4(self.conv4(x))
+        x = self.prelu5(self.dense5(x.permute(0, 3, 2, 1).flatten(1)))
+        prob = torch.softmax(self.dense6_1(x), dim=1)[:, 1]
+        # The net emits x1..x5 then y1..y5; pair them up as (5, 2) points.
+        landmarks = self.dense6_3(x).unflatten(1, (2, 5)).transpose(1, 2)
+        return {"prob": prob, "reg": self.dense6_2(x), "landmarks": landmarks}
+
+
+class BgrUint8Input(nn.Module):
+    """Lets a net take uint8 BGR NHWC images instead of normalised RGB NCHW floats."""
+
+    def __init__(self, net: nn.Module):
+        super().__init__()
+        self.net = net
+        conv = net.conv1
+        assert conv.padding == (0, 0), "folding the normalisation needs an unpadded conv1"
+        with torch.no_grad():
+            weight = conv.weight.flip(1) * PIXEL_SCALE
+            conv.bias -= PIXEL_MEAN * weight.sum(dim=(1, 2, 3))
+            conv.weight.copy_(weight)
+
+    def forward(self, image):
+        return tuple(self.net(image.permute(0, 3, 1, 2).float()).values())
+
+
+def fetch_wheel(directory: Path) -> Path:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+         "--dest", str(directory), PACKAGE],
+        check=True,
+    )
+    return next(directory.glob("facenet_pytorch-*.whl"))
+
+
+def load_state_dict(wheel: zipfile.ZipFile, name: str) -> dict:
+    data = wheel.read(f"facenet_pytorch/data/{name}.pt")
+    return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+
+
+def reference_outputs(net: nn.Module, image: np.ndarray) -> list[np.ndarray]:
+    """The net as facenet-pytorch runs it: normalised RGB NCHW floats."""
+    rgb = torch.from_numpy(image[..., ::-1].copy()).permute(0, 3, 1, 2).float()
+    with torch.no_grad():
+        return [t.numpy() for t in net((rgb - PIXEL_MEAN) * PIXEL_SCALE).values()]
+
+
+def export(net: nn.Module, state_dict: dict, path: Path, sample_hw: tuple[int, int]) -> None:
+    net.load_state_dict(state_dict)
+    net.eval()
+    sample = np.random.default_rng(0).integers(0, 256, (3, *sample_hw, 3), dtype=np.uint8)
+    expected = reference_outputs(net, sample)
+
+    wrapped = BgrUint8Input(net).eval()
+    output_names = list(net(torch.zeros(1, 3, *sample_hw)).keys())
+    dynamic = {"image": {0: "batch"}} | {name: {0: "batch"} for name in output_names}
+    if isinstance(net, PNet):
+        dynamic["image"] |= {1: "height", 2: "width"}
+        dynamic["prob"] |= {1: "rows", 2: "cols"}
+        dynamic["reg"] |= {1: "rows", 2: "cols"}
+    with warnings.catch_warnings():
+        # The TorchScript exporter is deprecated but needs no onnxscript and yields the
+        # plain, small graphs wanted here.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        torch.onnx.export(
+            wrapped, (torch.from_numpy(sample),), str(path), dynamo=False, opset_version=OPSET,
+            input_names=["image"], output_names=output_names, dynamic_axes=dynamic,
+        )
+    check_export(path, sample, expected)
+
+
+def check_export(path: Path, sample: np.ndarray, expected: list[np.ndarray]) -> None:
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    for got, want in zip(session.run(None, {"image": sample}), expected):
+        np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-4, err_msg=str(path))
+
+
+def build(wheel_path: Path, out_dir: Path) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    nets = {"pnet": (PNet(), (37, 53)), "rnet": (RNet(), (24, 24)), "onet": (ONet(), (48, 48))}
+    with zipfile.ZipFile(wheel_path) as wheel:
+        for name, (net, sample_hw) in nets.items():
+            path = out_dir / f"mtcnn_{name}.onnx"
+            export(net, load_state_dict(wheel, name), path, sample_hw)
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            print(f"{path}  {path.stat().st_size} bytes  sha256 {digest}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--wheel", type=Path, help=f"a downloaded {PACKAGE} wheel")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
+    args = parser.parse_args()
+    if args.wheel:
+        build(args.wheel, args.out)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        build(fetch_wheel(Path(tmp)), args.out)
+
+
+if __name__ == "__main__":
+    main()
