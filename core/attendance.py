@@ -81,8 +81,8 @@ class AttendanceRules:
     """First confirmed sighting of a person on a day is a check-in, each later one (after the
     cooldown) a check-out; the daily summary keeps the first and the last.
 
-    tz decides where a day starts: None is the machine's local time zone, so a night shift's
-    check-out is not turned into a check-in at midnight UTC.
+    tz decides where a day starts: None is the machine's local time zone, so the day turns at
+    local midnight rather than at midnight UTC (mid-morning in Tokyo).
     """
 
     def __init__(
@@ -103,12 +103,12 @@ class AttendanceRules:
     @classmethod
     def from_settings(cls, settings: Settings, tz: tzinfo | None = None) -> AttendanceRules:
         return cls(
-            settings.consecutive_frames,
-            settings.window_s,
-            settings.cooldown_s,
-            settings.match_threshold,
-            settings.kiosk_id,
-            tz,
+            k=settings.consecutive_frames,
+            window_s=settings.window_s,
+            cooldown_s=settings.cooldown_s,
+            threshold=settings.match_threshold,
+            kiosk_id=settings.kiosk_id,
+            tz=tz,
         )
 
     def seed(self, events_today: Iterable[Event]) -> None:
@@ -150,7 +150,11 @@ class UnlockRules:
     @classmethod
     def from_settings(cls, settings: Settings, person_ids: Collection[int]) -> UnlockRules:
         return cls(
-            person_ids, settings.consecutive_frames, settings.window_s, settings.unlock_threshold, settings.kiosk_id
+            person_ids,
+            k=settings.consecutive_frames,
+            window_s=settings.window_s,
+            threshold=settings.unlock_threshold,
+            kiosk_id=settings.kiosk_id,
         )
 
     def update(self, now: datetime, matches: list[Match]) -> list[Event]:

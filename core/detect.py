@@ -58,9 +58,10 @@ class Detector:
         image, scale = _fit(image_bgr, self.max_side)
         # Past max_side the image is shrunk, and so are the faces it can hold.
         min_face = max(self.min_face * min(scale), PNET_WINDOW)
-        boxes = self._propose(image, min_face)
-        boxes = self._refine(image, boxes)
-        boxes, scores, landmarks = self._output(image, boxes)
+        pyramid = _Pyramid(image)
+        boxes = self._propose(pyramid, min_face)
+        boxes = self._refine(pyramid, boxes)
+        boxes, scores, landmarks = self._output(pyramid, boxes)
         faces = [
             Face(box=(box / np.tile(scale, 2)).astype(np.float32), score=float(score),
                  landmarks=(points / scale).astype(np.float32))
@@ -69,45 +70,43 @@ class Detector:
         faces = [face for face in faces if face.size >= self.min_face]
         return sorted(faces, key=lambda face: face.size, reverse=True)
 
-    def _propose(self, image: np.ndarray, min_face: float) -> np.ndarray:
+    def _propose(self, pyramid: _Pyramid, min_face: float) -> np.ndarray:
         """P-Net over the pyramid: square integer candidate boxes."""
-        scales = _pyramid(min(image.shape[:2]), min_face)
+        scales = _pnet_scales(min(pyramid.height, pyramid.width), min_face)
         if not scales:
             return np.empty((0, 4))
-        found = [self._pnet_level(image, scale) for scale in scales]
+        found = [self._pnet_level(pyramid, scale) for scale in scales]
         boxes, scores, reg = (np.concatenate(parts) for parts in zip(*found))
         keep = _nms(boxes, scores, 0.7)
         return _square(_regress(boxes[keep], reg[keep]))
 
-    def _pnet_level(self, image: np.ndarray, scale: float):
-        height, width = image.shape[:2]
-        level_w, level_h = math.ceil(width * scale), math.ceil(height * scale)
-        level = cv2.resize(image, (level_w, level_h), interpolation=cv2.INTER_AREA)
+    def _pnet_level(self, pyramid: _Pyramid, scale: float):
+        level = pyramid.resized(scale)
         prob, reg = self._pnet.run(None, {"image": level[None]})
         rows, cols = np.nonzero(prob[0] >= self.thresholds[0])
         # Output cell (row, col) saw the PNET_WINDOW square at PNET_STRIDE times it in the level.
         corners = np.stack([cols, rows], axis=1) * PNET_STRIDE
-        level_to_image = np.array([width / level_w, height / level_h])
+        level_to_image = np.array([pyramid.width / level.shape[1], pyramid.height / level.shape[0]])
         boxes = np.hstack([corners, corners + PNET_WINDOW]) * np.tile(level_to_image, 2)
         scores = prob[0, rows, cols]
         keep = _nms(boxes, scores, 0.5)
         return boxes[keep], scores[keep], reg[0, rows, cols][keep]
 
-    def _refine(self, image: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    def _refine(self, pyramid: _Pyramid, boxes: np.ndarray) -> np.ndarray:
         """R-Net on the P-Net candidates: fewer, tighter square boxes."""
         if not len(boxes):
             return boxes
-        prob, reg = self._rnet.run(None, {"image": _crops(image, boxes, RNET_SIZE)})
+        prob, reg = self._rnet.run(None, {"image": pyramid.crops(boxes, RNET_SIZE)})
         passed = prob >= self.thresholds[1]
         boxes, scores, reg = boxes[passed], prob[passed], reg[passed]
         keep = _nms(boxes, scores, 0.7)
         return _square(_regress(boxes[keep], reg[keep]))
 
-    def _output(self, image: np.ndarray, boxes: np.ndarray):
+    def _output(self, pyramid: _Pyramid, boxes: np.ndarray):
         """O-Net on the R-Net boxes: final boxes, scores and (n, 5, 2) landmarks."""
         if not len(boxes):
             return boxes, np.empty(0), np.empty((0, 5, 2))
-        prob, reg, points = self._onet.run(None, {"image": _crops(image, boxes, ONET_SIZE)})
+        prob, reg, points = self._onet.run(None, {"image": pyramid.crops(boxes, ONET_SIZE)})
         passed = prob >= self.thresholds[2]
         boxes, scores, reg, points = boxes[passed], prob[passed], reg[passed], points[passed]
         # O-Net places the landmarks relative to the box it was shown.
@@ -116,6 +115,57 @@ class Detector:
         # The min overlap drops a box lying inside a bigger, better one (a face within a face).
         keep = _nms(boxes, scores, 0.7, mode="min")
         return boxes[keep], scores[keep], landmarks[keep]
+
+
+class _Pyramid:
+    """The image halved again and again, so that any smaller version of it, or of a box in it,
+    is one bilinear resample away that skips no more than every other pixel."""
+
+    def __init__(self, image: np.ndarray):
+        self.height, self.width = image.shape[:2]
+        self.levels = [image]
+        while min(self.levels[-1].shape[:2]) >= 2 * PNET_WINDOW:
+            height, width = self.levels[-1].shape[:2]
+            half = cv2.resize(self.levels[-1], (width // 2, height // 2), interpolation=cv2.INTER_AREA)
+            self.levels.append(half)
+
+    def _level(self, scale: float | np.ndarray):
+        """Index of the smallest level still at least `scale` times the image's size."""
+        index = np.floor(-np.log2(np.minimum(scale, 1.0)) + 1e-9).astype(int)
+        return np.minimum(index, len(self.levels) - 1)
+
+    def resized(self, scale: float) -> np.ndarray:
+        size = (math.ceil(self.width * scale), math.ceil(self.height * scale))
+        source = self.levels[self._level(scale)]
+        return cv2.resize(source, size, interpolation=cv2.INTER_LINEAR)
+
+    def crops(self, boxes: np.ndarray, size: int) -> np.ndarray:
+        """The square boxes resampled to size x size, zero outside the image as MTCNN was trained."""
+        crops = np.empty((len(boxes), size, size, 3), np.uint8)
+        levels = self._level(size / (boxes[:, 2] - boxes[:, 0]))
+        # cv2.remap refuses maps of SHRT_MAX rows or more.
+        chunk = (np.iinfo(np.int16).max - 1) // size
+        for index in np.unique(levels):
+            picked = np.flatnonzero(levels == index)
+            for start in range(0, len(picked), chunk):
+                part = picked[start:start + chunk]
+                crops[part] = self._resample(self.levels[index], boxes[part], size)
+        return crops
+
+    def _resample(self, level: np.ndarray, boxes: np.ndarray, size: int) -> np.ndarray:
+        """One remap for all boxes: their sampling grids stacked into a (n*size, size) map."""
+        to_level = np.array([level.shape[1] / self.width, level.shape[0] / self.height])
+        step = (boxes[:, 2:] - boxes[:, :2]) / size
+        centres = np.arange(size) + 0.5
+        # Where each output pixel's centre falls, as a pixel index of the level.
+        xs = (boxes[:, 0, None] + centres * step[:, 0, None]) * to_level[0] - 0.5
+        ys = (boxes[:, 1, None] + centres * step[:, 1, None]) * to_level[1] - 0.5
+        count = len(boxes)
+        map_x = np.broadcast_to(xs[:, None, :], (count, size, size)).reshape(-1, size)
+        map_y = np.broadcast_to(ys[:, :, None], (count, size, size)).reshape(-1, size)
+        sampled = cv2.remap(level, map_x.astype(np.float32), map_y.astype(np.float32),
+                            cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+        return sampled.reshape(count, size, size, 3)
 
 
 def _session(name: str, threads: int) -> ort.InferenceSession:
@@ -141,7 +191,7 @@ def _fit(image: np.ndarray, max_side: int) -> tuple[np.ndarray, np.ndarray]:
     return small, np.array([size[0] / width, size[1] / height])
 
 
-def _pyramid(short_side: int, min_face: float) -> list[float]:
+def _pnet_scales(short_side: int, min_face: float) -> list[float]:
     """Scales at which P-Net's window covers faces from min_face up to the short side."""
     scales = []
     scale = PNET_WINDOW / min_face
@@ -184,18 +234,3 @@ def _square(boxes: np.ndarray) -> np.ndarray:
     corner = np.round(centre - side / 2)
     squares = np.hstack([corner, corner + side])
     return squares[side[:, 0] >= 1]
-
-
-def _crops(image: np.ndarray, boxes: np.ndarray, size: int) -> np.ndarray:
-    """The boxes' pixels resized to size x size, zero outside the image as MTCNN was trained."""
-    height, width = image.shape[:2]
-    crops = np.zeros((len(boxes), size, size, 3), np.uint8)
-    for crop, (x1, y1, x2, y2) in zip(crops, boxes.astype(int)):
-        patch = image[max(y1, 0):min(y2, height), max(x1, 0):min(x2, width)]
-        if not patch.size:
-            continue
-        border = (max(-y1, 0), max(y2 - height, 0), max(-x1, 0), max(x2 - width, 0))
-        if any(border):
-            patch = cv2.copyMakeBorder(patch, *border, cv2.BORDER_CONSTANT, value=0)
-        crop[:] = cv2.resize(patch, (size, size), interpolation=cv2.INTER_AREA)
-    return crops

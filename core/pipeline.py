@@ -1,6 +1,7 @@
 """Image in, faces with embeddings out: the one call the app, the CLI and evaluation share."""
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 
 from .detect import Detector
@@ -10,12 +11,19 @@ from .imaging import ImageSource, load_image
 from .types import Face
 
 STUDENT_MODEL = "student.onnx"
+MODEL_ENV = "FACEGATE_MODEL"
+
+
+def model_spec(override: str | None = None) -> str:
+    """The embedding model to run: an explicit choice (--model), else FACEGATE_MODEL, else the
+    bundled student. The only place that decides, so the app, the CLI and tests agree."""
+    return override or os.environ.get(MODEL_ENV) or str(model_path(STUDENT_MODEL))
 
 
 class FacePipeline:
     def __init__(self, detector: Detector | None = None, embedder: Embedder | Ensemble | None = None):
         self.detector = detector or Detector()
-        self.embedder = embedder or load_embedder(model_path(STUDENT_MODEL), flip=False)
+        self.embedder = embedder or load_embedder(model_spec(), flip=False)
 
     def detect(self, image: ImageSource) -> list[Face]:
         return self.detector.detect(load_image(image))

@@ -22,6 +22,8 @@ from sqlalchemy import (
     CheckConstraint,
     Connection,
     DateTime,
+    Engine,
+    Float,
     ForeignKey,
     Index,
     LargeBinary,
@@ -109,7 +111,7 @@ class TemplateRow(Base):
     dim: Mapped[int]
     model_id: Mapped[str] = mapped_column(String(100))
     model_version: Mapped[str] = mapped_column(String(50))
-    quality: Mapped[float]
+    quality: Mapped[float] = mapped_column(Float)
     source: Mapped[str] = mapped_column(String(10))
     source_detail: Mapped[str | None] = mapped_column(String(255))  # camera id or file name
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -124,7 +126,7 @@ class EventRow(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     time: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     kind: Mapped[str] = mapped_column(String(10))
-    similarity: Mapped[float]
+    similarity: Mapped[float] = mapped_column(Float)
     kiosk_id: Mapped[str] = mapped_column(String(100))
 
 
@@ -224,7 +226,7 @@ def _sqlite_code(exc: DBAPIError) -> int:
     return getattr(exc.orig, "sqlite_errorcode", 0) & 0xFF
 
 
-def _tune_sqlite(engine: Any, busy_timeout_s: float) -> None:
+def _tune_sqlite(engine: Engine, busy_timeout_s: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # SQLAlchemy, not the sqlite3 module, decides when a transaction begins (see _on_begin).
@@ -297,7 +299,11 @@ class Store:
         if self._engine.dialect.name == "sqlite":
             _tune_sqlite(self._engine, busy_timeout_s)
         self._writer = self._engine.execution_options(**{_WRITE: True})
-        self._run(self._upgrade, write=True)
+        try:
+            self._run(self._upgrade, write=True)
+        except StoreError:
+            self.close()  # leave no handle on a file the user is told to move or restore
+            raise
 
     def close(self) -> None:
         self._engine.dispose()

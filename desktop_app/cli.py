@@ -66,11 +66,12 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 def _cmd_bench(args: argparse.Namespace) -> int:
     from core.benchmark import bench_stages
+    from core.pipeline import model_spec
 
     photo = Path(args.photo) if args.photo else _sample_photo()
     results = []
     for threads in (1, 2):
-        t = bench_stages(photo, Path(args.model) if args.model else _student(), threads, args.repeats)
+        t = bench_stages(photo, Path(model_spec(args.model)), threads, args.repeats)
         results.append(t)
         print(
             f"threads={threads} decode_ms={t.decode_ms:.2f} detect_ms={t.detect_ms:.2f} "
@@ -95,13 +96,6 @@ def _sample_photo() -> Path:
     import insightface
 
     return Path(insightface.__file__).parent / "data" / "images" / "Tom_Hanks_54745.png"
-
-
-def _student() -> Path:
-    from core.assets import model_path
-    from core.pipeline import STUDENT_MODEL
-
-    return model_path(STUDENT_MODEL)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,7 +7,8 @@ PyTorch state dicts; the package itself is never installed or imported, only unz
 
 Every graph takes uint8 BGR images in NHWC layout, exactly what OpenCV hands out, so the
 detector feeds crops without any numpy preprocessing: the cast, the channel order and MTCNN's
-(x - 127.5) / 128 normalisation are inside the graph (the last two folded into conv1).
+(x - 127.5) / 128 normalisation are inside the graph (the last two folded into conv1). Each
+export is checked against the unmodified net before its hash is printed.
 """
 from __future__ import annotations
 
@@ -119,12 +120,30 @@ class ONet(nn.Module):
         return {"prob": prob, "reg": self.dense6_2(x), "landmarks": landmarks}
 
 
-class BgrUint8Input(nn.Module):
-    """Lets a net take uint8 BGR NHWC images instead of normalised RGB NCHW floats."""
+class FastPReLU(nn.Module):
+    """PReLU written as (1 - a) * relu(x) + a * x, which ONNX Runtime runs about twice as fast
+    as its own PRelu kernel: it turns the per-channel products into depthwise convolutions in
+    its blocked layout instead of broadcasting element by element."""
+
+    def __init__(self, prelu: nn.PReLU):
+        super().__init__()
+        self.register_buffer("slope", prelu.weight.detach().clone())
+
+    def forward(self, x):
+        slope = self.slope.view(-1, *[1] * (x.dim() - 2))
+        return torch.relu(x) * (1 - slope) + x * slope
+
+
+class ForExport(nn.Module):
+    """A net that takes uint8 BGR NHWC images instead of normalised RGB NCHW floats and runs
+    fast in ONNX Runtime."""
 
     def __init__(self, net: nn.Module):
         super().__init__()
         self.net = net
+        for name, module in net.named_children():
+            if isinstance(module, nn.PReLU):
+                setattr(net, name, FastPReLU(module))
         conv = net.conv1
         assert conv.padding == (0, 0), "folding the normalisation needs an unpadded conv1"
         with torch.no_grad():
@@ -151,7 +170,7 @@ def load_state_dict(wheel: zipfile.ZipFile, name: str) -> dict:
 
 
 def reference_outputs(net: nn.Module, image: np.ndarray) -> list[np.ndarray]:
-    """The net as facenet-pytorch runs it: normalised RGB NCHW floats."""
+    """The net as facenet-pytorch runs it, on normalised RGB NCHW floats."""
     rgb = torch.from_numpy(image[..., ::-1].copy()).permute(0, 3, 1, 2).float()
     with torch.no_grad():
         return [t.numpy() for t in net((rgb - PIXEL_MEAN) * PIXEL_SCALE).values()]
@@ -163,7 +182,7 @@ def export(net: nn.Module, state_dict: dict, path: Path, sample_hw: tuple[int, i
     sample = np.random.default_rng(0).integers(0, 256, (3, *sample_hw, 3), dtype=np.uint8)
     expected = reference_outputs(net, sample)
 
-    wrapped = BgrUint8Input(net).eval()
+    wrapped = ForExport(net).eval()
     output_names = list(net(torch.zeros(1, 3, *sample_hw)).keys())
     dynamic = {"image": {0: "batch"}} | {name: {0: "batch"} for name in output_names}
     if isinstance(net, PNet):

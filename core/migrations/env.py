@@ -1,0 +1,12 @@
+"""Alembic environment, run by core.store (no alembic.ini): the Store hands over an open connection
+inside its write transaction, so two processes opening a new database migrate it once."""
+from alembic import context
+
+context.configure(
+    connection=context.config.attributes["connection"],
+    target_metadata=context.config.attributes["target_metadata"],
+    # SQLite cannot ALTER most things in place; batch mode copies the table instead.
+    render_as_batch=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,229 @@
+"""`facegate --selftest`: shows that an install works, from source or frozen, without camera or display.
+
+Runs the bundled detector and embedding model on the sample photos that ship with insightface, then
+takes one person through a throwaway database the way the app does: enrol from a photo, recognise a
+moved and rescaled copy, record the check-in, export the day as CSV and read it back. Only core is
+used, so a headless kiosk can run it.
+"""
+from __future__ import annotations
+
+import csv
+import sqlite3
+import sys
+import tempfile
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+GROUP_PHOTO, GROUP_FACES = "t1.jpg", 6
+PORTRAIT = "Tom_Hanks_54745.png"
+PERSON = "Tom Hanks"
+# The portrait scaled and moved within a larger frame: recognition must not depend on where the
+# face sits or how big it is.
+MOVED_SCALE, MOVED_SHIFT, MOVED_SIZE = 1.3, (40, 25), (260, 240)
+UNIT_NORM_TOLERANCE = 1e-3
+
+
+class _NotRun(Exception):
+    pass
+
+
+class _Checks:
+    def __init__(self, out: Callable[[str], Any]):
+        self.out = out
+        self.passed = 0
+        self.failed = 0
+
+    def run(self, name: str, step: Callable[..., tuple[Any, str]], *needs: Any) -> Any:
+        """step(*needs) returns (value, what it checked); prints PASS or FAIL, returns value or None."""
+        try:
+            if any(need is None for need in needs):
+                raise _NotRun("not run: a check it depends on failed")
+            value, detail = step(*needs)
+        except Exception as exc:  # every failure, whatever its kind, is reported and the rest still run
+            self.failed += 1
+            reason = str(exc) if isinstance(exc, (AssertionError, _NotRun)) else f"{type(exc).__name__}: {exc}"
+            self.out(f"FAIL  {name}: {reason}")
+            return None
+        self.passed += 1
+        self.out(f"PASS  {name}: {detail}")
+        return value
+
+
+def run_selftest(out: Callable[[str], Any] = print) -> bool:
+    """Runs every check, printing one PASS/FAIL line each; True only if all passed."""
+    checks = _Checks(out)
+    checks.run("bundle", _check_bundle)
+    photos = checks.run("sample photos", _check_photos)
+    detector = checks.run("detector", _check_detector)
+    checks.run(f"detect {GROUP_PHOTO}", _check_group, detector, photos)
+    pipeline = checks.run("embedding model", _check_model, detector)
+    portrait = checks.run(f"embed {PORTRAIT}", _check_portrait, pipeline, photos)
+    checks.run("user data folder", _check_data_dir)
+    with tempfile.TemporaryDirectory(prefix="facegate-selftest-", ignore_cleanup_errors=True) as tmp:
+        store = checks.run("database", _check_database, Path(tmp))
+        try:
+            person = checks.run("enrol", _check_enrol, store, pipeline, portrait)
+            match = checks.run("recognise", _check_recognise, store, pipeline, photos, person)
+            event = checks.run("check-in", _check_checkin, store, match)
+            checks.run("CSV export", _check_export, store, event, Path(tmp))
+        finally:
+            if store is not None:
+                store.close()
+    total = checks.passed + checks.failed
+    out(f"selftest: {checks.passed} of {total} checks passed" + ("" if checks.failed else ", all OK"))
+    return checks.failed == 0
+
+
+def _check_bundle() -> tuple[None, str]:
+    from core.assets import assets_dir
+    from core.store import MIGRATIONS_DIR
+
+    models, migrations = assets_dir() / "models", MIGRATIONS_DIR
+    bundle = _bundle()
+    if bundle:
+        # Frozen, everything must come from inside the executable's folder, never a source tree.
+        for path in (models, migrations):
+            assert bundle in path.resolve().parents, f"{path} is outside the bundle {bundle}"
+    assert models.is_dir(), f"no models folder at {models}"
+    assert (migrations / "env.py").is_file(), f"no migrations at {migrations}"
+    found = ", ".join(sorted(p.name for p in models.glob("*.onnx")))
+    return None, f"{'frozen' if bundle else 'source'}; models in {models} ({found}); migrations in {migrations}"
+
+
+def _bundle() -> Path | None:
+    """The frozen executable's data folder; None when running from source."""
+    base = getattr(sys, "_MEIPASS", None)
+    return Path(base).resolve() if base else None
+
+
+def _sample_dir() -> Path:
+    import insightface
+
+    return Path(insightface.__file__).parent / "data" / "images"
+
+
+def _check_photos() -> tuple[dict[str, np.ndarray], str]:
+    from core.imaging import load_image
+
+    folder = _sample_dir()
+    photos = {name: load_image(folder / name) for name in (GROUP_PHOTO, PORTRAIT)}
+    sizes = ", ".join(f"{name} {img.shape[1]}x{img.shape[0]}" for name, img in photos.items())
+    return photos, f"{sizes} from {folder}"
+
+
+def _check_detector():
+    from core.detect import Detector
+
+    # The CLI's default smallest face: the portrait is a 112 px crop.
+    detector = Detector(min_face=20)
+    return detector, "MTCNN cascade loaded (P-Net, R-Net, O-Net)"
+
+
+def _check_group(detector, photos) -> tuple[None, str]:
+    faces = detector.detect(photos[GROUP_PHOTO])
+    assert len(faces) == GROUP_FACES, f"found {len(faces)} faces in {GROUP_PHOTO}, expected {GROUP_FACES}"
+    return None, f"{len(faces)} faces found, expected {GROUP_FACES}"
+
+
+def _check_model(detector):
+    from core.pipeline import FacePipeline, model_spec
+
+    pipeline = FacePipeline(detector)
+    return pipeline, f"{model_spec()} (model id {pipeline.embedder.model_id}, {pipeline.embedder.dim}-d)"
+
+
+def _check_portrait(pipeline, photos):
+    faces = pipeline.faces(photos[PORTRAIT])
+    assert len(faces) == 1, f"found {len(faces)} faces in {PORTRAIT}, expected 1"
+    embedding = faces[0].embedding
+    norm = float(np.linalg.norm(embedding))
+    assert np.isfinite(embedding).all(), "the embedding is not finite"
+    assert abs(norm - 1) <= UNIT_NORM_TOLERANCE, f"embedding norm {norm:.6f}, expected 1"
+    return faces[0], f"1 face, {embedding.size}-d embedding, norm {norm:.6f}"
+
+
+def _check_data_dir() -> tuple[None, str]:
+    from core.paths import data_dir
+
+    folder = data_dir()
+    bundle = _bundle()
+    assert not bundle or bundle not in folder.resolve().parents, f"{folder} is inside the bundle"
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=".selftest-"):
+        pass
+    return None, f"{folder} is writable"
+
+
+def _check_database(tmp: Path):
+    from core.store import Store
+
+    path = tmp / "selftest.db"
+    store = Store(f"sqlite:///{path.as_posix()}")
+    # Read beside SQLAlchemy, not through it: proof that the migrations, not the models, made the schema.
+    with sqlite3.connect(path) as db:
+        (revision,) = db.execute("SELECT version_num FROM alembic_version").fetchone()
+    return store, f"new SQLite database {path} migrated to revision {revision}"
+
+
+def _check_enrol(store, pipeline, portrait):
+    embedder = pipeline.embedder
+    person = store.add_person(PERSON, actor="selftest")
+    store.add_templates(
+        person.id, portrait.embedding, embedder.model_id, _model_version(embedder), portrait.score,
+        "photo", source_detail=PORTRAIT, actor="selftest",
+    )
+    return person, f"{PERSON} is person #{person.id} with 1 template from {PORTRAIT}"
+
+
+def _model_version(embedder) -> str:
+    return embedder.metadata.get("facegate.model_version", "")
+
+
+def _check_recognise(store, pipeline, photos, person):
+    from core.gallery import Gallery
+
+    portrait = photos[PORTRAIT]
+    warp = np.float32([[MOVED_SCALE, 0, MOVED_SHIFT[0]], [0, MOVED_SCALE, MOVED_SHIFT[1]]])
+    moved = cv2.warpAffine(portrait, warp, MOVED_SIZE, borderValue=(128, 128, 128))
+    faces = pipeline.faces(moved, max_faces=1)
+    assert faces, "no face found in the moved copy"
+    threshold = store.load_settings().match_threshold
+    gallery = Gallery(*store.templates_for_gallery(pipeline.embedder.model_id, _model_version(pipeline.embedder)))
+    (match,) = gallery.identify(faces[0].embedding[None], threshold)
+    assert match.person_id == person.id, (
+        f"recognised person {match.person_id} at similarity {match.similarity:.4f}, expected #{person.id}"
+    )
+    return match, (
+        f"{match.name} at similarity {match.similarity:.4f} (threshold {threshold:.2f}) in a copy "
+        f"scaled {MOVED_SCALE}x and moved {MOVED_SHIFT} px"
+    )
+
+
+def _check_checkin(store, match):
+    from core.attendance import CHECK_IN, AttendanceRules
+
+    settings = store.load_settings()
+    rules = AttendanceRules.from_settings(settings)
+    start = datetime.now(timezone.utc)
+    # The rules confirm a person only after enough consecutive frames within the window.
+    step = timedelta(seconds=settings.window_s / (2 * settings.consecutive_frames))
+    events = [e for i in range(settings.consecutive_frames) for e in rules.update(start + i * step, [match])]
+    assert [e.kind for e in events] == [CHECK_IN], f"the rules produced {[e.kind for e in events]}, expected one check-in"
+    store.record_event(events[0])
+    stored = store.events(start - timedelta(minutes=1), start + timedelta(minutes=1))
+    assert [(e.person_id, e.kind) for e in stored] == [(match.person_id, CHECK_IN)], f"stored {stored}"
+    return stored[0], f"{settings.consecutive_frames} frames made 1 check-in, stored at {stored[0].time:%H:%M:%S} UTC"
+
+
+def _check_export(store, event, tmp: Path) -> tuple[None, str]:
+    path = tmp / "attendance.csv"
+    count = store.export_csv(path, event.time - timedelta(minutes=1), event.time + timedelta(minutes=1))
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    assert count == len(rows) == 1, f"export wrote {count} rows, read back {len(rows)}, expected 1"
+    assert (rows[0]["person"], rows[0]["kind"]) == (PERSON, "check-in"), f"read back {rows[0]}"
+    return None, f"{path.name} has 1 row: {rows[0]['person']}, {rows[0]['kind']}, similarity {rows[0]['similarity']}"

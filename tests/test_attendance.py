@@ -1,0 +1,112 @@
+"""AttendanceRules and UnlockRules on time-stepped frame sequences with synthetic matches."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from core.attendance import AttendanceRules, Event, UnlockRules
+from core.settings import Settings
+from core.types import Match
+
+UTC = timezone.utc
+T0 = datetime(2024, 3, 4, 8, 0, tzinfo=UTC)
+FRAME = timedelta(milliseconds=200)
+ANN, BOB = Match(1, 0.7, "Ann"), Match(2, 0.6, "Bob")
+UNKNOWN = Match(None, 0.9)
+
+
+def rules(**kw) -> AttendanceRules:
+    kw = {"k": 3, "window_s": 2.0, "cooldown_s": 300, "threshold": 0.45, "kiosk_id": "k1", "tz": UTC, **kw}
+    return AttendanceRules(**kw)
+
+
+def run(r, frames: list[list[Match]], start: datetime = T0, step: timedelta = FRAME) -> list[Event]:
+    events = []
+    for i, matches in enumerate(frames):
+        events += r.update(start + i * step, matches)
+    return events
+
+
+def test_k_minus_one_frames_make_no_event_and_k_make_one_check_in():
+    r = rules()
+    assert run(r, [[ANN]] * 2) == []
+    assert r.update(T0 + 2 * FRAME, [ANN]) == [Event(1, "Ann", T0 + 2 * FRAME, "check-in", pytest.approx(0.7), "k1")]
+
+
+def test_cooldown_suppresses_repeats_then_next_event_is_check_out():
+    r = rules()
+    assert [e.kind for e in run(r, [[ANN]] * 20)] == ["check-in"]
+    assert run(r, [[ANN]] * 5, start=T0 + timedelta(seconds=290)) == []
+    later = run(r, [[ANN]] * 3, start=T0 + timedelta(minutes=6))
+    assert [(e.kind, e.time) for e in later] == [("check-out", T0 + timedelta(minutes=6) + 2 * FRAME)]
+
+
+def test_first_event_of_a_new_day_is_a_check_in_again():
+    r = rules()
+    run(r, [[ANN]] * 3)
+    assert [e.kind for e in run(r, [[ANN]] * 3, start=T0 + timedelta(days=1))] == ["check-in"]
+
+
+def test_day_boundary_follows_the_given_time_zone():
+    tokyo = timezone(timedelta(hours=9))
+    r = rules(tz=tokyo)
+    run(r, [[ANN]] * 3, start=datetime(2024, 3, 4, 23, 0, tzinfo=UTC))  # 08:00 on the 5th in Tokyo
+    assert [e.kind for e in run(r, [[ANN]] * 3, start=datetime(2024, 3, 5, 8, 0, tzinfo=UTC))] == ["check-out"]
+
+
+def test_gap_longer_than_window_resets_streak():
+    r = rules()
+    assert run(r, [[ANN]] * 3, step=timedelta(seconds=1.5)) == []  # 3 frames span 3 s > 2 s
+    assert len(r.update(T0 + timedelta(seconds=3.2), [ANN])) == 1  # last 3 frames span 1.7 s
+
+
+def test_missing_or_weak_frame_resets_streak():
+    r = rules()
+    assert run(r, [[ANN], [ANN], [], [ANN], [ANN], [Match(1, 0.3, "Ann")], [ANN], [ANN]]) == []
+    assert len(r.update(T0 + 8 * FRAME, [ANN])) == 1
+
+
+def test_unknown_faces_never_make_events():
+    assert run(rules(), [[UNKNOWN]] * 30) == []
+
+
+def test_two_people_in_the_same_frames_get_their_own_events():
+    events = run(rules(), [[ANN, BOB, UNKNOWN]] * 3)
+    assert sorted((e.person_id, e.kind, e.similarity) for e in events) == [
+        (1, "check-in", pytest.approx(0.7)),
+        (2, "check-in", pytest.approx(0.6)),
+    ]
+
+
+def test_similarity_is_the_mean_over_the_confirming_frames():
+    (e,) = run(rules(), [[Match(1, s, "Ann")] for s in (0.5, 0.6, 0.7)])
+    assert e.similarity == pytest.approx(0.6)
+
+
+def test_seed_keeps_check_out_and_cooldown_after_restart():
+    earlier = Event(1, "Ann", T0, "check-in", 0.7, "k1")
+    r = rules()
+    r.seed([earlier, Event(2, "Bob", T0, "unlock", 0.9, "k1")])
+    assert run(r, [[ANN]] * 3, start=T0 + timedelta(minutes=1)) == []  # still cooling down
+    assert [e.kind for e in run(r, [[ANN, BOB]] * 3, start=T0 + timedelta(hours=1))] == ["check-out", "check-in"]
+
+
+def test_from_settings_uses_the_attendance_threshold():
+    r = AttendanceRules.from_settings(Settings(match_threshold=0.65, kiosk_id="door"), tz=UTC)
+    assert run(r, [[ANN]] * 3) == [Event(1, "Ann", T0 + 2 * FRAME, "check-in", pytest.approx(0.7), "door")]
+    assert run(AttendanceRules.from_settings(Settings(match_threshold=0.75), tz=UTC), [[ANN]] * 3) == []
+
+
+def test_unlock_needs_the_stricter_threshold_and_a_target_person():
+    unlock = UnlockRules({1, 3}, k=3, window_s=2.0, threshold=0.65, kiosk_id="k1")
+    assert run(unlock, [[Match(1, 0.6, "Ann")]] * 5) == []  # enough for attendance, not to open
+    assert run(unlock, [[Match(2, 0.9, "Bob")]] * 5) == []  # not an allowed person
+    events = run(unlock, [[Match(1, 0.7, "Ann"), Match(2, 0.9, "Bob")]] * 3)
+    assert events == [Event(1, "Ann", T0 + 2 * FRAME, "unlock", pytest.approx(0.7), "k1")]
+    assert run(UnlockRules.from_settings(Settings(), [1]), [[Match(1, 0.5, "Ann")]] * 5) == []
+
+
+def test_naive_times_are_refused():
+    with pytest.raises(ValueError):
+        rules().update(datetime(2024, 3, 4, 8, 0), [ANN])

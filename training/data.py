@@ -1,0 +1,135 @@
+"""Cached crops with their cached teacher targets, and the student's augmentation.
+
+Teacher targets come from the cache, one per view (original and mirror), never from running the
+teacher during training: the 3-teacher ensemble costs ~25 ms per face per view on this CPU, more
+than a whole student training step, so on-the-fly targets for each augmented view would make
+the teacher, not the student, the cost of training. The other augmentations (small shift,
+scale, rotation, colour, blur) are mild enough that the cached view's embedding stays a good
+target; mirroring is not (faces are not symmetric to a network), hence the cached mirror target.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+
+from core.align import ARCFACE_TEMPLATE
+from core.embed import InputFormat
+
+from .config import AugmentConfig
+
+MEAN, STD = 127.5, 127.5
+
+
+def student_format(input_size: int) -> InputFormat:
+    """The student's crop: the ArcFace template scaled to its side, RGB, (pixel - 127.5) / 127.5."""
+    template = ARCFACE_TEMPLATE.reshape(-1) * (input_size / 112.0)
+    return InputFormat(
+        size=(input_size, input_size),
+        channel_order="RGB",
+        mean=MEAN,
+        std=STD,
+        template=tuple(float(v) for v in template),
+    )
+
+
+@dataclass
+class Cache:
+    crops: np.ndarray  # memory-mapped N x 112 x 112 x 3 BGR: several runs share the page cache
+    labels: np.ndarray
+    teacher: np.ndarray
+    teacher_mirror: np.ndarray
+    identities: list[str]
+
+    @classmethod
+    def load(cls, root: str | Path, name: str = "teacher") -> "Cache":
+        root = Path(root)
+        manifest = json.loads((root / "manifest.json").read_text())
+        teacher = np.load(root / f"{name}.npy")
+        return cls(
+            crops=np.load(root / "crops.npy", mmap_mode="r")[: len(teacher)],
+            labels=np.load(root / "labels.npy")[: len(teacher)],
+            teacher=teacher,
+            teacher_mirror=np.load(root / f"{name}_mirror.npy"),
+            identities=manifest["identities"],
+        )
+
+
+def split_identities(labels: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of training and validation images, holding out whole identities (never images),
+    so validation pairs are people the student has never seen, like a kiosk's enrolments."""
+    known = np.unique(labels[labels >= 0])
+    count = int(round(fraction * len(known)))
+    if fraction > 0 and len(known) > 1:
+        count = max(1, count)
+    held = np.random.default_rng(seed).permutation(known)[:count]
+    is_val = np.isin(labels, held)
+    return np.flatnonzero(~is_val), np.flatnonzero(is_val)
+
+
+def to_tensor(images: np.ndarray) -> torch.Tensor:
+    """N x H x W x 3 BGR uint8 -> N x 3 x H x W RGB float, normalised as the exported model expects."""
+    x = torch.from_numpy(np.ascontiguousarray(images[..., ::-1])).permute(0, 3, 1, 2).float()
+    return (x - MEAN) / STD
+
+
+def resize(crop: np.ndarray, size: int) -> np.ndarray:
+    return crop if crop.shape[0] == size else cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA)
+
+
+def augment(crop: np.ndarray, size: int, cfg: AugmentConfig, rng: np.random.Generator) -> tuple[np.ndarray, bool]:
+    """One augmented view of a 112 crop at the student's size; returns it and whether it is mirrored."""
+    mirrored = rng.random() < cfg.mirror
+    if mirrored:
+        crop = crop[:, ::-1]
+    side = crop.shape[0]
+    scale = size / side * (1 + rng.uniform(-cfg.scale, cfg.scale))
+    matrix = cv2.getRotationMatrix2D((side / 2, side / 2), rng.uniform(-cfg.rotate, cfg.rotate), scale)
+    # Centre the 112 crop in the output, then shift.
+    matrix[:, 2] += (size - side) / 2 + rng.uniform(-cfg.shift, cfg.shift, 2) * size
+    image = cv2.warpAffine(np.ascontiguousarray(crop), matrix, (size, size), flags=cv2.INTER_LINEAR,
+                           borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+    gray = image @ np.array([0.114, 0.587, 0.299], np.float32)
+    if rng.random() < cfg.grayscale:
+        image[:] = gray[..., None]
+    else:
+        saturation = 1 + rng.uniform(-cfg.saturation, cfg.saturation)
+        image = gray[..., None] + saturation * (image - gray[..., None])
+    contrast = 1 + rng.uniform(-cfg.contrast, cfg.contrast)
+    brightness = 1 + rng.uniform(-cfg.brightness, cfg.brightness)
+    image = (image - gray.mean()) * contrast + gray.mean() * brightness
+    if rng.random() < cfg.blur:
+        image = cv2.GaussianBlur(image, (0, 0), rng.uniform(0.4, 1.2))
+    return np.clip(image, 0, 255).astype(np.uint8), mirrored
+
+
+class Batches:
+    """Shuffled training batches (augmented images, teacher targets, labels) for one epoch.
+
+    Every random choice derives from (seed, epoch, index), so a resumed run sees exactly the
+    batches it would have seen, starting at any batch."""
+
+    def __init__(self, cache: Cache, indices: np.ndarray, size: int, batch: int, cfg: AugmentConfig, seed: int):
+        self.cache, self.indices, self.size, self.batch, self.cfg, self.seed = cache, indices, size, batch, cfg, seed
+
+    def __len__(self) -> int:
+        return len(self.indices) // self.batch  # drop the last partial batch: BN and the relational loss want full ones
+
+    def epoch(self, epoch: int, start: int = 0):
+        order = np.random.default_rng((self.seed, epoch)).permutation(self.indices)
+        for b in range(start, len(self)):
+            chosen = order[b * self.batch : (b + 1) * self.batch]
+            images, targets = [], []
+            for i in chosen:
+                image, mirrored = augment(self.cache.crops[i], self.size, self.cfg, np.random.default_rng((self.seed, epoch, i)))
+                images.append(image)
+                targets.append((self.cache.teacher_mirror if mirrored else self.cache.teacher)[i])
+            yield (
+                to_tensor(np.stack(images)),
+                torch.from_numpy(np.stack(targets)),
+                torch.from_numpy(self.cache.labels[chosen]),
+            )
