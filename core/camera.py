@@ -2,14 +2,15 @@
 
 Every source answers read(): the next BGR frame, None once a file or folder has run out, or
 CameraError when a camera or stream is lost. open_source() picks the kind from what the user typed
-and, for live and real-time sources, hands back the newest frame only, so a slow loop never works
-through a backlog of stale ones.
+and reads it on a thread of its own; for live and real-time sources it hands back the newest frame
+only, so a slow loop never works through a backlog of stale ones.
 """
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from collections import deque
 from pathlib import Path
 
 import cv2
@@ -124,34 +125,41 @@ class FolderSource(FrameSource):
         return None
 
 
-class LatestFrame(FrameSource):
-    """Reads another source on its own thread and keeps only the newest frame.
+class ThreadedSource(FrameSource):
+    """Reads another source on its own thread, so decoding the next frame overlaps the caller's work.
 
-    read() returns a frame not returned before, waiting for one if needed; frames the caller was
-    too slow for are dropped. The inner source's CameraError comes out of read().
+    latest_only (cameras, real-time playback): keep just the newest frame; read() returns one not
+    returned before and frames the caller was too slow for are dropped. Otherwise (files played as
+    fast as they are taken) read ahead up to `depth` frames and drop none. The inner source's
+    CameraError comes out of read().
     """
 
-    def __init__(self, source: FrameSource, stall_timeout_s: float = STALL_TIMEOUT_S):
+    def __init__(self, source: FrameSource, latest_only: bool, depth: int = 2,
+                 stall_timeout_s: float = STALL_TIMEOUT_S):
         self.source = source
         self.name, self.live = source.name, source.live
         self.stall_timeout_s = stall_timeout_s
+        self._frames: deque[np.ndarray] = deque(maxlen=1 if latest_only else None)
+        self._depth = 1 if latest_only else depth
+        self._latest_only = latest_only
         self._changed = threading.Condition()
-        self._frame: np.ndarray | None = None
         self._ended = False
         self._error: CameraError | None = None
-        self._stop = threading.Event()
+        self._stop = False
         self._thread = threading.Thread(target=self._pump, name=f"frames {self.name}", daemon=True)
         self._thread.start()
 
     def _pump(self) -> None:
         try:
-            while not self._stop.is_set():
+            while not self._stop:
                 frame = self.source.read()
                 with self._changed:
                     if frame is None:
                         self._ended = True
-                    else:
-                        self._frame = frame
+                    elif not self._latest_only:
+                        self._changed.wait_for(lambda: len(self._frames) < self._depth or self._stop)
+                    if frame is not None:
+                        self._frames.append(frame)  # with maxlen 1 this replaces a stale frame
                     self._changed.notify_all()
                 if frame is None:
                     return
@@ -166,10 +174,11 @@ class LatestFrame(FrameSource):
     def read(self) -> np.ndarray | None:
         with self._changed:
             arrived = self._changed.wait_for(
-                lambda: self._frame is not None or self._ended or self._error, self.stall_timeout_s
+                lambda: self._frames or self._ended or self._error, self.stall_timeout_s
             )
-            if self._frame is not None:
-                frame, self._frame = self._frame, None
+            if self._frames:
+                frame = self._frames.popleft()
+                self._changed.notify_all()
                 return frame
             if self._error:
                 raise self._error
@@ -178,7 +187,9 @@ class LatestFrame(FrameSource):
             return None
 
     def close(self) -> None:
-        self._stop.set()
+        with self._changed:
+            self._stop = True
+            self._changed.notify_all()
         self._thread.join(timeout=self.stall_timeout_s)
 
 
@@ -202,4 +213,4 @@ def open_source(spec: str | int, realtime: bool = False) -> FrameSource:
             raise CameraError(
                 f"camera source {spec!r} is not a camera number, a URL, or an existing video file or folder"
             )
-    return LatestFrame(source) if source.live or realtime else source
+    return ThreadedSource(source, latest_only=source.live or realtime)

@@ -21,8 +21,10 @@ def centre_recall(detector, image_paths: Iterable[Path]) -> tuple[int, int]:
     for path in image_paths:
         image = read_image(path)
         centre_x, centre_y = image.shape[1] / 2, image.shape[0] / 2
-        faces = detector.detect(image)
-        hits += any(f.box[0] <= centre_x <= f.box[2] and f.box[1] <= centre_y <= f.box[3] for f in faces)
+        hits += any(
+            face.box[0] <= centre_x <= face.box[2] and face.box[1] <= centre_y <= face.box[3]
+            for face in detector.detect(image)
+        )
         total += 1
     return hits, total
 

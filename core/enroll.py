@@ -103,7 +103,7 @@ def frontal_pose(landmarks: np.ndarray) -> tuple[float, float]:
 
 
 def check_face(image: np.ndarray, faces: Sequence[Face], gates: QualityGates) -> tuple[np.ndarray | None, float, str | None]:
-    """(aligned crop, quality 0..1, None) for an acceptable image, else (crop or None, 0, reason)."""
+    """(aligned crop, quality 0..1, None) for an acceptable image, else (None, 0, the reason)."""
     if not faces:
         return None, 0.0, "no face found: face the camera in good light"
     face = faces[0]
@@ -121,12 +121,12 @@ def check_face(image: np.ndarray, faces: Sequence[Face], gates: QualityGates) ->
     gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
     brightness = float(gray.mean())
     if brightness < gates.min_brightness:
-        return crop, 0.0, "too dark: add light in front of the face"
+        return None, 0.0, "too dark: add light in front of the face"
     if brightness > gates.max_brightness:
-        return crop, 0.0, "too bright: avoid direct light or glare on the face"
+        return None, 0.0, "too bright: avoid direct light or glare on the face"
     sharpness = float(cv2.Laplacian(gray, cv2.CV_64F).var())
     if sharpness < gates.min_sharpness:
-        return crop, 0.0, "blurred: hold still (or use a sharper photo)"
+        return None, 0.0, "blurred: hold still (or use a sharper photo)"
     quality = face.score * min(1.0, sharpness / (3 * gates.min_sharpness)) * (0.5 + 0.5 * frontal)
     return crop, round(quality, 3), None
 
@@ -146,9 +146,10 @@ class Enroller:
         face = faces[0] if faces else None
         if reason:
             return Assessment(face, reason=reason)
-        # The crop's landmarks sit on the ArcFace template, so any model format can be cut from it.
         embedding = self.pipeline.embedder.embed(image, [face.landmarks])[0]
-        ok, jpeg = cv2.imencode(".jpg", crop, [cv2.IMWRITE_JPEG_QUALITY, CROP_JPEG_QUALITY])
+        # The stored crop's landmarks sit on the ArcFace template, so a later model of any input
+        # format can be fed from it (see recompute_stale).
+        _, jpeg = cv2.imencode(".jpg", crop, [cv2.IMWRITE_JPEG_QUALITY, CROP_JPEG_QUALITY])
         return Assessment(face, Sample(embedding, quality, jpeg.tobytes(), detail))
 
     def assess_photos(self, paths: Iterable[str | Path]) -> tuple[list[Sample], list[PhotoOutcome]]:
@@ -171,6 +172,7 @@ class Enroller:
         threshold = self.store.load_settings().match_threshold
         gallery = load_gallery(self.store, self.pipeline.embedder)
         best: dict[int, Match] = {}
+        # k=2: on re-enrolment the best match is usually the person themselves, excluded below.
         for matches in gallery.search(np.stack([s.embedding for s in samples]), k=2, threshold=threshold):
             for m in matches:
                 if m.person_id != exclude and (m.person_id not in best or m.similarity > best[m.person_id].similarity):
@@ -227,6 +229,7 @@ class CaptureFeedback:
     """What the guided capture tells the person in front of the camera after each frame."""
 
     message: str
+    usable: bool  # the frame passed the gates (it may still be skipped to space samples out)
     accepted: bool
     count: int
     face: Face | None
@@ -262,20 +265,20 @@ class CaptureSession:
     def feed(self, frame: np.ndarray, now: float) -> CaptureFeedback:
         """now: a monotonic clock in seconds, so that samples are spaced in time."""
         if len(self.samples) >= self.max_samples:
-            return self._feedback(None, False, "done")
+            return self._feedback(None, "done", usable=False)
         assessment = self.enroller.assess(frame, detail="camera")
         if not assessment.ok:
-            return self._feedback(assessment.face, False, assessment.reason or "")
+            return self._feedback(assessment.face, assessment.reason or "", usable=False)
         if now - self._last_accept < self.min_gap_s:
-            return self._feedback(assessment.face, False, f"now {self.prompt}")
+            return self._feedback(assessment.face, f"now {self.prompt}", usable=True)
         self.samples.append(assessment.sample)
         self._last_accept = now
-        return self._feedback(assessment.face, True, f"got it; now {self.prompt}")
+        return self._feedback(assessment.face, f"got it; now {self.prompt}", usable=True, accepted=True)
 
-    def _feedback(self, face: Face | None, accepted: bool, message: str) -> CaptureFeedback:
+    def _feedback(self, face: Face | None, message: str, usable: bool, accepted: bool = False) -> CaptureFeedback:
         count = len(self.samples)
         return CaptureFeedback(
-            f"{count}/{self.max_samples}: {message}", accepted, count, face,
+            f"{count}/{self.max_samples}: {message}", usable, accepted, count, face,
             count >= self.min_samples, count >= self.max_samples,
         )
 

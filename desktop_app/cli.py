@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
+from datetime import date
 from pathlib import Path
 
 from core.errors import FaceGateError
@@ -98,9 +100,160 @@ def _sample_photo() -> Path:
     return Path(insightface.__file__).parent / "data" / "images" / "Tom_Hanks_54745.png"
 
 
+def _store():
+    from core.store import Store
+
+    return Store()
+
+
+def _pipeline(args: argparse.Namespace):
+    from core.detect import Detector
+    from core.embed import load_embedder
+    from core.pipeline import FacePipeline, model_spec
+
+    return FacePipeline(Detector(), load_embedder(model_spec(args.model)))
+
+
+def _cmd_enroll(args: argparse.Namespace) -> int:
+    from core.enroll import Enroller
+
+    with _store() as store:
+        result = Enroller(store, _pipeline(args)).enroll_photos(
+            args.name, args.images, group=args.group, external_id=args.external_id
+        )
+    for outcome in result.outcomes:
+        print(f"{outcome.path}: {'ok' if outcome.ok else outcome.reason}")
+    for match in result.duplicates:
+        print(f"warning: {args.name} already looks like {match.name} (similarity {match.similarity:.2f})", file=sys.stderr)
+    verb = "enrolled" if result.created else "added to"
+    print(f"{verb} {result.person.name} (#{result.person.id}): {len(result.template_ids)} templates")
+    return 0
+
+
+def _cmd_people(args: argparse.Namespace) -> int:
+    from core.enroll import model_key
+    from core.embed import load_embedder
+    from core.pipeline import model_spec
+
+    with _store() as store:
+        people = store.list_people(include_inactive=True)
+        stale = {t.person_id for t in store.stale_templates(*model_key(load_embedder(model_spec(args.model))))}
+    for p in people:
+        flags = [flag for flag, on in (("inactive", not p.active), ("stale templates", p.id in stale)) if on]
+        print(f"#{p.id}\t{p.name}\t{p.external_id or '-'}\t{p.group or '-'}\t{', '.join(flags)}".rstrip())
+    if not people:
+        print("nobody is enrolled yet: facegate enroll NAME PHOTO...", file=sys.stderr)
+    return 0
+
+
+def _camera(args: argparse.Namespace, store) -> str:
+    return args.camera if args.camera is not None else store.load_settings().camera_source
+
+
+def _describe(event) -> str:
+    return (
+        f"{event.kind}: {event.name} at {event.time.astimezone():%Y-%m-%d %H:%M:%S} "
+        f"similarity={event.similarity:.3f} kiosk={event.kiosk_id}"
+    )
+
+
+def _cmd_checkin(args: argparse.Namespace) -> int:
+    from core.camera import open_source
+    from core.kiosk import Kiosk
+
+    checked_in = False
+    frames = 0
+    with _store() as store:
+        kiosk = Kiosk(store, _pipeline(args))
+        try:
+            with open_source(_camera(args, store), realtime=args.realtime) as source:
+                start = time.perf_counter()
+                for frame in source:
+                    result = kiosk.process(frame)
+                    frames += 1
+                    if result.error:
+                        print(f"facegate: {result.error}", file=sys.stderr)
+                    for event in result.events:
+                        # Printed only once the Store has committed it: a script may rely on the line.
+                        print(_describe(event), flush=True)
+                        checked_in = True
+                    if args.once and checked_in:
+                        break
+        except KeyboardInterrupt:
+            pass
+    if args.stats and frames:
+        print(f"fps={frames / max(time.perf_counter() - start, 1e-9):.1f}")
+    return 1 if args.once and not checked_in else 0
+
+
+def _cmd_unlock(args: argparse.Namespace) -> int:
+    from core.camera import open_source
+    from core.kiosk import Kiosk, unlock_people
+
+    deadline = time.monotonic() + args.timeout
+    with _store() as store:
+        kiosk = Kiosk(store, _pipeline(args), unlock_for=unlock_people(store, args.person))
+        with open_source(_camera(args, store), realtime=args.realtime) as source:
+            for frame in source:
+                events = kiosk.process(frame).events
+                if events:
+                    print(_describe(events[0]), flush=True)
+                    return 0
+                if time.monotonic() > deadline:
+                    break
+    who = f"{args.person} was not" if args.person else "no member of the 'admin' group was"
+    print(f"not unlocked: {who} recognised in time", file=sys.stderr)
+    return 1
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from desktop_app.dates import day_range
+
+    if args.end < args.start:
+        raise FaceGateError("--to is before --from")
+    with _store() as store:
+        count = store.export_csv(args.out, *day_range(args.start, args.end))
+    print(f"wrote {count} event{'' if count == 1 else 's'} to {args.out}")
+    return 0
+
+
+def _cmd_app(args: argparse.Namespace) -> int:
+    from desktop_app.app import run_app
+
+    return run_app(camera=args.camera, fullscreen=args.fullscreen, model=args.model)
+
+
+def _cmd_selftest(args: argparse.Namespace) -> int:
+    from desktop_app.selftest import run_selftest
+
+    return 0 if run_selftest() else 1
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2025-01-31") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="facegate", description=__doc__)
+    parser.add_argument(
+        "--model", help="ONNX embedding model(s), comma-separated (default: FACEGATE_MODEL, else the bundled student)"
+    )
+    parser.add_argument("--camera", metavar="SRC", help="camera number, URL, video file or folder of images")
+    parser.add_argument("--fullscreen", action="store_true", help="open the app as a full-screen kiosk")
+    parser.add_argument("--selftest", action="store_true", help="check this install without camera or display")
+    parser.set_defaults(func=_cmd_app)
     sub = parser.add_subparsers(dest="command")
+    # The same options after the command name; SUPPRESS keeps a subcommand from resetting the
+    # value given before it.
+    model = argparse.ArgumentParser(add_help=False)
+    model.add_argument("--model", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    camera = argparse.ArgumentParser(add_help=False)
+    camera.add_argument("--camera", metavar="SRC", default=argparse.SUPPRESS,
+                        help="camera number, URL, video file or folder (default: the Settings camera)")
+    camera.add_argument("--realtime", action="store_true", help="play files and folders at their own frame rate")
 
     p = sub.add_parser("detect", help="find faces and print them as JSON")
     p.add_argument("images", nargs="+")
@@ -111,23 +264,53 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compare", help="are two photos the same person? exit 0 if same, 1 if not")
     p.add_argument("image1")
     p.add_argument("image2")
-    p.add_argument("--model", help="ONNX embedding model(s), comma-separated (default: bundled student)")
+    p.add_argument("--model", default=argparse.SUPPRESS, help="ONNX embedding model(s), comma-separated")
     p.add_argument("--threshold", type=float, help="override the model's recommended threshold")
     p.add_argument("--min-face", type=int, default=20)
     p.set_defaults(func=_cmd_compare)
 
     p = sub.add_parser("bench", help="per-stage latency; with --recall DIR, detector recall")
-    p.add_argument("--model", help="embedding model (default: bundled student)")
+    p.add_argument("--model", default=argparse.SUPPRESS, help="embedding model")
     p.add_argument("--photo", help="photo to build the 640x480 test frame from")
     p.add_argument("--repeats", type=int, default=50)
     p.add_argument("--recall", metavar="DIR", help="folder of one-face photos (LFW) to measure recall on")
     p.add_argument("--recall-min-face", type=int, default=20)
     p.set_defaults(func=_cmd_bench)
+
+    p = sub.add_parser("enroll", parents=[model], help="enrol a person from photos (adds to them if NAME exists)")
+    p.add_argument("name")
+    p.add_argument("images", nargs="+", metavar="IMG")
+    p.add_argument("--group")
+    p.add_argument("--external-id")
+    p.set_defaults(func=_cmd_enroll)
+
+    p = sub.add_parser("people", parents=[model], help="list the enrolled people")
+    p.set_defaults(func=_cmd_people)
+
+    p = sub.add_parser("checkin", parents=[model, camera], help="headless kiosk: print each check-in as it is stored")
+    p.add_argument("--once", action="store_true", help="exit after the first check-in (exit 1 if the source ends first)")
+    p.add_argument("--stats", action="store_true", help="print fps=N.N as the last line")
+    p.set_defaults(func=_cmd_checkin)
+
+    p = sub.add_parser("unlock", parents=[model, camera], help="exit 0 once PERSON is recognised, 1 otherwise")
+    p.add_argument("--person", help="who may unlock (default: anyone in the 'admin' group)")
+    p.add_argument("--timeout", type=float, default=10.0, metavar="S", help="give up after S seconds (default 10)")
+    p.set_defaults(func=_cmd_unlock)
+
+    p = sub.add_parser("attendance", help="attendance records")
+    records = p.add_subparsers(dest="action", required=True)
+    p = records.add_parser("export", help="write the events of a date range as CSV")
+    p.add_argument("--from", dest="start", type=_day, required=True, metavar="DATE")
+    p.add_argument("--to", dest="end", type=_day, required=True, metavar="DATE", help="inclusive")
+    p.add_argument("--out", required=True, metavar="FILE.csv")
+    p.set_defaults(func=_cmd_export)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.selftest:
+        args.func = _cmd_selftest
     try:
         return args.func(args)
     except FaceGateError as exc:

@@ -8,6 +8,7 @@ used, so a headless kiosk can run it.
 from __future__ import annotations
 
 import csv
+import importlib.util
 import sqlite3
 import sys
 import tempfile
@@ -28,8 +29,14 @@ MOVED_SCALE, MOVED_SHIFT, MOVED_SIZE = 1.3, (40, 25), (260, 240)
 UNIT_NORM_TOLERANCE = 1e-3
 
 
-class _NotRun(Exception):
-    pass
+class _Failed(Exception):
+    """An expectation that did not hold; its message says what was found."""
+
+
+def _expect(condition: object, message: str) -> None:
+    # Not `assert`: python -O would turn every check into a pass.
+    if not condition:
+        raise _Failed(message)
 
 
 class _Checks:
@@ -42,11 +49,11 @@ class _Checks:
         """step(*needs) returns (value, what it checked); prints PASS or FAIL, returns value or None."""
         try:
             if any(need is None for need in needs):
-                raise _NotRun("not run: a check it depends on failed")
+                raise _Failed("not run: a check it depends on failed")
             value, detail = step(*needs)
         except Exception as exc:  # every failure, whatever its kind, is reported and the rest still run
             self.failed += 1
-            reason = str(exc) if isinstance(exc, (AssertionError, _NotRun)) else f"{type(exc).__name__}: {exc}"
+            reason = str(exc) if isinstance(exc, _Failed) else f"{type(exc).__name__}: {exc}"
             self.out(f"FAIL  {name}: {reason}")
             return None
         self.passed += 1
@@ -62,14 +69,14 @@ def run_selftest(out: Callable[[str], Any] = print) -> bool:
     detector = checks.run("detector", _check_detector)
     checks.run(f"detect {GROUP_PHOTO}", _check_group, detector, photos)
     pipeline = checks.run("embedding model", _check_model, detector)
-    portrait = checks.run(f"embed {PORTRAIT}", _check_portrait, pipeline, photos)
+    checks.run(f"embed {PORTRAIT}", _check_portrait, pipeline, photos)
     checks.run("user data folder", _check_data_dir)
     with tempfile.TemporaryDirectory(prefix="facegate-selftest-", ignore_cleanup_errors=True) as tmp:
         store = checks.run("database", _check_database, Path(tmp))
         try:
-            person = checks.run("enrol", _check_enrol, store, pipeline, portrait)
-            match = checks.run("recognise", _check_recognise, store, pipeline, photos, person)
-            event = checks.run("check-in", _check_checkin, store, match)
+            person = checks.run("enrol", _check_enrol, store, pipeline)
+            run = checks.run("recognise", _check_recognise, store, pipeline, photos, person)
+            event = checks.run("check-in", _check_checkin, store, run, person)
             checks.run("CSV export", _check_export, store, event, Path(tmp))
         finally:
             if store is not None:
@@ -88,9 +95,9 @@ def _check_bundle() -> tuple[None, str]:
     if bundle:
         # Frozen, everything must come from inside the executable's folder, never a source tree.
         for path in (models, migrations):
-            assert bundle in path.resolve().parents, f"{path} is outside the bundle {bundle}"
-    assert models.is_dir(), f"no models folder at {models}"
-    assert (migrations / "env.py").is_file(), f"no migrations at {migrations}"
+            _expect(bundle in path.resolve().parents, f"{path} is outside the bundle {bundle}")
+    _expect(models.is_dir(), f"no models folder at {models}")
+    _expect((migrations / "env.py").is_file(), f"no migrations at {migrations}")
     found = ", ".join(sorted(p.name for p in models.glob("*.onnx")))
     return None, f"{'frozen' if bundle else 'source'}; models in {models} ({found}); migrations in {migrations}"
 
@@ -102,9 +109,11 @@ def _bundle() -> Path | None:
 
 
 def _sample_dir() -> Path:
-    import insightface
-
-    return Path(insightface.__file__).parent / "data" / "images"
+    # find_spec locates the package without running insightface/__init__.py and its heavy imports;
+    # the frozen build keeps the photos at the same place inside the bundle.
+    spec = importlib.util.find_spec("insightface")
+    _expect(spec and spec.submodule_search_locations, "insightface is not installed")
+    return Path(spec.submodule_search_locations[0]) / "data" / "images"
 
 
 def _check_photos() -> tuple[dict[str, np.ndarray], str]:
@@ -126,7 +135,7 @@ def _check_detector():
 
 def _check_group(detector, photos) -> tuple[None, str]:
     faces = detector.detect(photos[GROUP_PHOTO])
-    assert len(faces) == GROUP_FACES, f"found {len(faces)} faces in {GROUP_PHOTO}, expected {GROUP_FACES}"
+    _expect(len(faces) == GROUP_FACES, f"found {len(faces)} faces in {GROUP_PHOTO}, expected {GROUP_FACES}")
     return None, f"{len(faces)} faces found, expected {GROUP_FACES}"
 
 
@@ -139,12 +148,12 @@ def _check_model(detector):
 
 def _check_portrait(pipeline, photos):
     faces = pipeline.faces(photos[PORTRAIT])
-    assert len(faces) == 1, f"found {len(faces)} faces in {PORTRAIT}, expected 1"
+    _expect(len(faces) == 1, f"found {len(faces)} faces in {PORTRAIT}, expected 1")
     embedding = faces[0].embedding
     norm = float(np.linalg.norm(embedding))
-    assert np.isfinite(embedding).all(), "the embedding is not finite"
-    assert abs(norm - 1) <= UNIT_NORM_TOLERANCE, f"embedding norm {norm:.6f}, expected 1"
-    return faces[0], f"1 face, {embedding.size}-d embedding, norm {norm:.6f}"
+    _expect(np.isfinite(embedding).all(), "the embedding is not finite")
+    _expect(abs(norm - 1) <= UNIT_NORM_TOLERANCE, f"embedding norm {norm:.6f}, expected 1")
+    return None, f"1 face, {embedding.size}-d embedding, norm {norm:.6f}"
 
 
 def _check_data_dir() -> tuple[None, str]:
@@ -152,7 +161,7 @@ def _check_data_dir() -> tuple[None, str]:
 
     folder = data_dir()
     bundle = _bundle()
-    assert not bundle or bundle not in folder.resolve().parents, f"{folder} is inside the bundle"
+    _expect(not bundle or bundle not in folder.resolve().parents, f"{folder} is inside the bundle")
     with tempfile.NamedTemporaryFile(dir=folder, prefix=".selftest-"):
         pass
     return None, f"{folder} is writable"
@@ -169,54 +178,67 @@ def _check_database(tmp: Path):
     return store, f"new SQLite database {path} migrated to revision {revision}"
 
 
-def _check_enrol(store, pipeline, portrait):
-    embedder = pipeline.embedder
-    person = store.add_person(PERSON, actor="selftest")
-    store.add_templates(
-        person.id, portrait.embedding, embedder.model_id, _model_version(embedder), portrait.score,
-        "photo", source_detail=PORTRAIT, actor="selftest",
-    )
-    return person, f"{PERSON} is person #{person.id} with 1 template from {PORTRAIT}"
+def _check_enrol(store, pipeline):
+    from core.enroll import Enroller
+
+    # What `facegate enroll` and the admin screen do: quality gates, then the template.
+    result = Enroller(store, pipeline).enroll_photos(PERSON, [_sample_dir() / PORTRAIT])
+    _expect(result.created and len(result.template_ids) == 1, f"enrolment gave {result}")
+    return result.person, f"{PERSON} is person #{result.person.id} with 1 template from {PORTRAIT}"
 
 
-def _model_version(embedder) -> str:
-    return embedder.metadata.get("facegate.model_version", "")
+def _moved(portrait: np.ndarray) -> np.ndarray:
+    warp = np.float32([[MOVED_SCALE, 0, MOVED_SHIFT[0]], [0, MOVED_SCALE, MOVED_SHIFT[1]]])
+    return cv2.warpAffine(portrait, warp, MOVED_SIZE, borderValue=(128, 128, 128))
 
 
 def _check_recognise(store, pipeline, photos, person):
-    from core.gallery import Gallery
+    from core.kiosk import Kiosk
 
-    portrait = photos[PORTRAIT]
-    warp = np.float32([[MOVED_SCALE, 0, MOVED_SHIFT[0]], [0, MOVED_SCALE, MOVED_SHIFT[1]]])
-    moved = cv2.warpAffine(portrait, warp, MOVED_SIZE, borderValue=(128, 128, 128))
-    faces = pipeline.faces(moved, max_faces=1)
-    assert faces, "no face found in the moved copy"
-    threshold = store.load_settings().match_threshold
-    gallery = Gallery(*store.templates_for_gallery(pipeline.embedder.model_id, _model_version(pipeline.embedder)))
-    (match,) = gallery.identify(faces[0].embedding[None], threshold)
-    assert match.person_id == person.id, (
-        f"recognised person {match.person_id} at similarity {match.similarity:.4f}, expected #{person.id}"
+    # The kiosk screen's own loop body, fed the moved copy as a camera frame.
+    run = _KioskRun(Kiosk(store, pipeline), _moved(photos[PORTRAIT]))
+    seen = run.step().faces
+    _expect(len(seen) == 1, f"the kiosk saw {len(seen)} faces in the moved copy, expected 1")
+    face = seen[0]
+    _expect(
+        face.person_id == person.id,
+        f"recognised person {face.person_id} at similarity {face.similarity:.4f}, expected #{person.id}",
     )
-    return match, (
-        f"{match.name} at similarity {match.similarity:.4f} (threshold {threshold:.2f}) in a copy "
-        f"scaled {MOVED_SCALE}x and moved {MOVED_SHIFT} px"
+    return run, (
+        f"{face.name} at similarity {face.similarity:.4f} (threshold {run.kiosk.threshold:.2f}) "
+        f"in a copy scaled {MOVED_SCALE}x and moved {MOVED_SHIFT} px"
     )
 
 
-def _check_checkin(store, match):
-    from core.attendance import CHECK_IN, AttendanceRules
+class _KioskRun:
+    """The kiosk fed one frame again and again, on a clock the selftest steps."""
 
-    settings = store.load_settings()
-    rules = AttendanceRules.from_settings(settings)
-    start = datetime.now(timezone.utc)
-    # The rules confirm a person only after enough consecutive frames within the window.
-    step = timedelta(seconds=settings.window_s / (2 * settings.consecutive_frames))
-    events = [e for i in range(settings.consecutive_frames) for e in rules.update(start + i * step, [match])]
-    assert [e.kind for e in events] == [CHECK_IN], f"the rules produced {[e.kind for e in events]}, expected one check-in"
-    store.record_event(events[0])
-    stored = store.events(start - timedelta(minutes=1), start + timedelta(minutes=1))
-    assert [(e.person_id, e.kind) for e in stored] == [(match.person_id, CHECK_IN)], f"stored {stored}"
-    return stored[0], f"{settings.consecutive_frames} frames made 1 check-in, stored at {stored[0].time:%H:%M:%S} UTC"
+    def __init__(self, kiosk, frame: np.ndarray):
+        self.kiosk, self.frame = kiosk, frame
+        self.start = datetime.now(timezone.utc)
+        settings = kiosk.settings
+        # Frames close enough together that the rules' window holds all those a check-in needs.
+        self.interval = timedelta(seconds=settings.window_s / (2 * settings.consecutive_frames))
+        self.frames = 0
+
+    def step(self):
+        result = self.kiosk.process(self.frame, now=self.start + self.frames * self.interval)
+        self.frames += 1
+        _expect(result.error is None, f"the kiosk could not store an event: {result.error}")
+        return result
+
+
+def _check_checkin(store, run, person):
+    from core.attendance import CHECK_IN
+
+    events = []
+    while run.frames < run.kiosk.settings.consecutive_frames:
+        events += run.step().events
+    found = [(e.person_id, e.kind) for e in events]
+    _expect(found == [(person.id, CHECK_IN)], f"{run.frames} frames gave events {found}, expected one check-in")
+    stored = store.events(run.start - timedelta(minutes=1), run.start + timedelta(minutes=1))
+    _expect([(e.person_id, e.kind) for e in stored] == [(person.id, CHECK_IN)], f"the database holds {stored}")
+    return stored[0], f"{run.frames} frames made 1 check-in, read back from the database"
 
 
 def _check_export(store, event, tmp: Path) -> tuple[None, str]:
@@ -224,6 +246,6 @@ def _check_export(store, event, tmp: Path) -> tuple[None, str]:
     count = store.export_csv(path, event.time - timedelta(minutes=1), event.time + timedelta(minutes=1))
     with open(path, newline="", encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
-    assert count == len(rows) == 1, f"export wrote {count} rows, read back {len(rows)}, expected 1"
-    assert (rows[0]["person"], rows[0]["kind"]) == (PERSON, "check-in"), f"read back {rows[0]}"
+    _expect(count == len(rows) == 1, f"export wrote {count} rows, read back {len(rows)}, expected 1")
+    _expect((rows[0]["person"], rows[0]["kind"]) == (PERSON, "check-in"), f"read back {rows[0]}")
     return None, f"{path.name} has 1 row: {rows[0]['person']}, {rows[0]['kind']}, similarity {rows[0]['similarity']}"

@@ -3,10 +3,17 @@
 #
 #   bash packaging/build.sh              one folder: dist/facegate/facegate
 #   bash packaging/build.sh --onefile    one file:   dist/onefile/facegate
-#   --distpath DIR, --workpath DIR       elsewhere than dist/ and build/ (the tests build in a tmp dir)
+#   --distpath DIR, --workpath DIR       instead of dist/ and build/
 #
-# The Python it builds with: $PYTHON if set, else the active virtualenv, else .venv in the
-# repository, which is created with `pip install -e ".[dev]"` when missing.
+# It builds in a virtualenv of its own, build/venv (FACEGATE_BUILD_VENV to move it), made on first use
+# and again whenever pyproject.toml or the pinned versions change, because the app's environment is not
+# the developer's:
+#   - OpenCV is opencv-python-headless. The opencv-python wheel (the project's dependency, for
+#     insightface) links its own Qt 5 and on import points QT_QPA_PLATFORM_PLUGIN_PATH at it, which
+#     breaks PySide6's Qt 6 in the same process; it is also 37 MB larger.
+#   - No training extras (torch, matplotlib) that could leak in.
+# Versions are pinned to the environment you build from ($PYTHON, else the active virtualenv, else
+# .venv) when there is one, so the frozen app computes what your checkout computes.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -28,19 +35,34 @@ venv_python() {
     # Windows virtualenvs (Git Bash) keep the interpreter under Scripts/.
     if [ -x "$1/bin/python" ]; then echo "$1/bin/python"; else echo "$1/Scripts/python.exe"; fi
 }
-if [ -n "${PYTHON:-}" ]; then
-    python=$PYTHON
-elif [ -n "${VIRTUAL_ENV:-}" ]; then
-    python=$(venv_python "$VIRTUAL_ENV")
-else
-    if [ ! -d .venv ]; then
-        python3 -m venv .venv
-        "$(venv_python .venv)" -m pip install -e ".[dev]"
-    fi
-    python=$(venv_python .venv)
+
+reference=${PYTHON:-}
+if [ -z "$reference" ] && [ -n "${VIRTUAL_ENV:-}" ]; then reference=$(venv_python "$VIRTUAL_ENV"); fi
+if [ -z "$reference" ] && [ -d .venv ]; then reference=$(venv_python .venv); fi
+
+venv=${FACEGATE_BUILD_VENV:-$root/build/venv}
+mkdir -p "$(dirname "$venv")"
+pins=$(mktemp)
+trap 'rm -f "$pins"' EXIT
+if [ -n "$reference" ]; then
+    # OpenCV is chosen below; editable and direct-URL installs cannot be pins.
+    "$reference" -m pip freeze --exclude-editable | grep -viE '^opencv-python|^facegate| @ ' > "$pins" || true
 fi
-if ! "$python" -c "import PyInstaller" 2>/dev/null; then
-    "$python" -m pip install -e ".[dev]"
+stamp=$(cat pyproject.toml "$pins" | sha256sum | cut -d' ' -f1)
+
+python=$(venv_python "$venv")
+if [ "$(cat "$venv/.facegate-stamp" 2>/dev/null)" != "$stamp" ]; then
+    echo "making the build environment $venv"
+    rm -rf "$venv"
+    "${reference:-python3}" -m venv "$venv"
+    python=$(venv_python "$venv")
+    "$python" -m pip install --quiet --upgrade pip
+    "$python" -m pip install --quiet -c "$pins" -e ".[dev]"
+    opencv=$("$python" -c "import importlib.metadata as m; print(m.version('opencv-python'))")
+    # Both wheels write the same cv2/ folder: remove every copy before installing the headless one.
+    "$python" -m pip uninstall --quiet --yes opencv-python opencv-python-headless
+    "$python" -m pip install --quiet --no-deps "opencv-python-headless==$opencv"
+    echo "$stamp" > "$venv/.facegate-stamp"
 fi
 
 spec_args=()
@@ -49,7 +71,9 @@ if [ "$onefile" = 1 ]; then
     distpath=$distpath/onefile
     spec_args=(-- --onefile)
 fi
-"$python" -m PyInstaller --noconfirm --clean --log-level WARN \
+# A clean work folder rather than --clean, which would also empty the PyInstaller cache that other
+# builds on this machine may be reading.
+rm -rf "$workpath/facegate"
+"$python" -m PyInstaller --noconfirm --log-level WARN \
     --distpath "$distpath" --workpath "$workpath" packaging/facegate.spec "${spec_args[@]}"
-built=$distpath/facegate
-echo "built $built ($(du -sh "$built" | cut -f1))"
+echo "built $distpath/facegate ($(du -sh "$distpath/facegate" | cut -f1))"

@@ -13,6 +13,7 @@ export is checked against the unmodified net before its hash is printed.
 from __future__ import annotations
 
 import argparse
+import copy
 import hashlib
 import io
 import subprocess
@@ -23,6 +24,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+import onnx
 import onnxruntime as ort
 import torch
 from torch import nn
@@ -135,16 +137,16 @@ class FastPReLU(nn.Module):
 
 
 class ForExport(nn.Module):
-    """A net that takes uint8 BGR NHWC images instead of normalised RGB NCHW floats and runs
-    fast in ONNX Runtime."""
+    """A copy of a net that takes uint8 BGR NHWC images instead of normalised RGB NCHW floats
+    and runs fast in ONNX Runtime."""
 
     def __init__(self, net: nn.Module):
         super().__init__()
-        self.net = net
-        for name, module in net.named_children():
+        self.net = copy.deepcopy(net)
+        for name, module in self.net.named_children():
             if isinstance(module, nn.PReLU):
-                setattr(net, name, FastPReLU(module))
-        conv = net.conv1
+                setattr(self.net, name, FastPReLU(module))
+        conv = self.net.conv1
         assert conv.padding == (0, 0), "folding the normalisation needs an unpadded conv1"
         with torch.no_grad():
             weight = conv.weight.flip(1) * PIXEL_SCALE
@@ -164,27 +166,33 @@ def fetch_wheel(directory: Path) -> Path:
     return next(directory.glob("facenet_pytorch-*.whl"))
 
 
-def load_state_dict(wheel: zipfile.ZipFile, name: str) -> dict:
+def load_net(wheel: zipfile.ZipFile, name: str) -> nn.Module:
+    net = {"pnet": PNet, "rnet": RNet, "onet": ONet}[name]()
     data = wheel.read(f"facenet_pytorch/data/{name}.pt")
-    return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+    net.load_state_dict(torch.load(io.BytesIO(data), map_location="cpu", weights_only=True))
+    return net.eval()
 
 
-def reference_outputs(net: nn.Module, image: np.ndarray) -> list[np.ndarray]:
+def reference_outputs(net: nn.Module, image: np.ndarray) -> dict[str, np.ndarray]:
     """The net as facenet-pytorch runs it, on normalised RGB NCHW floats."""
     rgb = torch.from_numpy(image[..., ::-1].copy()).permute(0, 3, 1, 2).float()
     with torch.no_grad():
-        return [t.numpy() for t in net((rgb - PIXEL_MEAN) * PIXEL_SCALE).values()]
+        return {name: t.numpy() for name, t in net((rgb - PIXEL_MEAN) * PIXEL_SCALE).items()}
 
 
-def export(net: nn.Module, state_dict: dict, path: Path, sample_hw: tuple[int, int]) -> None:
-    net.load_state_dict(state_dict)
-    net.eval()
-    sample = np.random.default_rng(0).integers(0, 256, (3, *sample_hw, 3), dtype=np.uint8)
-    expected = reference_outputs(net, sample)
+def random_images(batch: int, height: int, width: int) -> np.ndarray:
+    return np.random.default_rng(batch).integers(0, 256, (batch, height, width, 3), dtype=np.uint8)
 
-    wrapped = ForExport(net).eval()
-    output_names = list(net(torch.zeros(1, 3, *sample_hw)).keys())
-    dynamic = {"image": {0: "batch"}} | {name: {0: "batch"} for name in output_names}
+
+def crop_side(net: nn.Module) -> int:
+    """The input side R-Net and O-Net take; P-Net takes any size and is given O-Net's."""
+    return 24 if isinstance(net, RNet) else 48
+
+
+def export(net: nn.Module, path: Path) -> None:
+    trace_input = random_images(3, crop_side(net), crop_side(net))
+    output_names = list(reference_outputs(net, trace_input))
+    dynamic = {name: {0: "batch"} for name in ["image", *output_names]}
     if isinstance(net, PNet):
         dynamic["image"] |= {1: "height", 2: "width"}
         dynamic["prob"] |= {1: "rows", 2: "cols"}
@@ -194,25 +202,40 @@ def export(net: nn.Module, state_dict: dict, path: Path, sample_hw: tuple[int, i
         # plain, small graphs wanted here.
         warnings.simplefilter("ignore", DeprecationWarning)
         torch.onnx.export(
-            wrapped, (torch.from_numpy(sample),), str(path), dynamo=False, opset_version=OPSET,
-            input_names=["image"], output_names=output_names, dynamic_axes=dynamic,
+            ForExport(net).eval(), (torch.from_numpy(trace_input),), str(path), dynamo=False,
+            opset_version=OPSET, input_names=["image"], output_names=output_names,
+            dynamic_axes=dynamic,
         )
-    check_export(path, sample, expected)
+    model = onnx.load(str(path))
+    onnx.helper.set_model_props(model, {
+        "source": f"weights from {PACKAGE} (MIT licence); MTCNN by Zhang et al. 2016",
+        "input": "uint8 BGR images, NHWC",
+    })
+    onnx.save(model, str(path))
 
 
-def check_export(path: Path, sample: np.ndarray, expected: list[np.ndarray]) -> None:
+def check_export(net: nn.Module, path: Path) -> None:
+    """The ONNX graph must match the original net, also at shapes other than the traced one."""
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    for got, want in zip(session.run(None, {"image": sample}), expected):
-        np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-4, err_msg=str(path))
+    side = crop_side(net)
+    shapes = [(1, side, side), (5, side, side)]
+    if isinstance(net, PNet):
+        shapes += [(1, 12, 12), (2, 37, 53)]
+    for shape in shapes:
+        image = random_images(*shape)
+        got = session.run(None, {"image": image})
+        for value, (name, want) in zip(got, reference_outputs(net, image).items()):
+            np.testing.assert_allclose(value, want, rtol=1e-3, atol=1e-4, err_msg=f"{path} {name}")
 
 
 def build(wheel_path: Path, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
-    nets = {"pnet": (PNet(), (37, 53)), "rnet": (RNet(), (24, 24)), "onet": (ONet(), (48, 48))}
     with zipfile.ZipFile(wheel_path) as wheel:
-        for name, (net, sample_hw) in nets.items():
+        for name in ("pnet", "rnet", "onet"):
+            net = load_net(wheel, name)
             path = out_dir / f"mtcnn_{name}.onnx"
-            export(net, load_state_dict(wheel, name), path, sample_hw)
+            export(net, path)
+            check_export(net, path)
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
             print(f"{path}  {path.stat().st_size} bytes  sha256 {digest}")
 

@@ -38,8 +38,9 @@ def main() -> None:
     start = time.perf_counter()
     hits, total = centre_recall(detector, paths)
     per_image = 1000 * (time.perf_counter() - start) / max(total, 1)
-    print(f"recall={100 * hits / max(total, 1):.2f} ({hits}/{total} images, min_face={args.min_face}, "
-          f"threads={args.threads}, {per_image:.1f} ms/image including decoding)")
+    print(f"recall={100 * hits / max(total, 1):.2f} ({hits}/{total} images, "
+          f"min_face={args.min_face}, threads={args.threads}, "
+          f"{per_image:.1f} ms/image including decoding)")
 
     if args.frame:
         frame = cv2.resize(read_image(args.frame), (640, 480), interpolation=cv2.INTER_AREA)

@@ -19,6 +19,17 @@ def _round(channels: float, divisor: int = 8) -> int:
     return max(divisor, int(channels + divisor / 2) // divisor * divisor)
 
 
+class PReLU(nn.PReLU):
+    """nn.PReLU with a faster training path: PyTorch's CPU PReLU backward kernel took a third of
+    a training step here, clamp + multiply trains ~2x faster. Same parameters; eval and ONNX export
+    keep the native op, which onnxruntime runs as one kernel."""
+
+    def forward(self, x):
+        if not self.training or torch.onnx.is_in_onnx_export():
+            return super().forward(x)
+        return x.clamp(min=0) + self.weight.view(1, -1, 1, 1) * x.clamp(max=0)
+
+
 class ConvBN(nn.Sequential):
     def __init__(self, cin, cout, kernel=1, stride=1, groups=1, act=True):
         layers = [
@@ -26,7 +37,7 @@ class ConvBN(nn.Sequential):
             nn.BatchNorm2d(cout),
         ]
         if act:
-            layers.append(nn.PReLU(cout))
+            layers.append(PReLU(cout))
         super().__init__(*layers)
 
 

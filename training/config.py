@@ -75,6 +75,7 @@ class TrainConfig:
     val_fraction: float = 0.05  # of identities, never of images
     threads: int = 0  # 0: every core
     checkpoint_minutes: float = 10.0
+    time_budget_minutes: float = 0.0  # 0: no limit; see distill.Run.progress
 
     def to_dict(self) -> dict:
         return asdict(self)

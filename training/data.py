@@ -39,7 +39,7 @@ def student_format(input_size: int) -> InputFormat:
 
 @dataclass
 class Cache:
-    crops: np.ndarray  # memory-mapped N x 112 x 112 x 3 BGR: several runs share the page cache
+    crops: np.ndarray  # N x 112 x 112 x 3 BGR
     labels: np.ndarray
     teacher: np.ndarray
     teacher_mirror: np.ndarray
@@ -47,13 +47,17 @@ class Cache:
 
     @classmethod
     def load(cls, root: str | Path, name: str = "teacher") -> "Cache":
+        """The cache rows that have teacher targets (teacher-embed may have embedded a subset)."""
         root = Path(root)
         manifest = json.loads((root / "manifest.json").read_text())
-        teacher = np.load(root / f"{name}.npy")
+        rows = np.load(root / f"{name}_rows.npy")
+        crops = np.load(root / "crops.npy", mmap_mode="r")
         return cls(
-            crops=np.load(root / "crops.npy", mmap_mode="r")[: len(teacher)],
-            labels=np.load(root / "labels.npy")[: len(teacher)],
-            teacher=teacher,
+            # All rows stay a memory map that parallel runs share; a subset is copied into
+            # memory (37 KB a face).
+            crops=crops[: len(rows)] if np.array_equal(rows, np.arange(len(rows))) else crops[rows],
+            labels=np.load(root / "labels.npy")[rows],
+            teacher=np.load(root / f"{name}.npy"),
             teacher_mirror=np.load(root / f"{name}_mirror.npy"),
             identities=manifest["identities"],
         )

@@ -36,12 +36,11 @@ def seed_everything(seed: int):
     torch.manual_seed(seed)
 
 
-def lr_factor(step: int, warmup: int, total: int) -> float:
-    """Linear warm-up, then cosine decay to zero."""
-    if step < warmup:
-        return (step + 1) / warmup
-    progress = (step - warmup) / max(1, total - warmup)
-    return 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
+def lr_factor(progress: float, warmup: float) -> float:
+    """Linear warm-up over the first `warmup` of the run, then cosine decay to zero at 1."""
+    if progress < warmup:
+        return max(progress / warmup, 1e-3)
+    return 0.5 * (1 + math.cos(math.pi * min(1.0, (progress - warmup) / max(1e-9, 1 - warmup))))
 
 
 def make_optimizer(cfg: TrainConfig, params) -> torch.optim.Optimizer:
@@ -65,7 +64,8 @@ def embed(model: MobileFaceNet, crops: np.ndarray, device) -> np.ndarray:
     size = model.cfg.input_size
     out = []
     for i in range(0, len(crops), EVAL_BATCH):
-        x = to_tensor(np.stack([resize(c, size) for c in crops[i : i + EVAL_BATCH]])).to(device)
+        x = to_tensor(np.stack([resize(c, size) for c in crops[i : i + EVAL_BATCH]]))
+        x = x.to(device, memory_format=torch.channels_last)
         out.append((model(x) + model(x.flip(3))).cpu().numpy())
     model.train()
     e = np.concatenate(out)
@@ -107,14 +107,16 @@ class Run:
         remap = np.full(cache.labels.max() + 2, -1, np.int64)
         remap[known] = np.arange(len(known))
         self.train_labels = remap[cache.labels]
-        self.model = MobileFaceNet(cfg.backbone).to(device)
+        # channels_last measured 2.5x faster than NCHW for this net's depthwise convs on CPU.
+        self.model = MobileFaceNet(cfg.backbone).to(device, memory_format=torch.channels_last)
         self.loss = DistillLoss(cfg.loss, cfg.backbone.emb_size, cache.teacher.shape[1], len(known)).to(device)
         self.optimizer = make_optimizer(cfg, list(self.model.parameters()) + list(self.loss.parameters()))
         labelled_cache = Cache(cache.crops, self.train_labels, cache.teacher, cache.teacher_mirror, cache.identities)
         self.batches = Batches(labelled_cache, self.train_idx, cfg.backbone.input_size, cfg.batch, cfg.augment, cfg.seed)
         self.total_steps = cfg.epochs * len(self.batches)
-        self.warmup = max(1, int(cfg.warmup_epochs * len(self.batches)))
+        self.warmup = min(0.5, cfg.warmup_epochs / cfg.epochs)
         self.epoch, self.batch_in_epoch, self.step, self.best, self.history = 0, 0, 0, -1.0, []
+        self.elapsed = 0.0  # training seconds, kept across resumes for the time budget
 
     def state(self) -> dict:
         return {
@@ -128,6 +130,7 @@ class Run:
             "step": self.step,
             "best": self.best,
             "history": self.history,
+            "elapsed": self.elapsed,
         }
 
     def save(self, name: str):
@@ -141,20 +144,27 @@ class Run:
         self.loss.load_state_dict(state["loss"])
         self.optimizer.load_state_dict(state["optimizer"])
         self.epoch, self.batch_in_epoch, self.step = state["epoch"], state["batch_in_epoch"], state["step"]
-        self.best, self.history = state["best"], state["history"]
+        self.best, self.history, self.elapsed = state["best"], state["history"], state["elapsed"]
 
     def validate(self) -> dict:
         embeddings = embed(self.model, self.cache.crops[self.val_idx], self.device)
         return verification(embeddings, self.cache.labels[self.val_idx])
 
+    def progress(self) -> float:
+        """Fraction of the run done: by steps, or by time when a budget is set and it runs out
+        first, so that on a busy shared CPU the schedule still anneals to zero by the deadline."""
+        done = self.step / self.total_steps
+        budget = 60 * self.cfg.time_budget_minutes
+        return max(done, self.elapsed / budget) if budget else done
+
     def set_lr(self):
-        factor = lr_factor(self.step, self.warmup, self.total_steps)
+        factor = lr_factor(self.progress(), self.warmup)
         for group in self.optimizer.param_groups:
             group["lr"] = self.cfg.lr * factor
 
     def train(self):
         saved_at = time.monotonic()
-        while self.epoch < self.cfg.epochs:
+        while self.epoch < self.cfg.epochs and self.progress() < 1:
             bar = tqdm(
                 self.batches.epoch(self.epoch, self.batch_in_epoch),
                 total=len(self.batches), initial=self.batch_in_epoch,
@@ -163,14 +173,18 @@ class Run:
             )
             seen, started, sums = 0, time.monotonic(), {}
             for images, targets, labels in bar:
+                if self.progress() >= 1:
+                    break
+                tick = time.monotonic()
                 self.set_lr()
-                student = self.model(images.to(self.device))
+                student = self.model(images.to(self.device, memory_format=torch.channels_last))
                 total, terms = self.loss(student, targets.to(self.device), labels.to(self.device))
                 self.optimizer.zero_grad(set_to_none=True)
                 total.backward()
                 self.optimizer.step()
                 self.step += 1
                 self.batch_in_epoch += 1
+                self.elapsed += time.monotonic() - tick
                 seen += len(images)
                 for k, v in terms.items():
                     sums[k] = sums.get(k, 0.0) + v
@@ -183,6 +197,8 @@ class Run:
             metrics = self.validate()
             record = {
                 "epoch": self.epoch + 1,
+                "batches": self.batch_in_epoch,
+                "minutes": round(self.elapsed / 60, 1),
                 "lr": self.optimizer.param_groups[0]["lr"],
                 "images_per_s": round(seen / max(1e-9, time.monotonic() - started), 1),
                 **{k: round(v / max(1, len(self.batches)), 5) for k, v in sums.items()},
@@ -192,8 +208,9 @@ class Run:
             print(json.dumps(record), flush=True)
             with open(self.out / "history.jsonl", "a") as f:
                 f.write(json.dumps(record) + "\n")
-            self.epoch += 1
-            self.batch_in_epoch = 0
+            if self.batch_in_epoch >= len(self.batches):
+                self.epoch += 1
+                self.batch_in_epoch = 0
             if metrics["tar"] > self.best:
                 self.best = metrics["tar"]
                 self.save("best.pt")
@@ -211,7 +228,7 @@ def config_from_args(args) -> TrainConfig:
         emb_size=args.emb_size or b.emb_size,
         se=b.se and not args.no_se,
     )
-    for name in ("epochs", "batch", "lr", "optimizer", "seed", "threads"):
+    for name in ("epochs", "batch", "lr", "optimizer", "seed", "threads", "time_budget_minutes"):
         value = getattr(args, name)
         if value is not None:
             setattr(cfg, name, value)
@@ -270,5 +287,7 @@ def register(subparsers):
     p.add_argument("--margin-kind", choices=("arcface", "cosface"))
     p.add_argument("--seed", type=int)
     p.add_argument("--threads", type=int, help="torch threads (default: every core)")
+    p.add_argument("--time-budget-minutes", type=float,
+                   help="end (LR annealed to zero) after this much training time even if epochs remain")
     p.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
     p.set_defaults(func=run)

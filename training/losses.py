@@ -94,4 +94,4 @@ class DistillLoss(nn.Module):
         if self.margin is not None:
             terms["margin"] = (self.cfg.margin, self.margin(student, labels))
         total = sum(w * v for w, v in terms.values())
-        return total, {k: float(v) for k, (_, v) in terms.items()}
+        return total, {k: float(v.detach()) for k, (_, v) in terms.items()}

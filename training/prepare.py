@@ -45,6 +45,17 @@ def list_images(src: Path) -> tuple[list[Path], list[int], list[str]]:
     return paths, [-1] * len(paths), []
 
 
+def parallel_map(function, jobs, workers: int, initializer, initargs, chunksize: int = 1):
+    """Ordered results of function over jobs in `workers` spawned processes, or in this process
+    when workers is 1 (no start-up cost: tests and small folders)."""
+    if workers == 1:
+        initializer(*initargs)
+        yield from map(function, jobs)
+        return
+    with mp.get_context("spawn").Pool(workers, initializer, initargs) as pool:
+        yield from pool.imap(function, jobs, chunksize)
+
+
 def _init_worker(min_face: int):
     global _detector
     from core.detect import Detector  # imported in the worker: each process owns its sessions
@@ -84,13 +95,12 @@ def prepare(src: Path, out: Path, pad: float = 0.0, min_face: int = 32, workers:
     missing: list[str] = []
     workers = workers or mp.cpu_count()
     jobs = [(str(p), pad) for p in paths]
-    with mp.get_context("spawn").Pool(workers, _init_worker, (min_face,)) as pool:
-        results = pool.imap(_process, jobs, chunksize=16)
-        for i, (path, crop, points, error) in enumerate(tqdm(results, total=n, desc="prepare")):
-            if crop is None:
-                missing.append(f"{path}\t{error}")
-                continue
-            crops[i], landmarks[i], kept[i] = crop, points, True
+    results = parallel_map(_process, jobs, workers, _init_worker, (min_face,), chunksize=16)
+    for i, (path, crop, points, error) in enumerate(tqdm(results, total=n, desc="prepare")):
+        if crop is None:
+            missing.append(f"{path}\t{error}")
+            continue
+        crops[i], landmarks[i], kept[i] = crop, points, True
     # Rewrite compactly: rows without a face would otherwise sit as zeros in every later step.
     index = np.flatnonzero(kept)
     compact = np.lib.format.open_memmap(out / "crops.tmp.npy", "w+", np.uint8, (len(index),) + crops.shape[1:])

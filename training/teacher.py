@@ -1,13 +1,15 @@
 """`teacher-embed`: the teacher's (or ensemble's) embeddings of every cached crop and its mirror.
 
-Stored in the cache as <name>.npy and <name>_mirror.npy (N x D float32, L2-normalised) plus
-<name>.json. Distillation reads its targets from here: running the 3-teacher ensemble on the fly
+Stored in the cache as <name>.npy and <name>_mirror.npy (M x D float32, L2-normalised),
+<name>_rows.npy (which M cache rows they belong to: all, or a per-identity subset when time is
+short) and <name>.json. Distillation reads its targets from here: running the 3-teacher ensemble on the fly
 (~25 ms per face per view on this CPU, more than a student training step) would cost more than
 training the student itself.
 """
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
 import time
 from pathlib import Path
 
@@ -18,6 +20,8 @@ from tqdm import tqdm
 
 from core.align import align
 from core.embed import Embedder, l2_normalise
+
+from .prepare import parallel_map
 
 BATCH = 64
 
@@ -76,40 +80,74 @@ def embed_views(members, crops, landmarks, crop_template) -> tuple[np.ndarray, n
     return tuple(l2_normalise(np.concatenate(v, axis=1)) for v in views)
 
 
-def teacher_embed(cache: Path, spec: str, name: str = "teacher", threads: int = 2, limit: int = 0) -> dict:
+_members: list[Embedder] = []
+
+
+def _init_worker(spec: str, workdir: Path, threads: int):
+    global _members
+    _members = load_members(spec, workdir, threads)
+
+
+def _embed_chunk(job):
+    cache, rows, crop_template = job
+    crops = np.load(cache / "crops.npy", mmap_mode="r")
+    landmarks = np.load(cache / "landmarks.npy", mmap_mode="r")
+    return embed_views(_members, np.asarray(crops[rows]), np.asarray(landmarks[rows]), crop_template)
+
+
+def select_rows(labels: np.ndarray, per_identity: int) -> np.ndarray:
+    """Cache rows to embed: all, or the first `per_identity` of each identity (unlabelled: all)."""
+    if not per_identity:
+        return np.arange(len(labels))
+    rank = np.zeros(len(labels), np.int64)
+    for label in np.unique(labels[labels >= 0]):
+        where = np.flatnonzero(labels == label)
+        rank[where] = np.arange(len(where))
+    return np.flatnonzero((labels < 0) | (rank < per_identity))
+
+
+def teacher_embed(
+    cache: Path, spec: str, name: str = "teacher", threads: int = 1, workers: int = 0, per_identity: int = 0
+) -> dict:
+    """Embeds in `workers` processes of `threads` onnxruntime threads each: several one-thread
+    sessions on separate batches use small-batch CPU better than one session's intra-op threads."""
     manifest = json.loads((cache / "manifest.json").read_text())
     crop_template = np.asarray(manifest["template"], np.float32).reshape(5, 2)
-    crops = np.load(cache / "crops.npy", mmap_mode="r")
-    landmarks = np.load(cache / "landmarks.npy")
-    n = min(limit, len(crops)) if limit else len(crops)
-    members = load_members(spec, cache / "teacher_models", threads)
-    dim = sum(m.dim for m in members)
-    out = np.lib.format.open_memmap(cache / f"{name}.npy.tmp", "w+", np.float32, (n, dim))
-    out_mirror = np.lib.format.open_memmap(cache / f"{name}_mirror.npy.tmp", "w+", np.float32, (n, dim))
+    rows = select_rows(np.load(cache / "labels.npy"), per_identity)
+    workers = workers or mp.cpu_count()
+    jobs = [(cache, rows[i : i + BATCH], crop_template) for i in range(0, len(rows), BATCH)]
     start = time.perf_counter()
-    for i in tqdm(range(0, n, BATCH), desc="teacher-embed", unit_scale=BATCH):
-        j = min(i + BATCH, n)
-        out[i:j], out_mirror[i:j] = embed_views(members, np.asarray(crops[i:j]), landmarks[i:j], crop_template)
+    results = parallel_map(_embed_chunk, jobs, workers, _init_worker, (spec, cache / "teacher_models", threads))
+    done = 0
+    for original, mirror in tqdm(results, total=len(jobs), desc="teacher-embed"):
+        if done == 0:
+            out = np.zeros((len(rows), original.shape[1]), np.float32)
+            out_mirror = np.zeros_like(out)
+        out[done : done + len(original)], out_mirror[done : done + len(original)] = original, mirror
+        done += len(original)
     seconds = time.perf_counter() - start
-    out.flush(), out_mirror.flush()
-    del out, out_mirror
-    (cache / f"{name}.npy.tmp").replace(cache / f"{name}.npy")
-    (cache / f"{name}_mirror.npy.tmp").replace(cache / f"{name}_mirror.npy")
+    np.save(cache / f"{name}.npy", out)
+    np.save(cache / f"{name}_mirror.npy", out_mirror)
+    np.save(cache / f"{name}_rows.npy", rows)
     info = {
         "teacher": spec,
-        "members": [{"path": str(m.path), "dim": m.dim, **m.format.to_metadata()} for m in members],
-        "dim": dim,
-        "faces": n,
+        "dim": int(out.shape[1]),
+        "faces": int(len(rows)),
+        "per_identity": per_identity,
+        "workers": workers,
         "threads": threads,
-        "ms_per_face_per_view": round(1000 * seconds / max(n, 1) / 2, 2),
+        "ms_per_face_per_view": round(1000 * seconds * workers / max(len(rows), 1) / 2, 2),
     }
     (cache / f"{name}.json").write_text(json.dumps(info, indent=1))
     return info
 
 
 def run(args):
-    info = teacher_embed(Path(args.cache), args.teacher, args.name, args.threads, args.limit)
-    print(f"{info['faces']} faces x 2 views, {info['dim']}-d, {info['ms_per_face_per_view']} ms/face/view")
+    info = teacher_embed(Path(args.cache), args.teacher, args.name, args.threads, args.workers, args.per_identity)
+    print(
+        f"{info['faces']} faces x 2 views, {info['dim']}-d, "
+        f"{info['ms_per_face_per_view']} ms per face and view per worker"
+    )
 
 
 def register(subparsers):
@@ -117,6 +155,7 @@ def register(subparsers):
     p.add_argument("--cache", required=True)
     p.add_argument("--teacher", required=True, help="A.onnx[,B.onnx,...]; several form an ensemble")
     p.add_argument("--name", default="teacher", help="file stem in the cache, to keep several teachers")
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--limit", type=int, default=0, help="only the first N crops (smoke tests)")
+    p.add_argument("--workers", type=int, default=0, help="processes (0: every core)")
+    p.add_argument("--threads", type=int, default=1, help="onnxruntime threads per process")
+    p.add_argument("--per-identity", type=int, default=0, help="embed at most N photos per identity (0: all)")
     p.set_defaults(func=run)

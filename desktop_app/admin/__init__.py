@@ -1,0 +1,1 @@
+"""The admin area behind the PIN: enrol, people, attendance, settings."""

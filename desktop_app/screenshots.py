@@ -1,0 +1,161 @@
+"""Regenerate the screenshots in docs/screenshots: every screen, drawn offscreen, with a throwaway
+database and only the sample photos that ship with insightface (never a dataset's faces).
+
+    QT_QPA_PLATFORM=offscreen python -m desktop_app.screenshots [OUT_DIR]
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+PORTRAIT, GROUP = "Tom_Hanks_54745.png", "t1.jpg"
+# Names for five of the six people of the group photo, so that the People screen has someone to
+# list; the sixth plays the stranger at the kiosk.
+GROUP_NAMES = ("Ada Park", "Ben Okafor", "Chloé Martin", "Dev Sharma", "Eva Lindqvist")
+SIZE = (1024, 700)
+
+
+def _wait(app, done: Callable[[], bool], timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not done():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the screen did not reach the state to capture")
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def _group_faces(pipeline, photos: Path) -> list:
+    """Each face of the group photo with room around it, doubled in size, left to right."""
+    group = cv2.imread(str(photos / GROUP))
+    crops = []
+    for face in sorted(pipeline.detector.detect(group), key=lambda f: f.box[0]):
+        x1, y1, x2, y2 = face.box.astype(int)
+        pad = (x2 - x1) // 2
+        crop = group[max(y1 - pad, 0) : y2 + pad, max(x1 - pad, 0) : x2 + pad]
+        crops.append(cv2.resize(crop, None, fx=2, fy=2))
+    return crops
+
+
+def _enrol_samples(store, pipeline, portrait, group_faces) -> None:
+    """Tom Hanks from his portrait and its mirror image; five faces of the group photo as named people."""
+    from core.enroll import Enroller
+
+    enroller = Enroller(store, pipeline)
+    samples = [enroller.assess(img, detail=PORTRAIT).sample for img in (portrait, portrait[:, ::-1])]
+    enroller.save(samples, "photo", name="Tom Hanks", group="admin", external_id="E-1001")
+    for name, face in zip(GROUP_NAMES, group_faces):
+        sample = enroller.assess(face, detail=GROUP).sample
+        if sample:
+            enroller.save([sample], "photo", name=name, group="staff")
+
+
+def _history(store, days: int = 4) -> None:
+    """A few past working days for everyone, so the attendance screen has a summary to show."""
+    from core.attendance import CHECK_IN, CHECK_OUT, Event
+
+    today = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+    for back in range(days, 0, -1):
+        for i, person in enumerate(store.list_people()):
+            arrive = today - timedelta(days=back, hours=-8, minutes=-7 * i - 3 * back)
+            leave = arrive + timedelta(hours=8, minutes=40 - 5 * i)
+            for time_, kind in ((arrive, CHECK_IN), (leave, CHECK_OUT)):
+                store.record_event(Event(person.id, person.name, time_, kind, 0.72 + 0.02 * i, "front-door"))
+
+
+def _camera_frame(portrait, stranger):
+    """A 640x480 frame: Tom Hanks in front, the stranger further back on the right."""
+    frame = np.tile(np.linspace(70, 150, 640, dtype=np.uint8)[None, :, None], (480, 1, 3))
+    frame[110:110 + portrait.shape[0], 90:90 + portrait.shape[1]] = portrait
+    small = cv2.resize(stranger, (150, 150 * stranger.shape[0] // stranger.shape[1]))
+    frame[150:150 + small.shape[0], 440:440 + small.shape[1]] = small[: 480 - 150]
+    return frame
+
+
+def capture(out: Path) -> list[Path]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from core.pipeline import FacePipeline
+    from core.store import Store
+
+    from .admin.pin_dialog import PinDialog
+    from .main_window import MainWindow
+    from .cli import _sample_photo
+
+    app = QApplication.instance() or QApplication([])
+    photos = _sample_photo().parent
+    out.mkdir(parents=True, exist_ok=True)
+    saved: list[Path] = []
+
+    def save(widget, name: str) -> None:
+        app.processEvents()  # let layouts settle after the last change
+        path = out / f"{name}.png"
+        widget.grab().save(str(path))
+        saved.append(path)
+
+    with tempfile.TemporaryDirectory(prefix="facegate-shots-") as tmp:
+        store = Store(f"sqlite:///{Path(tmp, 'shots.db').as_posix()}")
+        pipeline = FacePipeline()
+        # The portrait is a 112 px crop: doubled, its face clears the enrolment size gate with room.
+        portrait = cv2.resize(cv2.imread(str(photos / PORTRAIT)), None, fx=2, fy=2)
+        group_faces = _group_faces(pipeline, photos)
+        _enrol_samples(store, pipeline, portrait, group_faces)
+        _history(store)
+        frames = Path(tmp, "camera")
+        frames.mkdir()
+        frame = _camera_frame(portrait, group_faces[len(GROUP_NAMES)])
+        for i in range(600):
+            cv2.imwrite(str(frames / f"{i:04d}.jpg"), frame)
+
+        pin = PinDialog(store)
+        pin.pin.setText("2468")
+        pin.repeat.setText("2468")
+        pin.show()
+        save(pin, "admin_pin")
+        pin.submit()
+
+        window = MainWindow(store, pipeline, str(frames), realtime=True)
+        window.resize(*SIZE)
+        window.show()
+        _wait(app, lambda: not window.kiosk.banner.isHidden())
+        save(window, "kiosk")
+
+        window.show_unlock()
+        window.unlock.person.setCurrentIndex(window.unlock.person.findText("Tom Hanks"))
+        window.unlock.arm()
+        _wait(app, lambda: window.unlock.state.text().startswith("UNLOCKED"))
+        save(window, "unlock")
+
+        window.enter_admin()
+        enrol = window.admin.enrol
+        enrol.name.setText("Tom Hanks")
+        enrol.add_photos([photos / PORTRAIT, photos / GROUP])
+        _wait(app, lambda: enrol.photo_list.count() == 2)
+        enrol.toggle_capture()
+        _wait(app, lambda: enrol.feedback.text().startswith("3/"))
+        save(window, "enrol")
+        enrol.reset()
+
+        for page, name in ((window.admin.people, "people"), (window.admin.attendance, "attendance")):
+            window.admin.setCurrentWidget(page)
+            save(window, name)
+        window.admin.setCurrentWidget(window.admin.settings)
+        window.admin.settings.calibrate()
+        _wait(app, lambda: "false accepts" in window.admin.settings.calibration.text())
+        save(window, "settings")
+        window.close()
+        store.close()
+    return saved
+
+
+if __name__ == "__main__":
+    for path in capture(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")):
+        print(path)

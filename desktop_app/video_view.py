@@ -1,0 +1,72 @@
+"""A widget that shows a camera frame scaled to fit, with labelled boxes drawn over the faces."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+GREEN, AMBER, RED = QColor("#2e9e4f"), QColor("#e0a100"), QColor("#d13b3b")
+
+
+@dataclass(frozen=True)
+class Overlay:
+    box: np.ndarray  # x1, y1, x2, y2 in frame pixels
+    label: str
+    color: QColor
+
+
+def to_qimage(frame: np.ndarray) -> QImage:
+    height, width = frame.shape[:2]
+    # copy(): the QImage must own its pixels, the numpy frame is reused by the worker.
+    return QImage(frame.data, width, height, frame.strides[0], QImage.Format.Format_BGR888).copy()
+
+
+class VideoView(QWidget):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setMinimumSize(320, 240)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._image: QImage | None = None
+        self._overlays: Sequence[Overlay] = ()
+        self.placeholder = "Waiting for the camera…"
+
+    def show_frame(self, frame: np.ndarray, overlays: Sequence[Overlay] = ()) -> None:
+        self._image = to_qimage(frame)
+        self._overlays = overlays
+        self.update()
+
+    def clear(self, placeholder: str) -> None:
+        self._image, self._overlays, self.placeholder = None, (), placeholder
+        self.update()
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), Qt.GlobalColor.black)
+        if self._image is None:
+            painter.setPen(Qt.GlobalColor.lightGray)
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.placeholder)
+            return
+        scale = min(self.width() / self._image.width(), self.height() / self._image.height())
+        left = (self.width() - self._image.width() * scale) / 2
+        top = (self.height() - self._image.height() * scale) / 2
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawImage(QRectF(left, top, self._image.width() * scale, self._image.height() * scale), self._image)
+        font = QFont(self.font())
+        font.setPointSize(max(10, int(14 * scale)))
+        font.setBold(True)
+        painter.setFont(font)
+        for overlay in self._overlays:
+            x1, y1, x2, y2 = (float(v) for v in overlay.box)
+            rect = QRectF(left + x1 * scale, top + y1 * scale, (x2 - x1) * scale, (y2 - y1) * scale)
+            painter.setPen(QPen(overlay.color, 3))
+            painter.drawRect(rect)
+            if overlay.label:
+                text = painter.fontMetrics().boundingRect(overlay.label)
+                tag = QRectF(rect.left(), rect.top() - text.height() - 6, text.width() + 12, text.height() + 6)
+                painter.fillRect(tag, overlay.color)
+                painter.setPen(Qt.GlobalColor.white)
+                painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, overlay.label)

@@ -1,0 +1,147 @@
+"""Enrolment: each quality gate's reason, photo outcomes, look-alike warnings, guided capture,
+recomputing stale templates, and calibration."""
+import numpy as np
+import cv2
+import pytest
+
+from core.calibrate import calibrate, error_rates
+from core.enroll import CaptureSession, Enroller, model_key, recompute_stale
+from core.errors import FaceGateError
+from core.imaging import load_image
+
+
+@pytest.fixture
+def tom(sample_images):
+    return load_image(sample_images / "Tom_Hanks_54745.png")
+
+
+def _framed(face: np.ndarray, scale: float = 2.0, angle: float = 0.0) -> np.ndarray:
+    """The portrait scaled into the middle of a gray frame, optionally rotated."""
+    face = cv2.resize(face, None, fx=scale, fy=scale)
+    h, w = face.shape[:2]
+    frame = np.full((2 * h, 2 * w, 3), 128, np.uint8)
+    frame[h // 2 : h // 2 + h, w // 2 : w // 2 + w] = face
+    if angle:
+        frame = cv2.warpAffine(frame, cv2.getRotationMatrix2D((w, h), angle, 1.0), (2 * w, 2 * h), borderValue=(128,) * 3)
+    return frame
+
+
+@pytest.fixture
+def enroller(store, pipeline):
+    return Enroller(store, pipeline)
+
+
+@pytest.fixture
+def tom_photo(tom, tmp_path):
+    """The portrait as a photo file whose face clears the size gate with room (the file's is 84 px)."""
+    path = tmp_path / "tom.png"
+    cv2.imwrite(str(path), _framed(tom))
+    return path
+
+
+def test_a_good_photo_passes_every_gate(enroller, tom):
+    result = enroller.assess(_framed(tom))
+    assert result.ok and result.reason is None
+    assert 0 < result.sample.quality <= 1
+    crop = cv2.imdecode(np.frombuffer(result.sample.crop_jpeg, np.uint8), cv2.IMREAD_COLOR)
+    assert crop.shape == (112, 112, 3)
+
+
+@pytest.mark.parametrize(
+    "make, reason",
+    [
+        (lambda tom: _framed(tom)[:, :150], "no face found"),
+        (lambda tom: _framed(tom, scale=0.85), "face too small"),
+        (lambda tom: cv2.GaussianBlur(_framed(tom), (0, 0), 4), "blurred"),
+        (lambda tom: (_framed(tom) * 0.2).astype(np.uint8), "too dark"),
+        (lambda tom: np.clip(_framed(tom).astype(int) + 150, 0, 255).astype(np.uint8), "too bright"),
+        (lambda tom: _framed(tom, angle=30), "keep your eyes level"),
+    ],
+    ids=["no-face", "small", "blurred", "dark", "bright", "tilted"],
+)
+def test_each_gate_says_why(enroller, tom, make, reason):
+    result = enroller.assess(make(tom))
+    assert not result.ok and reason in result.reason
+
+
+def test_group_photo_and_turned_face_are_refused(enroller, sample_images, lfw):
+    assert "more than one face" in enroller.assess(sample_images / "t1.jpg").reason
+    assert "look straight" in enroller.assess(lfw / "Colin_Powell" / "Colin_Powell_0071.jpg").reason
+
+
+def test_enrol_from_photos_reports_each_file_and_stores_templates(store, enroller, sample_images, tom_photo, tmp_path):
+    bad = tmp_path / "broken.jpg"
+    bad.write_bytes(b"not an image")
+    paths = [tom_photo, sample_images / "t1.jpg", bad]
+    result = enroller.enroll_photos("Tom Hanks", paths, group="actors", external_id="T-1")
+    assert [o.ok for o in result.outcomes] == [True, False, False]
+    assert "more than one face" in result.outcomes[1].reason and "not a readable image" in result.outcomes[2].reason
+    assert result.created and len(result.template_ids) == 1
+    templates, ids, names = store.templates_for_gallery(*model_key(enroller.pipeline.embedder))
+    assert len(templates) == 1 and names == ["Tom Hanks"]
+    assert store.get_person(result.person.id).group == "actors"
+    # The same name again adds to that person instead of creating a second one.
+    again = enroller.enroll_photos("tom hanks", paths[:1])
+    assert not again.created and again.person.id == result.person.id
+    with pytest.raises(FaceGateError, match="no photo of Nobody could be used"):
+        enroller.enroll_photos("Nobody", paths[1:])
+    assert store.find_person_by_name("Nobody") is None
+
+
+def test_enrolling_a_known_face_under_a_new_name_warns(enroller, tom_photo):
+    photo = [tom_photo]
+    first = enroller.enroll_photos("Tom Hanks", photo)
+    assert first.duplicates == ()
+    second = enroller.enroll_photos("Thomas", photo)
+    assert [m.person_id for m in second.duplicates] == [first.person.id]
+    assert second.duplicates[0].similarity > 0.9
+
+
+def test_guided_capture_spaces_samples_and_stops_at_the_maximum(enroller, tom):
+    session = CaptureSession(enroller, min_samples=2, max_samples=3, min_gap_s=0.5)
+    frame = _framed(tom)
+    now = 100.0
+    feedback = session.feed(frame[:, :150], now)
+    assert not feedback.usable and "no face" in feedback.message
+    feedback = session.feed(frame, now)
+    assert feedback.accepted and feedback.count == 1 and "turn your head" in feedback.message
+    feedback = session.feed(frame, now + 0.1)
+    assert feedback.usable and not feedback.accepted and feedback.count == 1
+    for step in (1, 2):
+        feedback = session.feed(frame, now + step)
+    assert feedback.count == 3 and feedback.enough and feedback.done
+    assert not session.feed(frame, now + 10).accepted and len(session.samples) == 3
+
+
+def test_stale_templates_are_recomputed_from_their_crops(store, enroller, tom):
+    sample = enroller.assess(_framed(tom)).sample
+    person = store.add_person("Tom Hanks")
+    store.add_templates(person.id, np.ones_like(sample.embedding), "old-model", "1", sample.quality, "photo",
+                        crops=[sample.crop_jpeg])
+    store.add_templates(person.id, np.ones_like(sample.embedding), "old-model", "1", sample.quality, "photo")
+    embedder = enroller.pipeline.embedder
+    assert len(store.stale_templates(*model_key(embedder))) == 2
+    result = recompute_stale(store, embedder)
+    assert (result.recomputed, result.need_reenrol) == (1, 1)
+    templates, _, _ = store.templates_for_gallery(*model_key(embedder))
+    assert len(templates) == 1 and float(templates[0] @ sample.embedding) > 0.9
+
+
+def test_error_rates_count_genuine_and_impostor_pairs():
+    vectors = np.eye(3, dtype=np.float32)[[0, 0, 1, 2]]
+    vectors[1] = [0.6, 0.8, 0]  # person 1's second template, closer to person 2 than to their first
+    rates = error_rates(vectors, np.array([1, 1, 2, 3]), threshold=0.7)
+    assert (rates.genuine_pairs, rates.impostor_pairs) == (1, 5)
+    assert (rates.false_rejects, rates.false_accepts) == (1, 1)
+    assert rates.frr == 1.0 and rates.far == pytest.approx(0.2)
+    assert "20.00% (1 of 5 impostor pairs)" in rates.describe()
+
+
+def test_calibrate_on_enrolled_people(store, enroller, lfw_photos):
+    enroller.enroll_photos("Bush", lfw_photos("George_W_Bush", ("0007", "0016", "0065")))
+    enroller.enroll_photos("Blair", lfw_photos("Tony_Blair", ("0018", "0032", "0048")))
+    rates = calibrate(store, enroller.pipeline.embedder, store.load_settings().match_threshold)
+    assert (rates.genuine_pairs, rates.impostor_pairs) == (6, 9)
+    assert rates.far == 0.0
+    empty = calibrate(store, enroller.pipeline.embedder, 2.0)
+    assert empty.frr == 1.0 and empty.far == 0.0

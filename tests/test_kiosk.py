@@ -1,0 +1,78 @@
+"""The kiosk loop on real faces: an enrolled person playing as the camera checks in once, a stranger never."""
+import time
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+from core.attendance import CHECK_IN, UNLOCK
+from core.camera import open_source
+from core.kiosk import Kiosk, unlock_people
+
+DAY = (datetime.now(timezone.utc) - timedelta(days=1), datetime.now(timezone.utc) + timedelta(days=1))
+
+
+def _play(kiosk, folder):
+    with open_source(folder) as source:
+        return [kiosk.process(frame) for frame in source]
+
+
+def test_enrolled_person_checks_in_exactly_once_and_fast(store, pipeline, enrolled, person_folder):
+    kiosk = Kiosk(store, pipeline)
+    start = time.perf_counter()
+    confirmed_after = None
+    results = []
+    with open_source(person_folder) as source:
+        for frame in source:
+            result = kiosk.process(frame)
+            results.append(result)
+            if result.events and confirmed_after is None:
+                confirmed_after = time.perf_counter() - start
+                # Committed before the result could show it.
+                assert [e.kind for e in store.events(*DAY)] == [CHECK_IN]
+    events = [e for r in results for e in r.events]
+    assert [(e.person_id, e.kind, e.name) for e in events] == [(enrolled.id, CHECK_IN, "George W Bush")]
+    assert len(store.events(*DAY)) == 1
+    assert confirmed_after is not None and confirmed_after < 2.0
+    assert all(face.known and face.name == "George W Bush" for r in results for face in r.faces)
+    assert results[-1].fps > 0
+
+
+def test_stranger_is_seen_but_never_recorded(store, pipeline, enrolled, stranger_folder):
+    results = _play(Kiosk(store, pipeline), stranger_folder)
+    assert all(r.faces and not any(face.known for face in r.faces) for r in results)
+    assert not any(r.events for r in results)
+    assert store.events(*DAY) == []
+
+
+def test_restart_keeps_todays_check_in(store, pipeline, enrolled, person_folder):
+    _play(Kiosk(store, pipeline), person_folder)
+    # A new kiosk (the app restarted) seeds today's history: no second check-in within the cooldown.
+    assert not any(r.events for r in _play(Kiosk(store, pipeline), person_folder))
+    assert len(store.events(*DAY)) == 1
+
+
+def test_gallery_follows_the_store_after_invalidate(store, pipeline, enrolled, person_folder):
+    kiosk = Kiosk(store, pipeline)
+    store.deactivate(enrolled.id)
+    kiosk.invalidate()
+    assert not any(face.known for r in _play(kiosk, person_folder) for face in r.faces)
+
+
+def test_unlock_for_the_chosen_person_or_the_admin_group(store, pipeline, enrolled, person_folder, stranger_folder):
+    events = [e for r in _play(Kiosk(store, pipeline, unlock_for=[enrolled.id]), person_folder) for e in r.events]
+    assert events and {(e.kind, e.person_id) for e in events} == {(UNLOCK, enrolled.id)}
+    assert not any(r.events for r in _play(Kiosk(store, pipeline, unlock_for=[enrolled.id]), stranger_folder))
+    store.update_person(replace(enrolled, group="admin"))
+    assert unlock_people(store) == [enrolled.id]
+    assert unlock_people(store, "george w bush") == [enrolled.id]
+
+
+def test_unlock_needs_k_consecutive_frames_at_the_stricter_threshold(store, pipeline, enrolled, camera_folder, lfw):
+    settings = store.load_settings()
+    store.save_settings(replace(settings, consecutive_frames=4))
+    photo = lfw / "George_W_Bush" / "George_W_Bush_0150.jpg"
+    kiosk = Kiosk(store, pipeline, unlock_for=[enrolled.id])
+    assert kiosk.threshold == settings.unlock_threshold > settings.match_threshold
+    # Three frames of the person are one short of the four needed.
+    assert not any(r.events for r in _play(kiosk, camera_folder("three", [photo], repeats=3)))
+    kiosk = Kiosk(store, pipeline, unlock_for=[enrolled.id])
+    assert any(r.events for r in _play(kiosk, camera_folder("four", [photo], repeats=4)))

@@ -1,0 +1,122 @@
+"""The frozen executable: built by the documented command, then run where the source tree cannot help.
+
+Each run gets an empty environment (PATH=/usr/bin:/bin and a temporary HOME, like `env -i`) and a
+working directory outside the repository, so only what is inside the bundle can be found.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import pytest
+
+from tests.fixtures import ROOT, TEACHERS
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(sys.platform == "win32", reason="packaging/build.sh and this test need a POSIX shell"),
+]
+
+MODELS = ROOT / "assets" / "models"
+STUDENT = MODELS / "student.onnx"
+SAMPLES = ("t1.jpg", "Tom_Hanks_54745.png")
+# The floor with PyPI wheels is about 440 MB (see the packaging notes in README): OpenCV 150, Qt 95,
+# SciPy 50, onnxruntime 36, NumPy 39. This catches a dependency or a Qt module sneaking in.
+SIZE_LIMIT_MB = 480
+NEVER_SHIPPED = ("torch", "training", "matplotlib", "tkinter", "_tkinter")
+BUILD_TIMEOUT_S = 3600
+RUN_TIMEOUT_S = 600
+
+
+@pytest.fixture(scope="module")
+def frozen(tmp_path_factory) -> Path:
+    """The one-folder build, made by `bash packaging/build.sh` into a temporary folder."""
+    out = tmp_path_factory.mktemp("build")
+    command = ["bash", str(ROOT / "packaging" / "build.sh"), "--distpath", str(out / "dist"), "--workpath", str(out / "work")]
+    # PYTHON pins the build's packages to this interpreter's, so the parity test compares like with like.
+    result = subprocess.run(
+        command, env={**os.environ, "PYTHON": sys.executable}, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S
+    )
+    assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    return out / "dist" / "facegate"
+
+
+def run_frozen(folder: Path, *args: str, home: Path, **extra_env: str) -> subprocess.CompletedProcess:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(home), **extra_env}
+    return subprocess.run(
+        [str(folder / "facegate"), *args], cwd=home, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT_S
+    )
+
+
+def test_bundle_holds_what_the_app_needs_and_nothing_from_training(frozen):
+    inside = frozen / "_internal"
+    assert STUDENT.is_file(), f"{STUDENT} is missing: the bundled student model must be trained and exported first"
+    for model in MODELS.glob("*.onnx"):
+        assert (inside / "assets" / "models" / model.name).is_file(), f"{model.name} is not in the bundle"
+    for migration in [p for p in (ROOT / "core" / "migrations").rglob("*") if p.suffix in (".py", ".mako")]:
+        shipped = inside / migration.relative_to(ROOT)
+        assert shipped.is_file(), f"migration {migration.relative_to(ROOT)} is not in the bundle"
+    for photo in SAMPLES:
+        assert (inside / "insightface" / "data" / "images" / photo).is_file(), f"sample photo {photo} is not in the bundle"
+    if sys.platform.startswith("linux"):
+        platforms = inside / "PySide6" / "Qt" / "plugins" / "platforms"
+        for plugin in ("libqoffscreen.so", "libqxcb.so"):
+            assert (platforms / plugin).is_file(), f"Qt platform plugin {plugin} is not in the bundle"
+
+    files = [p.relative_to(inside) for p in inside.rglob("*")]
+    for name in NEVER_SHIPPED:
+        assert not any(name in p.parts for p in files), f"{name} is in the bundle"
+    data = [p for p in files if re.search(r"lfw|celeba|teachers", str(p), re.IGNORECASE)]
+    assert not data, f"research data or teacher models in the bundle: {data[:5]}"
+    # lstat and no symlinked folders: PyInstaller links some libraries twice, each stored once.
+    size_mb = sum(
+        (Path(top) / name).lstat().st_size for top, _, names in os.walk(frozen) for name in names
+    ) / 2**20
+    assert size_mb <= SIZE_LIMIT_MB, f"the one-folder build is {size_mb:.0f} MB, over {SIZE_LIMIT_MB} MB"
+
+
+def test_frozen_selftest_passes_with_nothing_but_the_bundle(frozen, tmp_path):
+    # FACEGATE_MODEL is for development until the student ships; test_bundle fails without it meanwhile.
+    override = {"FACEGATE_MODEL": os.environ["FACEGATE_MODEL"]} if os.environ.get("FACEGATE_MODEL") else {}
+    result = run_frozen(frozen, "--selftest", home=tmp_path, **override)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, f"frozen --selftest failed:\n{output}"
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("PASS  bundle: frozen;") for line in lines), output
+    # User data goes to the platform's folder under this HOME, never beside the executable.
+    data_line = next(line for line in lines if line.startswith("PASS  user data folder:"))
+    assert str(tmp_path) in data_line, data_line
+    assert not any(line.startswith("FAIL") for line in lines), output
+
+
+def test_frozen_compare_prints_what_the_source_prints(frozen, tmp_path, sample_images):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    portrait = cv2.imread(str(sample_images / SAMPLES[1]))
+    moved = cv2.copyMakeBorder(cv2.resize(cv2.flip(portrait, 1), None, fx=1.5, fy=1.5), 30, 40, 50, 20,
+                               cv2.BORDER_CONSTANT, value=(128, 128, 128))
+    first, second = photos / "a.png", photos / "b.jpg"
+    cv2.imwrite(str(first), portrait)
+    cv2.imwrite(str(second), moved)
+    if STUDENT.is_file():
+        model = []
+    else:
+        # Until the student ships, the teacher it is distilled from (test_bundle fails meanwhile).
+        teacher = TEACHERS / "mobileface_v2.onnx"
+        assert teacher.is_file(), f"neither {STUDENT} nor {teacher} exists: nothing to compare with"
+        model = ["--model", str(teacher)]
+    args = ["compare", str(first), str(second), *model]
+
+    env = {k: v for k, v in os.environ.items() if k != "FACEGATE_MODEL"}
+    source = subprocess.run([sys.executable, "-m", "desktop_app.cli", *args], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
+    home = tmp_path / "home"
+    home.mkdir()
+    built = run_frozen(frozen, *args, home=home)
+    assert built.returncode == source.returncode, f"source:\n{source.stdout}{source.stderr}\nfrozen:\n{built.stdout}{built.stderr}"
+    similarity = [float(re.search(r"similarity=(-?[\d.]+)", r.stdout).group(1)) for r in (source, built)]
+    assert abs(similarity[0] - similarity[1]) <= 1e-4, f"source {similarity[0]} != frozen {similarity[1]}"
