@@ -21,6 +21,15 @@ needs_teacher = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    # On a shared, busy CPU a multi-threaded step mostly waits on descheduled threads.
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
 def sample_image(name: str) -> np.ndarray:
     insightface = pytest.importorskip("insightface", reason="sample photos come with insightface")
     path = Path(insightface.__file__).parent / "data" / "images" / name

@@ -4,9 +4,10 @@ Checkpoints under runs/NAME/: last.pt (every epoch and every `checkpoint_minutes
 resume mid-epoch), best.pt (best held-out TAR@FAR=1e-3), history.jsonl (one line per epoch),
 config.json. Validation holds out whole CelebA identities and scores every pair among them.
 
-Default student, measured with onnxruntime on the 2-core dev CPU (batch 1, 1 thread, loaded
-machine, trust ratios): width 0.75, depth (5, 7, 3), 96x96 input, 128-d, SE on: 0.73 M params,
-94 M MACs, ~2.9 MB fp32 ONNX, several times faster than the 3-teacher ensemble (483 M MACs).
+The default student and how it was chosen: see config.BackboneConfig. Threads: on a shared
+CPU use one per run (`--threads 1`) and run variants side by side; a 2-thread step measured up
+to 7x slower than a 1-thread one while other jobs held the cores, as OpenMP waits on
+descheduled threads.
 """
 from __future__ import annotations
 
@@ -189,7 +190,7 @@ class Run:
                 for k, v in terms.items():
                     sums[k] = sums.get(k, 0.0) + v
                 rate = seen / (time.monotonic() - started)
-                bar.set_postfix({**{k: f"{v:.4f}" for k, v in terms.items()}, "img/s": f"{rate:.0f}"}, refresh=False)
+                bar.set_postfix({**{k: f"{v:.4f}" for k, v in terms.items()}, "img/s": f"{rate:.1f}"}, refresh=False)
                 if time.monotonic() - saved_at > 60 * self.cfg.checkpoint_minutes:
                     self.save("last.pt")
                     saved_at = time.monotonic()
@@ -201,7 +202,7 @@ class Run:
                 "minutes": round(self.elapsed / 60, 1),
                 "lr": self.optimizer.param_groups[0]["lr"],
                 "images_per_s": round(seen / max(1e-9, time.monotonic() - started), 1),
-                **{k: round(v / max(1, len(self.batches)), 5) for k, v in sums.items()},
+                **{k: round(v * self.cfg.batch / max(1, seen), 5) for k, v in sums.items()},
                 **{f"val_{k}": v for k, v in metrics.items()},
             }
             self.history.append(record)
