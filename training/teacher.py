@@ -1,10 +1,10 @@
 """`teacher-embed`: the teacher's (or ensemble's) embeddings of every cached crop and its mirror.
 
 Stored in the cache as <name>.npy and <name>_mirror.npy (M x D float32, L2-normalised),
-<name>_rows.npy (which M cache rows they belong to: all, or a per-identity subset when time is
-short) and <name>.json. Distillation reads its targets from here: running the 3-teacher ensemble on the fly
-(~25 ms per face per view on this CPU, more than a student training step) would cost more than
-training the student itself.
+<name>_rows.npy (the M cache rows they belong to: all, or a per-identity subset when time is
+short) and <name>.json. Distillation reads its targets from here: running the 3-teacher
+ensemble on the fly (~25 ms per face per view on an idle core, 60-230 ms measured on the shared
+dev machine) would cost more than training the student itself.
 """
 from __future__ import annotations
 
@@ -65,7 +65,8 @@ def member_crops(member: Embedder, crops: np.ndarray, landmarks: np.ndarray, cro
     """The cached 112 crops as this member wants them: as they are when its format matches,
     else re-aligned from the landmarks stored in the crop's frame."""
     fmt = member.format
-    if fmt.size == crops.shape[2:0:-1] and np.allclose(np.reshape(fmt.template, -1), crop_template.reshape(-1), atol=1e-3):
+    same_template = np.allclose(np.reshape(fmt.template, -1), crop_template.reshape(-1), atol=1e-3)
+    if fmt.size == crops.shape[2:0:-1] and same_template:
         return crops
     return np.stack([align(c, lm, fmt.size, fmt.template) for c, lm in zip(crops, landmarks)])
 
@@ -109,8 +110,9 @@ def select_rows(labels: np.ndarray, per_identity: int) -> np.ndarray:
 def teacher_embed(
     cache: Path, spec: str, name: str = "teacher", threads: int = 1, workers: int = 0, per_identity: int = 0
 ) -> dict:
-    """Embeds in `workers` processes of `threads` onnxruntime threads each: several one-thread
-    sessions on separate batches use small-batch CPU better than one session's intra-op threads."""
+    """Embeds in `workers` processes of `threads` onnxruntime threads each: one-thread processes
+    on separate batches keep working when other jobs share the cores, where a multi-threaded
+    session waits on its slowest thread."""
     manifest = json.loads((cache / "manifest.json").read_text())
     crop_template = np.asarray(manifest["template"], np.float32).reshape(5, 2)
     rows = select_rows(np.load(cache / "labels.npy"), per_identity)
