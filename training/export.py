@@ -262,7 +262,8 @@ def export(args) -> dict:
     cache = Path(args.cache) if args.cache else None
     model, fmt, state = load_student(checkpoint)
     export_onnx(model, fmt, out)
-    model_id = f"student-{checkpoint.parent.name}-{graph_digest(out)}"
+    run_name = checkpoint.parent.name
+    model_id = f"{run_name if run_name.startswith('student') else 'student-' + run_name}-{graph_digest(out)}"
     calibration, check, crops_source = real_crops(cache, fmt)
     entries = {
         **fmt.to_metadata(),
