@@ -20,6 +20,8 @@ from statistics import median
 import numpy as np
 import onnx
 
+from .evaluate import load_members_flushed
+
 THREADS = (1, 2)
 WARMUP = 5
 
@@ -53,14 +55,10 @@ def interleaved_ms(embedders: list, runs: int) -> list[float]:
 
 
 def median_latency_ms(path: Path, threads: int = 1, runs: int = 100) -> float:
-    from .evaluate import load_members_flushed
-
     return interleaved_ms(load_members_flushed(str(path), threads), runs)[0]
 
 
 def bench(model: str, against: str, runs: int) -> dict:
-    from .evaluate import load_members_flushed
-
     paths = [Path(model)] + [Path(p) for p in against.split(",") if p]
     times = {}
     for threads in THREADS:

@@ -244,7 +244,11 @@ def run(args):
     last = out / "last.pt"
     if args.resume and last.exists():
         # The run's own config wins on resume: changing it midway would not be the same run.
+        # Only the time budget may grow, to extend a run that a busy machine cut short; its
+        # cosine schedule then stretches over the longer budget.
         cfg = TrainConfig.from_dict(torch.load(last, map_location="cpu", weights_only=False)["config"])
+        if args.time_budget_minutes:
+            cfg.time_budget_minutes = max(cfg.time_budget_minutes, args.time_budget_minutes)
     else:
         cfg = config_from_args(args)
     torch.set_num_threads(cfg.threads or os.cpu_count())

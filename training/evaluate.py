@@ -8,7 +8,17 @@ as the app sees faces, so teacher and student are scored by one command and one 
 
 Pairs: LFW View 2 (`--lfw`), or a generic file (`--pairs`) of lines `path1 path2 label [fold]`,
 label 1 same person / 0 different, paths relative to `--root`. Each image is embedded once;
-with flip (default) the embedding is the crop's plus its mirror's, L2-normalised.
+with flip (default) the embedding is the crop's plus its mirror's, L2-normalised (an ensemble
+concatenates its members' and renormalises), and a pair's score is the cosine.
+
+Faces: the largest at --min-face; else the largest at half of it; else, honestly counted and
+listed, where this set's other faces sit. Metrics (training/verification.py): 10-fold accuracy
+with each fold's threshold picked on the other nine, TAR at FAR <= 1e-3 / 1e-4 and AUC over all
+pairs, the best overall threshold. --out writes summary.md, roc.png, scores.png, metrics.json
+and scores.tsv. The last line printed is
+`accuracy=NN.NN std=N.NN tar@far1e-3=NN.NN tar@far1e-4=NN.NN` (percent).
+Thresholds measured with flip apply to an app that also embeds the mirror; use --no-flip to
+measure the app's default single view.
 """
 from __future__ import annotations
 
@@ -24,7 +34,8 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from core.embed import Ensemble
+from core.align import ARCFACE_TEMPLATE
+from core.embed import Ensemble, _file_digest
 from core.imaging import load_image
 
 from . import verification
@@ -35,10 +46,7 @@ GENERIC_FOLDS = 10
 # 20 ms vs 60+ ms per LFW image on the 2-core dev machine), so only the embedder gets threads.
 DETECTOR_THREADS = 1
 # Where a face is assumed to be when no image of the set had one: the image is an aligned crop.
-ALIGNED_CROP_LAYOUT = np.array(
-    [[38.2946, 51.6963], [73.5318, 51.5014], [56.0252, 71.7366], [41.5493, 92.3655], [70.7299, 92.2041]],
-    np.float32,
-) / 112.0
+ALIGNED_CROP_LAYOUT = ARCFACE_TEMPLATE / 112.0
 
 
 @dataclass(frozen=True)
@@ -166,7 +174,12 @@ def load_members_flushed(spec: str, threads: int) -> list:
     (teacher.flush_denormals): the same embeddings, and mobilefacenet_ncnn runs ~3x faster."""
     # The cleaned copies are only read while the sessions load.
     with tempfile.TemporaryDirectory() as workdir:
-        return load_members(spec, Path(workdir), threads)
+        members = load_members(spec, Path(workdir), threads)
+    for member, path in zip(members, (p for p in spec.split(",") if p)):
+        # Without facegate.model_id the id is a file digest: the original's, not the copy's.
+        if "facegate.model_id" not in member.metadata:
+            member.model_id = _file_digest(Path(path))
+    return members
 
 
 def load_model(spec: str, threads: int, flip: bool):
@@ -371,7 +384,10 @@ def run(args) -> int:
         raise SystemExit("evaluate: --pairs needs --root")
     if args.limit_folds is not None and args.limit_folds < 2:
         raise SystemExit("evaluate: --limit-folds needs at least 2 folds (thresholds come from the others)")
-    ev = evaluate(args)
+    try:
+        ev = evaluate(args)
+    except (FileNotFoundError, ValueError) as exc:  # a wrong path or pairs file: say which
+        raise SystemExit(f"evaluate: {exc}") from exc
     faces = ev.result["faces"]
     print(f"{faces['images']} images: {faces['detected']} faces detected, {faces['small_face']} only at "
           f"min_face {ev.result['detector']['fallback_min_face']}, {faces['assumed']} assumed (no face found)")

@@ -28,13 +28,21 @@ import time
 import warnings
 from pathlib import Path
 
+import insightface
 import numpy as np
 import onnx
 import onnxruntime as ort
 import torch
 
 from core.align import ARCFACE_TEMPLATE, align
-from core.embed import InputFormat, l2_normalise
+from core.detect import Detector
+from core.embed import Embedder, InputFormat, l2_normalise
+from core.imaging import load_image
+
+from .backbone import MobileFaceNet
+from .bench import median_latency_ms
+from .config import TrainConfig
+from .data import student_format
 
 OPSET = 17
 INPUT, OUTPUT = "input", "embedding"
@@ -43,16 +51,14 @@ CALIBRATION_CROPS = 256
 # A correct export agrees with PyTorch to float rounding; below this something is wrong.
 MIN_PARITY_COSINE = 0.9999
 SAMPLE_PHOTOS = ("t1.jpg", "Tom_Hanks_54745.png")
+CALIBRATION_PERCENTILE = 99.99
+FLOAT_OPS = {"Sigmoid", "Mul"}
 
 
 # ---------------------------------------------------------------- model
 
 def load_student(checkpoint: Path) -> tuple[torch.nn.Module, InputFormat, dict]:
     """The network in eval mode, its crop format and the raw checkpoint."""
-    from .backbone import MobileFaceNet
-    from .config import TrainConfig
-    from .data import student_format
-
     state = torch.load(checkpoint, map_location="cpu", weights_only=False)
     cfg = TrainConfig.from_dict(state["config"])
     model = MobileFaceNet(cfg.backbone)
@@ -118,11 +124,6 @@ def cached_crops(cache: Path, count: int, fmt: InputFormat) -> np.ndarray:
 
 def sample_photo_crops(fmt: InputFormat) -> np.ndarray:
     """The seven faces (and their mirrors) in two photos insightface's wheel ships: always present."""
-    import insightface
-
-    from core.detect import Detector
-    from core.imaging import load_image
-
     detector = Detector(min_face=60)  # every face in these photos is 80+ pixels
     crops = []
     for name in SAMPLE_PHOTOS:
@@ -145,8 +146,6 @@ def real_crops(cache: Path | None, fmt: InputFormat) -> tuple[np.ndarray, np.nda
 
 def parity(model: torch.nn.Module, path: Path, crops: np.ndarray, fmt: InputFormat) -> dict:
     """PyTorch vs onnxruntime on the same input, raw and through core's Embedder."""
-    from core.embed import Embedder
-
     x = network_input(crops, fmt)
     with torch.no_grad():
         expected = model(torch.from_numpy(x)).numpy()
@@ -163,8 +162,6 @@ def parity(model: torch.nn.Module, path: Path, crops: np.ndarray, fmt: InputForm
 
 def agreement(fp32: Path, int8: Path, crops: np.ndarray) -> dict:
     """How closely the int8 model's normalised embeddings follow the fp32 model's."""
-    from core.embed import Embedder
-
     cos = np.sum(Embedder(fp32).embed_crops(crops) * Embedder(int8).embed_crops(crops), axis=1)
     return {"crops": len(crops), "mean_cosine": float(cos.mean()), "min_cosine": float(cos.min()),
             "p01_cosine": float(np.percentile(cos, 1))}
@@ -173,11 +170,11 @@ def agreement(fp32: Path, int8: Path, crops: np.ndarray) -> dict:
 # ---------------------------------------------------------------- int8
 
 class _Calibration:
-    """onnxruntime's CalibrationDataReader protocol over real crops, one at a time (any graph
-    takes batch 1, whatever its batch axis)."""
+    """onnxruntime's CalibrationDataReader protocol over real crops, a batch at a time: the
+    percentile calibrator sizes its histogram on the first batch, which one crop may not span."""
 
-    def __init__(self, x: np.ndarray, input_name: str):
-        self._feeds = iter([{input_name: x[i : i + 1]} for i in range(len(x))])
+    def __init__(self, x: np.ndarray, input_name: str, batch: int = 64):
+        self._feeds = iter([{input_name: x[i : i + batch]} for i in range(0, len(x), batch)])
 
     def get_next(self):
         return next(self._feeds, None)
@@ -186,24 +183,35 @@ class _Calibration:
 def quantize_int8(fp32: Path, int8: Path, calibration: np.ndarray, fmt: InputFormat) -> str:
     """Static QDQ int8: per-channel int8 weights, uint8 activations with ranges from real crops.
 
-    Dynamic quantisation only quantises MatMul/Conv weights and computes activation ranges per
-    call; for a conv net that is slower than fp32 on onnxruntime's CPU kernels (measured in the
-    export report), so static it is. Returns a description for the metadata.
+    Measured on the SE student (cosine of fp32 vs int8 embeddings on 256 unseen CelebA crops):
+    int8 weights alone keep 0.999, so the activation ranges decide. After two epochs, MinMax
+    ranges gave 0.979 mean (1st percentile 0.961) and the 99.99th percentile of each activation
+    0.992 (0.980); after three, percentile with the SE gates in float 0.995 (0.985). Dynamic
+    quantisation ran 2.7x slower than fp32 on mobileface_v2 (ranges computed per call,
+    ConvInteger kernels). On the 2-core dev CPU the static int8 student was not faster than
+    fp32 (~10% slower), only 2.6x smaller. Returns a description for the metadata.
     """
     from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
-    input_name = onnx.load(str(fp32)).graph.input[0].name
+    graph = onnx.load(str(fp32)).graph
+    # The SE gates (Sigmoid, then Mul) stay float: a gate that barely moves over the calibration
+    # crops (fresh or saturated) breaks the percentile calibrator's histogram, and they are a
+    # tiny share of the compute.
+    op_types = sorted({node.op_type for node in graph.node} - FLOAT_OPS)
     with tempfile.TemporaryDirectory() as tmp:
         prepared = Path(tmp) / "prepared.onnx"
         quant_pre_process(str(fp32), str(prepared))
         quantize_static(
-            str(prepared), str(int8), _Calibration(network_input(calibration, fmt), input_name),
-            quant_format=QuantFormat.QDQ, per_channel=True,
+            str(prepared), str(int8), _Calibration(network_input(calibration, fmt), graph.input[0].name),
+            op_types_to_quantize=op_types, quant_format=QuantFormat.QDQ, per_channel=True,
             activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
-            calibrate_method=CalibrationMethod.MinMax,
+            calibrate_method=CalibrationMethod.Percentile,
+            extra_options={"CalibPercentile": CALIBRATION_PERCENTILE},
         )
-    return f"static QDQ: int8 per-channel weights, uint8 activations, MinMax over {len(calibration)} real crops"
+    return (f"static QDQ: int8 per-channel weights, uint8 activations clipped at the "
+            f"{CALIBRATION_PERCENTILE}th percentile over {len(calibration)} real crops; "
+            f"{', '.join(sorted(FLOAT_OPS))} in float")
 
 
 # ---------------------------------------------------------------- metadata
@@ -290,8 +298,6 @@ def export(args) -> dict:
 
 
 def export_int8(fp32: Path, calibration: np.ndarray, check: np.ndarray, fmt: InputFormat) -> dict:
-    from .bench import median_latency_ms
-
     int8 = fp32.with_name(f"{fp32.stem}_int8{fp32.suffix}")
     method = quantize_int8(fp32, int8, calibration, fmt)
     meta = read_metadata(fp32)
