@@ -279,6 +279,9 @@ def export(args) -> dict:
         "facegate.model_id": model_id,
         "facegate.model_version": args.version or time.strftime("%Y.%m.%d"),
         "facegate.output": "unnormalised embedding; L2-normalise before comparing (core does)",
+        # The weights inherit the terms of what made them: CelebA and the shared teachers.
+        "facegate.licence": "non-commercial research use only (trained on CelebA, distilled from "
+                            "non-commercial teachers); see assets/models/README.md",
         **provenance(state, checkpoint, cache, args.teacher_name),
     }
     if args.metrics:
