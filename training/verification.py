@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-DEFAULT_FARS = (1e-3, 1e-4)
+DEFAULT_FARS = (1e-2, 1e-3, 1e-4)
 
 
 @dataclass(frozen=True)
