@@ -89,7 +89,8 @@ def test_metrics_give_thresholds_only_for_the_model_they_measured(exported, chec
         "model": {"id": model_id}, "pairs": {"name": "LFW View 2"}, "flip": True,
         "detector": {"name": "core.detect.Detector (MTCNN)"},
         "metrics": {"pairs": 6000, "accuracy_mean": 0.99, "accuracy_std": 0.004, "auc": 0.999,
-                    "best_threshold": 0.25, "tar_at_far": {"0.001": {"tar": 0.98, "threshold": 0.31},
+                    "best_threshold": 0.25, "tar_at_far": {"0.01": {"tar": 0.99, "threshold": 0.24},
+                                                           "0.001": {"tar": 0.98, "threshold": 0.31},
                                                            "0.0001": {"tar": 0.95, "threshold": 0.38}}},
     }
     metrics_file = tmp_path / "metrics.json"
@@ -99,7 +100,7 @@ def test_metrics_give_thresholds_only_for_the_model_they_measured(exported, chec
     _cli(export, *args, "--metrics", str(metrics_file))
     meta = Embedder(out).metadata
     assert meta["facegate.model_id"] == model_id  # re-exporting keeps the id
-    assert (meta["facegate.threshold.attendance"], meta["facegate.threshold.unlock"]) == ("0.3100", "0.3800")
+    assert (meta["facegate.threshold.attendance"], meta["facegate.threshold.unlock"]) == ("0.2400", "0.3100")
     assert json.loads(meta["facegate.metrics"])["accuracy"] == 0.99
     metrics["model"]["id"] = "another-model"
     metrics_file.write_text(json.dumps(metrics))
