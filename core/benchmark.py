@@ -14,6 +14,7 @@ from .align import align
 from .detect import Detector
 from .embed import load_embedder
 from .gallery import Gallery
+from .imaging import load_image
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def frame_640x480(photo: np.ndarray) -> np.ndarray:
 def bench_stages(photo_path: Path, model: Path, threads: int, repeats: int = 50,
                  min_face: int = 60, gallery_size: int = 10_000) -> StageTimes:
     data = photo_path.read_bytes()
-    frame = frame_640x480(cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR))
+    frame = frame_640x480(load_image(data))
     detector = Detector(min_face=min_face, threads=threads)
     embedder = load_embedder(model, threads=threads)
     faces = detector.detect(frame)
@@ -71,7 +72,7 @@ def bench_stages(photo_path: Path, model: Path, threads: int, repeats: int = 50,
     query = embedder.embed_crops([crop])
     return StageTimes(
         threads=threads,
-        decode_ms=_median_ms(lambda: cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR), repeats),
+        decode_ms=_median_ms(lambda: load_image(data), repeats),
         detect_ms=_median_ms(lambda: detector.detect(frame), repeats),
         align_ms=_median_ms(lambda: align(frame, landmarks, fmt.size, fmt.template), repeats),
         embed_ms=_median_ms(lambda: embedder.embed_crops([crop]), repeats),

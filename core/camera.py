@@ -17,11 +17,10 @@ import cv2
 import numpy as np
 
 from .errors import CameraError, ImageError
-from .imaging import load_image, to_bgr8
+from .imaging import IMAGE_SUFFIXES, image_files, load_image, to_bgr8
 
 log = logging.getLogger(__name__)
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
 # A folder has no frame rate of its own; real-time playback shows it like a webcam would.
 FOLDER_FPS = 25.0
 # A live source that delivers nothing for this long is treated as gone.
@@ -99,10 +98,7 @@ class FolderSource(FrameSource):
     def __init__(self, folder: str | Path, realtime: bool = False, fps: float = FOLDER_FPS):
         self.folder = Path(folder)
         self.name = str(self.folder)
-        self._files = sorted(
-            (p for p in self.folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()),
-            key=lambda p: p.name,
-        )
+        self._files = image_files(self.folder)
         if not self._files:
             raise CameraError(f"the folder {self.folder} holds no images ({', '.join(sorted(IMAGE_SUFFIXES))})")
         self._next = 0

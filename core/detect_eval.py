@@ -5,10 +5,9 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-import cv2
 import numpy as np
 
-from .errors import ImageError
+from .imaging import load_image
 
 
 def centre_recall(detector, image_paths: Iterable[Path]) -> tuple[int, int]:
@@ -19,7 +18,7 @@ def centre_recall(detector, image_paths: Iterable[Path]) -> tuple[int, int]:
     """
     hits = total = 0
     for path in image_paths:
-        image = read_image(path)
+        image = load_image(path)
         centre_x, centre_y = image.shape[1] / 2, image.shape[0] / 2
         hits += any(
             face.box[0] <= centre_x <= face.box[2] and face.box[1] <= centre_y <= face.box[3]
@@ -39,9 +38,3 @@ def median_latency_ms(detector, image: np.ndarray, runs: int = 100, warmup: int 
         times.append(time.perf_counter() - start)
     return 1000 * float(np.median(times))
 
-
-def read_image(path: Path) -> np.ndarray:
-    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if image is None:
-        raise ImageError(f"cannot read image {path}")
-    return image

@@ -10,6 +10,16 @@ from .errors import ImageError
 
 ImageSource = str | Path | bytes | bytearray | np.ndarray
 
+# What a folder of photos may hold: the camera's folder source, enrolment, training and benchmarks
+# all pick files by this one list.
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"})
+
+
+def image_files(folder: str | Path, recursive: bool = False) -> list[Path]:
+    """The image files of a folder (and its subfolders when recursive), sorted by path."""
+    candidates = Path(folder).rglob("*") if recursive else Path(folder).iterdir()
+    return sorted(p for p in candidates if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
+
 
 def load_image(source: ImageSource) -> np.ndarray:
     """Return an HxWx3 uint8 BGR image (OpenCV's convention, like camera frames).

@@ -84,8 +84,9 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         from core.detect import Detector
         from core.detect_eval import centre_recall
 
-        images = sorted(p for p in Path(args.recall).rglob("*") if p.suffix.lower() in {".jpg", ".jpeg", ".png"})
-        hits, total = centre_recall(Detector(min_face=args.recall_min_face), images)
+        from core.imaging import image_files
+
+        hits, total = centre_recall(Detector(min_face=args.recall_min_face), image_files(args.recall, recursive=True))
         print(f"recall_images={total} found={hits}")
         print(f"recall={100.0 * hits / max(total, 1):.2f}")
         return 0

@@ -19,9 +19,8 @@ import cv2
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.detect import Detector  # noqa: E402
-from core.detect_eval import centre_recall, median_latency_ms, read_image  # noqa: E402
-
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp"}
+from core.detect_eval import centre_recall, median_latency_ms  # noqa: E402
+from core.imaging import image_files, load_image  # noqa: E402
 
 
 def main() -> None:
@@ -33,7 +32,7 @@ def main() -> None:
     parser.add_argument("--frame-min-face", type=int, default=60)
     args = parser.parse_args()
 
-    paths = sorted(p for p in args.folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+    paths = image_files(args.folder, recursive=True)
     detector = Detector(min_face=args.min_face, threads=args.threads)
     start = time.perf_counter()
     hits, total = centre_recall(detector, paths)
@@ -43,7 +42,7 @@ def main() -> None:
           f"{per_image:.1f} ms/image including decoding)")
 
     if args.frame:
-        frame = cv2.resize(read_image(args.frame), (640, 480), interpolation=cv2.INTER_AREA)
+        frame = cv2.resize(load_image(args.frame), (640, 480), interpolation=cv2.INTER_AREA)
         detector.min_face = args.frame_min_face
         median = median_latency_ms(detector, frame)
         print(f"frame 640x480 min_face={args.frame_min_face} threads={args.threads}: "

@@ -22,10 +22,9 @@ import numpy as np
 from tqdm import tqdm
 
 from core.align import ARCFACE_TEMPLATE, align, alignment_matrix
-from core.imaging import load_image
+from core.imaging import image_files, load_image
 
 CROP = (112, 112)
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
 
 _detector = None
 
@@ -36,12 +35,11 @@ def list_images(src: Path) -> tuple[list[Path], list[int], list[str]]:
     if subdirs:
         paths, labels = [], []
         for label, folder in enumerate(subdirs):
-            for path in sorted(folder.iterdir()):
-                if path.suffix.lower() in IMAGE_SUFFIXES:
-                    paths.append(path)
-                    labels.append(label)
+            for path in image_files(folder):
+                paths.append(path)
+                labels.append(label)
         return paths, labels, [d.name for d in subdirs]
-    paths = sorted(p for p in src.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+    paths = image_files(src)
     return paths, [-1] * len(paths), []
 
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.camera import IMAGE_SUFFIXES
+from core.imaging import IMAGE_SUFFIXES
 from core.enroll import CaptureSession, Enroller, PhotoOutcome, Sample
 from core.errors import FaceGateError
 from core.store import Person, Store
