@@ -127,3 +127,23 @@ def test_evaluate_teacher_on_lfw_subset(lfw, teachers, tmp_path, capsys):
     assert report["faces"]["detected"] + report["faces"]["small_face"] + report["faces"]["assumed"] == report["faces"]["images"]
     for name in ("summary.md", "roc.png", "scores.png", "scores.tsv"):
         assert (tmp_path / "report" / name).stat().st_size > 0
+
+
+def test_evaluate_scores_the_face_at_the_centre_not_the_largest(lfw, teachers):
+    """In Bill_Clinton_0009.jpg a bystander's cut-off face at the left edge is the largest box;
+    the pair is about the man in the middle, and evaluate must embed him."""
+    from core.detect import Detector
+    from core.embed import Embedder
+    from core.imaging import load_image
+    from core.pipeline import FacePipeline
+
+    path = lfw / "Bill_Clinton" / "Bill_Clinton_0009.jpg"
+    pipeline = FacePipeline(Detector(min_face=40), Embedder(teachers / "mobileface_v2.onnx"))
+    faces = pipeline.detect(path)
+    assert len(faces) >= 2 and faces[0].landmarks.mean(axis=0)[0] < 100
+    centre = min(faces, key=lambda f: np.linalg.norm(f.landmarks.mean(axis=0) - 125))
+    sets = evaluate.SetEmbedder(pipeline, fallback_min_face=20)
+    sets.embed_all([path], progress=False)
+    expected = pipeline.embedder.embed(load_image(path), [centre.landmarks])[0]
+    assert sets.how[path] == "detected"
+    assert np.allclose(sets.embeddings[path], expected, atol=1e-6)

@@ -17,7 +17,7 @@ import torch
 
 from core.embed import Embedder
 from training import bench, export
-from training.backbone import MobileFaceNet
+from training.backbone import StudentNet
 from training.config import BackboneConfig, TrainConfig
 from training.data import student_format
 
@@ -38,12 +38,12 @@ def _cli(module, *argv) -> str:
 def checkpoint(tmp_path_factory):
     """A checkpoint shaped like distill's, of a tiny random student."""
     torch.manual_seed(0)
-    cfg = TrainConfig(backbone=BackboneConfig(width=0.25, depth=(1, 1, 1), input_size=SIZE, emb_size=DIM))
+    cfg = TrainConfig(backbone=BackboneConfig(width=0.25, depth=(1, 1, 1, 1), input_size=SIZE, emb_size=DIM))
     path = tmp_path_factory.mktemp("runs") / "tiny" / "best.pt"
     path.parent.mkdir()
     torch.save({
         "config": cfg.to_dict(), "input_format": student_format(SIZE).to_metadata(),
-        "model": MobileFaceNet(cfg.backbone).state_dict(), "epoch": 3,
+        "model": StudentNet(cfg.backbone).state_dict(), "epoch": 3,
         "history": [{"epoch": 3, "val_tar": 0.5}],
     }, path)
     return path

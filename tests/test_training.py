@@ -11,7 +11,7 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="training needs PyTorch")
 
-from training.backbone import MobileFaceNet, count_params  # noqa: E402
+from training.backbone import StudentNet, count_params  # noqa: E402
 from training.config import BackboneConfig, LossConfig  # noqa: E402
 from training.losses import DistillLoss, MarginSoftmax, cosine_loss, l2_loss, relational_loss  # noqa: E402
 
@@ -104,32 +104,30 @@ def test_margin_skips_unlabelled_rows():
 # --- backbone -----------------------------------------------------------------------------------
 
 def test_backbone_knobs():
-    small = dict(width=0.25, depth=(1, 2, 1), emb_size=64)
-    with_se = MobileFaceNet(BackboneConfig(**small, se=True))
-    without = MobileFaceNet(BackboneConfig(**small, se=False))
+    small = dict(width=0.25, depth=(1, 2, 1, 1), emb_size=64)
+    with_se = StudentNet(BackboneConfig(**small, se=True))
+    without = StudentNet(BackboneConfig(**small, se=False))
     assert count_params(with_se) > count_params(without)
     for size in (96, 112):
-        model = MobileFaceNet(BackboneConfig(**small, input_size=size)).eval()
+        model = StudentNet(BackboneConfig(**small, input_size=size)).eval()
         assert model(torch.zeros(2, 3, size, size)).shape == (2, 64)
     with pytest.raises(ValueError):
         BackboneConfig(input_size=100)
+    with pytest.raises(ValueError):
+        StudentNet(BackboneConfig(depth=(1, 1, 1)))
 
 
 def test_default_student_within_limits():
-    model = MobileFaceNet(BackboneConfig())
+    model = StudentNet(BackboneConfig())
     assert count_params(model) <= 1_000_000
 
 
-def test_fast_prelu_matches_native():
-    model = MobileFaceNet(BackboneConfig(width=0.25, depth=(1, 1, 1)))
-    prelu = model.features[0][2]
-    with torch.no_grad():
-        prelu.weight.uniform_(0.1, 0.5)
-    x = torch.randn(2, prelu.num_parameters, 4, 4)
-    prelu.train()
-    fast = prelu(x)
-    prelu.eval()
-    assert torch.allclose(fast, prelu(x), atol=1e-6)
+def test_new_se_block_is_the_identity():
+    """A teacher-initialised student starts with the teacher's output only if SE starts as x -> x."""
+    model = StudentNet(BackboneConfig(width=0.25, depth=(1, 1, 1, 1), se=True)).eval()
+    se = model.features[1].se
+    x = torch.randn(2, se.excite.out_channels, 5, 5)
+    assert torch.equal(se(x), x)
 
 
 # --- real faces ---------------------------------------------------------------------------------
@@ -145,7 +143,7 @@ def test_distillation_steps_lower_the_loss(detected):
     crops = np.concatenate([crops, crops[:, :, ::-1]])  # mirrors: twice the faces, distinct targets
     teacher = torch.from_numpy(Embedder(TEACHER).embed_crops(np.ascontiguousarray(crops)))
     torch.manual_seed(0)
-    model = MobileFaceNet(BackboneConfig(width=0.25, depth=(1, 1, 1), input_size=96, emb_size=32))
+    model = StudentNet(BackboneConfig(width=0.25, depth=(1, 1, 1, 1), input_size=96, emb_size=32))
     criterion = DistillLoss(LossConfig(margin=0), 32, teacher.shape[1], classes=0)
     optimizer = torch.optim.Adam(list(model.parameters()) + list(criterion.parameters()), lr=3e-3)
     x = to_tensor(np.stack([resize(c, 96) for c in crops]))
@@ -158,6 +156,27 @@ def test_distillation_steps_lower_the_loss(detected):
         optimizer.step()
         losses.append(loss.item())
     assert losses[-1] < losses[0]
+
+
+@needs_teacher
+def test_student_starts_as_the_teacher_it_is_initialised_from(detected):
+    """Weights, input normalisation (the teacher's in-graph Sub/Mul), conv biases and BN epsilons
+    folded in: on real faces the student's embedding is the teacher's."""
+    from core.align import align
+    from core.embed import Embedder
+    from training.data import to_tensor
+    from training.teacher_init import init_from_onnx
+
+    image, faces = detected
+    crops = np.stack([align(image, f.landmarks) for f in faces])
+    model = StudentNet(BackboneConfig())
+    assert "initialised 38 layers" in init_from_onnx(model, TEACHER)
+    with torch.no_grad():
+        ours = torch.nn.functional.normalize(model.eval()(to_tensor(crops)), dim=1).numpy()
+    theirs = Embedder(TEACHER).embed_crops(crops)
+    assert np.abs(ours - theirs).max() < 1e-4
+    with pytest.raises(ValueError, match="layers|shape"):
+        init_from_onnx(StudentNet(BackboneConfig(depth=(3, 3, 2, 3))), TEACHER)
 
 
 @needs_teacher

@@ -1,6 +1,13 @@
-"""MobileFaceNet-style student: stride-2 3x3 stem, depthwise conv, inverted-residual bottlenecks
-(optionally with squeeze-and-excitation), 1x1 expansion, linear global depthwise conv (GDConv)
-and a linear embedding layer with BatchNorm (Chen et al. 2018, MobileFaceNets)."""
+"""The student: a MobileNetV2-style face net, as in MobileFaceNets (Chen et al. 2018) and MobileFace:
+a stride-2 3x3 stem, inverted-residual bottlenecks (1x1 expand, 3x3 depthwise, linear 1x1
+project) with ReLU6, squeeze-and-excitation on each bottleneck's output, and a position-aware
+head (flatten + linear + BN) rather than global average pooling, which would treat the eyes and
+the background corners alike.
+
+At its default size it has the same layers, in the same order, as the lightest shared teacher
+(MobileFace V2) plus the SE blocks, so `distill --init-from` can start from that teacher's
+weights (see teacher_init); any width, depth, input or embedding size also trains from scratch.
+"""
 from __future__ import annotations
 
 import torch
@@ -8,53 +15,48 @@ from torch import nn
 
 from .config import BackboneConfig
 
-# Per stage: base channels, expansion of the first (downsampling) block, expansion of the rest.
-# MobileFaceNet's own settings; stage 1 runs at 1/4 of the input side, stage 3 at 1/16.
-STAGES = ((64, 2, 2), (128, 4, 2), (128, 4, 2))
-STEM = 64
-HEAD = 512
+STEM = 32
+# Per stride-2 stage: base channels and expansion of its bottlenecks.
+STAGES = ((32, 3), (32, 3), (64, 3), (128, 3))
+# MXNet's BatchNorm epsilon, so imported statistics mean what they meant in the teacher.
+BN_EPS = 1e-3
 
 
 def _round(channels: float, divisor: int = 8) -> int:
     return max(divisor, int(channels + divisor / 2) // divisor * divisor)
 
 
-class PReLU(nn.PReLU):
-    """nn.PReLU with a faster training path: PyTorch's CPU PReLU backward kernel took a third of
-    a training step here, clamp + multiply trains ~2x faster. Same parameters; eval and ONNX export
-    keep the native op, which onnxruntime runs as one kernel."""
-
-    def forward(self, x):
-        if not self.training or torch.onnx.is_in_onnx_export():
-            return super().forward(x)
-        return x.clamp(min=0) + self.weight.view(1, -1, 1, 1) * x.clamp(max=0)
-
-
 class ConvBN(nn.Sequential):
     def __init__(self, cin, cout, kernel=1, stride=1, groups=1, act=True):
         layers = [
             nn.Conv2d(cin, cout, kernel, stride, (kernel - 1) // 2, groups=groups, bias=False),
-            nn.BatchNorm2d(cout),
+            nn.BatchNorm2d(cout, eps=BN_EPS),
         ]
         if act:
-            layers.append(PReLU(cout))
+            layers.append(nn.ReLU6(inplace=True))
         super().__init__(*layers)
 
 
 class SqueezeExcite(nn.Module):
-    def __init__(self, channels: int, reduction: int = 8):
+    """Channel gate 2 * sigmoid(z): its last layer starts at zero, so a new SE block is exactly
+    the identity and a student started from a teacher's weights starts with the teacher's
+    output; the gate then learns to reweight channels (range 0..2) from there."""
+
+    def __init__(self, channels: int, reduction: int = 4):
         super().__init__()
         hidden = _round(channels / reduction)
-        self.fc = nn.Sequential(
-            nn.AdaptiveAvgPool2d(1),
-            nn.Conv2d(channels, hidden, 1),
-            nn.ReLU(inplace=True),
-            nn.Conv2d(hidden, channels, 1),
-            nn.Sigmoid(),
+        self.squeeze = nn.Sequential(
+            nn.AdaptiveAvgPool2d(1), nn.Conv2d(channels, hidden, 1), nn.ReLU(inplace=True)
         )
+        self.excite = nn.Conv2d(hidden, channels, 1)
+        self.reset()
+
+    def reset(self):
+        nn.init.zeros_(self.excite.weight)
+        nn.init.zeros_(self.excite.bias)
 
     def forward(self, x):
-        return x * self.fc(x)
+        return x * (2 * torch.sigmoid(self.excite(self.squeeze(x))))
 
 
 class Bottleneck(nn.Module):
@@ -65,54 +67,47 @@ class Bottleneck(nn.Module):
         self.body = nn.Sequential(
             ConvBN(cin, hidden),
             ConvBN(hidden, hidden, 3, stride, groups=hidden),
-            SqueezeExcite(hidden) if se else nn.Identity(),
             ConvBN(hidden, cout, act=False),  # linear bottleneck
         )
+        # On the block's output, before the residual sum (SE-ResNet's place): 1/4-1/9 of the
+        # parameters of a gate on the expanded channels, which would push the net past 1 M.
+        self.se = SqueezeExcite(cout) if se else nn.Identity()
 
     def forward(self, x):
-        out = self.body(x)
+        out = self.se(self.body(x))
         return x + out if self.residual else out
 
 
-class MobileFaceNet(nn.Module):
+class StudentNet(nn.Module):
     def __init__(self, cfg: BackboneConfig):
         super().__init__()
         if len(cfg.depth) != len(STAGES):
             raise ValueError(f"depth needs {len(STAGES)} numbers, got {cfg.depth}")
         self.cfg = cfg
-        stem = _round(STEM * cfg.width)
-        layers = [ConvBN(3, stem, 3, 2), ConvBN(stem, stem, 3, 1, groups=stem)]
-        cin = stem
-        for (base, first_t, rest_t), blocks in zip(STAGES, cfg.depth):
+        cin = _round(STEM * cfg.width)
+        layers = [ConvBN(3, cin, 3, 2)]
+        side = (cfg.input_size + 1) // 2
+        for (base, expansion), blocks in zip(STAGES, cfg.depth):
             cout = _round(base * cfg.width)
             for i in range(blocks):
-                layers.append(
-                    Bottleneck(cin, cout, 2 if i == 0 else 1, first_t if i == 0 else rest_t, cfg.se)
-                )
+                layers.append(Bottleneck(cin, cout, 2 if i == 0 else 1, expansion, cfg.se))
                 cin = cout
-        head = _round(HEAD * cfg.width)
-        layers.append(ConvBN(cin, head))
+            side = (side + 1) // 2
         self.features = nn.Sequential(*layers)
-        side = cfg.input_size // 16
-        # GDConv: a learned, position-aware pooling; global average pooling would treat the
-        # eyes and the background corners alike.
-        self.gdconv = ConvBN(head, head, side, 1, groups=head, act=False)
-        self.gdconv[0].padding = (0, 0)
         self.embedding = nn.Sequential(
-            nn.Conv2d(head, cfg.emb_size, 1, bias=False), nn.BatchNorm2d(cfg.emb_size)
+            nn.Flatten(), nn.Linear(cin * side * side, cfg.emb_size, bias=False),
+            nn.BatchNorm1d(cfg.emb_size, eps=BN_EPS),
         )
-        self._init()
-
-    def _init(self):
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
                 nn.init.kaiming_normal_(m.weight, mode="fan_out")
-                if m.bias is not None:
-                    nn.init.zeros_(m.bias)
+        for m in self.modules():
+            if isinstance(m, SqueezeExcite):
+                m.reset()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(N, 3, S, S) normalised crops -> (N, emb_size) unnormalised embeddings."""
-        return self.embedding(self.gdconv(self.features(x))).flatten(1)
+        return self.embedding(self.features(x))
 
 
 def count_params(model: nn.Module) -> int:

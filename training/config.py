@@ -8,21 +8,21 @@ from dataclasses import asdict, dataclass, field, fields
 
 @dataclass
 class BackboneConfig:
-    # Chosen on the 2-core dev CPU (onnxruntime, batch 1, 1 thread, heavily shared machine, so
-    # ratios only): width 0.75, depth (3, 5, 2) at 96x96 is 0.55 M params, 69 M MACs, 2.2 MB fp32
-    # ONNX, 5.4x faster than the 3-teacher ensemble timed alongside it; it also trained ~1.5x
-    # faster than MobileFaceNet's own depth (5, 7, 3) at width 0.75 (94 M MACs).
-    width: float = 0.75
-    # Bottleneck blocks per stage (1/4, 1/8, 1/16 of the input side); MobileFaceNet is (5, 7, 3).
-    depth: tuple[int, ...] = (3, 5, 2)
-    input_size: int = 96
-    emb_size: int = 128
+    # The default is the lightest shared teacher's shape (MobileFace V2: 4 stages of 3
+    # bottlenecks, 112x112, 256-d) plus SE, so a run can start from its weights: 0.92 M params,
+    # 41 M MACs, ~3.7 MB fp32. Trained from scratch, 50 CPU minutes left a smaller net
+    # (0.55 M, 96x96) at 84.7% on LFW; starting from a teacher is what makes the CPU budget enough.
+    width: float = 1.0
+    # Bottlenecks per stride-2 stage (1/4, 1/8, 1/16, 1/32 of the input side).
+    depth: tuple[int, ...] = (3, 3, 3, 3)
+    input_size: int = 112
+    emb_size: int = 256
     se: bool = True
 
     def __post_init__(self):
         self.depth = tuple(int(d) for d in self.depth)
         if self.input_size % 16:
-            raise ValueError("input size must be a multiple of 16 (four stride-2 stages)")
+            raise ValueError("input size must be a multiple of 16")
 
 
 @dataclass
@@ -64,6 +64,11 @@ class AugmentConfig:
     saturation: float = 0.25
     blur: float = 0.2  # probability of a small Gaussian blur
     grayscale: float = 0.05
+    # Multiplies every range and probability above except the mirror's. The cached teacher
+    # target belongs to the unaugmented view: strong changes make the target wrong for the view.
+    # 1 suits a run from random weights; a run from a teacher's weights learns from a target
+    # that is nearly right already, and 0.3 kept that (see distill's docstring).
+    strength: float = 1.0
 
 
 @dataclass
@@ -74,6 +79,8 @@ class TrainConfig:
     epochs: int = 12
     # Small batches: on a CPU the run is short in steps, and more, noisier steps beat fewer.
     batch: int = 64
+    # Photos of one person per batch group (data.Batches); 0: plain shuffle.
+    per_identity: int = 0
     lr: float = 2e-3
     weight_decay: float = 0.05
     warmup_epochs: float = 0.25
@@ -83,6 +90,13 @@ class TrainConfig:
     threads: int = 0  # 0: every core
     checkpoint_minutes: float = 10.0
     time_budget_minutes: float = 0.0  # 0: no limit; see distill.Run.progress
+    # An ONNX teacher with the student's layers to start from (teacher_init); "" starts from
+    # random weights.
+    init_from: str = ""
+    # Keep BatchNorm's running statistics fixed (the layers normalise with them in training
+    # too): a teacher-initialised net's statistics are already right, and batch statistics of
+    # 64 faces moved its embeddings by ~0.04 in cosine before any step was taken.
+    freeze_bn: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -87,26 +87,27 @@ def resize(crop: np.ndarray, size: int) -> np.ndarray:
 
 def augment(crop: np.ndarray, size: int, cfg: AugmentConfig, rng: np.random.Generator) -> tuple[np.ndarray, bool]:
     """One augmented view of a 112 crop at the student's size; returns it and whether it is mirrored."""
+    k = cfg.strength
     mirrored = rng.random() < cfg.mirror
     if mirrored:
         crop = crop[:, ::-1]
     side = crop.shape[0]
-    scale = size / side * (1 + rng.uniform(-cfg.scale, cfg.scale))
-    matrix = cv2.getRotationMatrix2D((side / 2, side / 2), rng.uniform(-cfg.rotate, cfg.rotate), scale)
+    scale = size / side * (1 + rng.uniform(-k * cfg.scale, k * cfg.scale))
+    matrix = cv2.getRotationMatrix2D((side / 2, side / 2), rng.uniform(-k * cfg.rotate, k * cfg.rotate), scale)
     # Centre the 112 crop in the output, then shift.
-    matrix[:, 2] += (size - side) / 2 + rng.uniform(-cfg.shift, cfg.shift, 2) * size
+    matrix[:, 2] += (size - side) / 2 + rng.uniform(-k * cfg.shift, k * cfg.shift, 2) * size
     image = cv2.warpAffine(np.ascontiguousarray(crop), matrix, (size, size), flags=cv2.INTER_LINEAR,
                            borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
     gray = image @ np.array([0.114, 0.587, 0.299], np.float32)
-    if rng.random() < cfg.grayscale:
+    if rng.random() < k * cfg.grayscale:
         image[:] = gray[..., None]
     else:
-        saturation = 1 + rng.uniform(-cfg.saturation, cfg.saturation)
+        saturation = 1 + rng.uniform(-k * cfg.saturation, k * cfg.saturation)
         image = gray[..., None] + saturation * (image - gray[..., None])
-    contrast = 1 + rng.uniform(-cfg.contrast, cfg.contrast)
-    brightness = 1 + rng.uniform(-cfg.brightness, cfg.brightness)
+    contrast = 1 + rng.uniform(-k * cfg.contrast, k * cfg.contrast)
+    brightness = 1 + rng.uniform(-k * cfg.brightness, k * cfg.brightness)
     image = (image - gray.mean()) * contrast + gray.mean() * brightness
-    if rng.random() < cfg.blur:
+    if rng.random() < k * cfg.blur:
         image = cv2.GaussianBlur(image, (0, 0), rng.uniform(0.4, 1.2))
     return np.clip(image, 0, 255).astype(np.uint8), mirrored
 
@@ -114,17 +115,36 @@ def augment(crop: np.ndarray, size: int, cfg: AugmentConfig, rng: np.random.Gene
 class Batches:
     """Shuffled training batches (augmented images, teacher targets, labels) for one epoch.
 
-    Every random choice derives from (seed, epoch, index), so a resumed run sees exactly the
-    batches it would have seen, starting at any batch."""
+    With `per_identity` K > 0 a batch holds groups of up to K photos of one person: a random
+    batch of 64 among 1,200 people holds one or two same-person pairs, so the relational loss
+    would learn only how strangers differ, never how one person's photos agree, which is what
+    verification asks. Every photo is still seen once an epoch. Every random choice derives
+    from (seed, epoch, index), so a resumed run sees exactly the batches it would have seen.
+    """
 
-    def __init__(self, cache: Cache, indices: np.ndarray, size: int, batch: int, cfg: AugmentConfig, seed: int):
+    def __init__(self, cache: Cache, indices: np.ndarray, size: int, batch: int, cfg: AugmentConfig,
+                 seed: int, per_identity: int = 0):
         self.cache, self.indices, self.size, self.batch, self.cfg, self.seed = cache, indices, size, batch, cfg, seed
+        self.per_identity = per_identity
 
     def __len__(self) -> int:
         return len(self.indices) // self.batch  # drop the last partial batch: BN and the relational loss want full ones
 
+    def order(self, epoch: int) -> np.ndarray:
+        rng = np.random.default_rng((self.seed, epoch))
+        if not self.per_identity:
+            return rng.permutation(self.indices)
+        labels = self.cache.labels[self.indices]
+        # Unlabelled photos are each their own group.
+        keys = np.where(labels >= 0, labels, -1 - np.arange(len(labels)))
+        groups = []
+        for key in np.unique(keys):
+            members = rng.permutation(self.indices[keys == key])
+            groups += [members[i : i + self.per_identity] for i in range(0, len(members), self.per_identity)]
+        return np.concatenate([groups[i] for i in rng.permutation(len(groups))])
+
     def epoch(self, epoch: int, start: int = 0):
-        order = np.random.default_rng((self.seed, epoch)).permutation(self.indices)
+        order = self.order(epoch)
         for b in range(start, len(self)):
             chosen = order[b * self.batch : (b + 1) * self.batch]
             images, targets = [], []

@@ -23,10 +23,11 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from .backbone import MobileFaceNet, count_macs, count_params
+from .backbone import StudentNet, count_macs, count_params
 from .config import BackboneConfig, TrainConfig
 from .data import Batches, Cache, resize, split_identities, student_format, to_tensor
 from .losses import DistillLoss
+from .teacher_init import init_from_onnx
 
 EVAL_BATCH = 256
 
@@ -59,7 +60,7 @@ def make_optimizer(cfg: TrainConfig, params) -> torch.optim.Optimizer:
 
 
 @torch.no_grad()
-def embed(model: MobileFaceNet, crops: np.ndarray, device) -> np.ndarray:
+def embed(model: StudentNet, crops: np.ndarray, device) -> np.ndarray:
     """Normalised embeddings of 112 crops with their mirrors summed, as evaluation does."""
     model.eval()
     size = model.cfg.input_size
@@ -109,15 +110,41 @@ class Run:
         remap[known] = np.arange(len(known))
         self.train_labels = remap[cache.labels]
         # channels_last measured 2.5x faster than NCHW for this net's depthwise convs on CPU.
-        self.model = MobileFaceNet(cfg.backbone).to(device, memory_format=torch.channels_last)
+        self.model = StudentNet(cfg.backbone).to(device, memory_format=torch.channels_last)
         self.loss = DistillLoss(cfg.loss, cfg.backbone.emb_size, cache.teacher.shape[1], len(known)).to(device)
+        if cfg.init_from:
+            print(init_from_onnx(self.model, cfg.init_from), flush=True)
+            self.fit_heads()
         self.optimizer = make_optimizer(cfg, list(self.model.parameters()) + list(self.loss.parameters()))
         labelled_cache = Cache(cache.crops, self.train_labels, cache.teacher, cache.teacher_mirror, cache.identities)
-        self.batches = Batches(labelled_cache, self.train_idx, cfg.backbone.input_size, cfg.batch, cfg.augment, cfg.seed)
+        self.batches = Batches(labelled_cache, self.train_idx, cfg.backbone.input_size, cfg.batch, cfg.augment, cfg.seed,
+                               cfg.per_identity)
         self.total_steps = cfg.epochs * len(self.batches)
         self.warmup = min(0.5, cfg.warmup_epochs / cfg.epochs)
         self.epoch, self.batch_in_epoch, self.step, self.best, self.history = 0, 0, 0, -1.0, []
         self.elapsed = 0.0  # training seconds, kept across resumes for the time budget
+
+    @torch.no_grad()
+    def fit_heads(self):
+        """Start the training-only heads where the teacher-initialised student already is: the
+        projection as the least-squares map from its embeddings to the teacher's, each margin
+        class weight as its identity's mean embedding. Random heads would send large, wrong
+        gradients into a net that is already good, and undo part of the start."""
+        own = embed(self.model, self.cache.crops[self.train_idx], self.device)
+        target = self.cache.teacher[self.train_idx] + self.cache.teacher_mirror[self.train_idx]
+        target /= np.linalg.norm(target, axis=1, keepdims=True)
+        if isinstance(self.loss.project, torch.nn.Linear):
+            solution = np.linalg.lstsq(own, target, rcond=None)[0]
+            self.loss.project.weight.copy_(torch.from_numpy(solution.T.astype(np.float32)))
+        if self.loss.margin is not None:
+            labels = self.train_labels[self.train_idx]
+            known = labels >= 0
+            centres = np.zeros(tuple(self.loss.margin.weight.shape), np.float32)
+            np.add.at(centres, labels[known], own[known])
+            self.loss.margin.weight.copy_(torch.from_numpy(centres))
+        projected = self.loss.project(torch.from_numpy(own).to(self.device)).cpu().numpy()
+        cosine = (projected * target).sum(1) / np.linalg.norm(projected, axis=1)
+        print(f"heads fitted on {len(own)} crops: projected cosine to teacher {cosine.mean():.4f}", flush=True)
 
     def state(self) -> dict:
         return {
@@ -166,6 +193,11 @@ class Run:
     def train(self):
         saved_at = time.monotonic()
         while self.epoch < self.cfg.epochs and self.progress() < 1:
+            self.model.train()
+            if self.cfg.freeze_bn:
+                for m in self.model.modules():
+                    if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+                        m.eval()
             bar = tqdm(
                 self.batches.epoch(self.epoch, self.batch_in_epoch),
                 total=len(self.batches), initial=self.batch_in_epoch,
@@ -229,12 +261,19 @@ def config_from_args(args) -> TrainConfig:
         emb_size=args.emb_size or b.emb_size,
         se=b.se and not args.no_se,
     )
-    for name in ("epochs", "batch", "lr", "optimizer", "seed", "threads", "time_budget_minutes"):
+    for name in ("epochs", "batch", "per_identity", "lr", "optimizer", "seed", "threads", "time_budget_minutes", "init_from"):
         value = getattr(args, name)
         if value is not None:
             setattr(cfg, name, value)
     if args.margin_kind:
         cfg.loss.margin_kind = args.margin_kind
+    if args.margin is not None:
+        cfg.loss.margin = args.margin
+    if args.relational is not None:
+        cfg.loss.relational = args.relational
+    if args.augment is not None:
+        cfg.augment.strength = args.augment
+    cfg.freeze_bn = args.freeze_bn
     return cfg
 
 
@@ -271,6 +310,8 @@ def run(args):
         teacher = cache.teacher[trainer.val_idx] + cache.teacher_mirror[trainer.val_idx]
         teacher /= np.linalg.norm(teacher, axis=1, keepdims=True)
         print(json.dumps({"teacher_val": verification(teacher, cache.labels[trainer.val_idx])}), flush=True)
+        if cfg.init_from:
+            print(json.dumps({"init_val": trainer.validate()}), flush=True)
     trainer.train()
     print(f"done: best val TAR@FAR=1e-3 {trainer.best:.4f}, {out / 'best.pt'}", flush=True)
 
@@ -287,6 +328,7 @@ def register(subparsers):
     p.add_argument("--no-se", action="store_true", help="bottlenecks without squeeze-and-excitation")
     p.add_argument("--epochs", type=int)
     p.add_argument("--batch", type=int)
+    p.add_argument("--per-identity", type=int, help="batches of groups of K photos of one person (0: plain shuffle)")
     p.add_argument("--lr", type=float)
     p.add_argument("--optimizer", choices=("adamw", "sgd"))
     p.add_argument("--margin-kind", choices=("arcface", "cosface"))
@@ -294,5 +336,10 @@ def register(subparsers):
     p.add_argument("--threads", type=int, help="torch threads (default: every core)")
     p.add_argument("--time-budget-minutes", type=float,
                    help="end (LR annealed to zero) after this much training time even if epochs remain")
+    p.add_argument("--relational", type=float, help="weight of the relational (similarity-matrix) term")
+    p.add_argument("--margin", type=float, help="weight of the margin-softmax term")
+    p.add_argument("--augment", type=float, help="augmentation strength (1: full ranges, 0: mirror only)")
+    p.add_argument("--freeze-bn", action="store_true", help="train with BatchNorm's running statistics fixed")
+    p.add_argument("--init-from", help="start from this ONNX teacher's weights (it must have the student's layers)")
     p.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
     p.set_defaults(func=run)

@@ -41,7 +41,7 @@ from core.detect import Detector
 from core.embed import Embedder, InputFormat, l2_normalise
 from core.imaging import load_image
 
-from .backbone import MobileFaceNet
+from .backbone import StudentNet
 from .bench import median_latency_ms
 from .config import TrainConfig
 from .data import student_format
@@ -63,7 +63,7 @@ def load_student(checkpoint: Path) -> tuple[torch.nn.Module, InputFormat, dict]:
     """The network in eval mode, its crop format and the raw checkpoint."""
     state = torch.load(checkpoint, map_location="cpu", weights_only=False)
     cfg = TrainConfig.from_dict(state["config"])
-    model = MobileFaceNet(cfg.backbone)
+    model = StudentNet(cfg.backbone)
     model.load_state_dict(state["model"])
     model.eval()
     meta = state.get("input_format")
@@ -250,8 +250,8 @@ def provenance(state: dict, checkpoint: Path, cache: Path | None, teacher_name: 
     best = max(state.get("history") or [{}], key=lambda r: r.get("val_tar", -1.0))
     entries = {
         "facegate.checkpoint": f"{checkpoint} (epoch {state.get('epoch')})",
-        "facegate.architecture": json.dumps({"net": "MobileFaceNet+SE" if cfg["backbone"]["se"] else "MobileFaceNet",
-                                             **cfg["backbone"]}),
+        "facegate.architecture": json.dumps({"net": "MobileFace+SE" if cfg["backbone"]["se"] else "MobileFace",
+                                             **cfg["backbone"], "init_from": cfg.get("init_from", "")}),
         "facegate.validation": json.dumps({k: v for k, v in best.items() if k.startswith("val_") or k == "epoch"}),
     }
     manifest = cache / "manifest.json" if cache else None
