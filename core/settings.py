@@ -12,8 +12,8 @@ log = logging.getLogger(__name__)
 # 1e-2 for attendance and 1e-3 for unlock on never-seen CelebA people; K agreeing frames make a
 # false event far rarer. Unlock is stricter because a false accept opens the door, while a false
 # attendance record is only an admin correction. Calibrate in Settings re-tunes them per site.
-DEFAULT_MATCH_THRESHOLD = 0.32
-DEFAULT_UNLOCK_THRESHOLD = 0.42
+DEFAULT_MATCH_THRESHOLD = 0.29
+DEFAULT_UNLOCK_THRESHOLD = 0.39
 DEFAULT_CONSECUTIVE_FRAMES = 3
 DEFAULT_WINDOW_S = 2.0
 DEFAULT_COOLDOWN_S = 300.0
