@@ -210,3 +210,20 @@ def test_prepare_and_teacher_embed_smoke(detected, tmp_path):
     assert np.allclose(np.linalg.norm(original, axis=1), 1, atol=1e-4)
     same_face = (original * mirror).sum(1)
     assert (same_face > 0.5).all() and (same_face < 0.99999).all()
+
+    # distill from the teacher's weights on that cache: one step, a checkpoint, a history line.
+    import argparse
+    import json
+
+    from training import distill
+
+    parser = argparse.ArgumentParser()
+    distill.register(parser.add_subparsers())
+    run = tmp_path / "run"
+    args = parser.parse_args(["distill", "--cache", str(cache), "--out", str(run), "--init-from", str(TEACHER),
+                              "--epochs", "1", "--batch", "2", "--threads", "1", "--freeze-bn", "--augment", "0.3"])
+    args.func(args)
+    history = [json.loads(line) for line in (run / "history.jsonl").read_text().splitlines()]
+    assert len(history) == 1 and history[0]["batches"] >= 1 and history[0]["cosine"] < 1
+    state = torch.load(run / "last.pt", map_location="cpu", weights_only=False)
+    assert state["config"]["init_from"] == str(TEACHER) and state["epoch"] == 1
