@@ -140,10 +140,12 @@ def test_error_rates_count_genuine_and_impostor_pairs():
 def test_calibrate_on_enrolled_people(store, enroller, lfw_photos):
     enroller.enroll_photos("Bush", lfw_photos("George_W_Bush", ("0007", "0016", "0065")))
     enroller.enroll_photos("Blair", lfw_photos("Tony_Blair", ("0018", "0032", "0048")))
-    # At the unlock threshold no Bush photo passes for Blair; the looser attendance threshold
-    # relies on K consecutive frames, which a single-photo calibration cannot show.
+    # Calibrated at the unlock threshold: the looser attendance threshold relies on K
+    # consecutive frames, which a single-photo calibration cannot show.
     rates = calibrate(store, enroller.pipeline.embedder, store.load_settings().unlock_threshold)
     assert (rates.genuine_pairs, rates.impostor_pairs) == (6, 9)
-    assert rates.far == 0.0
+    # At the strict unlock threshold no Bush photo passes for Blair, and the same person's photos
+    # still match (with the bundled student all 6 genuine pairs do; one may slip for another model).
+    assert rates.far == 0.0 and rates.frr <= 1 / 6
     empty = calibrate(store, enroller.pipeline.embedder, 2.0)
     assert empty.frr == 1.0 and empty.far == 0.0

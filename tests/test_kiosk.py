@@ -32,10 +32,10 @@ def test_enrolled_person_checks_in_exactly_once_and_fast(store, pipeline, enroll
     assert [(e.person_id, e.kind, e.name) for e in events] == [(enrolled.id, CHECK_IN, "George W Bush")]
     assert len(store.events(*DAY)) == 1
     assert confirmed_after is not None and confirmed_after < 2.0
-    # Nobody else is ever named; the bundled student misses some of his harder photos (its LFW
-    # TAR is in assets/models/README.md), which the K-frame rule absorbs.
+    # Nobody else is ever named, and he is named in (with the bundled student: every one of)
+    # his frames; a hard photo that slips is what the K-frame rule absorbs.
     names = [face.name for r in results for face in r.faces]
-    assert set(names) <= {"George W Bush", None} and names.count("George W Bush") > len(names) / 2
+    assert set(names) <= {"George W Bush", None} and names.count("George W Bush") >= 0.9 * len(names)
     assert results[-1].fps > 0
 
 
