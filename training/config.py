@@ -67,7 +67,7 @@ class AugmentConfig:
     # Multiplies every range and probability above except the mirror's. The cached teacher
     # target belongs to the unaugmented view: strong changes make the target wrong for the view.
     # 1 suits a run from random weights; a run from a teacher's weights learns from a target
-    # that is nearly right already, and 0.3 kept that (see distill's docstring).
+    # that is nearly right already, and 0.3 kept that (assets/models/README.md).
     strength: float = 1.0
 
 

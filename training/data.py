@@ -45,6 +45,12 @@ class Cache:
     teacher_mirror: np.ndarray
     identities: list[str]
 
+    def target(self, rows: np.ndarray) -> np.ndarray:
+        """The teacher's embedding of these rows, crop and mirror summed and L2-normalised, as
+        evaluation embeds a face."""
+        both = self.teacher[rows] + self.teacher_mirror[rows]
+        return both / np.linalg.norm(both, axis=1, keepdims=True)
+
     @classmethod
     def load(cls, root: str | Path, name: str = "teacher") -> "Cache":
         """The cache rows that have teacher targets (teacher-embed may have embedded a subset)."""

@@ -112,9 +112,6 @@ class Run:
         # channels_last measured 2.5x faster than NCHW for this net's depthwise convs on CPU.
         self.model = StudentNet(cfg.backbone).to(device, memory_format=torch.channels_last)
         self.loss = DistillLoss(cfg.loss, cfg.backbone.emb_size, cache.teacher.shape[1], len(known)).to(device)
-        if cfg.init_from:
-            print(init_from_onnx(self.model, cfg.init_from), flush=True)
-            self.fit_heads()
         self.optimizer = make_optimizer(cfg, list(self.model.parameters()) + list(self.loss.parameters()))
         labelled_cache = Cache(cache.crops, self.train_labels, cache.teacher, cache.teacher_mirror, cache.identities)
         self.batches = Batches(labelled_cache, self.train_idx, cfg.backbone.input_size, cfg.batch, cfg.augment, cfg.seed,
@@ -125,14 +122,15 @@ class Run:
         self.elapsed = 0.0  # training seconds, kept across resumes for the time budget
 
     @torch.no_grad()
-    def fit_heads(self):
-        """Start the training-only heads where the teacher-initialised student already is: the
-        projection as the least-squares map from its embeddings to the teacher's, each margin
-        class weight as its identity's mean embedding. Random heads would send large, wrong
-        gradients into a net that is already good, and undo part of the start."""
+    def start_from_teacher(self, path: str):
+        """The teacher's weights in the student (teacher_init), then the training-only heads
+        where that student already is: the projection as the least-squares map from its
+        embeddings to the teacher's, each margin class weight as its identity's mean embedding.
+        Random heads would send large, wrong gradients into a net that is already good, and
+        undo part of the start. Only for a fresh run: a resumed one loads all of this."""
+        print(init_from_onnx(self.model, path), flush=True)
         own = embed(self.model, self.cache.crops[self.train_idx], self.device)
-        target = self.cache.teacher[self.train_idx] + self.cache.teacher_mirror[self.train_idx]
-        target /= np.linalg.norm(target, axis=1, keepdims=True)
+        target = self.cache.target(self.train_idx)
         if isinstance(self.loss.project, torch.nn.Linear):
             solution = np.linalg.lstsq(own, target, rcond=None)[0]
             self.loss.project.weight.copy_(torch.from_numpy(solution.T.astype(np.float32)))
@@ -298,6 +296,8 @@ def run(args):
     if args.resume and last.exists():
         trainer.resume(last)
         print(f"resumed {last} at epoch {trainer.epoch + 1}, batch {trainer.batch_in_epoch}", flush=True)
+    elif cfg.init_from:
+        trainer.start_from_teacher(cfg.init_from)
     (out / "config.json").write_text(json.dumps(cfg.to_dict(), indent=1))
     print(
         f"student {count_params(trainer.model) / 1e6:.3f} M params, "
@@ -307,8 +307,7 @@ def run(args):
         flush=True,
     )
     if trainer.step == 0:
-        teacher = cache.teacher[trainer.val_idx] + cache.teacher_mirror[trainer.val_idx]
-        teacher /= np.linalg.norm(teacher, axis=1, keepdims=True)
+        teacher = cache.target(trainer.val_idx)
         print(json.dumps({"teacher_val": verification(teacher, cache.labels[trainer.val_idx])}), flush=True)
         if cfg.init_from:
             print(json.dumps({"init_val": trainer.validate()}), flush=True)

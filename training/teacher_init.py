@@ -9,8 +9,8 @@ BN layers outside the SE blocks; shapes must agree one for one.
 
 Folded into the student's conventions on the way in: the teacher's input normalisation (its
 `face.*` metadata and any leading scalar Sub/Mul/Div/Add nodes) and channel order go into the
-first conv, conv biases into the following BN's running mean, and BN epsilons into the
-running variance.
+first conv, conv biases into the following BN's running mean (the student's convs and linear
+layers have none, BN follows each), and BN epsilons into the running variance.
 """
 from __future__ import annotations
 
@@ -63,11 +63,16 @@ def _input_affine(graph, consts: dict) -> tuple[float, float]:
     return alpha, beta
 
 
-def read_layers(model: onnx.ModelProto) -> list[Layer]:
+def _constants(model: onnx.ModelProto) -> dict[str, np.ndarray]:
+    """Initializers and Constant nodes' outputs, by name."""
     consts = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
     for node in model.graph.node:
         if node.op_type == "Constant":
             consts[node.output[0]] = numpy_helper.to_array(_attrs(node)["value"])
+    return consts
+
+
+def read_layers(model: onnx.ModelProto, consts: dict[str, np.ndarray]) -> list[Layer]:
     layers: list[Layer] = []
     for node in model.graph.node:
         params = [consts[i] for i in node.input[1:] if i in consts]
@@ -110,12 +115,13 @@ def init_from_onnx(model: nn.Module, path: str | Path) -> str:
     size = model.cfg.input_size
     if fmt.size != (size, size):
         raise ValueError(f"{path}: input {fmt.size} but the student's is {size}x{size}")
-    teacher, ours = read_layers(proto), student_layers(model)
+    consts = _constants(proto)
+    teacher, ours = read_layers(proto, consts), student_layers(model)
     if len(teacher) != len(ours):
         raise ValueError(f"{path}: {len(teacher)} conv/linear+BN layers, the student has {len(ours)}")
     # Student input v = (p - MEAN) / STD; the teacher's first conv sees u = alpha * x + beta with
     # x = (p - fmt.mean) / fmt.std, so u = scale * v + shift.
-    alpha, beta = _input_affine(proto.graph, {i.name: numpy_helper.to_array(i) for i in proto.graph.initializer})
+    alpha, beta = _input_affine(proto.graph, consts)
     scale = alpha * STD / fmt.std
     shift = alpha * (MEAN - fmt.mean) / fmt.std + beta
     for i, (layer, (name, module, bn)) in enumerate(zip(teacher, ours)):
@@ -133,9 +139,6 @@ def init_from_onnx(model: nn.Module, path: str | Path) -> str:
             bias = bias + shift * weight.sum(axis=(1, 2, 3))
             weight = weight * scale
         module.weight.copy_(torch.from_numpy(np.ascontiguousarray(weight)))
-        if getattr(module, "bias", None) is not None:
-            module.bias.copy_(torch.from_numpy(bias))
-            bias = np.zeros_like(bias)
         for key, value in layer.bn.items():
             getattr(bn, key).copy_(torch.from_numpy(value.astype(np.float32)))
         bn.running_mean -= torch.from_numpy(bias)
