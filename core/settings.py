@@ -11,12 +11,16 @@ log = logging.getLogger(__name__)
 # The bundled student's recommended thresholds (its facegate.threshold.* metadata): per-frame FAR
 # 1e-2 for attendance and 1e-3 for unlock on never-seen CelebA people; K agreeing frames make a
 # false event far rarer. Unlock is stricter because a false accept opens the door, while a false
-# attendance record is only an admin correction. Calibrate in Settings re-tunes them per site.
+# attendance record is only an admin correction. With a model that carries impostor scores they are
+# floors under the gallery-size rule (core/thresholds.py); Calibrate in Settings re-tunes them.
 DEFAULT_MATCH_THRESHOLD = 0.29
 DEFAULT_UNLOCK_THRESHOLD = 0.39
 DEFAULT_CONSECUTIVE_FRAMES = 3
 DEFAULT_WINDOW_S = 2.0
 DEFAULT_COOLDOWN_S = 300.0
+# At most this share of a stranger's frames may be named as someone, whatever the number of people
+# enrolled (core/thresholds.py turns it into the attendance threshold for the gallery's size).
+DEFAULT_STRANGER_TARGET = 0.001
 
 # Keyed by the annotation text (postponed annotations make Field.type a string).
 _PARSERS = {"str": str, "int": int, "float": float, "str | None": lambda v: None if v is None else str(v)}
@@ -31,6 +35,7 @@ class Settings:
     camera_source: str = "0"
     match_threshold: float = DEFAULT_MATCH_THRESHOLD
     unlock_threshold: float = DEFAULT_UNLOCK_THRESHOLD
+    stranger_target: float = DEFAULT_STRANGER_TARGET
     consecutive_frames: int = DEFAULT_CONSECUTIVE_FRAMES
     window_s: float = DEFAULT_WINDOW_S
     cooldown_s: float = DEFAULT_COOLDOWN_S
