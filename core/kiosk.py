@@ -9,7 +9,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
@@ -19,6 +19,7 @@ from .enroll import load_gallery
 from .errors import FaceGateError, StoreError
 from .pipeline import FacePipeline
 from .store import Store
+from .thresholds import Thresholds, settings_thresholds
 
 # Faces beyond the largest few are people walking past; embedding them would only cost frames.
 MAX_FACES = 4
@@ -48,6 +49,7 @@ class KioskResult:
     fps: float
     time: datetime
     error: str | None = None
+    thresholds: Thresholds | None = None
 
 
 class FpsMeter:
@@ -102,12 +104,15 @@ class Kiosk:
         self.settings = self.store.load_settings()
         self.pipeline.detector.min_face = self.settings.min_face
         self.gallery = load_gallery(self.store, self.pipeline.embedder)
+        # The attendance threshold follows the number of templates enrolled now (core/thresholds.py).
+        self.thresholds = settings_thresholds(self.pipeline.embedder, self.settings, len(self.gallery))
         if self.unlock_mode:
-            self.threshold = self.settings.unlock_threshold
-            self.rules: AttendanceRules | UnlockRules = UnlockRules.from_settings(self.settings, self.unlock_for)
+            self.threshold = self.thresholds.unlock
+            self.rules: AttendanceRules | UnlockRules = UnlockRules.from_settings(
+                replace(self.settings, unlock_threshold=self.threshold), self.unlock_for)
         else:
-            self.threshold = self.settings.match_threshold
-            self.rules = AttendanceRules.from_settings(self.settings)
+            self.threshold = self.thresholds.attendance
+            self.rules = AttendanceRules.from_settings(replace(self.settings, match_threshold=self.threshold))
             # A restart (or a reload) must not check people in twice or forget today's check-ins.
             midnight = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
             self.rules.seed(self.store.events(midnight, midnight + timedelta(days=1)))
@@ -121,7 +126,7 @@ class Kiosk:
         seen = tuple(SeenFace(f.box, m.person_id, m.name, m.similarity) for f, m in zip(faces, matches))
         self._pending.extend(self.rules.update(now, matches))
         committed, error = self._commit()
-        return KioskResult(frame, seen, committed, self._fps.tick(), now, error)
+        return KioskResult(frame, seen, committed, self._fps.tick(), now, error, self.thresholds)
 
     def _commit(self) -> tuple[tuple[Event, ...], str | None]:
         committed = []

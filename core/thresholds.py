@@ -29,7 +29,11 @@ import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .embed import Embedder, Ensemble
+    from .settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -160,12 +164,11 @@ class Thresholds:
 
     def describe(self) -> str:
         """One line for the status bar and the CLI."""
+        head = f"{self.gallery_size:,} templates enrolled: attendance {self.attendance:.3f}"
         if not self.follows_gallery:
-            return (f"thresholds attendance {self.attendance:.3f}, unlock {self.unlock:.3f} "
-                    f"(fixed: the model has no impostor scores), {self.gallery_size} templates")
-        floor = " (your floor)" if self.attendance_rule is not None and self.attendance > self.attendance_rule else ""
-        return (f"thresholds attendance {self.attendance:.3f}{floor} for {self.gallery_size} templates "
-                f"at ≤{100 * self.stranger_target:g} % strangers named, unlock {self.unlock:.3f}")
+            return f"{head}, unlock {self.unlock:.3f} (fixed: the model carries no impostor scores)"
+        floor = " (manual floor)" if self.attendance_rule is not None and self.attendance > self.attendance_rule else ""
+        return f"{head}{floor}, unlock {self.unlock:.3f} (≤{100 * self.stranger_target:g} % of strangers' frames named)"
 
 
 def effective_thresholds(
@@ -190,7 +193,7 @@ def effective_thresholds(
                       attendance, unlock, stranger_target)
 
 
-def settings_thresholds(embedder: Any, settings: Any, gallery_size: int) -> Thresholds:
+def settings_thresholds(embedder: Embedder | Ensemble, settings: Settings, gallery_size: int) -> Thresholds:
     """effective_thresholds for an embedder under a Settings."""
     return effective_thresholds(embedder.metadata, gallery_size, settings.stranger_target,
                                 settings.match_threshold, settings.unlock_threshold, embedder.model_id)

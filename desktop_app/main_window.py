@@ -55,6 +55,8 @@ class MainWindow(QMainWindow):
         status.addWidget(self.camera_label)
         status.addWidget(self.message_label, 1)
         status.addPermanentWidget(self.model_label)
+        self.threshold_label = QLabel()
+        status.addPermanentWidget(self.threshold_label)
         status.addPermanentWidget(self.fps_label)
 
         self.worker.frame_ready.connect(self._show_frame)
@@ -113,6 +115,8 @@ class MainWindow(QMainWindow):
             return
         if isinstance(result, KioskResult):
             self.fps_label.setText(f"{result.fps:.1f} fps")
+            if result.thresholds is not None:
+                self.threshold_label.setText(result.thresholds.describe())
         self.stack.currentWidget().show_result(result)
 
     def _show_events(self, events) -> None:

@@ -15,6 +15,10 @@ channel order the metadata states; output `embedding` (N, D), NOT L2-normalised.
 normalises after summing the mirror view when flip is on, as it does for every teacher; a raw
 output keeps that sum weighted by each view's norm and keeps every ONNX embedder alike.
 
+With a crop cache (--cache, the one distill trained from), each written file also gets its impostor
+scores on the people that run held out (`facegate.impostor`, training/impostor.py), from which the
+app derives thresholds that follow the gallery size (core/thresholds.py).
+
 The format lives in the file's metadata (face.* keys, core.embed.InputFormat), so core, evaluate
 and bench load the student like any teacher. Checks: PyTorch vs onnxruntime on real aligned crops
 (crops from the training cache, else from the sample photos in the insightface wheel); with
@@ -41,6 +45,7 @@ from core.detect import Detector
 from core.embed import Embedder, InputFormat, l2_normalise
 from core.imaging import load_image
 
+from . import impostor
 from .backbone import StudentNet
 from .bench import median_latency_ms
 from .config import TrainConfig
@@ -307,7 +312,24 @@ def export(args) -> dict:
         raise SystemExit(f"export: ONNX output disagrees with PyTorch: {report['parity']}")
     if args.int8:
         report["int8"] = export_int8(out, calibration, check, fmt)
+    report["impostor"] = add_impostor_tails(
+        [Path(report["int8"]["model"])] if args.int8 else [], out, cache, TrainConfig.from_dict(state["config"]),
+        args.teacher_name)
     return report
+
+
+def add_impostor_tails(int8: list[Path], fp32: Path, cache: Path | None, cfg: TrainConfig, teacher_name: str) -> str:
+    """Each file's own impostor scores on the run's held-out people (training/impostor.py), or why none."""
+    if not (cache and (cache / "labels.npy").is_file()):
+        return "no impostor scores: no crop cache to find the held-out people in"
+    try:
+        held = impostor.held_out(cache, cfg, teacher_name)
+        tails = [(model, impostor.measure(model, cache, held)[0]) for model in [fp32, *int8]]
+    except ValueError as exc:
+        return f"no impostor scores: {exc}"
+    for model, tail in tails:
+        impostor.write_tail(model, tail)
+    return "; ".join(f"{model.name}: {tail.source}, tail over {tail.tail_u:.4f}" for model, tail in tails)
 
 
 def export_int8(fp32: Path, calibration: np.ndarray, check: np.ndarray, fmt: InputFormat) -> dict:
@@ -333,6 +355,7 @@ def run(args) -> int:
     print(f"wrote {report['model']} ({report['model_id']}); checked on {report['crops']}")
     print(f"parity vs PyTorch on {p['crops']} crops: max abs diff {p['max_abs_diff']:.2e} "
           f"(outputs up to {p['max_abs_output']:.3g}), min cosine via core {p['min_cosine_core']:.7f}")
+    print(f"impostor metadata: {report['impostor']}")
     if "int8" in report:
         q = report["int8"]
         a = q["agreement"]

@@ -42,6 +42,8 @@ TABLE_P = (1e-1, 3e-2, 1e-2, 3e-3, 1e-3)
 TAIL_P = 1e-3
 # The fit is checked against counted pairs down to this many exceedances.
 MIN_COUNTED = 10
+# Fewer exceedances than this make the fitted tail mostly noise.
+MIN_TAIL = 20
 _BLOCK = 1024
 
 
@@ -102,6 +104,9 @@ def fit_tail(scores: np.ndarray, source: str) -> ImpostorTail:
     quantiles = tuple((p, float(np.quantile(scores, 1.0 - p))) for p in TABLE_P)
     u = quantiles[-1][1]
     excess = ordered[ordered > u] - u
+    if len(excess) < MIN_TAIL:
+        raise ValueError(f"{len(scores)} impostor pairs leave {len(excess)} beyond the {TAIL_P:g} quantile; "
+                         f"the tail fit needs at least {MIN_TAIL} (hold out more people)")
     shape, _, scale = genpareto.fit(excess, floc=0.0)
     return ImpostorTail(quantiles, TAIL_P, float(shape), float(scale), len(scores), source)
 

@@ -1,0 +1,223 @@
+"""Thresholds that follow the gallery: the bundled student's impostor scores, the rule, the manual
+floors, the fallback of a model without them, the kiosk using it on 1,000 real enrolled people,
+and the metadata written by `training impostor` and `training export`."""
+from __future__ import annotations
+
+import logging
+import math
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+
+from core.embed import Embedder
+from core.settings import Settings
+from core.thresholds import (
+    IMPOSTOR_KEY,
+    UNLOCK_FALSE_ACCEPT,
+    ImpostorTail,
+    effective_thresholds,
+    per_pair_rate,
+    settings_thresholds,
+)
+from tests.fixtures import ROOT, SHARED
+
+STUDENT = ROOT / "assets" / "models" / "student.onnx"
+CELEBA = SHARED / "data" / "train" / "celeba"
+
+
+@pytest.fixture(scope="module")
+def student() -> Embedder:
+    embedder = Embedder(STUDENT)
+    assert IMPOSTOR_KEY in embedder.metadata, "the bundled student ships its impostor scores"
+    return embedder
+
+
+@pytest.fixture
+def without_tail(tmp_path) -> Path:
+    """The bundled student with its impostor scores removed: a real model that carries none."""
+    model = onnx.load(str(STUDENT))
+    kept = [p for p in model.metadata_props if p.key != IMPOSTOR_KEY]
+    del model.metadata_props[:]
+    model.metadata_props.extend(kept)
+    path = tmp_path / "no_tail.onnx"
+    onnx.save(model, str(path))
+    return path
+
+
+def test_threshold_rises_with_the_gallery(student):
+    s = Settings(match_threshold=0.0, unlock_threshold=0.0)
+    sizes = [1, 10, 100, 1000, 10_000]
+    t = [settings_thresholds(student, s, n) for n in sizes]
+    attendance = [x.attendance for x in t]
+    assert all(a < b for a, b in zip(attendance, attendance[1:])), attendance
+    # Unlock is one face against one person: the gallery does not move it.
+    assert len({x.unlock for x in t}) == 1
+    assert t[0].unlock == pytest.approx(ImpostorTail.from_metadata(student.metadata).score_at(UNLOCK_FALSE_ACCEPT))
+    # A stricter target asks for a higher threshold at the same size.
+    assert settings_thresholds(student, replace(s, stranger_target=1e-4), 100).attendance > t[2].attendance
+
+
+def test_rule_holds_strangers_to_the_target(student):
+    """The chosen threshold's per-pair rate, over N comparisons, names a stranger at the target."""
+    tail = ImpostorTail.from_metadata(student.metadata)
+    for n in (1, 30, 1000, 50_000):
+        t = settings_thresholds(student, Settings(match_threshold=0.0), n).attendance
+        named = 1 - (1 - tail.exceedance(t)) ** n
+        assert named == pytest.approx(0.001, rel=1e-3)
+    assert per_pair_rate(0.001, 1000) == pytest.approx(1.0005e-6, rel=1e-3)
+
+
+def test_tail_is_continuous_and_inverts(student):
+    tail = ImpostorTail.from_metadata(student.metadata)
+    ps = np.logspace(-1, -9, 81)
+    scores = [tail.score_at(p) for p in ps]
+    assert all(a < b for a, b in zip(scores, scores[1:]))
+    # No jump where the table hands over to the fitted tail.
+    below, above = tail.score_at(tail.tail_p * 0.999), tail.score_at(tail.tail_p * 1.001)
+    assert abs(below - above) < 1e-3
+    for p in (0.05, 2e-3, 1e-4, 1e-7):
+        assert math.log(tail.exceedance(tail.score_at(p))) == pytest.approx(math.log(p), abs=1e-6)
+
+
+def test_manual_thresholds_are_floors(student):
+    rule = settings_thresholds(student, Settings(match_threshold=0.0, unlock_threshold=0.0), 5)
+    strict = settings_thresholds(student, Settings(match_threshold=0.95, unlock_threshold=0.97), 5)
+    assert (strict.attendance, strict.unlock) == (0.95, 0.97)
+    assert strict.attendance_rule == rule.attendance and "manual floor" in strict.describe()
+    lax = settings_thresholds(student, Settings(match_threshold=0.1, unlock_threshold=0.1), 5)
+    assert (lax.attendance, lax.unlock) == (rule.attendance, rule.unlock)
+
+
+def test_model_without_impostor_scores_falls_back_with_a_note(without_tail, caplog):
+    embedder = Embedder(without_tail)
+    settings = Settings(match_threshold=0.31, unlock_threshold=0.42)
+    with caplog.at_level(logging.WARNING, logger="core.thresholds"):
+        small, large = (settings_thresholds(embedder, settings, n) for n in (3, 3000))
+    assert (small.attendance, small.unlock) == (large.attendance, large.unlock) == (0.31, 0.42)
+    assert not small.follows_gallery and "fixed" in small.describe()
+    assert "no impostor scores" in caplog.text
+
+
+def test_kiosk_uses_the_fallback_for_such_a_model(without_tail, store):
+    from core.detect import Detector
+    from core.kiosk import Kiosk
+    from core.pipeline import FacePipeline
+
+    kiosk = Kiosk(store, FacePipeline(Detector(), Embedder(without_tail)))
+    assert kiosk.threshold == store.load_settings().match_threshold
+    assert not kiosk.thresholds.follows_gallery
+
+
+def test_unreadable_metadata_counts_as_none():
+    assert ImpostorTail.from_metadata({IMPOSTOR_KEY: '{"quantiles": 3}'}) is None
+    t = effective_thresholds({IMPOSTOR_KEY: "not json"}, 10, 0.001, 0.3, 0.4)
+    assert (t.attendance, t.unlock, t.follows_gallery) == (0.3, 0.4, False)
+
+
+# ---------------------------------------------------------------- the kiosk, 1,000 real people
+
+def test_strangers_stay_unnamed_against_1000_enrolled(store, pipeline, lfw, camera_folder):
+    """1,000 LFW people enrolled (first photo each, as the open-set protocol enrols), 150 other
+    one-photo LFW people in front of the kiosk: the threshold is the 1,000-template one, and at
+    most the target's share of stranger frames is named (0.1 %: none of these 150)."""
+    from core.kiosk import Kiosk
+    from training.openset import lfw_protocol
+
+    if IMPOSTOR_KEY not in pipeline.embedder.metadata:
+        pytest.skip("the model under test carries no impostor scores")
+    protocol = lfw_protocol(lfw, strangers=150)
+    people = protocol.enrolled[:1000]
+    model_id, version = pipeline.embedder.model_id, pipeline.embedder.metadata.get("facegate.model_version", "")
+    small = Kiosk(store, pipeline).thresholds
+    for name in people:
+        faces = pipeline.faces(protocol.gallery[name], max_faces=1)
+        if faces:
+            person = store.add_person(name.replace("_", " "))
+            store.add_templates(person.id, [faces[0].embedding], model_id, version, 1.0, "photo")
+    kiosk = Kiosk(store, pipeline)
+    assert kiosk.thresholds.gallery_size >= 990
+    assert kiosk.threshold > small.attendance
+    results = [kiosk.process(frame) for frame in _frames(protocol.strangers)]
+    faces = [face for r in results for face in r.faces]
+    assert len(faces) >= 140
+    assert [f.name for f in faces if f.known] == []
+    assert not any(r.events for r in results)
+
+
+def _frames(paths):
+    from core.imaging import load_image
+
+    for path in paths:
+        yield load_image(path)
+
+
+# ---------------------------------------------------------------- writing the metadata
+
+@pytest.fixture(scope="module")
+def celeba_cache(tmp_path_factory) -> Path:
+    """A crop cache of 40 real CelebA people (prepare, one worker)."""
+    if not CELEBA.is_dir():
+        pytest.skip(f"CelebA not found at {CELEBA}: ../shared/data is needed for this test")
+    from training.prepare import prepare
+
+    src = tmp_path_factory.mktemp("celeba")
+    for folder in sorted(p for p in CELEBA.iterdir() if p.is_dir())[:40]:
+        os.symlink(folder, src / folder.name)
+    cache = tmp_path_factory.mktemp("cache")
+    prepare(src, cache, workers=1)
+    return cache
+
+
+def _graph_and_weights(path: Path) -> bytes:
+    model = onnx.load(str(path))
+    del model.metadata_props[:]
+    return model.SerializeToString(deterministic=True)
+
+
+def test_impostor_command_adds_metadata_without_touching_weights(celeba_cache, tmp_path, capsys):
+    from training.__main__ import main
+
+    model = tmp_path / "student.onnx"
+    model.write_bytes(STUDENT.read_bytes())
+    config = tmp_path / "config.json"
+    config.write_text('{"val_fraction": 0.5, "seed": 0}')
+    main(["impostor", "--model", str(model), "--cache", str(celeba_cache), "--config", str(config), "--write"])
+    printed = capsys.readouterr().out
+    assert "of the 20 people held out of training" in printed
+    assert _graph_and_weights(model) == _graph_and_weights(STUDENT)
+    embedder = Embedder(model)
+    assert embedder.model_id == Embedder(STUDENT).model_id
+    tail = ImpostorTail.from_metadata(embedder.metadata)
+    assert tail is not None and tail.pairs > 10_000 and "20 people held out" in tail.source
+    # The bundled student's own tail, from 62 held-out people, agrees on the common range.
+    shipped = ImpostorTail.from_metadata(Embedder(STUDENT).metadata)
+    assert abs(tail.score_at(1e-2) - shipped.score_at(1e-2)) < 0.05
+
+
+def test_export_writes_each_files_own_impostor_scores(celeba_cache, tmp_path):
+    """Round trip: export with the cache -> the fp32 and int8 files carry tails core reads back."""
+    import torch
+
+    from training.__main__ import main
+    from training.backbone import StudentNet
+    from training.config import BackboneConfig, TrainConfig
+    from training.data import student_format
+
+    torch.manual_seed(0)
+    cfg = TrainConfig(backbone=BackboneConfig(width=0.25, depth=(1, 1, 1, 1), input_size=32, emb_size=16),
+                      val_fraction=0.5)
+    checkpoint = tmp_path / "tiny" / "best.pt"
+    checkpoint.parent.mkdir()
+    torch.save({"config": cfg.to_dict(), "input_format": student_format(32).to_metadata(),
+                "model": StudentNet(cfg.backbone).state_dict(), "epoch": 1, "history": []}, checkpoint)
+    out = tmp_path / "student.onnx"
+    main(["export", "--checkpoint", str(checkpoint), "--out", str(out), "--int8", "--cache", str(celeba_cache)])
+    tails = [ImpostorTail.from_metadata(Embedder(p).metadata) for p in (out, out.with_name("student_int8.onnx"))]
+    assert all(t is not None and "20 people held out" in t.source for t in tails)
+    assert tails[0] != tails[1]  # each file measured on its own
+    t = settings_thresholds(Embedder(out), Settings(match_threshold=0.0), 100)
+    assert t.follows_gallery and t.attendance == pytest.approx(tails[0].score_at(per_pair_rate(0.001, 100)))
