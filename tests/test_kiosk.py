@@ -74,7 +74,7 @@ def test_unlock_needs_k_consecutive_frames_at_the_stricter_threshold(store, pipe
     store.save_settings(replace(settings, consecutive_frames=4))
     photo = lfw / "George_W_Bush" / "George_W_Bush_0150.jpg"
     kiosk = Kiosk(store, pipeline, unlock_for=[enrolled.id])
-    assert kiosk.threshold == settings.unlock_threshold > settings.match_threshold
+    assert kiosk.threshold == kiosk.thresholds.unlock >= settings.unlock_threshold > settings.match_threshold
     # Three frames of the person are one short of the four needed.
     assert not any(r.events for r in _play(kiosk, camera_folder("three", [photo], repeats=3)))
     kiosk = Kiosk(store, pipeline, unlock_for=[enrolled.id])

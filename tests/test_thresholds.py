@@ -221,3 +221,29 @@ def test_export_writes_each_files_own_impostor_scores(celeba_cache, tmp_path):
     assert tails[0] != tails[1]  # each file measured on its own
     t = settings_thresholds(Embedder(out), Settings(match_threshold=0.0), 100)
     assert t.follows_gallery and t.attendance == pytest.approx(tails[0].score_at(per_pair_rate(0.001, 100)))
+
+
+# ---------------------------------------------------------------- what the screens show
+
+def test_status_bar_and_settings_show_the_thresholds_in_use(qtbot, store, pipeline, enrolled, person_folder):
+    from desktop_app.main_window import MainWindow
+
+    if IMPOSTOR_KEY not in pipeline.embedder.metadata:
+        pytest.skip("the model under test carries no impostor scores")
+    expected = settings_thresholds(pipeline.embedder, store.load_settings(), 3)
+    win = MainWindow(store, pipeline, str(person_folder), realtime=False)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: "templates enrolled" in win.threshold_label.text(), timeout=20_000)
+    assert win.threshold_label.text().startswith(f"3 templates enrolled: attendance {expected.attendance:.3f}")
+    win.enter_admin()
+    win.admin.setCurrentWidget(win.admin.settings)
+    page = win.admin.settings
+    assert f"with 3 enrolled templates: attendance {expected.attendance:.3f}" in page.effective.text()
+    assert "floors" in page.effective.text()
+    page.stranger_target.setValue(0.01)  # percent: a stricter target
+    page.save()
+    assert store.load_settings().stranger_target == pytest.approx(1e-4)
+    stricter = settings_thresholds(pipeline.embedder, store.load_settings(), 3)
+    assert stricter.attendance > expected.attendance
+    assert f"attendance {stricter.attendance:.3f}" in page.effective.text()
