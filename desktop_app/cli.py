@@ -183,6 +183,7 @@ def _cmd_checkin(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             pass
     if args.stats and frames:
+        print(kiosk.thresholds.describe())
         print(f"fps={frames / max(time.perf_counter() - start, 1e-9):.1f}")
     return 1 if args.once and not checked_in else 0
 
@@ -290,7 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("checkin", parents=[model, camera], help="headless kiosk: print each check-in as it is stored")
     p.add_argument("--once", action="store_true", help="exit after the first check-in (exit 1 if the source ends first)")
-    p.add_argument("--stats", action="store_true", help="print fps=N.N as the last line")
+    p.add_argument("--stats", action="store_true", help="print the thresholds used, then fps=N.N as the last line")
     p.set_defaults(func=_cmd_checkin)
 
     p = sub.add_parser("unlock", parents=[model, camera], help="exit 0 once PERSON is recognised, 1 otherwise")
