@@ -7,6 +7,7 @@ import logging
 import math
 import os
 from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -53,7 +54,7 @@ def test_threshold_rises_with_the_gallery(student):
     sizes = [1, 10, 100, 1000, 10_000]
     t = [settings_thresholds(student, s, n) for n in sizes]
     attendance = [x.attendance for x in t]
-    assert all(a < b for a, b in zip(attendance, attendance[1:])), attendance
+    assert all(a < b for a, b in pairwise(attendance)), attendance
     # Unlock is one face against one person: the gallery does not move it.
     assert len({x.unlock for x in t}) == 1
     assert t[0].unlock == pytest.approx(ImpostorTail.from_metadata(student.metadata).score_at(UNLOCK_FALSE_ACCEPT))
@@ -75,7 +76,7 @@ def test_tail_is_continuous_and_inverts(student):
     tail = ImpostorTail.from_metadata(student.metadata)
     ps = np.logspace(-1, -9, 81)
     scores = [tail.score_at(p) for p in ps]
-    assert all(a < b for a, b in zip(scores, scores[1:]))
+    assert all(a < b for a, b in pairwise(scores))
     # No jump where the table hands over to the fitted tail.
     below, above = tail.score_at(tail.tail_p * 0.999), tail.score_at(tail.tail_p * 1.001)
     assert abs(below - above) < 1e-3

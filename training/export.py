@@ -49,8 +49,8 @@ from . import impostor
 from .backbone import StudentNet
 from .bench import median_latency_ms
 from .config import TrainConfig
-from .teacher import flush_denormals
 from .data import student_format
+from .teacher import flush_denormals
 
 OPSET = 17
 INPUT, OUTPUT = "input", "embedding"

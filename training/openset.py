@@ -198,19 +198,19 @@ def markdown(results: list[ModelResult], protocol: Protocol, args) -> str:
         "",
         f"`{_command_line()}`",
         "",
-        f"- {len(protocol.enrolled):,} people with two or more photos, enrolled with their first; "
-        f"{sum(len(p) for p in protocol.probes.values()):,} other photos of them as mated probes; "
-        f"{len(protocol.strangers):,} one-photo people as strangers (seed {SEED})",
-        f"- faces: core Detector (MTCNN), min_face {args.min_face}, the face nearest each photo's centre; "
-        f"flip {'on' if args.flip else 'off (the app’s single view)'}",
-        "- kiosk threshold: core.thresholds with default Settings (stranger target "
-        f"{100 * Settings().stranger_target:g} %, manual floor {Settings().match_threshold})",
+        (f"- {len(protocol.enrolled):,} people with two or more photos, enrolled with their first; "
+         f"{sum(len(p) for p in protocol.probes.values()):,} other photos of them as mated probes; "
+         f"{len(protocol.strangers):,} one-photo people as strangers (seed {SEED})"),
+        (f"- faces: core Detector (MTCNN), min_face {args.min_face}, the face nearest each photo's centre; "
+         f"flip {'on' if args.flip else 'off (the app’s single view)'}"),
+        ("- kiosk threshold: core.thresholds with default Settings (stranger target "
+         f"{100 * Settings().stranger_target:g} %, manual floor {Settings().match_threshold})"),
         "",
     ]
     for r in results:
         lines += [f"## {r.name} ({r.model_id})", "",
-                  f"{r.seconds:.0f} s to embed; faces detected {r.faces['detected']}, only at a smaller "
-                  f"min_face {r.faces['small_face']}, assumed {r.faces['assumed']}", "", *table(r), ""]
+                  (f"{r.seconds:.0f} s to embed; faces detected {r.faces['detected']}, only at a smaller "
+                   f"min_face {r.faces['small_face']}, assumed {r.faces['assumed']}"), "", *table(r), ""]
     lines += ["![FNIR against FPIR](openset.png)", ""]
     return "\n".join(lines)
 
