@@ -31,9 +31,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .settings import DEFAULT_STRANGER_TARGET, Settings
+
 if TYPE_CHECKING:
     from .embed import Embedder, Ensemble
-    from .settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -180,6 +181,11 @@ def effective_thresholds(
     model_id: str = "",
 ) -> Thresholds:
     """The thresholds a kiosk with `gallery_size` templates enrolled uses for this model."""
+    if not 0.0 < stranger_target < 1.0:
+        # Only a hand-edited database row can hold this; the Settings page keeps it in range.
+        log.warning("ignoring stranger target %r (not between 0 and 1): using %g", stranger_target,
+                    DEFAULT_STRANGER_TARGET)
+        stranger_target = DEFAULT_STRANGER_TARGET
     tail = ImpostorTail.from_metadata(metadata)
     if tail is None:
         if model_id not in _noted_without_rule:

@@ -119,6 +119,12 @@ def test_unreadable_metadata_counts_as_none():
     assert (t.attendance, t.unlock, t.follows_gallery) == (0.3, 0.4, False)
 
 
+def test_an_impossible_stranger_target_is_replaced_by_the_default(student):
+    default = settings_thresholds(student, Settings(), 50)
+    for bad in (0.0, 1.0, -3.0):
+        assert settings_thresholds(student, Settings(stranger_target=bad), 50) == default
+
+
 # ---------------------------------------------------------------- the kiosk, 1,000 real people
 
 def test_strangers_stay_unnamed_against_1000_enrolled(store, pipeline, lfw, camera_folder):
