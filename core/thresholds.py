@@ -164,12 +164,12 @@ class Thresholds:
         return self.attendance_rule is not None
 
     def describe(self) -> str:
-        """One line for the status bar and the CLI."""
-        head = f"{self.gallery_size:,} templates enrolled: attendance {self.attendance:.3f}"
+        """One short line for the status bar and the CLI."""
+        head = f"{self.gallery_size:,} enrolled templates: attendance {self.attendance:.3f}"
         if not self.follows_gallery:
-            return f"{head}, unlock {self.unlock:.3f} (fixed: the model carries no impostor scores)"
-        floor = " (manual floor)" if self.attendance_rule is not None and self.attendance > self.attendance_rule else ""
-        return f"{head}{floor}, unlock {self.unlock:.3f} (≤{100 * self.stranger_target:g} % of strangers' frames named)"
+            return f"{head}, unlock {self.unlock:.3f} (fixed)"
+        floor = " (floor)" if self.attendance_rule is not None and self.attendance > self.attendance_rule else ""
+        return f"{head}{floor}, unlock {self.unlock:.3f}"
 
 
 def effective_thresholds(

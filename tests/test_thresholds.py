@@ -88,7 +88,7 @@ def test_manual_thresholds_are_floors(student):
     rule = settings_thresholds(student, Settings(match_threshold=0.0, unlock_threshold=0.0), 5)
     strict = settings_thresholds(student, Settings(match_threshold=0.95, unlock_threshold=0.97), 5)
     assert (strict.attendance, strict.unlock) == (0.95, 0.97)
-    assert strict.attendance_rule == rule.attendance and "manual floor" in strict.describe()
+    assert strict.attendance_rule == rule.attendance and "(floor)" in strict.describe()
     lax = settings_thresholds(student, Settings(match_threshold=0.1, unlock_threshold=0.1), 5)
     assert (lax.attendance, lax.unlock) == (rule.attendance, rule.unlock)
 
@@ -241,8 +241,8 @@ def test_status_bar_and_settings_show_the_thresholds_in_use(qtbot, store, pipeli
     win = MainWindow(store, pipeline, str(person_folder), realtime=False)
     qtbot.addWidget(win)
     win.show()
-    qtbot.waitUntil(lambda: "templates enrolled" in win.threshold_label.text(), timeout=20_000)
-    assert win.threshold_label.text().startswith(f"3 templates enrolled: attendance {expected.attendance:.3f}")
+    qtbot.waitUntil(lambda: "enrolled templates" in win.threshold_label.text(), timeout=20_000)
+    assert win.threshold_label.text().startswith(f"3 enrolled templates: attendance {expected.attendance:.3f}")
     win.enter_admin()
     win.admin.setCurrentWidget(win.admin.settings)
     page = win.admin.settings
