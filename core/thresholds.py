@@ -165,7 +165,8 @@ class Thresholds:
 
     def describe(self) -> str:
         """One short line for the status bar and the CLI."""
-        head = f"{self.gallery_size:,} enrolled templates: attendance {self.attendance:.3f}"
+        plural = "" if self.gallery_size == 1 else "s"
+        head = f"{self.gallery_size:,} enrolled template{plural}: attendance {self.attendance:.3f}"
         if not self.follows_gallery:
             return f"{head}, unlock {self.unlock:.3f} (fixed)"
         floor = " (floor)" if self.attendance_rule is not None and self.attendance > self.attendance_rule else ""

@@ -205,7 +205,7 @@ def _check_recognise(store, pipeline, photos, person):
         f"recognised person {face.person_id} at similarity {face.similarity:.4f}, expected #{person.id}",
     )
     return run, (
-        f"{face.name} at similarity {face.similarity:.4f} (threshold {run.kiosk.threshold:.2f}) "
+        f"{face.name} at similarity {face.similarity:.4f} ({run.kiosk.thresholds.describe()}) "
         f"in a copy scaled {MOVED_SCALE}x and moved {MOVED_SHIFT} px"
     )
 
