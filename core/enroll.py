@@ -19,6 +19,7 @@ from .gallery import Gallery
 from .imaging import ImageSource, load_image
 from .pipeline import FacePipeline
 from .store import Person, Store
+from .thresholds import settings_thresholds
 from .types import Face, Match
 
 CROP_SIZE = (112, 112)
@@ -166,11 +167,12 @@ class Enroller:
         return samples, outcomes
 
     def duplicates(self, samples: Sequence[Sample], exclude: int | None = None) -> list[Match]:
-        """Other enrolled people the samples already match at the attendance threshold, best first."""
+        """Other enrolled people the samples already match at the kiosk's attendance threshold now
+        (core/thresholds.py: it follows the gallery size), best first."""
         if not samples:
             return []
-        threshold = self.store.load_settings().match_threshold
         gallery = load_gallery(self.store, self.pipeline.embedder)
+        threshold = settings_thresholds(self.pipeline.embedder, self.store.load_settings(), len(gallery)).attendance
         best: dict[int, Match] = {}
         # k=2: on re-enrolment the best match is usually the person themselves, excluded below.
         for matches in gallery.search(np.stack([s.embedding for s in samples]), k=2, threshold=threshold):
