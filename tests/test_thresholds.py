@@ -103,6 +103,26 @@ def test_model_without_impostor_scores_falls_back_with_a_note(without_tail, capl
     assert "no impostor scores" in caplog.text
 
 
+def test_kiosk_threshold_follows_enrolment_and_deactivation(store, pipeline, enrolled, lfw_photos):
+    from core.enroll import Enroller
+    from core.kiosk import Kiosk
+
+    if IMPOSTOR_KEY not in pipeline.embedder.metadata:
+        pytest.skip("the model under test carries no impostor scores")
+    kiosk = Kiosk(store, pipeline)
+    before = kiosk.threshold
+    assert kiosk.thresholds.gallery_size == 3
+    other = Enroller(store, pipeline).enroll_photos(
+        "Colin Powell", lfw_photos("Colin_Powell", ("0040", "0049", "0071", "0095", "0133"))).person
+    kiosk.invalidate()
+    kiosk.process(np.zeros((120, 160, 3), np.uint8))  # the next frame applies the change
+    assert kiosk.thresholds.gallery_size > 3 and kiosk.threshold > before
+    store.deactivate(other.id)
+    kiosk.invalidate()
+    kiosk.process(np.zeros((120, 160, 3), np.uint8))
+    assert (kiosk.thresholds.gallery_size, kiosk.threshold) == (3, before)
+
+
 def test_kiosk_uses_the_fallback_for_such_a_model(without_tail, store):
     from core.detect import Detector
     from core.kiosk import Kiosk
