@@ -96,9 +96,9 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _sample_photo() -> Path:
-    import insightface
+    from core.assets import samples_dir
 
-    return Path(insightface.__file__).parent / "data" / "images" / "Tom_Hanks_54745.png"
+    return samples_dir() / "Tom_Hanks_54745.png"
 
 
 def _store():

@@ -1,5 +1,5 @@
 """Regenerate the screenshots in docs/screenshots: every screen, drawn offscreen, with a throwaway
-database and only the sample photos that ship with insightface (never a dataset's faces).
+database and only the sample photos in assets/samples (never a dataset's faces).
 
     QT_QPA_PLATFORM=offscreen python -m desktop_app.screenshots [OUT_DIR]
 """
