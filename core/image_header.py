@@ -7,7 +7,7 @@ lets the loader refuse it. Covers the formats FaceGate reads (JPEG, PNG, BMP, We
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,9 @@ class Header:
     format: str
     width: int
     height: int
+    # False when a PNG or JPEG lacks its end marker: cut short. The decoders would print their
+    # complaints about such a file straight to the terminal, so the loader refuses it first.
+    complete: bool = True
 
 
 class UnknownFormat(ValueError):
@@ -30,9 +33,9 @@ FORMATS = "JPEG, PNG, BMP, WebP or TIFF"
 
 def read_header(data: bytes) -> Header:
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return _png(data)
+        return replace(_png(data), complete=data.rfind(b"IEND") >= 0)
     if data.startswith(b"\xff\xd8"):
-        return _jpeg(data)
+        return replace(_jpeg(data), complete=data.rfind(b"\xff\xd9") >= 0)
     if data.startswith(b"BM"):
         return _bmp(data)
     if data.startswith(b"RIFF") and data[8:12] == b"WEBP":

@@ -82,6 +82,8 @@ def _decode(data: bytes, name: str) -> np.ndarray:
             f"{name} is {header.width}x{header.height} pixels ({header.width * header.height / 1e6:.0f} megapixels); "
             f"images over {MAX_MEGAPIXELS} megapixels are refused: scale it down first"
         )
+    if not header.complete:
+        raise ImageError(f"{name} is not a readable image: the {header.format} file is cut short")
     buffer = np.frombuffer(data, dtype=np.uint8)
     # ANYDEPTH keeps 16-bit precision for the conversion below; unlike IMREAD_UNCHANGED it still
     # applies the EXIF orientation, so phone photos come out upright.
