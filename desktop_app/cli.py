@@ -235,9 +235,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
             count = store.write_csv(sys.stdout, *day_range(args.start, args.end))
         else:
             count = store.export_csv(args.out, *day_range(args.start, args.end))
-    # stderr, so that with --out - standard output is the CSV alone.
-    print(f"wrote {count} event{'' if count == 1 else 's'} to {'standard output' if args.out == '-' else args.out}",
-          file=sys.stderr)
+    to_stdout = args.out == "-"
+    # With --out -, standard output is the CSV alone.
+    print(f"wrote {count} event{'' if count == 1 else 's'} to {'standard output' if to_stdout else args.out}",
+          file=sys.stderr if to_stdout else sys.stdout)
     return 0
 
 
