@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import onnxruntime as ort
@@ -26,12 +26,12 @@ class InputFormat:
     template: tuple[float, ...] = tuple(float(v) for v in ARCFACE_TEMPLATE.reshape(-1))
 
     @classmethod
-    def from_metadata(cls, meta: dict[str, str]) -> "InputFormat":
+    def from_metadata(cls, meta: dict[str, str]) -> InputFormat:
         default = cls()
         size = meta.get("face.input_size")
         template = meta.get("face.template")
         return cls(
-            size=tuple(int(v) for v in size.split(",")) if size else default.size,
+            size=_pair(size) if size else default.size,
             channel_order=meta.get("face.channel_order", default.channel_order).upper(),
             mean=float(meta.get("face.mean", default.mean)),
             std=float(meta.get("face.std", default.std)),
@@ -104,7 +104,7 @@ class Embedder:
         return int(size)
 
     @classmethod
-    def from_onnx(cls, path: str | Path, **kwargs) -> "Embedder":
+    def from_onnx(cls, path: str | Path, **kwargs) -> Embedder:
         return cls(path, **kwargs)
 
     @property
@@ -164,6 +164,11 @@ def load_embedder(spec: str | Path, threads: int = 1, flip: bool = False) -> Emb
     paths = [p for p in str(spec).split(",") if p]
     embedders = [Embedder(p, threads=threads, flip=flip) for p in paths]
     return embedders[0] if len(embedders) == 1 else Ensemble(embedders)
+
+
+def _pair(text: str) -> tuple[int, int]:
+    width, height = (int(v) for v in text.split(","))
+    return width, height
 
 
 def l2_normalise(x: np.ndarray) -> np.ndarray:

@@ -125,10 +125,10 @@ def _tiff(data: bytes) -> Header:
     (count,) = _unpack(order + "H", data, ifd)
     size: dict[int, int] = {}
     for entry in range(count):
-        tag, kind, _, value = _unpack(order + "HHI4s", data, ifd + 2 + 12 * entry)
+        tag, kind = _unpack(order + "HH", data, ifd + 2 + 12 * entry)
         if tag in (256, 257):
             # SHORT values sit in the first two bytes of the value field, LONG in all four.
-            size[tag] = struct.unpack(order + ("H" if kind == 3 else "I"), value[: 2 if kind == 3 else 4])[0]
+            (size[tag],) = _unpack(order + ("H" if kind == 3 else "I"), data, ifd + 2 + 12 * entry + 8)
     if 256 not in size or 257 not in size:
         raise BadHeader("TIFF without its width and height tags")
     return Header("TIFF", size[256], size[257])

@@ -150,8 +150,8 @@ def _cmd_enroll(args: argparse.Namespace) -> int:
 
 
 def _cmd_people(args: argparse.Namespace) -> int:
-    from core.enroll import model_key
     from core.embed import load_embedder
+    from core.enroll import model_key
     from core.pipeline import model_spec
 
     with _store(read_only=True) as store:

@@ -87,8 +87,8 @@ def capture(out: Path) -> list[Path]:
     from core.store import Store
 
     from .admin.pin_dialog import PinDialog
-    from .main_window import MainWindow
     from .cli import _sample_photo
+    from .main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
     photos = _sample_photo().parent

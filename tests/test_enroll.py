@@ -1,7 +1,7 @@
 """Enrolment: each quality gate's reason, photo outcomes, look-alike warnings, guided capture,
 recomputing stale templates, and calibration."""
-import numpy as np
 import cv2
+import numpy as np
 import pytest
 
 from core.calibrate import calibrate, error_rates

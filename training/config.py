@@ -102,7 +102,7 @@ class TrainConfig:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "TrainConfig":
+    def from_dict(cls, data: dict) -> TrainConfig:
         sub = {"backbone": BackboneConfig, "loss": LossConfig, "augment": AugmentConfig}
         kwargs = {}
         for f in fields(cls):

@@ -44,8 +44,8 @@ from core.imaging import load_image
 from .backbone import StudentNet
 from .bench import median_latency_ms
 from .config import TrainConfig
-from .teacher import flush_denormals
 from .data import student_format
+from .teacher import flush_denormals
 
 OPSET = 17
 INPUT, OUTPUT = "input", "embedding"
