@@ -14,6 +14,9 @@ from .store import Store
 
 # Rows per block: the pair matrix of a large gallery is built a slice at a time.
 _BLOCK = 2048
+# Fewer pairs than this say little: with none wrong out of n, the true rate may still be up to
+# about 3/n (the "rule of three", 95% confidence), 10% at 30 pairs.
+MIN_PAIRS_TO_JUDGE = 30
 
 
 @dataclass(frozen=True)
@@ -32,15 +35,17 @@ class Calibration:
     def far(self) -> float | None:
         return self.false_accepts / self.impostor_pairs if self.impostor_pairs else None
 
-    def describe(self) -> str:
+    def describe(self, sep: str = ", ") -> str:
         def rate(value: float | None, wrong: int, total: int, kind: str) -> str:
             if value is None:
                 return f"no {kind} pairs to measure"
+            if total < MIN_PAIRS_TO_JUDGE:
+                return f"too few to judge ({wrong} of {total} {kind} pairs, {MIN_PAIRS_TO_JUDGE} needed)"
             return f"{100 * value:.2f}% ({wrong} of {total} {kind} pairs)"
 
         return (
-            f"at {self.threshold:.2f}: false accepts {rate(self.far, self.false_accepts, self.impostor_pairs, 'impostor')}, "
-            f"false rejects {rate(self.frr, self.false_rejects, self.genuine_pairs, 'genuine')}"
+            f"at {self.threshold:.2f}: false accepts {rate(self.far, self.false_accepts, self.impostor_pairs, 'impostor')}"
+            f"{sep}false rejects {rate(self.frr, self.false_rejects, self.genuine_pairs, 'genuine')}"
         )
 
 

@@ -42,7 +42,7 @@ def read_header(data: bytes) -> Header:
         return _webp(data)
     if data[:4] in (b"II*\x00", b"MM\x00*"):
         return _tiff(data)
-    raise UnknownFormat(f"not a {FORMATS} image")
+    raise UnknownFormat(f"not a {FORMATS} file")
 
 
 def _unpack(fmt: str, data: bytes, offset: int) -> tuple[int, ...]:

@@ -72,7 +72,7 @@ def _decode(data: bytes, name: str) -> np.ndarray:
     try:
         header = read_header(data)
     except UnknownFormat as exc:
-        raise ImageError(f"{name} is {exc}") from None
+        raise ImageError(f"{name} is not a readable image: {exc}") from None
     except BadHeader as exc:
         raise ImageError(f"{name} is not a readable image: {exc}") from None
     if header.width <= 0 or header.height <= 0:

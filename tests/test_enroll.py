@@ -134,7 +134,11 @@ def test_error_rates_count_genuine_and_impostor_pairs():
     assert (rates.genuine_pairs, rates.impostor_pairs) == (1, 5)
     assert (rates.false_rejects, rates.false_accepts) == (1, 1)
     assert rates.frr == 1.0 and rates.far == pytest.approx(0.2)
-    assert "20.00% (1 of 5 impostor pairs)" in rates.describe()
+    assert "too few to judge (1 of 5 impostor pairs" in rates.describe()
+    # Nine people with one template each: 36 impostor pairs are enough to state a rate.
+    many = error_rates(np.eye(9, dtype=np.float32), np.arange(9), threshold=0.7)
+    assert "false accepts 0.00% (0 of 36 impostor pairs)" in many.describe()
+    assert "no genuine pairs to measure" in many.describe()
 
 
 def test_calibrate_on_enrolled_people(store, enroller, lfw_photos):

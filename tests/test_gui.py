@@ -18,13 +18,20 @@ TIMEOUT_MS = 20_000
 def window(qtbot, store, pipeline):
     from desktop_app.main_window import MainWindow
 
+    opened: list[MainWindow] = []
+
     def open_window(camera) -> MainWindow:
         win = MainWindow(store, pipeline, str(camera), realtime=False)
-        qtbot.addWidget(win)  # closed at teardown, which stops the worker
+        # Held here, not only by qtbot's weak reference: a window freed while its frame worker
+        # runs would take the running thread with it.
+        opened.append(win)
+        qtbot.addWidget(win)
         win.show()
         return win
 
-    return open_window
+    yield open_window
+    for win in opened:
+        win.close()  # stops the worker
 
 
 def test_kiosk_window_checks_in_once_and_confirms_by_name(qtbot, window, store, enrolled, person_folder):
