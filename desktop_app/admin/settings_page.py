@@ -25,7 +25,6 @@ from core.store import Store
 from ..tasks import run_task
 from .pin_dialog import PinDialog
 
-
 # Every number box the same width, so the column reads as one.
 FIELD_WIDTH = 130
 HINT_STYLE = "color:#5f6b76;"
