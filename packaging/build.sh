@@ -46,7 +46,13 @@ trap 'rm -f "$pins"' EXIT
 if [ -n "$reference" ]; then
     # OpenCV is pinned below by version; editable and direct-URL installs cannot be pins.
     "$reference" -m pip freeze --exclude-editable | grep -viE '^opencv-python|^facegate| @ ' > "$pins" || true
-    opencv=$("$reference" -c "import cv2; print(cv2.__version__)" 2>/dev/null || true)
+    opencv=$("$reference" -c "
+import importlib.metadata as m
+for name in ('opencv-python-headless', 'opencv-python'):
+    try:
+        print(m.version(name)); break
+    except m.PackageNotFoundError:
+        pass" 2>/dev/null || true)
     if [ -n "$opencv" ]; then echo "opencv-python-headless==$opencv" >> "$pins"; fi
 fi
 stamp=$(cat pyproject.toml "$pins" | sha256sum | cut -d' ' -f1)
