@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .enroll import model_key
 from .store import Store
 
 # Rows per block: the pair matrix of a large gallery is built a slice at a time.
@@ -70,5 +69,5 @@ def error_rates(templates: np.ndarray, person_ids: np.ndarray, threshold: float)
 
 def calibrate(store: Store, embedder, threshold: float) -> Calibration:
     """Error rates on the active people's templates for the current model."""
-    templates, person_ids, _ = store.templates_for_gallery(*model_key(embedder))
+    templates, person_ids, _ = store.templates_for_gallery(embedder.model_id)
     return error_rates(templates, person_ids, threshold)

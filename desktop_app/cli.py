@@ -151,12 +151,11 @@ def _cmd_enroll(args: argparse.Namespace) -> int:
 
 def _cmd_people(args: argparse.Namespace) -> int:
     from core.embed import load_embedder
-    from core.enroll import model_key
     from core.pipeline import model_spec
 
     with _store(read_only=True) as store:
         people = store.list_people(include_inactive=True)
-        stale = {t.person_id for t in store.stale_templates(*model_key(load_embedder(model_spec(args.model))))}
+        stale = {t.person_id for t in store.stale_templates(load_embedder(model_spec(args.model)).model_id)}
     for p in people:
         flags = [flag for flag, on in (("inactive", not p.active), ("stale templates", p.id in stale)) if on]
         print(f"#{p.id}\t{p.name}\t{p.external_id or '-'}\t{p.group or '-'}\t{', '.join(flags)}".rstrip())
