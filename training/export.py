@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import tempfile
 import time
 import warnings
@@ -276,7 +277,22 @@ def provenance(state: dict, checkpoint: Path, cache: Path | None, teacher_name: 
 # ---------------------------------------------------------------- command
 
 def export(args) -> dict:
-    checkpoint, out = Path(args.checkpoint), Path(args.out)
+    """Builds and checks the model(s) in a scratch folder beside --out and moves them over the
+    old files only once every check has passed: a refused export leaves the shipped model as it was."""
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".export-") as scratch:
+        report = build(args, Path(scratch) / out.name)
+        for made in sorted(Path(scratch).iterdir()):
+            os.replace(made, out.with_name(made.name))
+    report["model"] = str(out)
+    if "int8" in report:
+        report["int8"]["model"] = str(out.with_name(Path(report["int8"]["model"]).name))
+    return report
+
+
+def build(args, out: Path) -> dict:
+    checkpoint = Path(args.checkpoint)
     cache = Path(args.cache) if args.cache else None
     model, fmt, state = load_student(checkpoint)
     export_onnx(model, fmt, out)
