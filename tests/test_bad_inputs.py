@@ -375,3 +375,26 @@ def test_a_plain_command_prints_no_warnings(home):
     assert result.returncode == 0, result.stderr
     assert result.stderr == "", result.stderr
     assert "Tom Hanks" in result.stdout
+
+
+# ------------------------------------------------------------------------------------- settings
+
+
+def test_settings_out_of_range_are_refused_and_stored_ones_skipped(tmp_path):
+    import dataclasses
+
+    from core.errors import FaceGateError
+    from core.settings import Settings
+    from core.store import Store
+
+    for name, value in (("match_threshold", float("nan")), ("unlock_threshold", 1.5), ("consecutive_frames", 0),
+                        ("window_s", -1.0), ("cooldown_s", float("inf")), ("min_face", 5)):
+        with pytest.raises(FaceGateError, match=name.replace("_", " ")):
+            dataclasses.replace(Settings(), **{name: value})
+    with Store(f"sqlite:///{tmp_path / 'facegate.db'}") as store:
+        store.save_settings(dataclasses.replace(Settings(), cooldown_s=60.0, consecutive_frames=5))
+        # A row written by hand (or an older version) with a value out of range.
+        with sqlite3.connect(tmp_path / "facegate.db") as db:
+            assert db.execute("UPDATE settings SET value = '0' WHERE key = 'consecutive_frames'").rowcount == 1
+        loaded = store.load_settings()
+    assert loaded.cooldown_s == 60.0 and loaded.consecutive_frames == Settings().consecutive_frames
