@@ -18,8 +18,6 @@ EXIT_STATUS = """exit status: 0 done (compare: same person); 1 a negative answer
 unlock: nobody recognised in time; checkin --once: the source ended first); 2 a problem you can fix,
 said on one `facegate: ...` line; 3 an internal error, a bug to report (FACEGATE_DEBUG=1 shows the
 traceback); 130 interrupted."""
-# The smallest face MTCNN's first stage can see (core.detect.PNET_WINDOW); smaller makes no sense.
-MIN_FACE_PX = 12
 
 
 def _cmd_detect(args: argparse.Namespace) -> int:
@@ -229,12 +227,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     if args.end < args.start:
         raise FaceGateError("--to is before --from")
+    to_stdout = args.out == "-"
     with _store(read_only=True) as store:
-        if args.out == "-":
+        if to_stdout:
             count = store.write_csv(sys.stdout, *day_range(args.start, args.end))
         else:
             count = store.export_csv(args.out, *day_range(args.start, args.end))
-    to_stdout = args.out == "-"
     # With --out -, standard output is the CSV alone.
     print(f"wrote {count} event{'' if count == 1 else 's'} to {'standard output' if to_stdout else args.out}",
           file=sys.stderr if to_stdout else sys.stdout)
@@ -311,7 +309,10 @@ def _folder(text: str) -> Path:
     return path
 
 
-_min_face = _number(int, MIN_FACE_PX, 100_000)
+def _min_face(text: str) -> int:
+    from core.detect import PNET_WINDOW  # the smallest face the detector's first stage can see
+
+    return int(_number(int, PNET_WINDOW, 100_000)(text))
 
 
 def build_parser() -> argparse.ArgumentParser:
