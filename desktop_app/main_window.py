@@ -25,7 +25,7 @@ PROBLEM_SHOWN_MS = 10_000
 TOOLBAR_STYLE = """
 QToolBar { spacing: 6px; padding: 4px 6px; border: none; }
 QToolButton { border: 1px solid #a9b3bd; border-radius: 5px; padding: 5px 14px; background: #f3f5f7; }
-QToolButton:hover { background: #e3ebf3; }
+QToolButton:hover:!checked { border-color: #2f6fb0; }
 QToolButton:checked { background: #2f6fb0; border-color: #2f6fb0; color: white; }
 """
 
