@@ -2,15 +2,26 @@
 
 No Qt and no torch here. The public surface a newcomer needs:
 
-    from core import FacePipeline, Gallery, load_image
+    from core import load_image
+    from core.pipeline import FacePipeline
     pipeline = FacePipeline()                 # bundled detector + student
     faces = pipeline.faces("photo.jpg")       # largest first, each with .embedding
+
+The package itself exports only the light names below; the pipeline, gallery and store live in
+their modules so that `import core` does not load onnxruntime or SQLAlchemy.
 """
+
 from .errors import CameraError, FaceGateError, ImageError, ModelError, StoreError
 from .imaging import load_image
 from .types import Face, Match
 
 __all__ = [
-    "CameraError", "Face", "FaceGateError", "ImageError", "Match", "ModelError", "StoreError",
+    "CameraError",
+    "Face",
+    "FaceGateError",
+    "ImageError",
+    "Match",
+    "ModelError",
+    "StoreError",
     "load_image",
 ]

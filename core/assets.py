@@ -15,6 +15,11 @@ def assets_dir() -> Path:
     return root / "assets"
 
 
+def samples_dir() -> Path:
+    """The two sample photos the selftest, `bench` and the README use (see assets/samples/README.md)."""
+    return assets_dir() / "samples"
+
+
 def model_path(name: str) -> Path:
     path = assets_dir() / "models" / name
     if not path.is_file():

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
-from typing import Callable
 
 import cv2
 import numpy as np
@@ -13,6 +13,7 @@ import numpy as np
 from .align import align
 from .detect import Detector
 from .embed import load_embedder
+from .errors import FaceGateError
 from .gallery import Gallery
 from .imaging import load_image
 
@@ -55,13 +56,14 @@ def frame_640x480(photo: np.ndarray) -> np.ndarray:
 
 def bench_stages(photo_path: Path, model: Path, threads: int, repeats: int = 50,
                  min_face: int = 60, gallery_size: int = 10_000) -> StageTimes:
+    # The loader's checks (a regular file, the size limits) come before reading the bytes to time.
+    frame = frame_640x480(load_image(photo_path))
     data = photo_path.read_bytes()
-    frame = frame_640x480(load_image(data))
     detector = Detector(min_face=min_face, threads=threads)
     embedder = load_embedder(model, threads=threads)
     faces = detector.detect(frame)
     if not faces:
-        raise RuntimeError(f"no face found in {photo_path} for the benchmark")
+        raise FaceGateError(f"no face found in {photo_path}: the benchmark needs a photo with a face")
     landmarks = faces[0].landmarks
     fmt = embedder.formats[0]
     crop = align(frame, landmarks, fmt.size, fmt.template)

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .enroll import model_key
 from .store import Store
 
 # Rows per block: the pair matrix of a large gallery is built a slice at a time.
 _BLOCK = 2048
+# Fewer pairs than this say little: with none wrong out of n, the true rate may still be up to
+# about 3/n (the "rule of three", 95% confidence), 10% at 30 pairs.
+MIN_PAIRS_TO_JUDGE = 30
 
 
 @dataclass(frozen=True)
@@ -32,15 +34,17 @@ class Calibration:
     def far(self) -> float | None:
         return self.false_accepts / self.impostor_pairs if self.impostor_pairs else None
 
-    def describe(self) -> str:
+    def describe(self, sep: str = ", ") -> str:
         def rate(value: float | None, wrong: int, total: int, kind: str) -> str:
             if value is None:
                 return f"no {kind} pairs to measure"
+            if total < MIN_PAIRS_TO_JUDGE:
+                return f"too few to judge ({wrong} of {total} {kind} pairs, {MIN_PAIRS_TO_JUDGE} needed)"
             return f"{100 * value:.2f}% ({wrong} of {total} {kind} pairs)"
 
         return (
-            f"at {self.threshold:.2f}: false accepts {rate(self.far, self.false_accepts, self.impostor_pairs, 'impostor')}, "
-            f"false rejects {rate(self.frr, self.false_rejects, self.genuine_pairs, 'genuine')}"
+            f"at {self.threshold:.2f}: false accepts {rate(self.far, self.false_accepts, self.impostor_pairs, 'impostor')}"
+            f"{sep}false rejects {rate(self.frr, self.false_rejects, self.genuine_pairs, 'genuine')}"
         )
 
 
@@ -65,5 +69,5 @@ def error_rates(templates: np.ndarray, person_ids: np.ndarray, threshold: float)
 
 def calibrate(store: Store, embedder, threshold: float) -> Calibration:
     """Error rates on the active people's templates for the current model."""
-    templates, person_ids, _ = store.templates_for_gallery(*model_key(embedder))
+    templates, person_ids, _ = store.templates_for_gallery(embedder.model_id)
     return error_rates(templates, person_ids, threshold)

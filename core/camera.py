@@ -8,12 +8,14 @@ only, so a slow loop never works through a backlog of stale ones.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections import deque
 from pathlib import Path
 
 import cv2
+import cv2.utils.logging
 import numpy as np
 
 from .errors import CameraError, ImageError
@@ -25,6 +27,19 @@ log = logging.getLogger(__name__)
 FOLDER_FPS = 25.0
 # A live source that delivers nothing for this long is treated as gone.
 STALL_TIMEOUT_S = 5.0
+
+
+def _quiet_opencv() -> None:
+    """OpenCV and FFmpeg print a dozen lines of their own for a camera or file they cannot open;
+    CameraError already says it in one. FACEGATE_DEBUG=1 keeps their output for diagnosis."""
+    if os.environ.get("FACEGATE_DEBUG"):
+        return
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_FATAL)
+    # Read when the FFmpeg backend first starts; -8 is FFmpeg's AV_LOG_QUIET.
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+
+
+_quiet_opencv()
 
 
 class FrameSource:
@@ -71,6 +86,12 @@ class CaptureSource(FrameSource):
         self.name = f"camera {target}" if isinstance(target, int) else str(target)
         self.live = live
         self._capture = cv2.VideoCapture(target)
+        # A file OpenCV cannot play may still "open"; its first frame tells.
+        self._first: np.ndarray | None = None
+        if self._capture.isOpened() and not live:
+            ok, self._first = self._capture.read()
+            if not ok or self._first is None:
+                self._capture.release()
         if not self._capture.isOpened():
             self._capture.release()
             hint = "is it connected and free (not used by another program)?" if live else "is it a video file?"
@@ -81,6 +102,9 @@ class CaptureSource(FrameSource):
     def read(self) -> np.ndarray | None:
         if self._pacer:
             self._pacer.wait()
+        if self._first is not None:
+            frame, self._first = self._first, None
+            return to_bgr8(frame, self.name)
         ok, frame = self._capture.read()
         if ok and frame is not None:
             return to_bgr8(frame, self.name)
@@ -195,6 +219,9 @@ def open_source(spec: str | int, realtime: bool = False) -> FrameSource:
     realtime: play files and folders at their own frame rate instead of as fast as they are read.
     """
     spec = str(spec).strip()
+    if not spec:
+        # An empty path would otherwise name the current folder.
+        raise CameraError("no camera source given: use a camera number (0), a URL, a video file or a folder of images")
     if spec.isdigit():
         source: FrameSource = CaptureSource(int(spec), live=True)
     elif "://" in spec:
@@ -203,6 +230,8 @@ def open_source(spec: str | int, realtime: bool = False) -> FrameSource:
         path = Path(spec).expanduser()
         if path.is_dir():
             source = FolderSource(path, realtime)
+        elif path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES:
+            raise CameraError(f"{spec} is a photo, not a video: put the photos to play in a folder and give the folder")
         elif path.is_file():
             source = CaptureSource(str(path), live=False, realtime=realtime)
         else:

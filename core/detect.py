@@ -225,7 +225,8 @@ def _nms(boxes: np.ndarray, scores: np.ndarray, threshold: float) -> np.ndarray:
     if not len(boxes):
         return np.empty(0, np.intp)
     corner_size = np.hstack([boxes[:, :2], boxes[:, 2:] - boxes[:, :2]]).astype(np.float64)
-    keep = cv2.dnn.NMSBoxes(corner_size, scores.astype(np.float32), 0.0, threshold)
+    # OpenCV's type stubs ask for sequences; it takes arrays as well, and faster.
+    keep = cv2.dnn.NMSBoxes(corner_size, scores.astype(np.float32), 0.0, threshold)  # type: ignore[arg-type]
     return np.asarray(keep, np.intp).reshape(-1)
 
 

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import onnxruntime as ort
@@ -26,12 +26,12 @@ class InputFormat:
     template: tuple[float, ...] = tuple(float(v) for v in ARCFACE_TEMPLATE.reshape(-1))
 
     @classmethod
-    def from_metadata(cls, meta: dict[str, str]) -> "InputFormat":
+    def from_metadata(cls, meta: dict[str, str]) -> InputFormat:
         default = cls()
         size = meta.get("face.input_size")
         template = meta.get("face.template")
         return cls(
-            size=tuple(int(v) for v in size.split(",")) if size else default.size,
+            size=_pair(size) if size else default.size,
             channel_order=meta.get("face.channel_order", default.channel_order).upper(),
             mean=float(meta.get("face.mean", default.mean)),
             std=float(meta.get("face.std", default.std)),
@@ -59,6 +59,9 @@ class Embedder:
         flip: bool = False,
     ):
         self.path = Path(path)
+        if not self.path.is_file():
+            what = "a folder" if self.path.is_dir() else "missing"
+            raise ModelError(f"{self.path} is not a model file ({what}); give the path of an .onnx embedding model")
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
@@ -69,14 +72,39 @@ class Embedder:
         except Exception as exc:  # onnxruntime raises several unrelated types for bad files
             raise ModelError(f"cannot load embedding model {self.path}: {exc}") from exc
         self.metadata = dict(self.session.get_modelmeta().custom_metadata_map)
-        self.format = fmt or InputFormat.from_metadata(self.metadata)
+        try:
+            self.format = fmt or InputFormat.from_metadata(self.metadata)
+        except ValueError as exc:
+            raise ModelError(f"{self.path} has malformed face.* metadata: {exc}") from None
         self.flip = flip
         self._input = self.session.get_inputs()[0].name
-        self.dim = int(self.session.get_outputs()[0].shape[-1] or self.metadata.get("face.embedding_size", 0))
+        self.dim = self._check_signature()
         self.model_id = self.metadata.get("facegate.model_id") or _file_digest(self.path)
 
+    def _check_signature(self) -> int:
+        """The embedding size, after checking the graph looks like an embedder for self.format: one
+        N x 3 x H x W image in, one N x D embedding out (a detector, say, has several outputs)."""
+        inputs, outputs = self.session.get_inputs(), self.session.get_outputs()
+        width, height = self.format.size
+        image = inputs[0].shape if len(inputs) == 1 else []
+        embedding = outputs[0].shape if len(outputs) == 1 else []
+        # Symbolic (named) dimensions are fine; fixed ones must be what the format says.
+        channels_fit = len(image) == 4 and (image[1] == 3 or not isinstance(image[1], int))
+        sides_fit = all(not isinstance(v, int) or v == want for v, want in zip(image[2:], (height, width)))
+        size = embedding[-1] if len(embedding) == 2 else None
+        if not isinstance(size, int):
+            size = self.metadata.get("face.embedding_size", "")
+        if not (channels_fit and sides_fit and len(embedding) == 2 and str(size).isdigit()):
+            ins = ", ".join(str(i.shape) for i in inputs)
+            outs = ", ".join(str(o.shape) for o in outputs)
+            raise ModelError(
+                f"{self.path} is not a face-embedding model: it takes {ins} and gives {outs}, where one "
+                f"N x 3 x {height} x {width} image in and one N x D embedding out are expected"
+            )
+        return int(size)
+
     @classmethod
-    def from_onnx(cls, path: str | Path, **kwargs) -> "Embedder":
+    def from_onnx(cls, path: str | Path, **kwargs) -> Embedder:
         return cls(path, **kwargs)
 
     @property
@@ -136,6 +164,11 @@ def load_embedder(spec: str | Path, threads: int = 1, flip: bool = False) -> Emb
     paths = [p for p in str(spec).split(",") if p]
     embedders = [Embedder(p, threads=threads, flip=flip) for p in paths]
     return embedders[0] if len(embedders) == 1 else Ensemble(embedders)
+
+
+def _pair(text: str) -> tuple[int, int]:
+    width, height = (int(v) for v in text.split(","))
+    return width, height
 
 
 def l2_normalise(x: np.ndarray) -> np.ndarray:

@@ -27,14 +27,15 @@ CROP_JPEG_QUALITY = 90
 
 
 def model_key(embedder) -> tuple[str, str]:
-    """(model id, version) stamped on templates; a model without a version is told apart by its id
-    alone (for a file without metadata that id is the file's digest)."""
+    """(model id, version) stamped on templates. Lookups and staleness match the id alone (for a
+    file without metadata, the file's digest): a re-export that changes only metadata, and with it
+    the version, computes the same embeddings and must not make every template stale."""
     return embedder.model_id, embedder.metadata.get("facegate.model_version", "")
 
 
 def load_gallery(store: Store, embedder) -> Gallery:
-    """The active people's templates made with this embedder."""
-    templates, person_ids, names = store.templates_for_gallery(*model_key(embedder))
+    """The active people's templates made with this embedder's model."""
+    templates, person_ids, names = store.templates_for_gallery(embedder.model_id)
     return Gallery(templates, person_ids, dict(zip(person_ids.tolist(), names)))
 
 
@@ -294,8 +295,8 @@ class RecomputeResult:
 def recompute_stale(store: Store, embedder) -> RecomputeResult:
     """Re-embeds every template made by another model from its stored crop."""
     model_id, version = model_key(embedder)
-    stale = store.stale_templates(model_id, version)
-    crops = store.crops_for_recompute(model_id, version)
+    stale = store.stale_templates(model_id)
+    crops = store.crops_for_recompute(model_id)
     vectors = {}
     for template_id, jpeg in crops:
         crop = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)

@@ -1,7 +1,7 @@
 """Enrolled templates in memory: one float32 matrix searched with a single matrix product."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -18,7 +18,7 @@ class Gallery:
     def __init__(
         self,
         templates: np.ndarray | None = None,
-        person_ids: Sequence[int] = (),
+        person_ids: Sequence[int] | np.ndarray = (),
         names: dict[int, str] | None = None,
     ):
         templates = np.zeros((0, 0), np.float32) if templates is None else np.asarray(templates, np.float32)

@@ -1,14 +1,24 @@
 """Turn whatever the caller has (path, bytes, array) into one BGR uint8 image, or a clear error."""
+
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from .errors import ImageError
+from .image_header import BadHeader, UnknownFormat, read_header
 
 ImageSource = str | Path | bytes | bytearray | np.ndarray
+
+# The largest image decoded: 100 megapixels covers every phone and most cameras (a 108 MP phone
+# photo is 12000x9000) and decodes to 300 MB. Larger declared sizes are refused from the header,
+# before any pixel is decoded.
+MAX_MEGAPIXELS = 100
+# A file read is cut off here, so a device or a growing file cannot be read without end.
+MAX_FILE_BYTES = 256 * 2**20
 
 # What a folder of photos may hold: the camera's folder source, enrolment, training and benchmarks
 # all pick files by this one list.
@@ -26,23 +36,54 @@ def load_image(source: ImageSource) -> np.ndarray:
 
     Paths and bytes are decoded with EXIF orientation applied; grayscale, alpha and 16-bit
     images are converted. Arrays are taken as BGR (or gray/BGRA) in uint8, uint16 or float 0..1.
-    Anything that cannot be read raises ImageError naming the source.
+    Anything that cannot be read (a missing or special file, an unknown or corrupt format, more
+    than MAX_MEGAPIXELS) raises ImageError naming the source.
     """
     if isinstance(source, np.ndarray):
         return to_bgr8(source, "array")
     if isinstance(source, (bytes, bytearray)):
         return _decode(bytes(source), "image bytes")
     path = Path(source)
+    return _decode(_read_file(path), str(path))
+
+
+def _read_file(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise ImageError(f"{path} is a directory, not an image file")
+        # A FIFO would block and a device (/dev/zero) never end: only regular files are images.
+        if not stat.S_ISREG(info.st_mode):
+            raise ImageError(f"{path} is not a regular file (a device, pipe or socket), not an image")
+        if info.st_size > MAX_FILE_BYTES:
+            raise ImageError(f"{path} is {info.st_size / 2**20:.0f} MB; images over {MAX_FILE_BYTES // 2**20} MB are refused")
+        with path.open("rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise ImageError(f"cannot read image file {path}: {exc.strerror or exc}") from exc
-    return _decode(data, str(path))
+    if len(data) > MAX_FILE_BYTES:
+        raise ImageError(f"{path} grew past {MAX_FILE_BYTES // 2**20} MB while being read")
+    return data
 
 
 def _decode(data: bytes, name: str) -> np.ndarray:
     if not data:
         raise ImageError(f"{name} is empty, not an image")
+    try:
+        header = read_header(data)
+    except UnknownFormat as exc:
+        raise ImageError(f"{name} is not a readable image: {exc}") from None
+    except BadHeader as exc:
+        raise ImageError(f"{name} is not a readable image: {exc}") from None
+    if header.width <= 0 or header.height <= 0:
+        raise ImageError(f"{name} declares an empty {header.width}x{header.height} image")
+    if header.width * header.height > MAX_MEGAPIXELS * 1_000_000:
+        raise ImageError(
+            f"{name} is {header.width}x{header.height} pixels ({header.width * header.height / 1e6:.0f} megapixels); "
+            f"images over {MAX_MEGAPIXELS} megapixels are refused: scale it down first"
+        )
+    if not header.complete:
+        raise ImageError(f"{name} is not a readable image: the {header.format} file is cut short")
     buffer = np.frombuffer(data, dtype=np.uint8)
     # ANYDEPTH keeps 16-bit precision for the conversion below; unlike IMREAD_UNCHANGED it still
     # applies the EXIF orientation, so phone photos come out upright.

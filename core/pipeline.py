@@ -4,9 +4,9 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 
+from .assets import model_path
 from .detect import Detector
 from .embed import Embedder, Ensemble, load_embedder
-from .assets import model_path
 from .imaging import ImageSource, load_image
 from .types import Face
 

@@ -3,8 +3,13 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import socket
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from .errors import FaceGateError
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +28,31 @@ DEFAULT_COOLDOWN_S = 300.0
 DEFAULT_STRANGER_TARGET = 0.001
 
 # Keyed by the annotation text (postponed annotations make Field.type a string).
-_PARSERS = {"str": str, "int": int, "float": float, "str | None": lambda v: None if v is None else str(v)}
+_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "str": str, "int": int, "float": float, "str | None": lambda v: None if v is None else str(v),
+}
+
+# The values a number setting may take (inclusive). Settings refuses others; a stored value outside
+# them is skipped like an unreadable one.
+RANGES: dict[str, tuple[float, float]] = {
+    "match_threshold": (-1.0, 1.0),
+    "unlock_threshold": (-1.0, 1.0),
+    "stranger_target": (1e-6, 0.5),  # a share: never 0 (no threshold reaches it) or near 1
+    "consecutive_frames": (1, 30),
+    "window_s": (0.1, 60.0),
+    "cooldown_s": (0.0, 86_400.0),
+    "min_face": (12, 2000),  # 12: the smallest face MTCNN's first stage sees
+}
+
+
+def range_problem(name: str, value: object) -> str | None:
+    """Why `value` cannot be the setting `name`, or None if it can."""
+    if name not in RANGES:
+        return None
+    low, high = RANGES[name]
+    if not isinstance(value, int | float) or not math.isfinite(value) or not low <= value <= high:
+        return f"{name.replace('_', ' ')} must be between {low:g} and {high:g}, not {value!r}"
+    return None
 
 
 def default_kiosk_id() -> str:
@@ -43,6 +72,12 @@ class Settings:
     min_face: int = 60
     admin_pin_hash: str | None = None
 
+    def __post_init__(self) -> None:
+        for name in RANGES:
+            problem = range_problem(name, getattr(self, name))
+            if problem:
+                raise FaceGateError(problem)
+
     def to_items(self) -> dict[str, str]:
         return {key: json.dumps(value) for key, value in asdict(self).items()}
 
@@ -55,7 +90,13 @@ class Settings:
             if f.name not in items:
                 continue
             try:
-                values[f.name] = _PARSERS[f.type](json.loads(items[f.name]))
+                value = _PARSERS[str(f.type)](json.loads(items[f.name]))
             except (ValueError, TypeError):
                 log.warning("ignoring unreadable setting %s=%r", f.name, items[f.name])
+                continue
+            problem = range_problem(f.name, value)
+            if problem:
+                log.warning("ignoring stored setting: %s", problem)
+                continue
+            values[f.name] = value
         return cls(**values)

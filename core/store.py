@@ -7,12 +7,13 @@ and out; the schema is created and upgraded by the Alembic migrations beside thi
 from __future__ import annotations
 
 import csv
+import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone, tzinfo
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import numpy as np
 from alembic import command
@@ -37,11 +38,13 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from .attendance import CHECK_OUT, UNLOCK, Event
 from .errors import FaceGateError, StoreError
+from .labels import clean_label
 from .paths import database_url
 from .settings import Settings
 
@@ -254,6 +257,14 @@ def alembic_config(connection: Connection) -> Config:
     return config
 
 
+def _labels(name: str, external_id: str | None, group: str | None) -> tuple[str, str | None, str | None]:
+    """A person's name, id and group checked and stripped (core.labels); a name is required."""
+    name = clean_label(name, "name")
+    if not name:
+        raise FaceGateError("a person needs a name")
+    return name, external_id and clean_label(external_id, "external id"), group and clean_label(group, "group")
+
+
 def _cell(text: str | None) -> str:
     # A name like "=HYPERLINK(...)" would run as a formula when the export is opened in a spreadsheet.
     text = text or ""
@@ -303,6 +314,25 @@ class Store:
             self._run(self._upgrade, write=True)
         except StoreError:
             self.close()  # leave no handle on a file the user is told to move or restore
+            raise
+
+    @classmethod
+    def for_reading(cls, url: str | None = None) -> Store:
+        """A Store for jobs that only read (listing people, exporting): when a SQLite database cannot
+        be opened for writing (a read-only folder or medium), it is opened read-only instead.
+        `immutable` because SQLite cannot make its shared-memory file there, and nobody can be
+        writing a database nobody may write."""
+        try:
+            return cls(url)
+        except StoreError:
+            parsed = make_url(url or database_url())
+            if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.query:
+                raise
+            path = Path(parsed.database).resolve().as_posix()
+            try:
+                return cls(f"sqlite:///file:{path}?mode=ro&immutable=1&uri=true")
+            except StoreError:
+                pass
             raise
 
     def close(self) -> None:
@@ -367,12 +397,11 @@ class Store:
     def add_person(
         self, name: str, external_id: str | None = None, group: str | None = None, *, actor: str = "admin"
     ) -> Person:
-        if not name.strip():
-            raise FaceGateError("a person needs a name")
+        name, external_id, group = _labels(name, external_id, group)
 
         def work(s: Session) -> Person:
             row = PersonRow(
-                name=name.strip(), external_id=external_id or None, group=group or None, active=True, created_at=_now()
+                name=name, external_id=external_id or None, group=group or None, active=True, created_at=_now()
             )
             s.add(row)
             s.flush()
@@ -383,12 +412,11 @@ class Store:
 
     def update_person(self, person: Person, *, actor: str = "admin") -> Person:
         """Writes name, external_id and group from person (e.g. dataclasses.replace of get_person)."""
-        if not person.name.strip():
-            raise FaceGateError("a person needs a name")
+        name, external_id, group = _labels(person.name, person.external_id, person.group)
 
         def work(s: Session) -> Person:
             row = self._person_row(s, person.id)
-            new = {"name": person.name.strip(), "external_id": person.external_id or None, "group": person.group or None}
+            new = {"name": name, "external_id": external_id or None, "group": group or None}
             changed = [key for key, value in new.items() if getattr(row, key) != value]
             for key in changed:
                 setattr(row, key, new[key])
@@ -629,28 +657,43 @@ class Store:
         return sorted(days.values(), key=lambda d: (d.day, d.name.casefold(), d.person_id))
 
     def export_csv(self, path: str | Path, start: datetime, end: datetime) -> int:
-        """Writes the events with start <= time < end; returns how many rows were written."""
-        rows = self._event_rows(start, end)
+        """Writes the events with start <= time < end to a CSV file; returns how many rows were written.
+
+        Written beside `path` first and moved over it once complete, so a failure leaves any
+        earlier file as it was."""
+        path = Path(path)
+        partial = path.with_name(f".{path.name}.partial")
         try:
             # utf-8-sig: Excel reads a file without the BOM as the local code page and garbles names.
-            with open(path, "w", newline="", encoding="utf-8-sig") as f:
-                writer = csv.writer(f)
-                writer.writerow(["date", "time_utc", "person", "external_id", "group", "kind", "similarity", "kiosk"])
-                for r in rows:
-                    writer.writerow(
-                        [
-                            r.time.date().isoformat(),
-                            r.time.strftime("%H:%M:%S"),
-                            _cell(r.name),
-                            _cell(r.external_id),
-                            _cell(r.group),
-                            r.kind,
-                            f"{r.similarity:.3f}",
-                            _cell(r.kiosk_id),
-                        ]
-                    )
+            with open(partial, "w", newline="", encoding="utf-8-sig") as f:
+                count = self.write_csv(f, start, end)
+            os.replace(partial, path)
         except OSError as exc:
+            partial.unlink(missing_ok=True)
             raise FaceGateError(f"cannot write {path}: {exc.strerror}; choose another file or folder") from exc
+        return count
+
+    def write_csv(self, out: TextIO, start: datetime, end: datetime) -> int:
+        """The CSV rows of export_csv to an open text stream. Date and time are this machine's
+        local ones, the days the range was chosen in; time_utc keeps the stored instant."""
+        rows = self._event_rows(start, end)
+        writer = csv.writer(out)
+        writer.writerow(["date", "time", "time_utc", "person", "external_id", "group", "kind", "similarity", "kiosk"])
+        for r in rows:
+            local = r.time.astimezone()
+            writer.writerow(
+                [
+                    local.date().isoformat(),
+                    local.strftime("%H:%M:%S"),
+                    r.time.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    _cell(r.name),
+                    _cell(r.external_id),
+                    _cell(r.group),
+                    r.kind,
+                    f"{r.similarity:.3f}",
+                    _cell(r.kiosk_id),
+                ]
+            )
         return len(rows)
 
     # --------------------------------------------------------------------------- settings, audit

@@ -22,6 +22,7 @@ and the floor, so an administrator can make the kiosk stricter (e.g. from Calibr
 laxer than the target allows. A model without the metadata (a teacher, an insightface pack, an
 ensemble) has no rule: the manual thresholds apply as they are, and a note is logged.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .settings import DEFAULT_STRANGER_TARGET, Settings
+from .settings import Settings
 
 if TYPE_CHECKING:
     from .embed import Embedder, Ensemble
@@ -88,7 +89,7 @@ class ImpostorTail:
         if abs(self.shape) < 1e-9:
             score = u - self.scale * math.log(ratio)
         else:
-            score = u + self.scale / self.shape * (ratio ** -self.shape - 1.0)
+            score = u + self.scale / self.shape * (ratio**-self.shape - 1.0)
         return min(score, 1.0)
 
     def exceedance(self, score: float) -> float:
@@ -108,8 +109,12 @@ class ImpostorTail:
     def to_metadata(self) -> dict[str, str]:
         value = {
             "quantiles": [[float(f"{p:.3g}"), round(s, 5)] for p, s in self.quantiles],
-            "tail": {"p": self.tail_p, "shape": round(self.shape, 5), "scale": round(self.scale, 6),
-                     "model": "generalised Pareto over the tail_p quantile"},
+            "tail": {
+                "p": self.tail_p,
+                "shape": round(self.shape, 5),
+                "scale": round(self.scale, 6),
+                "model": "generalised Pareto over the tail_p quantile",
+            },
             "pairs": self.pairs,
             "source": self.source,
         }
@@ -182,25 +187,32 @@ def effective_thresholds(
     model_id: str = "",
 ) -> Thresholds:
     """The thresholds a kiosk with `gallery_size` templates enrolled uses for this model."""
-    if not 0.0 < stranger_target < 1.0:
-        # Only a hand-edited database row can hold this; the Settings page keeps it in range.
-        log.warning("ignoring stranger target %r (not between 0 and 1): using %g", stranger_target,
-                    DEFAULT_STRANGER_TARGET)
-        stranger_target = DEFAULT_STRANGER_TARGET
     tail = ImpostorTail.from_metadata(metadata)
     if tail is None:
         if model_id not in _noted_without_rule:
             _noted_without_rule.add(model_id)
-            log.warning("model %s carries no impostor scores (%s): fixed thresholds %.3f / %.3f, "
-                        "whatever the gallery size", model_id or "?", IMPOSTOR_KEY, attendance_floor, unlock_floor)
+            log.warning(
+                "model %s carries no impostor scores (%s): fixed thresholds %.3f / %.3f, whatever the gallery size",
+                model_id or "?",
+                IMPOSTOR_KEY,
+                attendance_floor,
+                unlock_floor,
+            )
         return Thresholds(attendance_floor, unlock_floor, gallery_size, None, None, stranger_target)
     attendance = stranger_threshold(tail, stranger_target, gallery_size)
     unlock = tail.score_at(UNLOCK_FALSE_ACCEPT)
-    return Thresholds(max(attendance, attendance_floor), max(unlock, unlock_floor), gallery_size,
-                      attendance, unlock, stranger_target)
+    return Thresholds(
+        max(attendance, attendance_floor), max(unlock, unlock_floor), gallery_size, attendance, unlock, stranger_target
+    )
 
 
 def settings_thresholds(embedder: Embedder | Ensemble, settings: Settings, gallery_size: int) -> Thresholds:
     """effective_thresholds for an embedder under a Settings."""
-    return effective_thresholds(embedder.metadata, gallery_size, settings.stranger_target,
-                                settings.match_threshold, settings.unlock_threshold, embedder.model_id)
+    return effective_thresholds(
+        embedder.metadata,
+        gallery_size,
+        settings.stranger_target,
+        settings.match_threshold,
+        settings.unlock_threshold,
+        embedder.model_id,
+    )

@@ -1,14 +1,23 @@
 """The `facegate` command: the app by default, and the same jobs headless for scripts."""
+
 from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 from core.errors import FaceGateError
+
+EXIT_STATUS = """exit status: 0 done (compare: same person); 1 a negative answer (compare: different people;
+unlock: nobody recognised in time; checkin --once: the source ended first); 2 a problem you can fix,
+said on one `facegate: ...` line; 3 an internal error, a bug to report (FACEGATE_DEBUG=1 shows the
+traceback); 130 interrupted."""
 
 
 def _cmd_detect(args: argparse.Namespace) -> int:
@@ -41,18 +50,19 @@ def _draw(image, faces, out: Path) -> None:
         cv2.rectangle(canvas, (x1, y1), (x2, y2), (0, 200, 0), 2)
         for x, y in face.landmarks:
             cv2.circle(canvas, (int(round(x)), int(round(y))), 2, (0, 0, 255), -1)
-    if not cv2.imwrite(str(out), canvas):
-        raise FaceGateError(f"cannot write {out}")
+    try:
+        written = cv2.imwrite(str(out), canvas)
+    except cv2.error:
+        written = False
+    if not written:
+        raise FaceGateError(f"cannot write {out}: does its folder exist, and may you write there?")
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from core.pipeline import FacePipeline
-    from core.detect import Detector
-    from core.embed import load_embedder
     from core.thresholds import recommended_threshold
 
-    embedder = load_embedder(args.model, flip=True) if args.model else None
-    pipeline = FacePipeline(Detector(min_face=args.min_face), embedder)
+    # The same pipeline as every other command, so naming the bundled model changes nothing.
+    pipeline = _pipeline(args, min_face=args.min_face)
     embeddings = []
     for path in (args.image1, args.image2):
         faces = pipeline.faces(path, max_faces=1)
@@ -71,6 +81,13 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     from core.pipeline import model_spec
 
     photo = Path(args.photo) if args.photo else _sample_photo()
+    if args.recall:
+        from core.imaging import image_files
+
+        # Checked before the timing runs, which take a while.
+        recall_images = image_files(args.recall, recursive=True)
+        if not recall_images:
+            raise FaceGateError(f"the folder {args.recall} holds no images to measure recall on")
     results = []
     for threads in (1, 2):
         t = bench_stages(photo, Path(model_spec(args.model)), threads, args.repeats)
@@ -84,9 +101,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         from core.detect import Detector
         from core.detect_eval import centre_recall
 
-        from core.imaging import image_files
-
-        hits, total = centre_recall(Detector(min_face=args.recall_min_face), image_files(args.recall, recursive=True))
+        hits, total = centre_recall(Detector(min_face=args.recall_min_face), recall_images)
         print(f"recall_images={total} found={hits}")
         print(f"recall={100.0 * hits / max(total, 1):.2f}")
         return 0
@@ -96,23 +111,24 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _sample_photo() -> Path:
-    import insightface
+    from core.assets import samples_dir
 
-    return Path(insightface.__file__).parent / "data" / "images" / "Tom_Hanks_54745.png"
+    return samples_dir() / "Tom_Hanks_54745.png"
 
 
-def _store():
+def _store(read_only: bool = False):
     from core.store import Store
 
-    return Store()
+    return Store.for_reading() if read_only else Store()
 
 
-def _pipeline(args: argparse.Namespace):
+def _pipeline(args: argparse.Namespace, min_face: int | None = None):
     from core.detect import Detector
     from core.embed import load_embedder
     from core.pipeline import FacePipeline, model_spec
 
-    return FacePipeline(Detector(), load_embedder(model_spec(args.model)))
+    detector = Detector() if min_face is None else Detector(min_face=min_face)
+    return FacePipeline(detector, load_embedder(model_spec(args.model)))
 
 
 def _cmd_enroll(args: argparse.Namespace) -> int:
@@ -132,13 +148,12 @@ def _cmd_enroll(args: argparse.Namespace) -> int:
 
 
 def _cmd_people(args: argparse.Namespace) -> int:
-    from core.enroll import model_key
     from core.embed import load_embedder
     from core.pipeline import model_spec
 
-    with _store() as store:
+    with _store(read_only=True) as store:
         people = store.list_people(include_inactive=True)
-        stale = {t.person_id for t in store.stale_templates(*model_key(load_embedder(model_spec(args.model))))}
+        stale = {t.person_id for t in store.stale_templates(load_embedder(model_spec(args.model)).model_id)}
     for p in people:
         flags = [flag for flag, on in (("inactive", not p.active), ("stale templates", p.id in stale)) if on]
         print(f"#{p.id}\t{p.name}\t{p.external_id or '-'}\t{p.group or '-'}\t{', '.join(flags)}".rstrip())
@@ -213,13 +228,26 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     if args.end < args.start:
         raise FaceGateError("--to is before --from")
-    with _store() as store:
-        count = store.export_csv(args.out, *day_range(args.start, args.end))
-    print(f"wrote {count} event{'' if count == 1 else 's'} to {args.out}")
+    to_stdout = args.out == "-"
+    with _store(read_only=True) as store:
+        if to_stdout:
+            count = store.write_csv(sys.stdout, *day_range(args.start, args.end))
+        else:
+            count = store.export_csv(args.out, *day_range(args.start, args.end))
+    # With --out -, standard output is the CSV alone.
+    print(f"wrote {count} event{'' if count == 1 else 's'} to {'standard output' if to_stdout else args.out}",
+          file=sys.stderr if to_stdout else sys.stdout)
     return 0
 
 
 def _cmd_app(args: argparse.Namespace) -> int:
+    # Without a display Qt aborts the process (exit 134) with a message about plugins.
+    no_display = not any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+    if sys.platform.startswith("linux") and no_display:
+        raise FaceGateError(
+            "no display to show the app on (DISPLAY is not set): run it on the kiosk's desktop, or use "
+            "a command such as `facegate checkin` or `facegate --selftest` (see facegate --help)"
+        )
     from desktop_app.app import run_app
 
     return run_app(camera=args.camera, fullscreen=args.fullscreen, model=args.model)
@@ -238,8 +266,60 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2025-01-31") from None
 
 
+def _number(kind: type, low: float, high: float = math.inf) -> Callable[[str], float]:
+    """An argparse type: a finite int or float within [low, high]."""
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {'a whole number' if kind is int else 'a number'}") from None
+        if not math.isfinite(value) or not low <= value <= high:
+            bounds = f"at least {low:g}" if high == math.inf else f"between {low:g} and {high:g}"
+            raise argparse.ArgumentTypeError(f"{text!r} is out of range: it must be {bounds}")
+        return value
+
+    return parse
+
+
+def _label(what: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        from core.labels import clean_label
+
+        try:
+            return clean_label(text, what)
+        except FaceGateError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return parse
+
+
+def _drawing(text: str) -> Path:
+    from core.imaging import IMAGE_SUFFIXES
+
+    path = Path(text)
+    if path.suffix.lower() not in IMAGE_SUFFIXES:
+        raise argparse.ArgumentTypeError(f"{text!r} needs an image suffix ({', '.join(sorted(IMAGE_SUFFIXES))})")
+    return path
+
+
+def _folder(text: str) -> Path:
+    path = Path(text)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a folder")
+    return path
+
+
+def _min_face(text: str) -> int:
+    from core.detect import PNET_WINDOW  # the smallest face the detector's first stage can see
+
+    return int(_number(int, PNET_WINDOW, 100_000)(text))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="facegate", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="facegate", description=__doc__, epilog=EXIT_STATUS, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument(
         "--model", help="ONNX embedding model(s), comma-separated (default: FACEGATE_MODEL, else the bundled student)"
     )
@@ -259,31 +339,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("detect", help="find faces and print them as JSON")
     p.add_argument("images", nargs="+")
-    p.add_argument("--draw", metavar="OUT.png", help="write the image with boxes and landmarks")
-    p.add_argument("--min-face", type=int, default=20, help="smallest face side in pixels (default 20)")
+    p.add_argument("--draw", metavar="OUT.png", type=_drawing, help="write the image with boxes and landmarks")
+    p.add_argument("--min-face", type=_min_face, default=20, help="smallest face side in pixels (default 20)")
     p.set_defaults(func=_cmd_detect)
 
     p = sub.add_parser("compare", help="are two photos the same person? exit 0 if same, 1 if not")
     p.add_argument("image1")
     p.add_argument("image2")
     p.add_argument("--model", default=argparse.SUPPRESS, help="ONNX embedding model(s), comma-separated")
-    p.add_argument("--threshold", type=float, help="override the model's recommended threshold")
-    p.add_argument("--min-face", type=int, default=20)
+    p.add_argument("--threshold", type=_number(float, -1, 1), help="override the model's recommended threshold")
+    p.add_argument("--min-face", type=_min_face, default=20)
     p.set_defaults(func=_cmd_compare)
 
     p = sub.add_parser("bench", help="per-stage latency; with --recall DIR, detector recall")
     p.add_argument("--model", default=argparse.SUPPRESS, help="embedding model")
     p.add_argument("--photo", help="photo to build the 640x480 test frame from")
-    p.add_argument("--repeats", type=int, default=50)
-    p.add_argument("--recall", metavar="DIR", help="folder of one-face photos (LFW) to measure recall on")
-    p.add_argument("--recall-min-face", type=int, default=20)
+    p.add_argument("--repeats", type=_number(int, 1), default=50)
+    p.add_argument("--recall", metavar="DIR", type=_folder, help="folder of one-face photos (LFW) to measure recall on")
+    p.add_argument("--recall-min-face", type=_min_face, default=20)
     p.set_defaults(func=_cmd_bench)
 
     p = sub.add_parser("enroll", parents=[model], help="enrol a person from photos (adds to them if NAME exists)")
-    p.add_argument("name")
+    p.add_argument("name", type=_label("name"))
     p.add_argument("images", nargs="+", metavar="IMG")
-    p.add_argument("--group")
-    p.add_argument("--external-id")
+    p.add_argument("--group", type=_label("group"))
+    p.add_argument("--external-id", type=_label("external id"))
     p.set_defaults(func=_cmd_enroll)
 
     p = sub.add_parser("people", parents=[model], help="list the enrolled people")
@@ -295,8 +375,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_checkin)
 
     p = sub.add_parser("unlock", parents=[model, camera], help="exit 0 once PERSON is recognised, 1 otherwise")
-    p.add_argument("--person", help="who may unlock (default: anyone in the 'admin' group)")
-    p.add_argument("--timeout", type=float, default=10.0, metavar="S", help="give up after S seconds (default 10)")
+    p.add_argument("--person", type=_label("name"), help="who may unlock (default: anyone in the 'admin' group)")
+    p.add_argument("--timeout", type=_number(float, 0.1), default=10.0, metavar="S",
+                   help="give up after S seconds (default 10)")
     p.set_defaults(func=_cmd_unlock)
 
     p = sub.add_parser("attendance", help="attendance records")
@@ -304,7 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = records.add_parser("export", help="write the events of a date range as CSV")
     p.add_argument("--from", dest="start", type=_day, required=True, metavar="DATE")
     p.add_argument("--to", dest="end", type=_day, required=True, metavar="DATE", help="inclusive")
-    p.add_argument("--out", required=True, metavar="FILE.csv")
+    p.add_argument("--out", required=True, metavar="FILE.csv", help="the CSV file to write, or - for standard output")
     p.set_defaults(func=_cmd_export)
     return parser
 
@@ -318,6 +399,14 @@ def main(argv: list[str] | None = None) -> int:
     except FaceGateError as exc:
         print(f"facegate: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        # The one place an unforeseen error meets the user: one line, not a traceback.
+        if os.environ.get("FACEGATE_DEBUG"):
+            raise
+        print(f"facegate: internal error ({type(exc).__name__}: {exc}); FACEGATE_DEBUG=1 shows where", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

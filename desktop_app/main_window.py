@@ -1,8 +1,11 @@
 """The window: kiosk, unlock and admin screens over one frame worker, with a status bar."""
 from __future__ import annotations
 
+from pathlib import Path
+from urllib.parse import urlsplit
+
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QToolBar, QWidget
 
 from core.enroll import Enroller
@@ -18,6 +21,27 @@ from .worker import FrameWorker
 
 ERROR_STYLE = "color:#d13b3b;"
 PROBLEM_SHOWN_MS = 10_000
+# Screen switches drawn as buttons, the current screen filled in.
+TOOLBAR_STYLE = """
+QToolBar { spacing: 6px; padding: 4px 6px; border: none; }
+QToolButton { border: 1px solid #a9b3bd; border-radius: 5px; padding: 5px 14px; background: #f3f5f7; }
+QToolButton:hover:!checked { border-color: #2f6fb0; }
+QToolButton:checked { background: #2f6fb0; border-color: #2f6fb0; color: white; }
+"""
+
+
+def source_label(name: str) -> str:
+    """A camera source as a person would name it: the folder's or file's own name, not its path;
+    a stream's host, not its credentials."""
+    if name.isdigit():
+        return f"camera {name}"
+    if name.startswith("camera "):
+        return name
+    if "://" in name:
+        parts = urlsplit(name)
+        return f"stream {parts.scheme}://{parts.hostname or ''}"
+    path = Path(name)
+    return f"{'folder' if path.is_dir() else 'video'} “{path.name}”"
 
 
 class MainWindow(QMainWindow):
@@ -36,11 +60,22 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
         self.setCentralWidget(self.stack)
 
-        toolbar = QToolBar("Screens", movable=False)
+        toolbar = QToolBar("Screens", movable=False, styleSheet=TOOLBAR_STYLE)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.addToolBar(toolbar)
-        toolbar.addAction("Check-in", self.show_kiosk)
-        toolbar.addAction("Unlock", self.show_unlock)
-        toolbar.addAction("Admin…", self.open_admin)
+        screens = QActionGroup(self, exclusive=True)
+        self.screen_actions = {}
+        for page, text, slot in (
+            (self.kiosk, "Check-in", self.show_kiosk),
+            (self.unlock, "Unlock", self.show_unlock),
+            (self.admin, "Admin…", self.open_admin),
+        ):
+            action = QAction(text, self, checkable=True, triggered=slot)
+            screens.addAction(action)
+            toolbar.addAction(action)
+            self.screen_actions[page] = action
+        self.screen_actions[self.kiosk].setChecked(True)
+        toolbar.addSeparator()
         fullscreen = QAction("Full screen", self, shortcut=QKeySequence(Qt.Key.Key_F11), triggered=self.toggle_fullscreen)
         toolbar.addAction(fullscreen)
 
@@ -63,7 +98,7 @@ class MainWindow(QMainWindow):
         self.worker.events_committed.connect(self._show_events)
         self.worker.camera_status.connect(self._show_camera)
         self.worker.problem.connect(self._show_problem)
-        self.worker.source_ended.connect(lambda: self._show_camera(f"{self.worker.camera}: no more frames", True))
+        self.worker.source_ended.connect(self._source_ended)
         self.unlock.unlock_requested.connect(self.worker.show_unlock)
         self.unlock.paused.connect(self.worker.show_preview)
         self.unlock.failed.connect(self._show_problem)
@@ -76,13 +111,13 @@ class MainWindow(QMainWindow):
 
     def show_kiosk(self) -> None:
         self._leave_screen()
-        self.stack.setCurrentWidget(self.kiosk)
+        self._show_page(self.kiosk)
         self.worker.show_attendance()
 
     def show_unlock(self) -> None:
         self._leave_screen()
         self.unlock.refresh_people()
-        self.stack.setCurrentWidget(self.unlock)
+        self._show_page(self.unlock)
         # Nobody is checked in while the door screen waits to be armed.
         self.worker.show_preview()
 
@@ -91,13 +126,20 @@ class MainWindow(QMainWindow):
             return
         if PinDialog(self.store, self).exec():
             self.enter_admin()
+        else:
+            # The button was pressed, but the screen did not change.
+            self.screen_actions[self.stack.currentWidget()].setChecked(True)
 
     def enter_admin(self) -> None:
         """Past the PIN: the camera keeps running for enrolment, but nobody is checked in."""
         self._leave_screen()
         self.worker.show_preview()
-        self.stack.setCurrentWidget(self.admin)
+        self._show_page(self.admin)
         self.admin.refresh()
+
+    def _show_page(self, page: QWidget) -> None:
+        self.stack.setCurrentWidget(page)
+        self.screen_actions[page].setChecked(True)
 
     def _leave_screen(self) -> None:
         page = self.stack.currentWidget()
@@ -125,8 +167,13 @@ class MainWindow(QMainWindow):
             page.show_events(events)
 
     def _show_camera(self, text: str, ok: bool) -> None:
-        self.camera_label.setText(text)
+        # A working source by its short name (the full one on hover); a problem in full.
+        self.camera_label.setText(source_label(text) if ok else text)
+        self.camera_label.setToolTip(text)
         self.camera_label.setStyleSheet("" if ok else ERROR_STYLE)
+
+    def _source_ended(self) -> None:
+        self.camera_label.setText(f"{source_label(self.worker.camera)}: no more frames")
 
     def _show_problem(self, text: str) -> None:
         self.message_label.setText(f"⚠ {text}")

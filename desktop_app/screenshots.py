@@ -1,5 +1,5 @@
 """Regenerate the screenshots in docs/screenshots: every screen, drawn offscreen, with a throwaway
-database and only the sample photos that ship with insightface (never a dataset's faces).
+database and only the sample photos in assets/samples (never a dataset's faces).
 
     QT_QPA_PLATFORM=offscreen python -m desktop_app.screenshots [OUT_DIR]
 """
@@ -87,8 +87,8 @@ def capture(out: Path) -> list[Path]:
     from core.store import Store
 
     from .admin.pin_dialog import PinDialog
-    from .main_window import MainWindow
     from .cli import _sample_photo
+    from .main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
     photos = _sample_photo().parent

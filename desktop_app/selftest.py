@@ -1,6 +1,6 @@
 """`facegate --selftest`: shows that an install works, from source or frozen, without camera or display.
 
-Runs the bundled detector and embedding model on the sample photos that ship with insightface, then
+Runs the bundled detector and embedding model on the sample photos in assets/samples, then
 takes one person through a throwaway database the way the app does: enrol from a photo, recognise a
 moved and rescaled copy, record the check-in, export the day as CSV and read it back. Only core is
 used, so a headless kiosk can run it.
@@ -8,7 +8,6 @@ used, so a headless kiosk can run it.
 from __future__ import annotations
 
 import csv
-import importlib.util
 import sqlite3
 import sys
 import tempfile
@@ -109,11 +108,11 @@ def _bundle() -> Path | None:
 
 
 def _sample_dir() -> Path:
-    # find_spec locates the package without running insightface/__init__.py and its heavy imports;
-    # the frozen build keeps the photos at the same place inside the bundle.
-    spec = importlib.util.find_spec("insightface")
-    _expect(spec and spec.submodule_search_locations, "insightface is not installed")
-    return Path(spec.submodule_search_locations[0]) / "data" / "images"
+    from core.assets import samples_dir
+
+    folder = samples_dir()
+    _expect(folder.is_dir(), f"no sample photos at {folder}; reinstall FaceGate")
+    return folder
 
 
 def _check_photos() -> tuple[dict[str, np.ndarray], str]:

@@ -5,7 +5,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from core.errors import FaceGateError
 
@@ -13,15 +13,33 @@ log = logging.getLogger(__name__)
 
 
 class _Signals(QObject):
+    """Made on the UI thread, so its slots run there when the pool thread emits."""
+
     done = Signal(object)
     failed = Signal(str)
 
+    def __init__(self, on_done: Callable[[Any], None], on_failed: Callable[[str], None]):
+        super().__init__()
+        self.on_done, self.on_failed = on_done, on_failed
+        self.done.connect(self._deliver_done)
+        self.failed.connect(self._deliver_failed)
+
+    @Slot(object)
+    def _deliver_done(self, value: Any) -> None:
+        _running.discard(self)
+        self.on_done(value)
+
+    @Slot(str)
+    def _deliver_failed(self, message: str) -> None:
+        _running.discard(self)
+        self.on_failed(message)
+
 
 class _Task(QRunnable):
-    def __init__(self, work: Callable[[], Any]):
+    def __init__(self, work: Callable[[], Any], signals: _Signals):
         super().__init__()
         self.work = work
-        self.signals = _Signals()
+        self.signals = signals
 
     def run(self) -> None:
         try:
@@ -40,14 +58,6 @@ _running: set[_Signals] = set()
 
 
 def run_task(work: Callable[[], Any], on_done: Callable[[Any], None], on_failed: Callable[[str], None]) -> None:
-    task = _Task(work)
-    signals = task.signals
+    signals = _Signals(on_done, on_failed)
     _running.add(signals)
-
-    def finish(handler: Callable[[Any], None], value: Any) -> None:
-        _running.discard(signals)
-        handler(value)
-
-    signals.done.connect(lambda value: finish(on_done, value))
-    signals.failed.connect(lambda message: finish(on_failed, message))
-    QThreadPool.globalInstance().start(task)
+    QThreadPool.globalInstance().start(_Task(work, signals))

@@ -11,7 +11,6 @@ import threading
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Union
 
 import numpy as np
 from PySide6.QtCore import QThread, Signal
@@ -40,7 +39,7 @@ class PreviewFrame:
     feedback: CaptureFeedback | None = None
 
 
-FrameResult = Union[KioskResult, PreviewFrame]
+FrameResult = KioskResult | PreviewFrame
 
 
 class FrameWorker(QThread):

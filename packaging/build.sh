@@ -8,9 +8,8 @@
 # It builds in a virtualenv of its own, build/venv (FACEGATE_BUILD_VENV to move it), made on first use
 # and again whenever pyproject.toml or the pinned versions change, because the app's environment is not
 # the developer's:
-#   - OpenCV is opencv-python-headless. The opencv-python wheel (the project's dependency, for
-#     insightface) links its own Qt 5 and on import points QT_QPA_PLATFORM_PLUGIN_PATH at it, which
-#     breaks PySide6's Qt 6 in the same process; it is also 37 MB larger.
+#   - OpenCV is opencv-python-headless (the project's dependency), pinned to the version of whichever
+#     OpenCV wheel your environment has: a development environment may still hold opencv-python.
 #   - No training extras (torch, matplotlib) that could leak in.
 # Versions are pinned to the environment you build from ($PYTHON, else the active virtualenv, else
 # .venv) when there is one, so the frozen app computes what your checkout computes.
@@ -45,8 +44,16 @@ mkdir -p "$(dirname "$venv")"
 pins=$(mktemp)
 trap 'rm -f "$pins"' EXIT
 if [ -n "$reference" ]; then
-    # OpenCV is chosen below; editable and direct-URL installs cannot be pins.
+    # OpenCV is pinned below by version; editable and direct-URL installs cannot be pins.
     "$reference" -m pip freeze --exclude-editable | grep -viE '^opencv-python|^facegate| @ ' > "$pins" || true
+    opencv=$("$reference" -c "
+import importlib.metadata as m
+for name in ('opencv-python-headless', 'opencv-python'):
+    try:
+        print(m.version(name)); break
+    except m.PackageNotFoundError:
+        pass" 2>/dev/null || true)
+    if [ -n "$opencv" ]; then echo "opencv-python-headless==$opencv" >> "$pins"; fi
 fi
 stamp=$(cat pyproject.toml "$pins" | sha256sum | cut -d' ' -f1)
 
@@ -57,11 +64,8 @@ if [ "$(cat "$venv/.facegate-stamp" 2>/dev/null)" != "$stamp" ]; then
     "${reference:-python3}" -m venv "$venv"
     python=$(venv_python "$venv")
     "$python" -m pip install --quiet --upgrade pip
-    "$python" -m pip install --quiet -c "$pins" -e ".[dev]"
-    opencv=$("$python" -c "import importlib.metadata as m; print(m.version('opencv-python'))")
-    # Both wheels write the same cv2/ folder: remove every copy before installing the headless one.
-    "$python" -m pip uninstall --quiet --yes opencv-python opencv-python-headless
-    "$python" -m pip install --quiet --no-deps "opencv-python-headless==$opencv"
+    # The app's dependencies and PyInstaller only: the [dev] extra's test tools are not needed to build.
+    "$python" -m pip install --quiet -c "$pins" -e . "pyinstaller>=6.5"
     echo "$stamp" > "$venv/.facegate-stamp"
 fi
 

@@ -3,7 +3,9 @@
 The recommended thresholds shipped in the student's metadata are picked on these never-seen
 people, not on LFW, which stays a benchmark only. Usage:
 
-    python scripts/heldout_pairs.py cache/celeba reports/heldout_pairs.txt
+    python scripts/heldout_pairs.py cache/celeba runs/student_se reports/heldout_pairs.txt
+
+The split is the run's own: its saved config.json gives the seed and held-out fraction.
     python -m training evaluate --model assets/models/student.onnx \
         --pairs reports/heldout_pairs.txt --root ../shared/data/train/celeba --out reports/student_heldout
 """
@@ -20,8 +22,11 @@ from training.config import TrainConfig
 from training.data import split_identities
 
 
-def heldout_pairs(cache: Path, seed: int = 0) -> list[tuple[str, str, int, int]]:
-    cfg = TrainConfig()
+def heldout_pairs(cache: Path, run: Path, seed: int = 0) -> list[tuple[str, str, int, int]]:
+    config = run / "config.json"
+    if not config.is_file():
+        raise SystemExit(f"{config} not found: give the run folder distill wrote (runs/NAME)")
+    cfg = TrainConfig.load(config)
     manifest = json.loads((cache / "manifest.json").read_text())
     labels = np.load(cache / "labels.npy")
     rows = np.load(cache / "teacher_rows.npy")
@@ -48,8 +53,10 @@ def heldout_pairs(cache: Path, seed: int = 0) -> list[tuple[str, str, int, int]]
 
 
 def main() -> None:
-    cache, out = Path(sys.argv[1]), Path(sys.argv[2])
-    pairs = heldout_pairs(cache)
+    if len(sys.argv) != 4:
+        raise SystemExit("usage: python scripts/heldout_pairs.py CACHE RUN_DIR OUT.txt")
+    cache, run, out = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+    pairs = heldout_pairs(cache, run)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("".join(f"{a} {b} {label} {fold}\n" for a, b, label, fold in pairs))
     print(f"{len(pairs)} pairs ({sum(p[2] for p in pairs)} same) written to {out}")

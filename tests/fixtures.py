@@ -7,7 +7,6 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import insightface
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,8 +17,9 @@ TEACHERS = SHARED / "models" / "teachers"
 
 @pytest.fixture(scope="session")
 def sample_images() -> Path:
-    """insightface's wheel ships real photos: t1.jpg (six people), Tom_Hanks_54745.png."""
-    return Path(insightface.__file__).parent / "data" / "images"
+    """Real photos shipped in assets/samples (from insightface's wheel): t1.jpg (six people),
+    Tom_Hanks_54745.png."""
+    return ROOT / "assets" / "samples"
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 import time
 
 import numpy as np
-import pytest
 
 from core.align import ARCFACE_TEMPLATE, align, alignment_matrix
 from core.embed import Embedder, Ensemble, InputFormat, load_embedder

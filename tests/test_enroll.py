@@ -1,7 +1,7 @@
 """Enrolment: each quality gate's reason, photo outcomes, look-alike warnings, guided capture,
 recomputing stale templates, and calibration."""
-import numpy as np
 import cv2
+import numpy as np
 import pytest
 
 from core.calibrate import calibrate, error_rates
@@ -120,11 +120,25 @@ def test_stale_templates_are_recomputed_from_their_crops(store, enroller, tom):
                         crops=[sample.crop_jpeg])
     store.add_templates(person.id, np.ones_like(sample.embedding), "old-model", "1", sample.quality, "photo")
     embedder = enroller.pipeline.embedder
-    assert len(store.stale_templates(*model_key(embedder))) == 2
+    assert len(store.stale_templates(embedder.model_id)) == 2
     result = recompute_stale(store, embedder)
     assert (result.recomputed, result.need_reenrol) == (1, 1)
-    templates, _, _ = store.templates_for_gallery(*model_key(embedder))
+    templates, _, _ = store.templates_for_gallery(embedder.model_id)
     assert len(templates) == 1 and float(templates[0] @ sample.embedding) > 0.9
+
+
+def test_a_metadata_only_reexport_keeps_templates_current(store, enroller, tom, model):
+    from core.embed import load_embedder
+    from core.enroll import load_gallery
+
+    sample = enroller.assess(_framed(tom)).sample
+    enroller.save([sample], "photo", name="Tom Hanks")
+    # The same weights re-exported with new metadata: same model id, a new version.
+    reexport = load_embedder(model)
+    reexport.metadata["facegate.model_version"] = "re-exported"
+    assert model_key(reexport) != model_key(enroller.pipeline.embedder)
+    assert store.stale_templates(reexport.model_id) == []
+    assert len(load_gallery(store, reexport).templates) == 1
 
 
 def test_error_rates_count_genuine_and_impostor_pairs():
@@ -134,7 +148,11 @@ def test_error_rates_count_genuine_and_impostor_pairs():
     assert (rates.genuine_pairs, rates.impostor_pairs) == (1, 5)
     assert (rates.false_rejects, rates.false_accepts) == (1, 1)
     assert rates.frr == 1.0 and rates.far == pytest.approx(0.2)
-    assert "20.00% (1 of 5 impostor pairs)" in rates.describe()
+    assert "too few to judge (1 of 5 impostor pairs" in rates.describe()
+    # Nine people with one template each: 36 impostor pairs are enough to state a rate.
+    many = error_rates(np.eye(9, dtype=np.float32), np.arange(9), threshold=0.7)
+    assert "false accepts 0.00% (0 of 36 impostor pairs)" in many.describe()
+    assert "no genuine pairs to measure" in many.describe()
 
 
 def test_calibrate_on_enrolled_people(store, enroller, lfw_photos):

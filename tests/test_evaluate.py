@@ -11,7 +11,6 @@ import pytest
 
 from training import evaluate, verification
 
-
 # ---------------------------------------------------------------- metrics
 
 def test_perfectly_separable_scores_give_100_percent():

@@ -104,8 +104,12 @@ def test_metrics_give_thresholds_only_for_the_model_they_measured(exported, chec
     assert json.loads(meta["facegate.metrics"])["accuracy"] == 0.99
     metrics["model"]["id"] = "another-model"
     metrics_file.write_text(json.dumps(metrics))
+    before = out.read_bytes()
     with pytest.raises(SystemExit, match="evaluate this export first"):
         _cli(export, *args, "--metrics", str(metrics_file))
+    # The refused export left the model it would have replaced, and no scratch files.
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["metrics.json", "student.onnx"]
 
 
 def test_bench_smoke(exported, checkpoint):

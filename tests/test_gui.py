@@ -18,13 +18,20 @@ TIMEOUT_MS = 20_000
 def window(qtbot, store, pipeline):
     from desktop_app.main_window import MainWindow
 
+    opened: list[MainWindow] = []
+
     def open_window(camera) -> MainWindow:
         win = MainWindow(store, pipeline, str(camera), realtime=False)
-        qtbot.addWidget(win)  # closed at teardown, which stops the worker
+        # Held here, not only by qtbot's weak reference: a window freed while its frame worker
+        # runs would take the running thread with it.
+        opened.append(win)
+        qtbot.addWidget(win)
         win.show()
         return win
 
-    return open_window
+    yield open_window
+    for win in opened:
+        win.close()  # stops the worker
 
 
 def test_kiosk_window_checks_in_once_and_confirms_by_name(qtbot, window, store, enrolled, person_folder):
@@ -33,6 +40,9 @@ def test_kiosk_window_checks_in_once_and_confirms_by_name(qtbot, window, store, 
     assert [(e.name, e.kind) for e in store.events(*DAY)] == [("George W Bush", CHECK_IN)]
     assert "Welcome, George W Bush" in win.kiosk.banner.text() and not win.kiosk.banner.isHidden()
     assert win.fps_label.text().endswith("fps")
+    # The status bar names the folder, not its path (the path is in the tooltip).
+    assert person_folder.name in win.camera_label.text() and str(person_folder.parent) not in win.camera_label.text()
+    assert win.camera_label.toolTip() == str(person_folder)
 
 
 def test_stranger_gets_the_not_recognised_hint(qtbot, window, store, enrolled, camera_folder, lfw_photos):
@@ -169,6 +179,8 @@ def test_attendance_page_filters_summarises_and_exports_csv(qtbot, store, tmp_pa
 def test_settings_page_saves_and_calibrates(qtbot, window, store, enrolled, stranger_folder):
     win = window(stranger_folder)
     win.enter_admin()
+    # The toolbar shows which screen is up.
+    assert [page for page, action in win.screen_actions.items() if action.isChecked()] == [win.admin]
     win.admin.setCurrentWidget(win.admin.settings)
     page = win.admin.settings
     page.cooldown.setValue(600)

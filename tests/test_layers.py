@@ -1,8 +1,25 @@
-"""core imports neither Qt nor torch; desktop_app never imports training; training never the app."""
+"""core imports neither Qt nor torch; desktop_app never imports training; training never the app.
+
+Two checks per layer: every module's import statements, read from the source (so an import
+inside a function, as the CLI and training's command table do, counts as much as one at the
+top), and what importing every module actually loads (so a dependency pulled in by a third
+party counts too).
+"""
+
+import ast
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+LAYERS = {
+    "core": {"PySide6", "torch", "desktop_app", "training"},
+    "desktop_app": {"torch", "training"},
+    "training": {"desktop_app", "PySide6"},
+}
 
 CHECK = """
 import sys, importlib, pkgutil
@@ -15,21 +32,44 @@ print(",".join(bad))
 """
 
 
+def imported_packages(path: Path) -> set[str]:
+    """Top-level names of every absolute import anywhere in the file."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("package", sorted(LAYERS))
+def test_no_module_names_a_forbidden_layer(package):
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(imported_packages(path) & LAYERS[package])
+        for path in sorted((ROOT / package).rglob("*.py"))
+    }
+    assert {file: bad for file, bad in offenders.items() if bad} == {}
+
+
+def test_the_walk_sees_imports_inside_functions(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("def main():\n    from desktop_app.cli import main\n    import PySide6.QtCore\n")
+    assert imported_packages(sample) == {"desktop_app", "PySide6"}
+
+
 @pytest.mark.parametrize(
-    "package, forbidden, skip",
-    [
-        ("core", {"PySide6", "torch", "desktop_app", "training"}, {"env", "versions"}),
-        ("desktop_app", {"torch", "training"}, set()),
-    ],
+    "package, skip",
+    [("core", {"env", "versions"}), ("desktop_app", set())],
 )
-def test_layer_imports_alone(package, forbidden, skip):
-    code = CHECK.format(package=package, forbidden=forbidden, skip=skip)
+def test_layer_imports_alone(package, skip):
+    code = CHECK.format(package=package, forbidden=LAYERS[package], skip=skip)
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "", f"{package} pulled in {result.stdout.strip()}"
 
 
-def test_training_never_imports_the_app():
+def test_training_never_loads_the_app():
     pytest.importorskip("torch")
-    code = "import sys, training.__main__; print(','.join(m for m in sys.modules if m.startswith(('desktop_app','PySide6'))))"
+    code = CHECK.format(package="training", forbidden=LAYERS["training"], skip=set())
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == ""
+    assert result.stdout.strip() == "", f"training pulled in {result.stdout.strip()}"

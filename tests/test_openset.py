@@ -1,5 +1,6 @@
 """`python -m training openset`: the LFW protocol (who is enrolled, probed, a stranger), the FPIR
 threshold, and an end-to-end run of the bundled student on a slice of LFW."""
+
 from __future__ import annotations
 
 import json
@@ -53,8 +54,20 @@ def test_openset_run_end_to_end(lfw_slice, tmp_path, capsys):
     from training.__main__ import main
 
     out = tmp_path / "report"
-    main(["openset", "--model", str(STUDENT), "--lfw", str(lfw_slice), "--strangers", "100",
-          "--out", str(out), "--quiet"])
+    main(
+        [
+            "openset",
+            "--model",
+            str(STUDENT),
+            "--lfw",
+            str(lfw_slice),
+            "--strangers",
+            "100",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
     printed = capsys.readouterr().out.strip().splitlines()
     assert re.fullmatch(r"fnir_at_fpir1=\d+\.\d\d", printed[-1])
     assert (out / "openset.png").stat().st_size > 10_000

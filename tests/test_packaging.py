@@ -25,10 +25,12 @@ pytestmark = [
 MODELS = ROOT / "assets" / "models"
 STUDENT = MODELS / "student.onnx"
 SAMPLES = ("t1.jpg", "Tom_Hanks_54745.png")
-# With the PyPI wheels the build is about 440 MB (see Packaging in README): OpenCV 151, Qt 92,
-# SciPy 54, NumPy 41, onnxruntime 35. The limit catches a dependency or a Qt module sneaking in.
-SIZE_LIMIT_MB = 480
-NEVER_SHIPPED = ("torch", "training", "matplotlib", "tkinter", "_tkinter")
+# Measured 406 MB (see Packaging in README): OpenCV 172 (its own OpenBLAS and FFmpeg/AV1 codecs
+# included), Qt 93, NumPy 42, onnxruntime 35. The aim is 250 MB, which these PyPI wheels
+# cannot reach; the limit catches a dependency or a Qt module sneaking in.
+SIZE_LIMIT_MB = 420
+# Training's packages, and insightface with the SciPy/scikit-image it pulls in: core aligns with numpy.
+NEVER_SHIPPED = ("torch", "training", "matplotlib", "tkinter", "_tkinter", "insightface", "scipy", "skimage")
 BUILD_TIMEOUT_S = 3600
 RUN_TIMEOUT_S = 600
 # Long enough for the app to load its models, open the camera and show the first frames.
@@ -73,7 +75,7 @@ def test_bundle_holds_what_the_app_needs_and_nothing_from_training(frozen):
         shipped = inside / migration.relative_to(ROOT)
         assert shipped.is_file(), f"migration {migration.relative_to(ROOT)} is not in the bundle"
     for photo in SAMPLES:
-        assert (inside / "insightface" / "data" / "images" / photo).is_file(), f"sample photo {photo} is not in the bundle"
+        assert (inside / "assets" / "samples" / photo).is_file(), f"sample photo {photo} is not in the bundle"
     if sys.platform.startswith("linux"):
         platforms = inside / "PySide6" / "Qt" / "plugins" / "platforms"
         for plugin in ("libqoffscreen.so", "libqxcb.so"):

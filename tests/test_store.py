@@ -159,10 +159,13 @@ def test_events_filters_summary_and_csv(store, tmp_path):
     assert store.export_csv(path, *day) == 5
     with open(path, newline="", encoding="utf-8-sig") as f:
         rows = list(csv.reader(f))
-    assert rows[0] == ["date", "time_utc", "person", "external_id", "group", "kind", "similarity", "kiosk"]
-    assert rows[1] == ["2024-03-04", "08:00:00", "Ann", "E1", "Sales", "check-in", "0.800", "k1"]
-    assert rows[2][2] == "'=Bob"  # not a spreadsheet formula
-    assert rows[-1] == ["2024-03-04", "17:00:00", "Ann", "E1", "Sales", "check-out", "0.800", "k2"]
+    assert rows[0] == ["date", "time", "time_utc", "person", "external_id", "group", "kind", "similarity", "kiosk"]
+    # Date and time in this machine's zone, the one the day range was chosen in.
+    local = T0.astimezone()
+    assert rows[1] == [f"{local:%Y-%m-%d}", f"{local:%H:%M:%S}", "2024-03-04T08:00:00Z", "Ann", "E1", "Sales",
+                       "check-in", "0.800", "k1"]
+    assert rows[2][3] == "'=Bob"  # not a spreadsheet formula
+    assert rows[-1][2:] == ["2024-03-04T17:00:00Z", "Ann", "E1", "Sales", "check-out", "0.800", "k2"]
 
 
 def test_settings_round_trip_with_pin_and_audit(store):

@@ -1,6 +1,7 @@
 """Thresholds that follow the gallery: the bundled student's impostor scores, the rule, the manual
 floors, the fallback of a model without them, the kiosk using it on 1,000 real enrolled people,
 and the metadata written by `training impostor` and `training export`."""
+
 from __future__ import annotations
 
 import logging
@@ -15,6 +16,7 @@ import onnx
 import pytest
 
 from core.embed import Embedder
+from core.errors import FaceGateError
 from core.settings import Settings
 from core.thresholds import (
     IMPOSTOR_KEY,
@@ -112,8 +114,11 @@ def test_kiosk_threshold_follows_enrolment_and_deactivation(store, pipeline, enr
     kiosk = Kiosk(store, pipeline)
     before = kiosk.threshold
     assert kiosk.thresholds.gallery_size == 3
-    other = Enroller(store, pipeline).enroll_photos(
-        "Colin Powell", lfw_photos("Colin_Powell", ("0040", "0049", "0071", "0095", "0133"))).person
+    other = (
+        Enroller(store, pipeline)
+        .enroll_photos("Colin Powell", lfw_photos("Colin_Powell", ("0040", "0049", "0071", "0095", "0133")))
+        .person
+    )
     kiosk.invalidate()
     kiosk.process(np.zeros((120, 160, 3), np.uint8))  # the next frame applies the change
     assert kiosk.thresholds.gallery_size > 3 and kiosk.threshold > before
@@ -139,13 +144,16 @@ def test_unreadable_metadata_counts_as_none():
     assert (t.attendance, t.unlock, t.follows_gallery) == (0.3, 0.4, False)
 
 
-def test_an_impossible_stranger_target_is_replaced_by_the_default(student):
-    default = settings_thresholds(student, Settings(), 50)
-    for bad in (0.0, 1.0, -3.0):
-        assert settings_thresholds(student, Settings(stranger_target=bad), 50) == default
+def test_settings_refuse_an_impossible_stranger_target():
+    for bad in (0.0, 1.0, -3.0, float("nan")):
+        with pytest.raises(FaceGateError, match="stranger target"):
+            Settings(stranger_target=bad)
+    # A bad stored row is skipped: the default target stands.
+    assert Settings.from_items({"stranger_target": "0"}).stranger_target == Settings().stranger_target
 
 
 # ---------------------------------------------------------------- the kiosk, 1,000 real people
+
 
 def test_strangers_stay_unnamed_against_1000_enrolled(store, pipeline, lfw, camera_folder):
     """1,000 LFW people enrolled (first photo each, as the open-set protocol enrols), 150 other
@@ -183,6 +191,7 @@ def _frames(paths):
 
 
 # ---------------------------------------------------------------- writing the metadata
+
 
 @pytest.fixture(scope="module")
 def celeba_cache(tmp_path_factory) -> Path:
@@ -235,12 +244,21 @@ def test_export_writes_each_files_own_impostor_scores(celeba_cache, tmp_path):
     from training.data import student_format
 
     torch.manual_seed(0)
-    cfg = TrainConfig(backbone=BackboneConfig(width=0.25, depth=(1, 1, 1, 1), input_size=32, emb_size=16),
-                      val_fraction=0.5)
+    cfg = TrainConfig(
+        backbone=BackboneConfig(width=0.25, depth=(1, 1, 1, 1), input_size=32, emb_size=16), val_fraction=0.5
+    )
     checkpoint = tmp_path / "tiny" / "best.pt"
     checkpoint.parent.mkdir()
-    torch.save({"config": cfg.to_dict(), "input_format": student_format(32).to_metadata(),
-                "model": StudentNet(cfg.backbone).state_dict(), "epoch": 1, "history": []}, checkpoint)
+    torch.save(
+        {
+            "config": cfg.to_dict(),
+            "input_format": student_format(32).to_metadata(),
+            "model": StudentNet(cfg.backbone).state_dict(),
+            "epoch": 1,
+            "history": [],
+        },
+        checkpoint,
+    )
     out = tmp_path / "student.onnx"
     main(["export", "--checkpoint", str(checkpoint), "--out", str(out), "--int8", "--cache", str(celeba_cache)])
     tails = [ImpostorTail.from_metadata(Embedder(p).metadata) for p in (out, out.with_name("student_int8.onnx"))]
@@ -251,6 +269,7 @@ def test_export_writes_each_files_own_impostor_scores(celeba_cache, tmp_path):
 
 
 # ---------------------------------------------------------------- what the screens show
+
 
 def test_status_bar_and_settings_show_the_thresholds_in_use(qtbot, store, pipeline, enrolled, person_folder):
     from desktop_app.main_window import MainWindow

@@ -1,5 +1,5 @@
 """Training package: losses against hand-computed values, backbone knobs, and short real runs of
-prepare, teacher-embed and a distillation step on insightface's sample photos."""
+prepare, teacher-embed and a distillation step on the sample photos in assets/samples."""
 from __future__ import annotations
 
 import math
@@ -11,6 +11,7 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="training needs PyTorch")
 
+from tests.fixtures import ROOT  # noqa: E402
 from training.backbone import StudentNet, count_params  # noqa: E402
 from training.config import BackboneConfig, LossConfig  # noqa: E402
 from training.losses import DistillLoss, MarginSoftmax, cosine_loss, l2_loss, relational_loss  # noqa: E402
@@ -31,11 +32,7 @@ def one_thread():
 
 
 def sample_image(name: str) -> np.ndarray:
-    insightface = pytest.importorskip("insightface", reason="sample photos come with insightface")
-    path = Path(insightface.__file__).parent / "data" / "images" / name
-    if not path.is_file():
-        pytest.skip(f"insightface sample photo {path} missing")
-    return cv2.imread(str(path))
+    return cv2.imread(str(ROOT / "assets" / "samples" / name))
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,9 @@ arcface_torch configs: one object holds every number that changes a run, and it 
 checkpoint so a run can be resumed, exported or reproduced from the checkpoint alone."""
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
 
 
 @dataclass
@@ -102,7 +104,14 @@ class TrainConfig:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "TrainConfig":
+    def load(cls, path: str | Path) -> TrainConfig:
+        """A run's config from JSON: a run's own saved config.json, or a committed one from
+        training/configs/ (the same format: the to_dict of a TrainConfig, any field left out
+        keeps its default)."""
+        return cls.from_dict(json.loads(Path(path).read_text()))
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TrainConfig:
         sub = {"backbone": BackboneConfig, "loss": LossConfig, "augment": AugmentConfig}
         kwargs = {}
         for f in fields(cls):

@@ -52,7 +52,7 @@ class Cache:
         return both / np.linalg.norm(both, axis=1, keepdims=True)
 
     @classmethod
-    def load(cls, root: str | Path, name: str = "teacher") -> "Cache":
+    def load(cls, root: str | Path, name: str = "teacher") -> Cache:
         """The cache rows that have teacher targets (teacher-embed may have embedded a subset)."""
         root = Path(root)
         manifest = json.loads((root / "manifest.json").read_text())

@@ -250,7 +250,8 @@ class Run:
 
 
 def config_from_args(args) -> TrainConfig:
-    cfg = TrainConfig()
+    """The committed run config named by --config (else the defaults), then any flags given."""
+    cfg = TrainConfig.load(args.config) if args.config else TrainConfig()
     b = cfg.backbone
     cfg.backbone = BackboneConfig(
         width=args.width if args.width is not None else b.width,
@@ -271,7 +272,8 @@ def config_from_args(args) -> TrainConfig:
         cfg.loss.relational = args.relational
     if args.augment is not None:
         cfg.augment.strength = args.augment
-    cfg.freeze_bn = args.freeze_bn
+    if args.freeze_bn:
+        cfg.freeze_bn = True
     return cfg
 
 
@@ -320,6 +322,8 @@ def register(subparsers):
     p.add_argument("--cache", required=True)
     p.add_argument("--out", required=True, help="run directory, e.g. runs/NAME")
     p.add_argument("--teacher-name", default="teacher", help="which cached teacher (teacher-embed --name)")
+    p.add_argument("--config", metavar="JSON",
+                   help="a run config (training/configs/*.json, or a run's config.json); flags below override it")
     p.add_argument("--width", type=float)
     p.add_argument("--depth", help="blocks per stage, e.g. 5,7,3")
     p.add_argument("--input-size", type=int)

@@ -21,7 +21,7 @@ app derives thresholds that follow the gallery size (core/thresholds.py).
 
 The format lives in the file's metadata (face.* keys, core.embed.InputFormat), so core, evaluate
 and bench load the student like any teacher. Checks: PyTorch vs onnxruntime on real aligned crops
-(crops from the training cache, else from the sample photos in the insightface wheel); with
+(crops from the training cache, else from the sample photos in assets/samples); with
 --int8 also fp32 vs int8 cosine agreement on crops the calibration did not see.
 """
 from __future__ import annotations
@@ -29,18 +29,19 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import tempfile
 import time
 import warnings
 from pathlib import Path
 
-import insightface
 import numpy as np
 import onnx
 import onnxruntime as ort
 import torch
 
 from core.align import ARCFACE_TEMPLATE, align
+from core.assets import samples_dir
 from core.detect import Detector
 from core.embed import Embedder, InputFormat, l2_normalise
 from core.imaging import load_image
@@ -134,11 +135,11 @@ def cached_crops(cache: Path, count: int, fmt: InputFormat) -> np.ndarray:
 
 
 def sample_photo_crops(fmt: InputFormat) -> np.ndarray:
-    """The seven faces (and their mirrors) in two photos insightface's wheel ships: always present."""
+    """The seven faces (and their mirrors) in the two shipped sample photos: always present."""
     detector = Detector(min_face=60)  # every face in these photos is 80+ pixels
     crops = []
     for name in SAMPLE_PHOTOS:
-        image = load_image(Path(insightface.__file__).parent / "data" / "images" / name)
+        image = load_image(samples_dir() / name)
         crops += [align(image, face.landmarks, fmt.size, fmt.template) for face in detector.detect(image)]
     crops = np.stack(crops)
     return np.concatenate([crops, crops[:, :, ::-1]])
@@ -150,7 +151,7 @@ def real_crops(cache: Path | None, fmt: InputFormat) -> tuple[np.ndarray, np.nda
         crops = cached_crops(cache, 2 * CALIBRATION_CROPS, fmt)
         return crops[0::2], crops[1::2], f"{len(crops)} crops from {cache}"
     crops = sample_photo_crops(fmt)
-    return crops[0::2], crops[1::2], f"{len(crops)} faces from insightface's sample photos (no crop cache)"
+    return crops[0::2], crops[1::2], f"{len(crops)} faces from the sample photos (no crop cache)"
 
 
 # ---------------------------------------------------------------- checks
@@ -281,7 +282,22 @@ def provenance(state: dict, checkpoint: Path, cache: Path | None, teacher_name: 
 # ---------------------------------------------------------------- command
 
 def export(args) -> dict:
-    checkpoint, out = Path(args.checkpoint), Path(args.out)
+    """Builds and checks the model(s) in a scratch folder beside --out and moves them over the
+    old files only once every check has passed: a refused export leaves the shipped model as it was."""
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".export-") as scratch:
+        report = build(args, Path(scratch) / out.name)
+        for made in sorted(Path(scratch).iterdir()):
+            os.replace(made, out.with_name(made.name))
+    report["model"] = str(out)
+    if "int8" in report:
+        report["int8"]["model"] = str(out.with_name(Path(report["int8"]["model"]).name))
+    return report
+
+
+def build(args, out: Path) -> dict:
+    checkpoint = Path(args.checkpoint)
     cache = Path(args.cache) if args.cache else None
     model, fmt, state = load_student(checkpoint)
     export_onnx(model, fmt, out)

@@ -2,11 +2,11 @@
 into its ONNX metadata (`facegate.impostor`, read by core/thresholds.py).
 
     python -m training impostor --model assets/models/student.onnx,assets/models/student_int8.onnx \\
-        --cache cache/celeba --write --out reports/impostor
+        --cache cache/celeba --config training/configs/student_se.json --write --out reports/impostor
 
 Held-out people: the identities distill held out for validation, found the way distill found
 them (training.data.split_identities over the cache's labels with the run's val_fraction and seed:
---config runs/NAME/config.json, else TrainConfig's defaults). Every cached photo of those people is
+--config, the run's own runs/NAME/config.json or its committed copy in training/configs/). Every cached photo of those people is
 embedded as the app embeds a face (the detector's landmarks, the model's own alignment, one view),
 and every pair of photos of two different people is scored: N photos give about N^2 / 2 scores.
 LFW is never used here; it stays the benchmark (`python -m training openset`).
@@ -23,6 +23,7 @@ compares the fit with the pairs where they are still counted.
 --write stores the result in each model file; only the metadata changes (the graph and weights,
 and so facegate.model_id, stay byte-identical: `export.graph_digest` is checked before and after).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -71,8 +72,10 @@ def held_out(cache: Path, cfg: TrainConfig, teacher_name: str = "teacher") -> He
     if len(people) < 2:
         raise ValueError(f"{cache}: fewer than two held-out people (val_fraction {cfg.val_fraction})")
     manifest = json.loads((cache / "manifest.json").read_text())
-    description = (f"{len(rows)} photos of the {len(people)} people held out of training "
-                   f"({Path(manifest['source']).name}, val_fraction {cfg.val_fraction}, seed {cfg.seed})")
+    description = (
+        f"{len(rows)} photos of the {len(people)} people held out of training "
+        f"({Path(manifest['source']).name}, val_fraction {cfg.val_fraction}, seed {cfg.seed})"
+    )
     return HeldOut(rows, labels[rows], len(people), description)
 
 
@@ -82,7 +85,9 @@ def embed_cached(embedder: Embedder, cache: Path, rows: np.ndarray) -> np.ndarra
     fmt = embedder.format
     out = []
     for start in range(0, len(rows), 256):
-        batch = [align(np.asarray(crops[i]), ARCFACE_TEMPLATE, fmt.size, fmt.template) for i in rows[start : start + 256]]
+        batch = [
+            align(np.asarray(crops[i]), ARCFACE_TEMPLATE, fmt.size, fmt.template) for i in rows[start : start + 256]
+        ]
         out.append(embedder.embed_crops(batch))
     return np.concatenate(out)
 
@@ -107,8 +112,10 @@ def fit_tail(scores: np.ndarray, source: str) -> ImpostorTail:
     u = quantiles[-1][1]
     excess = ordered[ordered > u] - u
     if len(excess) < MIN_TAIL:
-        raise ValueError(f"{len(scores)} impostor pairs leave {len(excess)} beyond the {TAIL_P:g} quantile; "
-                         f"the tail fit needs at least {MIN_TAIL} (hold out more people)")
+        raise ValueError(
+            f"{len(scores)} impostor pairs leave {len(excess)} beyond the {TAIL_P:g} quantile; "
+            f"the tail fit needs at least {MIN_TAIL} (hold out more people)"
+        )
     shape, _, scale = genpareto.fit(excess, floc=0.0)
     if shape < 0:
         # A bounded tail, extrapolated three decades from a few hundred exceedances, promises
@@ -131,7 +138,7 @@ def tail_check(scores: np.ndarray, tail: ImpostorTail) -> list[TailCheck]:
     checks, p = [], TAIL_P
     while p * len(scores) >= MIN_COUNTED:
         checks.append(TailCheck(p, float(np.quantile(scores, 1.0 - p)), tail.score_at(p)))
-        p /= 10 ** 0.5
+        p /= 10**0.5
     return checks
 
 
@@ -159,12 +166,16 @@ def plot(path: Path, results: list[tuple[str, ImpostorTail, np.ndarray]]) -> Non
     for name, tail, scores in results:
         ordered = np.sort(scores)[::-1]
         rate = np.arange(1, len(ordered) + 1) / len(ordered)
-        line, = ax.plot(ordered, rate, label=f"{name}: {len(scores):,} pairs")
+        (line,) = ax.plot(ordered, rate, label=f"{name}: {len(scores):,} pairs")
         grid = np.linspace(tail.tail_u, tail.score_at(1e-8), 100)
-        ax.plot(grid, [tail.exceedance(s) for s in grid], "--", color=line.get_color(),
-                label=f"{name}: fitted tail")
-    ax.set(yscale="log", ylim=(1e-8, 1), xlabel="cosine similarity of two different people",
-           ylabel="share of impostor pairs at or above", title="Impostor scores, held-out people")
+        ax.plot(grid, [tail.exceedance(s) for s in grid], "--", color=line.get_color(), label=f"{name}: fitted tail")
+    ax.set(
+        yscale="log",
+        ylim=(1e-8, 1),
+        xlabel="cosine similarity of two different people",
+        ylabel="share of impostor pairs at or above",
+        title="Impostor scores, held-out people",
+    )
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
@@ -173,7 +184,7 @@ def plot(path: Path, results: list[tuple[str, ImpostorTail, np.ndarray]]) -> Non
 
 
 def run(args) -> int:
-    cfg = TrainConfig.from_dict(json.loads(Path(args.config).read_text())) if args.config else TrainConfig()
+    cfg = TrainConfig.load(args.config)
     cache = Path(args.cache)
     try:
         held = held_out(cache, cfg, args.teacher_name)
@@ -184,8 +195,10 @@ def run(args) -> int:
     for model in (Path(m) for m in args.model.split(",") if m):
         tail, scores = measure(model, cache, held, args.threads)
         results.append((model.stem, tail, scores))
-        print(f"{model}: {len(scores):,} impostor pairs; mean {scores.mean():.4f}, sd {scores.std():.4f}; "
-              f"tail over {tail.tail_u:.4f} (p {tail.tail_p:g}): shape {tail.shape:.4f}, scale {tail.scale:.4f}")
+        print(
+            f"{model}: {len(scores):,} impostor pairs; mean {scores.mean():.4f}, sd {scores.std():.4f}; "
+            f"tail over {tail.tail_u:.4f} (p {tail.tail_p:g}): shape {tail.shape:.4f}, scale {tail.scale:.4f}"
+        )
         for c in tail_check(scores, tail):
             print(f"  p {c.p:.1e}: counted {c.counted:.4f}, fitted {c.fitted:.4f}")
         print("  " + ", ".join(f"p {p:g}: {tail.score_at(p):.4f}" for p in (1e-5, 1e-6, 1e-7)) + " (fitted)")
@@ -196,18 +209,28 @@ def run(args) -> int:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         plot(out / "impostor.png", results)
-        (out / "impostor.json").write_text(json.dumps(
-            {name: json.loads(tail.to_metadata()[IMPOSTOR_KEY]) for name, tail, _ in results}, indent=1) + "\n")
+        (out / "impostor.json").write_text(
+            json.dumps({name: json.loads(tail.to_metadata()[IMPOSTOR_KEY]) for name, tail, _ in results}, indent=1)
+            + "\n"
+        )
         print(f"report: {out / 'impostor.png'}")
     return 0
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("impostor", help="impostor scores on held-out people into a model's metadata",
-                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = subparsers.add_parser(
+        "impostor",
+        help="impostor scores on held-out people into a model's metadata",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--model", required=True, help="model.onnx, or several joined by commas (each measured alone)")
     p.add_argument("--cache", required=True, help="the crop cache the model's distill run trained from")
-    p.add_argument("--config", help="that run's config.json (its val_fraction and seed); default TrainConfig's")
+    p.add_argument(
+        "--config",
+        required=True,
+        help="that run's config.json or training/configs/NAME.json (its val_fraction and seed)",
+    )
     p.add_argument("--teacher-name", default="teacher", help="the cached teacher the run used (its _rows.npy)")
     p.add_argument("--write", action="store_true", help="store the result in each model's metadata")
     p.add_argument("--out", metavar="DIR", help="write impostor.png and impostor.json here")

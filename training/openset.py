@@ -22,6 +22,7 @@ model without impostor metadata), and the FNIR at the thresholds that hold FPIR 
 --out writes summary.md, openset.png and metrics.json. The last line printed is
 `fnir_at_fpir1=N.NN` (percent, the largest gallery; one value per model, comma-separated).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -100,7 +101,9 @@ def fpir_threshold(stranger_best: np.ndarray, fpir: float) -> float:
     return float(np.nextafter(ordered[allowed], np.inf))
 
 
-def best_scores(protocol: Protocol, embeddings: dict[Path, np.ndarray], size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def best_scores(
+    protocol: Protocol, embeddings: dict[Path, np.ndarray], size: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Against a gallery of `size`: each mated probe's best score and whether it is its own
     person's, and each stranger's best score."""
     people = protocol.enrolled[:size]
@@ -166,7 +169,10 @@ def evaluate_model(spec: str, protocol: Protocol, args) -> ModelResult:
     how = list(images.how.values())
     sizes = [evaluate_size(protocol, images.embeddings, n, embedder) for n in protocol.sizes()]
     return ModelResult(
-        name=Path(spec).stem, path=spec, model_id=embedder.model_id, seconds=seconds,
+        name=Path(spec).stem,
+        path=spec,
+        model_id=embedder.model_id,
+        seconds=seconds,
         faces={k: how.count(k) for k in ("detected", "small_face", "assumed")},
         sizes=sizes,
         curves={n: curve(protocol, images.embeddings, n) for n in protocol.sizes()},
@@ -175,19 +181,25 @@ def evaluate_model(spec: str, protocol: Protocol, args) -> ModelResult:
 
 # ---------------------------------------------------------------- report
 
+
 def table(result: ModelResult) -> list[str]:
     fp = [f"{f:g}" for f in FPIR_TARGETS]
     rows = [
         "| enrolled | mated probes | kiosk threshold (rule) | strangers named (FPIR) | enrolled not named (FNIR) "
-        + "".join(f"| FNIR at FPIR {100 * float(f):g} % " for f in fp) + "|",
+        + "".join(f"| FNIR at FPIR {100 * float(f):g} % " for f in fp)
+        + "|",
         "|---:|---:|---|---:|---:|" + "---:|" * len(fp),
     ]
     for s in result.sizes:
-        rule = "fixed" if s.rule_threshold is None else (
-            f"gallery rule {s.rule_threshold:.4f}" + (" < floor" if s.threshold > s.rule_threshold else ""))
+        rule = (
+            "fixed"
+            if s.rule_threshold is None
+            else (f"gallery rule {s.rule_threshold:.4f}" + (" < floor" if s.threshold > s.rule_threshold else ""))
+        )
         rows.append(
             f"| {s.size:,} | {s.mated_probes:,} | {s.threshold:.4f} ({rule}) | {100 * s.fpir:.2f} % | {100 * s.fnir:.2f} % "
-            + "".join(f"| {100 * s.fnir_at_fpir[f]:.2f} % (at {s.threshold_at_fpir[f]:.4f}) " for f in fp) + "|"
+            + "".join(f"| {100 * s.fnir_at_fpir[f]:.2f} % (at {s.threshold_at_fpir[f]:.4f}) " for f in fp)
+            + "|"
         )
     return rows
 
@@ -198,19 +210,33 @@ def markdown(results: list[ModelResult], protocol: Protocol, args) -> str:
         "",
         f"`{_command_line()}`",
         "",
-        (f"- {len(protocol.enrolled):,} people with two or more photos, enrolled with their first; "
-         f"{sum(len(p) for p in protocol.probes.values()):,} other photos of them as mated probes; "
-         f"{len(protocol.strangers):,} one-photo people as strangers (seed {SEED})"),
-        (f"- faces: core Detector (MTCNN), min_face {args.min_face}, the face nearest each photo's centre; "
-         f"flip {'on' if args.flip else 'off (the app’s single view)'}"),
-        ("- kiosk threshold: core.thresholds with default Settings (stranger target "
-         f"{100 * Settings().stranger_target:g} %, manual floor {Settings().match_threshold})"),
+        (
+            f"- {len(protocol.enrolled):,} people with two or more photos, enrolled with their first; "
+            f"{sum(len(p) for p in protocol.probes.values()):,} other photos of them as mated probes; "
+            f"{len(protocol.strangers):,} one-photo people as strangers (seed {SEED})"
+        ),
+        (
+            f"- faces: core Detector (MTCNN), min_face {args.min_face}, the face nearest each photo's centre; "
+            f"flip {'on' if args.flip else 'off (the app’s single view)'}"
+        ),
+        (
+            "- kiosk threshold: core.thresholds with default Settings (stranger target "
+            f"{100 * Settings().stranger_target:g} %, manual floor {Settings().match_threshold})"
+        ),
         "",
     ]
     for r in results:
-        lines += [f"## {r.name} ({r.model_id})", "",
-                  (f"{r.seconds:.0f} s to embed; faces detected {r.faces['detected']}, only at a smaller "
-                   f"min_face {r.faces['small_face']}, assumed {r.faces['assumed']}"), "", *table(r), ""]
+        lines += [
+            f"## {r.name} ({r.model_id})",
+            "",
+            (
+                f"{r.seconds:.0f} s to embed; faces detected {r.faces['detected']}, only at a smaller "
+                f"min_face {r.faces['small_face']}, assumed {r.faces['assumed']}"
+            ),
+            "",
+            *table(r),
+            "",
+        ]
     lines += ["![FNIR against FPIR](openset.png)", ""]
     return "\n".join(lines)
 
@@ -221,10 +247,16 @@ def plot(path: Path, results: list[ModelResult]) -> None:
     for ax, r in zip(axes[0], results):
         for s in r.sizes:
             fpir, fnir = r.curves[s.size]
-            line, = ax.step(np.maximum(fpir, 1e-4), fnir, where="post", label=f"{s.size:,} enrolled")
+            (line,) = ax.step(np.maximum(fpir, 1e-4), fnir, where="post", label=f"{s.size:,} enrolled")
             ax.plot(max(s.fpir, 1e-4), s.fnir, "o", color=line.get_color())
-        ax.set(xscale="log", xlim=(1e-4, 1), ylim=(0, 1), xlabel="strangers named (FPIR)",
-               ylabel="enrolled not named (FNIR)", title=f"{r.name}: dots at the kiosk threshold")
+        ax.set(
+            xscale="log",
+            xlim=(1e-4, 1),
+            ylim=(0, 1),
+            xlabel="strangers named (FPIR)",
+            ylabel="enrolled not named (FNIR)",
+            title=f"{r.name}: dots at the kiosk threshold",
+        )
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)
     fig.tight_layout()
@@ -236,13 +268,32 @@ def write_report(out: Path, results: list[ModelResult], protocol: Protocol, args
     out.mkdir(parents=True, exist_ok=True)
     (out / "summary.md").write_text(markdown(results, protocol, args))
     plot(out / "openset.png", results)
-    (out / "metrics.json").write_text(json.dumps({
-        "command": _command_line(),
-        "protocol": {"enrolled": len(protocol.enrolled), "strangers": len(protocol.strangers), "seed": SEED,
-                     "flip": args.flip, "min_face": args.min_face},
-        "models": [{"name": r.name, "path": r.path, "id": r.model_id, "faces": r.faces,
-                    "sizes": [asdict(s) for s in r.sizes]} for r in results],
-    }, indent=1) + "\n")
+    (out / "metrics.json").write_text(
+        json.dumps(
+            {
+                "command": _command_line(),
+                "protocol": {
+                    "enrolled": len(protocol.enrolled),
+                    "strangers": len(protocol.strangers),
+                    "seed": SEED,
+                    "flip": args.flip,
+                    "min_face": args.min_face,
+                },
+                "models": [
+                    {
+                        "name": r.name,
+                        "path": r.path,
+                        "id": r.model_id,
+                        "faces": r.faces,
+                        "sizes": [asdict(s) for s in r.sizes],
+                    }
+                    for r in results
+                ],
+            },
+            indent=1,
+        )
+        + "\n"
+    )
 
 
 def run(args) -> int:
@@ -266,12 +317,18 @@ def run(args) -> int:
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("openset", help="open-set identification on LFW: strangers named, enrolled missed",
-                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = subparsers.add_parser(
+        "openset",
+        help="open-set identification on LFW: strangers named, enrolled missed",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--model", required=True, help="model.onnx, or several joined by commas (each on its own)")
     p.add_argument("--lfw", required=True, metavar="DIR", help="LFW images folder (one folder per person)")
     p.add_argument("--out", metavar="DIR", help="write summary.md, openset.png and metrics.json here")
-    p.add_argument("--strangers", type=int, default=STRANGERS, help=f"one-photo people as strangers (default {STRANGERS})")
+    p.add_argument(
+        "--strangers", type=int, default=STRANGERS, help=f"one-photo people as strangers (default {STRANGERS})"
+    )
     p.add_argument("--min-face", type=int, default=40, help="smallest face side in pixels (default 40)")
     p.add_argument("--flip", action="store_true", help="embed crop + mirror (the app embeds the crop only)")
     p.add_argument("--threads", type=int, default=1, help="onnxruntime threads for the embedder (default 1)")

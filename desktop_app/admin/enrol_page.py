@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.imaging import IMAGE_SUFFIXES
 from core.enroll import CaptureSession, Enroller, PhotoOutcome, Sample
 from core.errors import FaceGateError
+from core.imaging import IMAGE_SUFFIXES
 from core.store import Person, Store
 from core.types import Match
 

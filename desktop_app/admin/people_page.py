@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.enroll import model_key, recompute_stale
+from core.enroll import recompute_stale
 from core.errors import FaceGateError
 from core.store import Person, Store
 
@@ -97,7 +97,7 @@ class PeoplePage(QWidget):
     def refresh(self) -> None:
         try:
             self.people = self.store.list_people(self.search.text(), include_inactive=self.show_inactive.isChecked())
-            stale = self.store.stale_templates(*model_key(self.embedder))
+            stale = self.store.stale_templates(self.embedder.model_id)
         except FaceGateError as exc:
             self.message.setText(f"⚠ {exc}")
             return

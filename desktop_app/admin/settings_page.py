@@ -1,9 +1,10 @@
-"""Settings: camera source, thresholds (with a Calibrate button), cooldown, kiosk id, admin PIN."""
+"""Settings: camera source, thresholds (with a Calibrate button), the stranger target and the
+thresholds in use, cooldown, kiosk id, admin PIN."""
 from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
@@ -27,24 +28,44 @@ from core.thresholds import Thresholds, settings_thresholds
 from ..tasks import run_task
 from .pin_dialog import PinDialog
 
+# Every number box the same width, so the column reads as one.
+FIELD_WIDTH = 130
+HINT_STYLE = "color:#5f6b76;"
+# Each calibration figure on its own line, indented under its threshold.
+LINE_BREAK = "\n        "
+
 
 def _threshold() -> QDoubleSpinBox:
     return QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.01, decimals=2)
 
 
+def _with_hint(field: QWidget, hint: str) -> QHBoxLayout:
+    """A fixed-width field with a grey line beside it saying what the value does."""
+    field.setFixedWidth(FIELD_WIDTH)
+    row = QHBoxLayout()
+    row.addWidget(field)
+    row.addWidget(QLabel(hint, styleSheet=HINT_STYLE, wordWrap=True), 1)
+    return row
+
+
+def _section(form: QFormLayout, title: str) -> None:
+    # Headings inside the one form, so that every field starts at the same x.
+    heading = QLabel(f"<b>{title}</b>")
+    heading.setContentsMargins(0, 0 if form.rowCount() == 0 else 12, 0, 2)
+    form.addRow(heading)
+
+
 def effective_text(t: Thresholds) -> str:
     if not t.follows_gallery:
-        return (f"Now: attendance {t.attendance:.2f}, unlock {t.unlock:.2f}, as set above, for {t.gallery_size} "
-                "enrolled templates. This model carries no impostor scores, so the thresholds do not follow "
-                "the number of people enrolled and the stranger target has no effect; Calibrate measures "
-                "them on the people enrolled here.")
+        return (f"In use now, for {t.gallery_size} enrolled templates: attendance {t.attendance:.2f}, unlock "
+                f"{t.unlock:.2f}, as set above. This model carries no impostor scores, so the thresholds do "
+                "not follow the number of people enrolled and the stranger target has no effect.")
     return (
-        f"Now, with {t.gallery_size} enrolled templates: attendance {t.attendance:.3f} (the rule gives "
-        f"{t.attendance_rule:.3f} so that at most {100 * t.stranger_target:g} % of a stranger's frames are named), "
+        f"In use now, with {t.gallery_size} enrolled templates: attendance {t.attendance:.3f} (the rule gives "
+        f"{t.attendance_rule:.3f}, so that at most {100 * t.stranger_target:g} % of a stranger's frames are named), "
         f"unlock {t.unlock:.3f} (the rule gives {t.unlock_rule:.3f}: one false accept in 100,000 tries). "
-        "The attendance threshold rises as people are enrolled. The two thresholds above are floors: "
-        "set one higher to make the kiosk stricter; it never goes below the rule. Calibrate measures the "
-        "thresholds in use on the people enrolled here."
+        "The attendance threshold rises as people are enrolled. The two thresholds above are floors: set "
+        "one higher to make the kiosk stricter; it never goes below the rule."
     )
 
 
@@ -62,40 +83,57 @@ class SettingsPage(QWidget):
         camera_row.addWidget(QPushButton("Video file…", clicked=self.choose_file))
         self.match_threshold = _threshold()
         self.unlock_threshold = _threshold()
-        self.calibrate_button = QPushButton("Calibrate", clicked=self.calibrate)
-        self.calibration = QLabel(wordWrap=True)
+        self.calibrate_button = QPushButton("Calibrate on the enrolled people", clicked=self.calibrate)
+        self.calibration = QLabel(
+            "Calibrate compares every pair of enrolled photos at both thresholds in use: how often two "
+            "different people would pass for one another, and one person would be missed.",
+            wordWrap=True, styleSheet=HINT_STYLE,
+        )
         # Percent on screen, a fraction in Settings.
         self.stranger_target = QDoubleSpinBox(minimum=0.001, maximum=10.0, singleStep=0.05, decimals=3, suffix=" %")
         self.effective = QLabel(wordWrap=True)
-        threshold_row = QHBoxLayout()
-        threshold_row.addWidget(self.match_threshold)
-        threshold_row.addWidget(self.calibrate_button)
-        threshold_row.addStretch(1)
         self.consecutive = QSpinBox(minimum=1, maximum=30, suffix=" frames")
         self.cooldown = QSpinBox(minimum=0, maximum=24 * 3600, singleStep=60, suffix=" s")
         self.min_face = QSpinBox(minimum=20, maximum=400, suffix=" px")
         self.kiosk_id = QLineEdit()
+        self.kiosk_id.setFixedWidth(FIELD_WIDTH * 2)
         self.message = QLabel(wordWrap=True)
 
+        calibrate_row = QHBoxLayout()
+        calibrate_row.addWidget(self.calibrate_button)
+        calibrate_row.addStretch(1)
+
         form = QFormLayout()
-        form.addRow("Camera:", camera_row)
-        form.addRow("Attendance threshold:", threshold_row)
-        form.addRow("", self.calibration)
-        form.addRow("Unlock threshold:", self.unlock_threshold)
-        form.addRow("Strangers named, at most:", self.stranger_target)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        _section(form, "Camera")
+        form.addRow("Source:", camera_row)
+        form.addRow("Smallest face:", _with_hint(self.min_face, "faces smaller than this in the picture are ignored"))
+        _section(form, "Recognition")
+        form.addRow("Attendance threshold:", _with_hint(
+            self.match_threshold, "similarity needed to check someone in, at least: higher means fewer mix-ups, "
+                                  "more misses"))
+        form.addRow("Unlock threshold:", _with_hint(
+            self.unlock_threshold, "at least; stricter, since a mix-up here opens the door"))
+        form.addRow("Strangers named, at most:", _with_hint(
+            self.stranger_target, "share of a stranger's frames named as someone, however many are enrolled"))
         form.addRow("", self.effective)
-        form.addRow("Confirm after:", self.consecutive)
-        form.addRow("Cooldown between events:", self.cooldown)
-        form.addRow("Smallest face:", self.min_face)
+        form.addRow("Confirm after:", _with_hint(
+            self.consecutive, "the same person in this many frames in a row before anything is recorded"))
+        form.addRow("", calibrate_row)
+        form.addRow("", self.calibration)
+        _section(form, "This kiosk")
+        form.addRow("Cooldown between events:", _with_hint(
+            self.cooldown, "after an event, the same person is not recorded again for this long"))
         form.addRow("Kiosk id:", self.kiosk_id)
+
         buttons = QHBoxLayout()
-        buttons.addWidget(QPushButton("Save", clicked=self.save))
+        buttons.addWidget(QPushButton("Save", clicked=self.save, default=True))
         buttons.addWidget(QPushButton("Change admin PIN…", clicked=self.change_pin))
-        buttons.addStretch(1)
+        buttons.addWidget(self.message, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addSpacing(12)
         layout.addLayout(buttons)
-        layout.addWidget(self.message)
         layout.addStretch(1)
 
     def refresh(self) -> None:
@@ -168,7 +206,7 @@ class SettingsPage(QWidget):
         try:
             now = settings_thresholds(self.embedder, self.edited(), len(load_gallery(self.store, self.embedder)))
         except FaceGateError as exc:
-            self.calibration.setText(f"⚠ {exc}")
+            self._calibration_failed(str(exc))
             return
         thresholds = {"attendance": now.attendance, "unlock": now.unlock}
         self.calibrate_button.setEnabled(False)
@@ -176,15 +214,19 @@ class SettingsPage(QWidget):
 
         def measure() -> str:
             return "\n".join(
-                f"{purpose.capitalize()} {calibrate(self.store, self.embedder, value).describe()}"
+                f"{purpose.capitalize()} {calibrate(self.store, self.embedder, value).describe(sep=LINE_BREAK)}"
                 for purpose, value in thresholds.items()
             )
 
-        run_task(measure, self._calibrated, lambda message: self._calibrated(f"⚠ {message}"))
+        run_task(measure, self._calibrated, self._calibration_failed)
 
     def _calibrated(self, text: str) -> None:
+        self.calibration.setStyleSheet("")
         self.calibration.setText(text)
         self.calibrate_button.setEnabled(True)
+
+    def _calibration_failed(self, message: str) -> None:
+        self._calibrated(f"⚠ {message}")
 
     def change_pin(self) -> None:
         if PinDialog(self.store, self, change=True).exec():
