@@ -59,7 +59,7 @@ def recommended_threshold(embedder: Any, purpose: str = "attendance") -> float:
 class ImpostorTail:
     """How often two different people's faces score at least a given cosine, for one model."""
 
-    # (exceedance probability, score) pairs, probabilities falling, down to tail_p.
+    # (exceedance probability, score) pairs, probabilities falling; the last row is at tail_p.
     quantiles: tuple[tuple[float, float], ...]
     tail_p: float
     # Generalised Pareto over the tail_p quantile: P(X > s) = tail_p (1 + shape (s - u) / scale)^(-1/shape).
@@ -70,22 +70,22 @@ class ImpostorTail:
 
     @property
     def tail_u(self) -> float:
-        return self.score_at(self.tail_p)
+        """The score the fitted tail starts from."""
+        return self.quantiles[-1][1]
 
     def score_at(self, p: float) -> float:
         """The score an impostor pair reaches with probability p (capped at a perfect 1.0)."""
         if not 0.0 < p < 1.0:
             raise ValueError(f"an exceedance probability is between 0 and 1, not {p}")
-        probs = [q[0] for q in self.quantiles]
         if p >= self.tail_p:
-            if p >= probs[0]:
+            if p >= self.quantiles[0][0]:
                 return self.quantiles[0][1]
             # Linear in log p between the two table rows around p.
             for (p_hi, s_hi), (p_lo, s_lo) in zip(self.quantiles, self.quantiles[1:]):
                 if p_lo <= p <= p_hi:
                     w = math.log(p_hi / p) / math.log(p_hi / p_lo)
                     return s_hi + w * (s_lo - s_hi)
-        u, ratio = self.quantiles[-1][1], p / self.tail_p
+        u, ratio = self.tail_u, p / self.tail_p
         if abs(self.shape) < 1e-9:
             score = u - self.scale * math.log(ratio)
         else:
@@ -94,7 +94,7 @@ class ImpostorTail:
 
     def exceedance(self, score: float) -> float:
         """The impostor rate at a threshold: the inverse of score_at."""
-        u = self.quantiles[-1][1]
+        u = self.tail_u
         if score <= u:
             for (p_hi, s_hi), (p_lo, s_lo) in zip(self.quantiles, self.quantiles[1:]):
                 if s_hi <= score <= s_lo:

@@ -41,8 +41,8 @@ from .config import TrainConfig
 from .data import split_identities
 
 # Exceedance probabilities of the stored table; the fitted tail takes over below TAIL_P.
-TABLE_P = (1e-1, 3e-2, 1e-2, 3e-3, 1e-3)
 TAIL_P = 1e-3
+TABLE_P = (1e-1, 3e-2, 1e-2, 3e-3, TAIL_P)
 # The fit is checked against counted pairs down to this many exceedances.
 MIN_COUNTED = 3
 # Fewer exceedances than this make the fitted tail mostly noise.
