@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 # Before anything imports Qt (pytest-qt creates the QApplication lazily): no display needed.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Face data is sealed with a key kept outside the database: the tests' own, never the user's
+# (subprocesses inherit it through cli_env).
+os.environ.setdefault("FACEGATE_KEY_FILE", str(Path(tempfile.mkdtemp(prefix="facegate-key-")) / "facegate.key"))
 
 import pytest
 

@@ -92,10 +92,15 @@ def test_people_add_list_search_edit_deactivate_delete(store):
     actions = [e.action for e in store.audit_log()]
     assert actions[0] == "delete person" and "enrol" in actions and "edit person" in actions
 
-    store.add_person("Ann Brown")
-    store.add_person("ann brown")
-    with pytest.raises(StoreError, match="several"):
-        store.find_person_by_name("Ann Brown")
+    kept = store.add_person(" Zoë  Brown ")
+    assert kept.name == "Zoë Brown"
+    decomposed = "zoe\u0308 brown"  # the same letters with a combining diaeresis
+    for same in ("zoë brown", "ZOË BROWN", decomposed):
+        with pytest.raises(StoreError, match="already enrolled"):
+            store.add_person(same)
+        assert store.find_person_by_name(same) == kept
+    with pytest.raises(StoreError, match="already enrolled"):
+        store.update_person(dataclasses.replace(bob, name="zoe\u0308 brown"))
 
 
 def test_gallery_holds_active_people_and_current_model_only(store):
