@@ -49,7 +49,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from . import crypto
 from .attendance import CHECK_IN, CHECK_OUT, UNLOCK, Event
 from .errors import FaceGateError, StoreError, StoreUnavailable
-from .paths import database_url, private_file
+from .paths import data_dir, database_url, private_file
 from .settings import Settings
 
 # Beside this file both from source and when frozen (the spec bundles core/migrations as data).
@@ -402,6 +402,14 @@ class Store:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+    def local_folder(self) -> Path:
+        """This machine's folder for files beside the database (the kiosk's spool): the SQLite
+        file's folder, else the data folder."""
+        database = self._engine.url.database
+        if self._engine.dialect.name == "sqlite" and database and database != ":memory:":
+            return Path(database).resolve().parent
+        return data_dir()
 
     @property
     def _where(self) -> str:

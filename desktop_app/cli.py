@@ -164,6 +164,7 @@ def _cmd_checkin(args: argparse.Namespace) -> int:
 
     checked_in = False
     frames = 0
+    last_error = None
     with _store() as store:
         kiosk = Kiosk(store, _pipeline(args))
         try:
@@ -172,8 +173,9 @@ def _cmd_checkin(args: argparse.Namespace) -> int:
                 for frame in source:
                     result = kiosk.process(frame)
                     frames += 1
-                    if result.error:
+                    if result.error and result.error != last_error:  # once, not every frame while offline
                         print(f"facegate: {result.error}", file=sys.stderr)
+                    last_error = result.error
                     for event in result.events:
                         # Printed only once the Store has committed it: a script may rely on the line.
                         print(_describe(event), flush=True)

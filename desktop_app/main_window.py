@@ -112,7 +112,8 @@ class MainWindow(QMainWindow):
         if result is None:
             return
         if isinstance(result, KioskResult):
-            self.fps_label.setText(f"{result.fps:.1f} fps")
+            # "offline: N events waiting" while the database is unreachable.
+            self.fps_label.setText(f"{result.fps:.1f} fps" + (f" · {result.status}" if result.status else ""))
         self.stack.currentWidget().show_result(result)
 
     def _show_events(self, events) -> None:
