@@ -77,12 +77,13 @@ class FpsMeter:
         return (len(self._ticks) - 1) / max(self._ticks[-1] - self._ticks[0], 1e-9)
 
 
-def unlock_people(store: Store, name: str | None = None) -> list[int]:
-    """The person called name, or, without a name, every active member of the admin group."""
-    if name:
-        person = store.find_person_by_name(name)
+def unlock_people(store: Store, name: str | None = None, person_id: int | None = None) -> list[int]:
+    """Person person_id, or the person called name, or, without either, every active member of the admin group."""
+    if person_id is not None or name:
+        person = store.get_person(person_id) if person_id is not None else store.find_person_by_name(name or "")
         if person is None or not person.active:
-            raise FaceGateError(f"nobody called {name!r} is enrolled and active")
+            who = f"person #{person_id}" if person_id is not None else f"anyone called {name!r}"
+            raise FaceGateError(f"there is no {who} enrolled and active")
         return [person.id]
     admins = [p.id for p in store.list_people() if (p.group or "").casefold() == ADMIN_GROUP]
     if not admins:

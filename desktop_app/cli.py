@@ -115,17 +115,49 @@ def _pipeline(args: argparse.Namespace):
     return FacePipeline(Detector(), load_embedder(model_spec(args.model)))
 
 
+def _require_pin(store) -> None:
+    """Commands that change people or export attendance take the admin PIN once one is set:
+    FACEGATE_ADMIN_PIN for scripts, else asked for without echo."""
+    import getpass
+    import os
+
+    from core.pin import check_pin
+
+    if store.load_settings().admin_pin_hash is None:
+        return
+    pin = os.environ.get("FACEGATE_ADMIN_PIN")
+    if pin is None:
+        if not sys.stdin.isatty():
+            raise FaceGateError("an admin PIN is set: type it at a terminal, or set FACEGATE_ADMIN_PIN for scripts")
+        pin = getpass.getpass("Admin PIN: ")
+    check_pin(store, pin, actor="cli")
+
+
+def _person_by_id(store, person_id: int):
+    person = store.get_person(person_id)
+    if person is None:
+        raise FaceGateError(f"there is no person #{person_id}: see facegate people")
+    return person
+
+
 def _cmd_enroll(args: argparse.Namespace) -> int:
     from core.enroll import Enroller
 
+    images = args.images
     with _store() as store:
+        _require_pin(store)
+        if args.person_id is not None:  # then every positional argument is a photo
+            images = [args.name, *images]
+            name = _person_by_id(store, args.person_id).name
+        else:
+            name = args.name
         result = Enroller(store, _pipeline(args)).enroll_photos(
-            args.name, args.images, group=args.group, external_id=args.external_id
+            name, images, group=args.group, external_id=args.external_id, person_id=args.person_id
         )
     for outcome in result.outcomes:
         print(f"{outcome.path}: {'ok' if outcome.ok else outcome.reason}")
     for match in result.duplicates:
-        print(f"warning: {args.name} already looks like {match.name} (similarity {match.similarity:.2f})", file=sys.stderr)
+        print(f"warning: {name} already looks like {match.name} (similarity {match.similarity:.2f})", file=sys.stderr)
     verb = "enrolled" if result.created else "added to"
     print(f"{verb} {result.person.name} (#{result.person.id}): {len(result.template_ids)} templates")
     return 0
@@ -195,7 +227,7 @@ def _cmd_unlock(args: argparse.Namespace) -> int:
 
     deadline = time.monotonic() + args.timeout
     with _store() as store:
-        kiosk = Kiosk(store, _pipeline(args), unlock_for=unlock_people(store, args.person))
+        kiosk = Kiosk(store, _pipeline(args), unlock_for=unlock_people(store, args.person, args.person_id))
         with open_source(_camera(args, store), realtime=args.realtime) as source:
             for frame in source:
                 events = kiosk.process(frame).events
@@ -204,7 +236,8 @@ def _cmd_unlock(args: argparse.Namespace) -> int:
                     return 0
                 if time.monotonic() > deadline:
                     break
-    who = f"{args.person} was not" if args.person else "no member of the 'admin' group was"
+    chosen = args.person or (f"#{args.person_id}" if args.person_id is not None else None)
+    who = f"{chosen} was not" if chosen else "no member of the 'admin' group was"
     print(f"not unlocked: {who} recognised in time", file=sys.stderr)
     return 1
 
@@ -215,6 +248,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if args.end < args.start:
         raise FaceGateError("--to is before --from")
     with _store() as store:
+        _require_pin(store)
         count = store.export_csv(args.out, *day_range(args.start, args.end))
     print(f"wrote {count} event{'' if count == 1 else 's'} to {args.out}")
     return 0
@@ -280,9 +314,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--recall-min-face", type=int, default=20)
     p.set_defaults(func=_cmd_bench)
 
-    p = sub.add_parser("enroll", parents=[model], help="enrol a person from photos (adds to them if NAME exists)")
-    p.add_argument("name")
+    p = sub.add_parser(
+        "enroll",
+        parents=[model],
+        help="enrol a person from photos (adds to them if NAME exists); asks for the admin PIN once one is set",
+        epilog="With --person-id ID, give only photos: facegate enroll --person-id 7 IMG...",
+    )
+    p.add_argument("name", metavar="NAME")
     p.add_argument("images", nargs="+", metavar="IMG")
+    p.add_argument("--person-id", type=int, metavar="ID", help="add the photos to person ID (see facegate people)")
     p.add_argument("--group")
     p.add_argument("--external-id")
     p.set_defaults(func=_cmd_enroll)
@@ -297,6 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("unlock", parents=[model, camera], help="exit 0 once PERSON is recognised, 1 otherwise")
     p.add_argument("--person", help="who may unlock (default: anyone in the 'admin' group)")
+    p.add_argument("--person-id", type=int, metavar="ID", help="who may unlock, by id (see facegate people)")
     p.add_argument("--timeout", type=float, default=10.0, metavar="S", help="give up after S seconds (default 10)")
     p.set_defaults(func=_cmd_unlock)
 

@@ -116,8 +116,8 @@ def capture(out: Path) -> list[Path]:
             cv2.imwrite(str(frames / f"{i:04d}.jpg"), frame)
 
         pin = PinDialog(store)
-        pin.pin.setText("2468")
-        pin.repeat.setText("2468")
+        pin.pin.setText("246813")
+        pin.repeat.setText("246813")
         pin.show()
         save(pin, "admin_pin")
         pin.submit()
