@@ -7,7 +7,6 @@ and out; the schema is created and upgraded by the Alembic migrations beside thi
 from __future__ import annotations
 
 import csv
-import re
 import time
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -313,7 +312,8 @@ def _safe_url(url: str) -> str:
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
-        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+        # Not parseable, so its password cannot be told apart: show none of it.
+        return "(not a URL like sqlite:///path/facegate.db or postgresql://user@host/db)"
 
 
 def _engine_url(url: str) -> URL | str:
@@ -375,9 +375,8 @@ class Store:
                 pool_pre_ping=postgres,
             )
         except ModuleNotFoundError as exc:
-            raise StoreError(
-                f'the database URL {_safe_url(self.url)} needs the {exc.name} driver: pip install -e ".[postgres]"'
-            ) from exc
+            install = 'pip install -e ".[postgres]"' if "postgres" in self.url.split(":", 1)[0] else "install it"
+            raise StoreError(f"the database URL {_safe_url(self.url)} needs the {exc.name} driver: {install}") from exc
         except (ImportError, ValueError, SQLAlchemyError) as exc:  # a mistyped FACEGATE_DB
             raise StoreError(f"cannot use the database URL {_safe_url(self.url)}: {self._scrub(str(exc))}") from exc
         self._postgres = self._engine.dialect.name == "postgresql"
@@ -795,7 +794,7 @@ class Store:
 
     # ------------------------------------------------------------------------------------ events
 
-    def _insert_event(self, session: Session, e: Event, kind: str) -> Event:
+    def _insert_event(self, session: Session, e: Event, kind: str, name: str | None = None) -> Event:
         check_length("kiosk id", e.kiosk_id, KIOSK_LEN)
         session.add(
             EventRow(
@@ -807,7 +806,7 @@ class Store:
                 uid=e.uid,
             )
         )
-        return replace(e, kind=kind)  # type: ignore[arg-type]
+        return replace(e, kind=kind, name=name or e.name)  # type: ignore[arg-type]
 
     @staticmethod
     def _stored(session: Session, uid: str) -> Event | None:
@@ -846,7 +845,7 @@ class Store:
         near = (e.time - timedelta(seconds=cooldown_s), e.time + timedelta(seconds=cooldown_s))
 
         def work(s: Session) -> Event | None:
-            self._person_row(s, e.person_id, lock=True)  # serialises this person's events on PostgreSQL
+            person = self._person_row(s, e.person_id, lock=True)  # serialises this person's events on PostgreSQL
             stored = self._stored(s, e.uid)
             if stored is not None:
                 return stored
@@ -856,7 +855,7 @@ class Store:
             ):
                 return None
             earlier = s.scalar(select(func.count()).where(attendance, EventRow.time >= day_start, EventRow.time < e.time))
-            return self._insert_event(s, e, CHECK_OUT if earlier else CHECK_IN)
+            return self._insert_event(s, e, CHECK_OUT if earlier else CHECK_IN, person.name)
 
         return self._run(work, write=True)
 
