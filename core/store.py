@@ -118,7 +118,7 @@ class PersonRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(NAME_LEN))
     # name_key(name): unique, so two kiosks enrolling "Ann" at once make one person.
-    name_key: Mapped[str] = mapped_column(String(2 * NAME_LEN), unique=True)
+    name_key: Mapped[str] = mapped_column(String(2 * NAME_LEN), unique=True, index=True)
     external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
     group: Mapped[str | None] = mapped_column(String(100), index=True)
     active: Mapped[bool]
@@ -155,7 +155,7 @@ class EventRow(Base):
     similarity: Mapped[float] = mapped_column(Float)
     kiosk_id: Mapped[str] = mapped_column(String(100))
     # Made by the kiosk that recognised the person, so a retry (or a spooled resend) never doubles.
-    uid: Mapped[str] = mapped_column(String(32), unique=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, index=True)
 
 
 class SiteRow(Base):
@@ -287,6 +287,8 @@ def _tune_sqlite(engine: Engine, busy_timeout_s: float) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
         cursor.execute("PRAGMA foreign_keys = ON")
+        # Deleted rows and the plain values a sealing migration replaced are zeroed on disk.
+        cursor.execute("PRAGMA secure_delete = ON")
         # WAL: the kiosk keeps reading while an admin window or a second process writes.
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()

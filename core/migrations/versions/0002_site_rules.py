@@ -35,9 +35,10 @@ def upgrade() -> None:
     )
     op.bulk_insert(site, [{"id": 1, "revision": 0, "key_id": None, "pin_failures": 0, "pin_locked_until": None}])
 
+    # Plain ADD COLUMN and CREATE UNIQUE INDEX, never batch mode's copy-and-drop: with foreign keys
+    # on, SQLite's DROP TABLE of people would cascade-delete every template and event.
     bind = op.get_bind()
-    with op.batch_alter_table("people") as batch:
-        batch.add_column(sa.Column("name_key", sa.String(400), nullable=True))
+    op.add_column("people", sa.Column("name_key", sa.String(400), nullable=False, server_default=""))
     people = sa.table("people", sa.column("id", sa.Integer), sa.column("name", sa.String), sa.column("name_key", sa.String))
     taken: set[str] = set()
     for person_id, name in bind.execute(sa.select(people.c.id, people.c.name).order_by(people.c.id)).all():
@@ -45,25 +46,18 @@ def upgrade() -> None:
         key = key if key not in taken else f"{key} #{person_id}"
         taken.add(key)
         bind.execute(people.update().where(people.c.id == person_id).values(name_key=key))
-    with op.batch_alter_table("people") as batch:
-        batch.alter_column("name_key", existing_type=sa.String(400), nullable=False)
-        batch.create_unique_constraint(op.f("uq_people_name_key"), ["name_key"])
+    op.create_index(op.f("ix_people_name_key"), "people", ["name_key"], unique=True)
 
-    with op.batch_alter_table("attendance_events") as batch:
-        batch.add_column(sa.Column("uid", sa.String(32), nullable=True))
+    op.add_column("attendance_events", sa.Column("uid", sa.String(32), nullable=False, server_default=""))
     events = sa.table("attendance_events", sa.column("id", sa.Integer), sa.column("uid", sa.String))
     for (event_id,) in bind.execute(sa.select(events.c.id)).all():
         bind.execute(events.update().where(events.c.id == event_id).values(uid=uuid.uuid4().hex))
-    with op.batch_alter_table("attendance_events") as batch:
-        batch.alter_column("uid", existing_type=sa.String(32), nullable=False)
-        batch.create_unique_constraint(op.f("uq_attendance_events_uid"), ["uid"])
+    op.create_index(op.f("ix_attendance_events_uid"), "attendance_events", ["uid"], unique=True)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("attendance_events") as batch:
-        batch.drop_constraint(op.f("uq_attendance_events_uid"), type_="unique")
-        batch.drop_column("uid")
-    with op.batch_alter_table("people") as batch:
-        batch.drop_constraint(op.f("uq_people_name_key"), type_="unique")
-        batch.drop_column("name_key")
+    op.drop_index(op.f("ix_attendance_events_uid"), "attendance_events")
+    op.drop_column("attendance_events", "uid")
+    op.drop_index(op.f("ix_people_name_key"), "people")
+    op.drop_column("people", "name_key")
     op.drop_table("site")
