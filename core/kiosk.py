@@ -9,7 +9,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -102,14 +102,20 @@ class Kiosk:
         unlock_for: Collection[int] | None = None,
         spool: Path | None = None,
         poll_s: float = POLL_S,
+        kiosk_id: str | None = None,
     ):
-        """spool: the folder where confirmed events wait for the database (default: store.local_folder()/spool)."""
+        """spool: the folder where confirmed events wait for the database (default: store.local_folder()/spool);
+        kiosk_id: overrides the Settings one (several kiosk processes on one machine)."""
         self.store = store
         self.pipeline = pipeline
         self.unlock_for = frozenset(unlock_for) if unlock_for is not None else None
         self.spool = Spool(spool or store.local_folder() / "spool")
         self.poll_s = poll_s
+        self.kiosk_id = kiosk_id
         self._stale = threading.Event()
+        # uids this kiosk spooled: another process sharing the spool folder may send our files
+        # (and we theirs), but each kiosk confirms only the people it recognised itself.
+        self._mine: set[str] = set()
         self._fps = FpsMeter()
         self._next_poll = self._retry_at = 0.0
         self.reload()
@@ -126,6 +132,8 @@ class Kiosk:
         self._stale.clear()
         revision = self.store.revision()
         self.settings = self.store.load_settings()
+        if self.kiosk_id is not None:
+            self.settings = replace(self.settings, kiosk_id=self.kiosk_id)
         self.pipeline.detector.min_face = self.settings.min_face
         self.gallery = load_gallery(self.store, self.pipeline.embedder)
         if self.unlock_mode:
@@ -160,6 +168,7 @@ class Kiosk:
         confirmed = self.rules.update(now, matches)
         for e in confirmed:
             self.spool.put(e)  # on disk before anything else: a crash from here on loses nothing
+            self._mine.add(e.uid)
         committed, error = self.send_spooled()
         # An unlock opens the door now, stored or not; one sent late from the spool must not open it again.
         events = tuple(e for e in committed if e.kind != UNLOCK) + tuple(e for e in confirmed if e.kind == UNLOCK)
@@ -185,6 +194,7 @@ class Kiosk:
                 self.spool.done(path)
                 return tuple(committed), f"event dropped: {exc}"
             self.spool.done(path)
-            if stored is not None:
+            if stored is not None and e.uid in self._mine:
                 committed.append(stored)
+            self._mine.discard(e.uid)
         return tuple(committed), None

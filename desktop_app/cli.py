@@ -66,8 +66,26 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0 if same else 1
 
 
+def _cmd_site_bench(args: argparse.Namespace) -> int:
+    from core.store import _safe_url
+    from desktop_app.site_bench import FRAMES_PER_PERSON, run_site
+
+    if not args.db:
+        raise FaceGateError("--kiosks needs --db URL: an empty database for the site's kiosks")
+    result = run_site(args.db, args.kiosks, args.people, getattr(args, "model", None), args.kill, args.cut_db)
+    mode = "kill one kiosk" if args.kill else f"database cut {args.cut_db:.0f} s" if args.cut_db else "plain"
+    print(f"db={_safe_url(args.db).split(':')[0]} kiosks={result.kiosks} people={result.walkers} "
+          f"frames_per_kiosk={result.walkers * FRAMES_PER_PERSON} mode={mode} seconds={result.seconds:.1f}")
+    print(f"events_per_s={result.events_per_s:.2f} expected={result.walkers} stored={result.stored}")
+    print(f"lost={result.lost} doubled={result.doubled}")
+    return 0 if result.lost == result.doubled == 0 else 1
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from core.benchmark import bench_stages
+
+    if args.kiosks:
+        return _cmd_site_bench(args)
     from core.pipeline import model_spec
 
     photo = Path(args.photo) if args.photo else _sample_photo()
@@ -144,6 +162,8 @@ def _cmd_enroll(args: argparse.Namespace) -> int:
     from core.enroll import Enroller
 
     images = args.images
+    if args.person_id is None and not images:
+        raise FaceGateError("give the person's NAME and at least one photo: facegate enroll NAME IMG...")
     with _store() as store:
         _require_pin(store)
         if args.person_id is not None:  # then every positional argument is a photo
@@ -312,6 +332,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repeats", type=int, default=50)
     p.add_argument("--recall", metavar="DIR", help="folder of one-face photos (LFW) to measure recall on")
     p.add_argument("--recall-min-face", type=int, default=20)
+    site = p.add_argument_group("site benchmark: many kiosk processes on one database")
+    site.add_argument("--kiosks", type=int, metavar="N", help="run N kiosk processes (needs --db and ../shared LFW)")
+    site.add_argument("--db", metavar="URL", help="an empty database for the site benchmark")
+    site.add_argument("--people", type=int, default=200, help="enrolled people walking past every kiosk (default 200)")
+    site.add_argument("--kill", action="store_true", help="SIGKILL one kiosk mid-run, then restart it")
+    site.add_argument("--cut-db", type=float, default=0.0, metavar="S",
+                      help="take the database away for S seconds (PostgreSQL: from one kiosk; SQLite: from all)")
     p.set_defaults(func=_cmd_bench)
 
     p = sub.add_parser(
@@ -321,7 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="With --person-id ID, give only photos: facegate enroll --person-id 7 IMG...",
     )
     p.add_argument("name", metavar="NAME")
-    p.add_argument("images", nargs="+", metavar="IMG")
+    p.add_argument("images", nargs="*", metavar="IMG")
     p.add_argument("--person-id", type=int, metavar="ID", help="add the photos to person ID (see facegate people)")
     p.add_argument("--group")
     p.add_argument("--external-id")

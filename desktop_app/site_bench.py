@@ -1,0 +1,268 @@
+"""`facegate bench --kiosks N --db URL`: N kiosk processes on one database, each replaying its own
+folder of frames of the same enrolled people (real LFW faces), as fast as they can.
+
+Every walking person is one the kiosk recognises from their frame, so each should be stored exactly
+once however many kiosks see them: `lost` counts walkers with no stored event, `doubled` stored
+events beyond one per person. --kill SIGKILLs one kiosk mid-run and starts it again (its spool must
+survive the kill); --cut-db takes the database away for a while: from one kiosk through a TCP proxy
+it alone uses (PostgreSQL), or from every kiosk by holding SQLite's write lock.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import random
+import shutil
+import signal
+import socket
+import sqlite3
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from core.errors import FaceGateError
+
+# LFW holds many people with several photos: one photo enrols, another walks past the kiosks.
+LFW = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "lfw" / "images"
+FRAMES_PER_PERSON = 2
+COOLDOWN_S = 6 * 3600.0  # longer than any run: every event after the first one of a person is a double
+
+
+@dataclass(frozen=True)
+class Walker:
+    person_id: int
+    name: str
+    photo: Path  # not the enrolment photo
+
+
+@dataclass(frozen=True)
+class SiteResult:
+    kiosks: int
+    walkers: int
+    seconds: float
+    stored: int
+    lost: int
+    doubled: int
+
+    @property
+    def events_per_s(self) -> float:
+        return self.stored / max(self.seconds, 1e-9)
+
+
+def enrol_site(store, pipeline, count: int, lfw: Path = LFW) -> list[Walker]:
+    """Enrols LFW people from their first usable photo until `count` of them have a second photo
+    the kiosk recognises as them (at the attendance threshold); those are the walkers."""
+    from core.enroll import Enroller
+
+    if not lfw.is_dir():
+        raise FaceGateError(f"the site benchmark needs LFW at {lfw} (see ../shared/data/README.md)")
+    enroller = Enroller(store, pipeline)
+    threshold = store.load_settings().match_threshold
+    walkers: list[Walker] = []
+    for folder in sorted(lfw.iterdir()):
+        photos = sorted(folder.glob("*.jpg"))
+        if len(photos) < 2:
+            continue
+        samples, _ = enroller.assess_photos(photos[:1])
+        faces = pipeline.faces(photos[1], max_faces=1)
+        if not samples or not faces or float(faces[0].embedding @ samples[0].embedding) < threshold:
+            continue
+        person, _, _ = enroller.save(samples, "photo", name=folder.name.replace("_", " "))
+        walkers.append(Walker(person.id, person.name, photos[1]))
+        if len(walkers) == count:
+            return walkers
+    raise FaceGateError(f"only {len(walkers)} LFW people could walk; ask for fewer")
+
+
+def _frames_folder(root: Path, walkers: list[Walker], seed: int) -> Path:
+    """This kiosk's own folder: every walker, in its own order, FRAMES_PER_PERSON frames each."""
+    folder = root / f"kiosk{seed}"
+    folder.mkdir(parents=True)
+    order = list(walkers)
+    random.Random(seed).shuffle(order)
+    for i, walker in enumerate(order):
+        for j in range(FRAMES_PER_PERSON):
+            shutil.copy(walker.photo, folder / f"{i:05d}_{j}.jpg")
+    return folder
+
+
+def _kiosk(url: str, frames: str, spool: str, kiosk_id: str, model: str | None, start_at: int) -> None:
+    """One kiosk process: the real Kiosk loop over its folder, one thread, no frame pacing."""
+    os.environ["OMP_NUM_THREADS"] = "1"
+    from core.camera import open_source
+    from core.detect import Detector
+    from core.embed import load_embedder
+    from core.kiosk import Kiosk
+    from core.pipeline import FacePipeline, model_spec
+    from core.store import Store
+
+    store = Store(url, busy_timeout_s=0.5, retries=1)
+    pipeline = FacePipeline(Detector(), load_embedder(model_spec(model)))
+    kiosk = Kiosk(store, pipeline, spool=Path(spool), kiosk_id=kiosk_id)
+    with open_source(frames) as source:
+        for i, frame in enumerate(source):
+            if i >= start_at:
+                kiosk.process(frame)
+    # The walk is over; whatever still waits is sent once the database answers again.
+    deadline = time.monotonic() + 120
+    while len(kiosk.spool) and time.monotonic() < deadline:
+        time.sleep(0.5)
+        kiosk.send_spooled()
+    store.close()
+
+
+class _Cut:
+    """A TCP forwarder to a PostgreSQL Unix socket that can drop and refuse every connection for a while."""
+
+    def __init__(self, unix_socket: str):
+        self.unix_socket = unix_socket
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self._open: list[socket.socket] = []
+        self._down = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            client, _ = self.listener.accept()
+            if self._down.is_set():
+                client.close()
+                continue
+            server = socket.socket(socket.AF_UNIX)
+            server.connect(self.unix_socket)
+            self._open += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def down_for(self, seconds: float) -> None:
+        self._down.set()
+        for s in self._open:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self._open.clear()
+        time.sleep(seconds)
+        self._down.clear()
+
+
+def _proxied_url(url: str, cut: _Cut) -> str:
+    from sqlalchemy import make_url
+
+    parsed = make_url(url)
+    query = {k: v for k, v in parsed.query.items() if k != "host"}
+    return parsed.set(host="127.0.0.1", port=cut.port, query=query).render_as_string(hide_password=False)
+
+
+def run_site(
+    url: str,
+    kiosks: int,
+    people: int,
+    model: str | None = None,
+    kill: bool = False,
+    cut_s: float = 0.0,
+    log=print,
+) -> SiteResult:
+    from core.detect import Detector
+    from core.embed import load_embedder
+    from core.pipeline import FacePipeline, model_spec
+    from core.store import Store
+
+    work = Path(tempfile.mkdtemp(prefix="facegate-site-"))
+    with Store(url) as store:
+        if store.list_people(include_inactive=True):
+            raise FaceGateError("the site benchmark needs an empty database (it enrols its own people)")
+        store.save_settings(replace(store.load_settings(), cooldown_s=COOLDOWN_S))
+        started = time.perf_counter()
+        walkers = enrol_site(store, FacePipeline(Detector(), load_embedder(model_spec(model))), people)
+        log(f"enrolled={len(walkers)} enrol_s={time.perf_counter() - started:.1f}")
+        before = datetime.now(timezone.utc) - timedelta(minutes=1)
+    folders = [_frames_folder(work / "frames", walkers, k) for k in range(kiosks)]
+    postgres = url.startswith("postgresql")
+    cut = None
+    if cut_s and postgres:
+        from sqlalchemy import make_url
+
+        host = make_url(url).query.get("host")
+        cut = _Cut(f"{host}/.s.PGSQL.{make_url(url).port or 5432}")
+    ctx = multiprocessing.get_context("spawn")
+
+    def launch(k: int, start_at: int = 0) -> multiprocessing.process.BaseProcess:
+        kiosk_url = _proxied_url(url, cut) if cut is not None and k == 1 else url
+        p = ctx.Process(
+            target=_kiosk, args=(kiosk_url, str(folders[k]), str(work / f"spool{k}"), f"kiosk-{k}", model, start_at)
+        )
+        p.start()
+        return p
+
+    started = time.perf_counter()
+    procs = [launch(k) for k in range(kiosks)]
+    frames = len(walkers) * FRAMES_PER_PERSON
+    if kill:
+        _mid_run(url, procs[0], len(walkers) // 4)
+        os.kill(procs[0].pid, signal.SIGKILL)
+        procs[0].join()
+        waiting = len(list((work / "spool0").glob("*.event.json")))
+        log(f"killed kiosk-0 with {waiting} events in its spool; restarting it on the rest of its folder")
+        procs[0] = launch(0, frames // 2)
+    if cut_s:
+        time.sleep(3.0)
+        if cut is not None:
+            log(f"database cut for kiosk-1 for {cut_s:.0f} s")
+            cut.down_for(cut_s)
+        else:
+            log(f"database write-locked for every kiosk for {cut_s:.0f} s")
+            _lock_sqlite(url, cut_s)
+    for p in procs:
+        p.join()
+    seconds = time.perf_counter() - started
+    failed = [k for k, p in enumerate(procs) if p.exitcode != 0]
+    if failed:
+        raise FaceGateError(f"kiosk process(es) {failed} failed")
+    with Store(url) as store:
+        events = store.events(before, datetime.now(timezone.utc) + timedelta(minutes=1))
+    shutil.rmtree(work, ignore_errors=True)
+    stored_people = {e.person_id for e in events}
+    walking = {w.person_id for w in walkers}
+    return SiteResult(
+        kiosks, len(walkers), seconds, len(events), len(walking - stored_people), len(events) - len(stored_people)
+    )
+
+
+def _mid_run(url: str, proc, events: int, limit_s: float = 600) -> None:
+    """Returns once kiosk-0 has stored `events` events, so the kill lands in the middle of its walk."""
+    from core.store import Store
+
+    with Store(url) as store:
+        deadline = time.monotonic() + limit_s
+        while proc.is_alive() and time.monotonic() < deadline:
+            ever = (datetime(2000, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc))
+            if sum(e.kiosk_id == "kiosk-0" for e in store.events(*ever)) >= events:
+                return
+            time.sleep(0.5)
+
+
+def _lock_sqlite(url: str, seconds: float) -> None:
+    from sqlalchemy import make_url
+
+    locker = sqlite3.connect(make_url(url).database, isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    time.sleep(seconds)
+    locker.execute("ROLLBACK")
+    locker.close()
