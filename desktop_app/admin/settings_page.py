@@ -5,6 +5,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
@@ -54,6 +55,8 @@ class SettingsPage(QWidget):
         self.cooldown = QSpinBox(minimum=0, maximum=24 * 3600, singleStep=60, suffix=" s")
         self.min_face = QSpinBox(minimum=20, maximum=400, suffix=" px")
         self.kiosk_id = QLineEdit()
+        # Crops (encrypted) let a new model recompute templates; off erases them and keeps none.
+        self.keep_crops = QCheckBox("Keep face crops (encrypted) to recompute templates for a new model")
         self.message = QLabel(wordWrap=True)
 
         form = QFormLayout()
@@ -65,6 +68,7 @@ class SettingsPage(QWidget):
         form.addRow("Cooldown between events:", self.cooldown)
         form.addRow("Smallest face:", self.min_face)
         form.addRow("Kiosk id:", self.kiosk_id)
+        form.addRow("Face crops:", self.keep_crops)
         buttons = QHBoxLayout()
         buttons.addWidget(QPushButton("Save", clicked=self.save))
         buttons.addWidget(QPushButton("Change admin PIN…", clicked=self.change_pin))
@@ -88,6 +92,7 @@ class SettingsPage(QWidget):
         self.cooldown.setValue(round(s.cooldown_s))
         self.min_face.setValue(s.min_face)
         self.kiosk_id.setText(s.kiosk_id)
+        self.keep_crops.setChecked(s.keep_face_crops)
 
     def edited(self) -> Settings:
         current = self.store.load_settings()
@@ -100,6 +105,7 @@ class SettingsPage(QWidget):
             cooldown_s=float(self.cooldown.value()),
             min_face=self.min_face.value(),
             kiosk_id=self.kiosk_id.text().strip() or current.kiosk_id,
+            keep_face_crops=self.keep_crops.isChecked(),
         )
 
     def save(self) -> None:
