@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import math
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .errors import FaceGateError
 
@@ -63,7 +63,7 @@ def check_pin(store, pin: str, actor: str = "kiosk") -> None:
         return
     state = store.pin_state()
     if state.locked_until is not None:
-        left = (state.locked_until - datetime.now(timezone.utc)).total_seconds()
+        left = (state.locked_until - datetime.now(UTC)).total_seconds()
         if left > 0:
             store.audit(actor, "admin PIN refused", f"back-off: {math.ceil(left)} s left")
             raise PinRefused(f"too many wrong PINs: try again in {math.ceil(left)} s")

@@ -77,7 +77,7 @@ def _cmd_site_bench(args: argparse.Namespace) -> int:
     print(f"db={_safe_url(args.db).split(':')[0]} kiosks={result.kiosks} people={result.walkers} "
           f"frames_per_kiosk={result.walkers * FRAMES_PER_PERSON} mode={mode} seconds={result.seconds:.1f}")
     print(f"frames_per_s={result.frames_per_s:.1f} events_per_s={result.events_per_s:.2f} "
-          f"expected={result.walkers} stored={result.stored}")
+          f"expected={result.walkers} stored={result.stored} not_walking={result.others}")
     print(f"lost={result.lost} doubled={result.doubled}")
     return 0 if result.lost == result.doubled == 0 else 1
 

@@ -20,7 +20,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +49,7 @@ class SiteResult:
     lost: int
     doubled: int
     frames: int  # processed by all kiosks together
+    others: int  # stored for enrolled people who were not walking (a face in the background, a look-alike)
 
     @property
     def events_per_s(self) -> float:
@@ -215,7 +216,7 @@ def run_site(
         started = time.perf_counter()
         walkers = enrol_site(store, FacePipeline(Detector(), load_embedder(model_spec(model))), people)
         log(f"enrolled={len(walkers)} enrol_s={time.perf_counter() - started:.1f}")
-        before = datetime.now(timezone.utc) - timedelta(minutes=1)
+        before = datetime.now(UTC) - timedelta(minutes=1)
     folders = [_frames_folder(work / "frames", walkers, k) for k in range(kiosks)]
     postgres = url.startswith("postgresql")
     cut = None
@@ -263,7 +264,7 @@ def run_site(
     if failed:
         raise FaceGateError(f"kiosk process(es) {failed} failed")
     with Store(url) as store:
-        events = store.events(before, datetime.now(timezone.utc) + timedelta(minutes=1))
+        events = store.events(before, datetime.now(UTC) + timedelta(minutes=1))
     shutil.rmtree(work, ignore_errors=True)
     stored_people = {e.person_id for e in events}
     walking = {w.person_id for w in walkers}
@@ -273,8 +274,9 @@ def run_site(
         seconds,
         len(events),
         len(walking - stored_people),
-        len(events) - len(stored_people),
+        len(events) - len(stored_people),  # one event per person: any more is a double
         kiosks * frames + (frames - frames // 2 if kill else 0),
+        len(stored_people - walking),
     )
 
 
@@ -285,7 +287,7 @@ def _mid_run(url: str, proc, kiosk_id: str, events: int, limit_s: float = 600) -
     with Store(url) as store:
         deadline = time.monotonic() + limit_s
         while proc.is_alive() and time.monotonic() < deadline:
-            ever = (datetime(2000, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc))
+            ever = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
             if sum(e.kiosk_id == kiosk_id for e in store.events(*ever)) >= events:
                 return
             time.sleep(0.5)

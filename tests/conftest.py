@@ -150,8 +150,10 @@ def postgres_server():
     if os.geteuid() == 0:
         shutil.chown(base, "postgres", "postgres")
     data = base / "data"
-    run = lambda *cmd: subprocess.run(_as_postgres([str(bin_dir / cmd[0]), *cmd[1:]]), check=True,  # noqa: E731
-                                      capture_output=True, text=True)
+
+    def run(program: str, *args: str) -> None:
+        subprocess.run(_as_postgres([str(bin_dir / program), *args]), check=True, capture_output=True, text=True)
+
     run("initdb", "-D", str(data), "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8")
     options = f"-c listen_addresses='' -k {base} -c fsync=off -c max_connections=200"
     run("pg_ctl", "-D", str(data), "-o", options, "-l", str(base / "server.log"), "-w", "start")

@@ -17,8 +17,11 @@ def _set_pin(tmp_path, pin: str) -> None:
 def test_cli_enrolment_and_export_ask_for_the_pin_once_one_is_set(tmp_path, cli_env, facegate, lfw_photos):
     photo = str(lfw_photos("George_W_Bush", ("0007",))[0])
     out = str(tmp_path / "out.csv")
-    run = lambda *args, **env: subprocess.run([*facegate, *args], env={**cli_env, **env}, capture_output=True,  # noqa: E731
-                                              text=True, timeout=120, stdin=subprocess.DEVNULL)
+
+    def run(*args: str, **env: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*facegate, *args], env={**cli_env, **env}, capture_output=True, text=True,
+                              timeout=120, stdin=subprocess.DEVNULL, check=False)
+
     assert run("enroll", "Before Pin", photo).returncode == 0  # no PIN set: nothing to ask
     _set_pin(tmp_path, "246813")
     export = ("attendance", "export", "--from", "2025-01-01", "--to", "2025-01-02", "--out", out)

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 import numpy as np
-import pytest
 
 from core.attendance import Event
 from core.kiosk import POLL_S, Kiosk
 from core.store import Store
 from tests.conftest import ENROL_PHOTOS, PERSON
 
-UTC = timezone.utc
 T0 = datetime.now(UTC).replace(microsecond=0)
 EVER = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
 SPAWN = multiprocessing.get_context("spawn")
@@ -126,7 +123,7 @@ def test_two_cli_enrolments_of_one_name_at_once_make_one_person(tmp_path, cli_en
         assert [p.name for p in store.list_people()] == ["Same Name"]
         # --person-id reaches the same person by id.
     done = subprocess.run([*facegate, "enroll", "--person-id", "1", photos[2]], env=cli_env, capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=120, check=False)
     assert done.returncode == 0 and "added to Same Name (#1): 1 templates" in done.stdout, done.stderr
 
 
