@@ -119,8 +119,8 @@ class PersonRow(Base):
     name: Mapped[str] = mapped_column(String(NAME_LEN))
     # name_key(name): unique, so two kiosks enrolling "Ann" at once make one person.
     name_key: Mapped[str] = mapped_column(String(2 * NAME_LEN), unique=True, index=True)
-    external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
-    group: Mapped[str | None] = mapped_column(String(100), index=True)
+    external_id: Mapped[str | None] = mapped_column(String(ID_LEN), unique=True)
+    group: Mapped[str | None] = mapped_column(String(GROUP_LEN), index=True)
     active: Mapped[bool]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -135,11 +135,11 @@ class TemplateRow(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     embedding: Mapped[bytes] = mapped_column(LargeBinary)  # little-endian float32 x dim
     dim: Mapped[int]
-    model_id: Mapped[str] = mapped_column(String(100))
-    model_version: Mapped[str] = mapped_column(String(50))
+    model_id: Mapped[str] = mapped_column(String(MODEL_LEN))
+    model_version: Mapped[str] = mapped_column(String(VERSION_LEN))
     quality: Mapped[float] = mapped_column(Float)
     source: Mapped[str] = mapped_column(String(10))
-    source_detail: Mapped[str | None] = mapped_column(String(255))  # camera id or file name
+    source_detail: Mapped[str | None] = mapped_column(String(DETAIL_LEN))  # camera id or file name
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The aligned crop lets a new model recompute the template without the person coming back.
     crop_jpeg: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
@@ -153,7 +153,7 @@ class EventRow(Base):
     time: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     kind: Mapped[str] = mapped_column(String(10))
     similarity: Mapped[float] = mapped_column(Float)
-    kiosk_id: Mapped[str] = mapped_column(String(100))
+    kiosk_id: Mapped[str] = mapped_column(String(KIOSK_LEN))
     # Made by the kiosk that recognised the person, so a retry (or a spooled resend) never doubles.
     uid: Mapped[str] = mapped_column(String(32), unique=True, index=True)
 
@@ -180,8 +180,8 @@ class AuditRow(Base):
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(primary_key=True)
     time: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    actor: Mapped[str] = mapped_column(String(100))
-    action: Mapped[str] = mapped_column(String(50))
+    actor: Mapped[str] = mapped_column(String(ACTOR_LEN))
+    action: Mapped[str] = mapped_column(String(ACTION_LEN))
     detail: Mapped[str] = mapped_column(Text)
 
 

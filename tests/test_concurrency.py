@@ -166,3 +166,34 @@ def test_a_change_at_one_kiosk_reaches_another_without_restart(db_url, store, pi
         time.sleep(POLL_S + 0.1)
         assert POLL_S < 5
         assert not any(face.known for frame in frames[1:4] for face in kiosk.process(frame).faces)
+
+
+def test_kiosk_cut_off_from_postgresql_keeps_recognising_and_catches_up(
+    tmp_path, postgres_url, postgres_server, pipeline, lfw_photos, person_folder
+):
+    import threading
+
+    from core.camera import open_source
+    from core.enroll import Enroller
+    from core.kiosk import OFFLINE_RETRY_S
+    from desktop_app.site_bench import _Cut, _proxied_url
+
+    with Store(postgres_url) as admin:
+        Enroller(admin, pipeline).enroll_photos("George W Bush", lfw_photos(PERSON, ENROL_PHOTOS))
+    frames = list(open_source(person_folder))
+    cut = _Cut(f"{postgres_server}/.s.PGSQL.5432")  # this kiosk reaches the server through TCP we can cut
+    kiosk_store = Store(_proxied_url(postgres_url, cut), connect_timeout_s=1)
+    kiosk = Kiosk(kiosk_store, pipeline, spool=tmp_path / "spool")
+    outage = threading.Thread(target=cut.down_for, args=(5.0,))
+    outage.start()
+    time.sleep(0.2)
+    results = [kiosk.process(frame) for frame in frames[:4]]
+    assert any(face.name == "George W Bush" for r in results for face in r.faces)
+    assert results[-1].status == "offline: 1 event waiting" and not any(r.events for r in results)
+    outage.join()
+    time.sleep(OFFLINE_RETRY_S + 0.1)
+    back = kiosk.process(frames[4])
+    assert [e.kind for e in back.events] == ["check-in"] and back.status is None
+    kiosk_store.close()
+    with Store(postgres_url) as admin:
+        assert [e.name for e in admin.events(*EVER)] == ["George W Bush"]
