@@ -48,7 +48,7 @@ class SiteResult:
     stored: int
     lost: int
     doubled: int
-    frames: int  # processed by all kiosks together
+    frames: int  # in all kiosks' folders
     others: int  # stored for enrolled people who were not walking (a face in the background, a look-alike)
 
     @property
@@ -122,10 +122,12 @@ def _kiosk(url: str, frames: str, spool: str, kiosk_id: str, model: str | None, 
     pipeline = FacePipeline(Detector(), load_embedder(model_spec(model)))
     kiosk = Kiosk(store, pipeline, spool=Path(spool), kiosk_id=kiosk_id)
     most_waiting = 0
+    progress = Path(spool, "progress")
     with open_source(frames) as source:
         for i, frame in enumerate(source):
             if i >= start_at:
                 most_waiting = max(most_waiting, kiosk.process(frame).waiting)
+                progress.write_text(str(i + 1))  # where the bench kills or cuts this kiosk
     # The walk is over; whatever still waits is sent once the database answers again.
     deadline = time.monotonic() + 120
     while len(kiosk.spool) and time.monotonic() < deadline:
@@ -239,14 +241,14 @@ def run_site(
     procs = [launch(k) for k in range(kiosks)]
     frames = len(walkers) * FRAMES_PER_PERSON
     if kill:
-        _mid_run(url, procs[0], "kiosk-0", len(walkers) // 4)
+        done = _reach(work / "spool0", procs[0], frames // 2)
         os.kill(procs[0].pid, signal.SIGKILL)
         procs[0].join()
         waiting = len(list((work / "spool0").glob("*.event.json")))
-        log(f"killed kiosk-0 with {waiting} events in its spool; restarting it on the rest of its folder")
-        procs[0] = launch(0, frames // 2)
+        log(f"killed kiosk-0 after {done} of {frames} frames with {waiting} events in its spool; restarting it")
+        procs[0] = launch(0, done)
     if cut_s:
-        _mid_run(url, procs[1], "kiosk-1", len(walkers) // 8)
+        _reach(work / "spool1", procs[1], frames // 4)
         if cut is not None:
             log(f"database cut for kiosk-1 for {cut_s:.0f} s")
             cut.down_for(cut_s)
@@ -275,22 +277,24 @@ def run_site(
         len(events),
         len(walking - stored_people),
         len(events) - len(stored_people),  # one event per person: any more is a double
-        kiosks * frames + (frames - frames // 2 if kill else 0),
+        kiosks * frames,
         len(stored_people - walking),
     )
 
 
-def _mid_run(url: str, proc, kiosk_id: str, events: int, limit_s: float = 600) -> None:
-    """Returns once kiosk_id has stored `events` events, so a kill or cut lands in the middle of its walk."""
-    from core.store import Store
-
-    with Store(url) as store:
-        deadline = time.monotonic() + limit_s
-        while proc.is_alive() and time.monotonic() < deadline:
-            ever = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
-            if sum(e.kiosk_id == kiosk_id for e in store.events(*ever)) >= events:
-                return
-            time.sleep(0.5)
+def _reach(spool: Path, proc, frames: int, limit_s: float = 1200) -> int:
+    """Waits until the kiosk writing to spool has processed `frames` frames; how many it had."""
+    deadline = time.monotonic() + limit_s
+    done = 0
+    while proc.is_alive() and time.monotonic() < deadline and done < frames:
+        time.sleep(0.05)
+        try:
+            done = int((spool / "progress").read_text() or 0)
+        except (FileNotFoundError, ValueError):
+            pass
+    if not proc.is_alive():
+        raise FaceGateError("the kiosk ended before the benchmark could kill or cut it")
+    return done
 
 
 def _lock_sqlite(url: str, seconds: float) -> None:
