@@ -179,7 +179,7 @@ class Kiosk:
         sighting another kiosk already recorded), and why some still wait."""
         if not self.spool or time.monotonic() < self._retry_at:
             return (), ("database unreachable; events wait in the spool" if self.spool else None)
-        committed = []
+        committed: list[Event] = []
         for path, e in self.spool.pending():
             try:
                 if e.kind == UNLOCK:

@@ -950,9 +950,8 @@ class Store:
                 # Keys only: the log must not carry the PIN hash.
                 self._changed(s, actor, "change settings", ", ".join(changed))
             if not settings.keep_face_crops:
-                erased = s.execute(
-                    update(TemplateRow).where(TemplateRow.crop_jpeg.is_not(None)).values(crop_jpeg=None)
-                ).rowcount
+                erased = s.scalar(select(func.count()).where(TemplateRow.crop_jpeg.is_not(None)))
+                s.execute(update(TemplateRow).where(TemplateRow.crop_jpeg.is_not(None)).values(crop_jpeg=None))
                 if erased:
                     self._audit(s, actor, "erase face crops", f"{erased} crops")
 
