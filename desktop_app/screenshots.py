@@ -130,7 +130,9 @@ def capture(out: Path) -> list[Path]:
 
         window.show_unlock()
         window.unlock.person.setCurrentIndex(window.unlock.person.findText("Tom Hanks"))
-        window.unlock.arm()
+        window.unlock.arm()  # takes the admin PIN
+        window.unlock.pin_dialog.pin.setText("246813")
+        window.unlock.pin_dialog.submit()
         _wait(app, lambda: window.unlock.state.text().startswith("UNLOCKED"))
         save(window, "unlock")
 
