@@ -197,3 +197,23 @@ def test_kiosk_cut_off_from_postgresql_keeps_recognising_and_catches_up(
     kiosk_store.close()
     with Store(postgres_url) as admin:
         assert [e.name for e in admin.events(*EVER)] == ["George W Bush"]
+
+
+def test_window_status_bar_says_offline_with_the_events_waiting(qtbot, tmp_path, db_url, enrolled, pipeline,
+                                                                   person_folder):
+    from desktop_app.main_window import MainWindow
+
+    kiosk_store = Store(db_url, busy_timeout_s=0.05, retries=0)
+    locker = sqlite3.connect(tmp_path / "facegate.db", isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        win = MainWindow(kiosk_store, pipeline, str(person_folder), realtime=False)
+        qtbot.addWidget(win)
+        win.show()
+        qtbot.waitUntil(lambda: "offline: 1 event waiting" in win.fps_label.text(), timeout=30_000)
+        assert win.kiosk.banner.isHidden() or "checked in" not in win.kiosk.banner.text()  # not confirmed yet
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    win.close()
+    kiosk_store.close()
