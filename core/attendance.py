@@ -5,9 +5,10 @@ today's history from the Store.
 """
 from __future__ import annotations
 
+import uuid
 from collections import deque
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from typing import Literal
 
@@ -38,6 +39,9 @@ class Event:
     kind: EventKind
     similarity: float
     kiosk_id: str
+    # Made where the person was recognised: the Store keeps one event per uid, so resending an
+    # event (a retry, the offline spool) never doubles it. Not part of equality.
+    uid: str = field(default_factory=lambda: uuid.uuid4().hex, compare=False)
 
 
 class _StreakTracker:

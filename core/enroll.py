@@ -196,34 +196,44 @@ class Enroller:
         Returns (person, template ids, whether the person was created)."""
         if not samples:
             raise FaceGateError("no usable face to enrol")
-        person = self.store.get_person(person_id) if person_id is not None else self.store.find_person_by_name(name or "")
-        created = person is None
-        if created:
-            person = self.store.add_person(name or "", external_id=external_id, group=group)
         model_id, version = model_key(self.pipeline.embedder)
-        ids = self.store.add_templates(
-            person.id,
+        keep_crops = self.store.load_settings().keep_face_crops
+        # One transaction: a crash leaves the person with their templates or not at all, and two
+        # kiosks enrolling the same name at once make one person.
+        result = self.store.enrol(
             np.stack([s.embedding for s in samples]),
             model_id,
             version,
             [s.quality for s in samples],
             source,
-            crops=[s.crop_jpeg for s in samples],
+            crops=[s.crop_jpeg for s in samples] if keep_crops else None,
             source_detail=[s.detail for s in samples],
+            person_id=person_id,
+            name=name,
+            group=group,
+            external_id=external_id,
         )
-        return person, ids, created
+        return result.person, result.template_ids, result.created
 
     def enroll_photos(
-        self, name: str, paths: Sequence[str | Path], group: str | None = None, external_id: str | None = None
+        self,
+        name: str,
+        paths: Sequence[str | Path],
+        group: str | None = None,
+        external_id: str | None = None,
+        person_id: int | None = None,
     ) -> EnrolResult:
-        """Everything `facegate enroll` does; FaceGateError, with each photo's reason, if none was usable."""
+        """Everything `facegate enroll` does, for the person called name or, given, person_id;
+        FaceGateError, with each photo's reason, if none was usable."""
         samples, outcomes = self.assess_photos(paths)
         if not samples:
             reasons = "; ".join(f"{Path(o.path).name}: {o.reason}" for o in outcomes)
             raise FaceGateError(f"no photo of {name} could be used ({reasons})")
-        existing = self.store.find_person_by_name(name)
+        existing = self.store.get_person(person_id) if person_id is not None else self.store.find_person_by_name(name)
         duplicates = self.duplicates(samples, exclude=existing.id if existing else None)
-        person, ids, created = self.save(samples, "photo", name=name, group=group, external_id=external_id)
+        person, ids, created = self.save(
+            samples, "photo", name=name, person_id=person_id, group=group, external_id=external_id
+        )
         return EnrolResult(person, tuple(ids), tuple(outcomes), tuple(duplicates), created)
 
 

@@ -19,3 +19,7 @@ class CameraError(FaceGateError):
 
 class StoreError(FaceGateError):
     """The database could not be opened or written (locked, read-only, wrong schema)."""
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be reached or is busy right now; the same write may succeed later."""

@@ -11,19 +11,26 @@ from collections import deque
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import numpy as np
 
-from .attendance import AttendanceRules, Event, UnlockRules
+from .attendance import UNLOCK, AttendanceRules, Event, UnlockRules
 from .enroll import load_gallery
-from .errors import FaceGateError, StoreError
+from .errors import FaceGateError, StoreError, StoreUnavailable
 from .pipeline import FacePipeline
+from .spool import Spool
 from .store import Store
 from .thresholds import Thresholds, settings_thresholds
 
 # Faces beyond the largest few are people walking past; embedding them would only cost frames.
 MAX_FACES = 4
 ADMIN_GROUP = "admin"
+# How often a kiosk asks the database whether people or settings changed (another kiosk enrolled
+# someone): well inside the 5 s a site expects, and one tiny query.
+POLL_S = 2.0
+# While the database is unreachable, how long to keep recognising before trying it again.
+OFFLINE_RETRY_S = 3.0
 
 
 @dataclass(frozen=True)
@@ -40,8 +47,9 @@ class SeenFace:
 
 @dataclass(frozen=True)
 class KioskResult:
-    """events were committed to the Store before this result was made; error says why an event
-    is still waiting to be stored (it is retried with the next frame)."""
+    """events were committed to the Store before this result was made (unlock events also while
+    offline: the door opens, the event waits in the spool); error says why events are waiting
+    (they are sent once the database answers); waiting counts them."""
 
     frame: np.ndarray
     faces: tuple[SeenFace, ...]
@@ -50,6 +58,12 @@ class KioskResult:
     time: datetime
     error: str | None = None
     thresholds: Thresholds | None = None
+    waiting: int = 0
+
+    @property
+    def status(self) -> str | None:
+        """The status bar's line while events wait for the database."""
+        return f"offline: {self.waiting} event{'' if self.waiting == 1 else 's'} waiting" if self.waiting else None
 
 
 class FpsMeter:
@@ -65,12 +79,13 @@ class FpsMeter:
         return (len(self._ticks) - 1) / max(self._ticks[-1] - self._ticks[0], 1e-9)
 
 
-def unlock_people(store: Store, name: str | None = None) -> list[int]:
-    """The person called name, or, without a name, every active member of the admin group."""
-    if name:
-        person = store.find_person_by_name(name)
+def unlock_people(store: Store, name: str | None = None, person_id: int | None = None) -> list[int]:
+    """Person person_id, or the person called name, or, without either, every active member of the admin group."""
+    if person_id is not None or name:
+        person = store.get_person(person_id) if person_id is not None else store.find_person_by_name(name or "")
         if person is None or not person.active:
-            raise FaceGateError(f"nobody called {name!r} is enrolled and active")
+            who = f"person #{person_id}" if person_id is not None else f"anyone called {name!r}"
+            raise FaceGateError(f"there is no {who} enrolled and active")
         return [person.id]
     admins = [p.id for p in store.list_people() if (p.group or "").casefold() == ADMIN_GROUP]
     if not admins:
@@ -82,13 +97,29 @@ class Kiosk:
     """Attendance by default; with unlock_for, unlock mode for those people only (stricter
     threshold, several consecutive matching frames)."""
 
-    def __init__(self, store: Store, pipeline: FacePipeline, unlock_for: Collection[int] | None = None):
+    def __init__(
+        self,
+        store: Store,
+        pipeline: FacePipeline,
+        unlock_for: Collection[int] | None = None,
+        spool: Path | None = None,
+        poll_s: float = POLL_S,
+        kiosk_id: str | None = None,
+    ):
+        """spool: the folder where confirmed events wait for the database (default: store.local_folder()/spool);
+        kiosk_id: overrides the Settings one (several kiosk processes on one machine)."""
         self.store = store
         self.pipeline = pipeline
         self.unlock_for = frozenset(unlock_for) if unlock_for is not None else None
+        self.spool = Spool(spool or store.local_folder() / "spool")
+        self.poll_s = poll_s
+        self.kiosk_id = kiosk_id
         self._stale = threading.Event()
-        self._pending: list[Event] = []
+        # uids this kiosk spooled: another process sharing the spool folder may send our files
+        # (and we theirs), but each kiosk confirms only the people it recognised itself.
+        self._mine: set[str] = set()
         self._fps = FpsMeter()
+        self._next_poll = self._retry_at = 0.0
         self.reload()
 
     @property
@@ -101,7 +132,10 @@ class Kiosk:
 
     def reload(self) -> None:
         self._stale.clear()
+        revision = self.store.revision()
         self.settings = self.store.load_settings()
+        if self.kiosk_id is not None:
+            self.settings = replace(self.settings, kiosk_id=self.kiosk_id)
         self.pipeline.detector.min_face = self.settings.min_face
         self.gallery = load_gallery(self.store, self.pipeline.embedder)
         # The attendance threshold follows the number of templates enrolled now (core/thresholds.py).
@@ -116,24 +150,56 @@ class Kiosk:
             # A restart (or a reload) must not check people in twice or forget today's check-ins.
             midnight = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
             self.rules.seed(self.store.events(midnight, midnight + timedelta(days=1)))
+        self.revision = revision  # last: a reload the database broke off is tried again
+
+    def _follow_site(self) -> None:
+        """Reloads when this process, or any kiosk or admin screen of the site, changed something."""
+        clock = time.monotonic()
+        if clock < self._retry_at or (clock < self._next_poll and not self._stale.is_set()):
+            return
+        self._next_poll = clock + self.poll_s
+        try:
+            if self._stale.is_set() or self.store.revision() != self.revision:
+                self.reload()
+        except StoreUnavailable:
+            self._retry_at = time.monotonic() + OFFLINE_RETRY_S  # keep recognising with what we have
 
     def process(self, frame: np.ndarray, now: datetime | None = None) -> KioskResult:
-        if self._stale.is_set():
-            self.reload()
+        self._follow_site()
         now = now or datetime.now(timezone.utc)
         faces = self.pipeline.faces(frame, max_faces=MAX_FACES)
         matches = self.gallery.identify(np.stack([f.embedding for f in faces]), self.threshold) if faces else []
         seen = tuple(SeenFace(f.box, m.person_id, m.name, m.similarity) for f, m in zip(faces, matches))
-        self._pending.extend(self.rules.update(now, matches))
-        committed, error = self._commit()
-        return KioskResult(frame, seen, committed, self._fps.tick(), now, error, self.thresholds)
+        confirmed = self.rules.update(now, matches)
+        for e in confirmed:
+            self.spool.put(e)  # on disk before anything else: a crash from here on loses nothing
+            self._mine.add(e.uid)
+        committed, error = self.send_spooled()
+        # An unlock opens the door now, stored or not; one sent late from the spool must not open it again.
+        events = tuple(e for e in committed if e.kind != UNLOCK) + tuple(e for e in confirmed if e.kind == UNLOCK)
+        return KioskResult(frame, seen, events, self._fps.tick(), now, error, self.thresholds, len(self.spool))
 
-    def _commit(self) -> tuple[tuple[Event, ...], str | None]:
-        committed = []
-        try:
-            while self._pending:
-                self.store.record_event(self._pending[0])
-                committed.append(self._pending.pop(0))
-        except StoreError as exc:
-            return tuple(committed), f"not saved yet, retrying: {exc}"
+    def send_spooled(self) -> tuple[tuple[Event, ...], str | None]:
+        """Sends the waiting events, oldest first; the ones the database kept (the rules may drop a
+        sighting another kiosk already recorded), and why some still wait."""
+        if not self.spool or time.monotonic() < self._retry_at:
+            return (), ("database unreachable; events wait in the spool" if self.spool else None)
+        committed: list[Event] = []
+        for path, e in self.spool.pending():
+            try:
+                if e.kind == UNLOCK:
+                    self.store.record_event(e)
+                    stored: Event | None = e
+                else:
+                    stored = self.store.record_attendance(e, self.settings.cooldown_s, getattr(self.rules, "tz", None))
+            except StoreUnavailable as exc:
+                self._retry_at = time.monotonic() + OFFLINE_RETRY_S
+                return tuple(committed), f"not saved yet, waiting in the spool: {exc}"
+            except StoreError as exc:  # e.g. the person was deleted meanwhile: keeping it cannot help
+                self.spool.done(path)
+                return tuple(committed), f"event dropped: {exc}"
+            self.spool.done(path)
+            if stored is not None and e.uid in self._mine:
+                committed.append(stored)
+            self._mine.discard(e.uid)
         return tuple(committed), None

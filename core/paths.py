@@ -16,13 +16,29 @@ def data_dir() -> Path:
     override = os.environ.get("FACEGATE_HOME")
     path = Path(override).expanduser() if override else Path(user_data_dir(APP_NAME, appauthor=False))
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        # 0700: the database holds face templates; no other local user has any business in here.
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not override:  # a folder named in FACEGATE_HOME may be shared on purpose: only made 0700 when new
+            path.chmod(0o700)
     except OSError as exc:
         raise StoreError(
             f"cannot create the data folder {path}: {exc.strerror}; "
             "set FACEGATE_HOME to a folder you can write to"
         ) from exc
     return path
+
+
+def private_file(path: Path) -> None:
+    """Creates path (if missing) or narrows it to mode 0600, before SQLite opens it; SQLite gives
+    its -wal and -shm files the database's mode."""
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        path.chmod(0o600)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create or open the database {path}: {exc.strerror}; "
+            "check that its folder exists and that you may write to it"
+        ) from exc
 
 
 def database_url() -> str:

@@ -29,7 +29,7 @@ DEFAULT_STRANGER_TARGET = 0.001
 
 # Keyed by the annotation text (postponed annotations make Field.type a string).
 _PARSERS: dict[str, Callable[[Any], Any]] = {
-    "str": str, "int": int, "float": float, "str | None": lambda v: None if v is None else str(v),
+    "str": str, "int": int, "float": float, "bool": bool, "str | None": lambda v: None if v is None else str(v),
 }
 
 # The values a number setting may take (inclusive). Settings refuses others; a stored value outside
@@ -71,6 +71,9 @@ class Settings:
     kiosk_id: str = field(default_factory=default_kiosk_id)
     min_face: int = 60
     admin_pin_hash: str | None = None
+    # The aligned crop of each template (encrypted) lets a new model recompute templates without
+    # the person; off, no face image is kept and a model change means re-enrolling everyone.
+    keep_face_crops: bool = True
 
     def __post_init__(self) -> None:
         for name in RANGES:

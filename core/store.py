@@ -9,9 +9,10 @@ from __future__ import annotations
 import csv
 import os
 import time
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timezone, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
@@ -35,17 +36,21 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    func,
+    make_url,
     select,
+    text,
     update,
 )
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from .attendance import CHECK_OUT, UNLOCK, Event
-from .errors import FaceGateError, StoreError
-from .labels import clean_label
-from .paths import database_url
+from . import crypto
+from .attendance import CHECK_IN, CHECK_OUT, UNLOCK, Event
+from .errors import FaceGateError, StoreError, StoreUnavailable
+from .labels import GROUP_LEN, ID_LEN, NAME_LEN, check_length, clean_label
+from .paths import data_dir, database_url, private_file
 from .settings import Settings
 
 # Beside this file both from source and when frozen (the spec bundles core/migrations as data).
@@ -53,6 +58,17 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SOURCES = ("camera", "photo")
 _WRITE = "facegate_write"
 T = TypeVar("T")
+# Column sizes, checked before writing: PostgreSQL refuses what does not fit, SQLite would store it.
+KIOSK_LEN, DETAIL_LEN, MODEL_LEN, VERSION_LEN, ACTOR_LEN, ACTION_LEN = 100, 255, 100, 50, 100, 50
+# pg_advisory_xact_lock namespaces (PostgreSQL only; SQLite's BEGIN IMMEDIATE already serialises writers).
+_LOCK_SCHEMA, _LOCK_NAME = 1, 2
+_AAD_EMBEDDING, _AAD_CROP = b"face_templates.embedding", b"face_templates.crop_jpeg"
+
+
+def name_key(name: str) -> str:
+    """What makes two names the same person's: Unicode-normalised, trimmed, inner spaces collapsed,
+    case-folded ("ZOË  Smith " and "zoë smith" collide; casefold also maps ß to ss)."""
+    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
 
 
 def _now() -> datetime:
@@ -95,9 +111,11 @@ class Base(DeclarativeBase):
 class PersonRow(Base):
     __tablename__ = "people"
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
-    group: Mapped[str | None] = mapped_column(String(100), index=True)
+    name: Mapped[str] = mapped_column(String(NAME_LEN))
+    # name_key(name): unique, so two kiosks enrolling "Ann" at once make one person.
+    name_key: Mapped[str] = mapped_column(String(2 * NAME_LEN), unique=True, index=True)
+    external_id: Mapped[str | None] = mapped_column(String(ID_LEN), unique=True)
+    group: Mapped[str | None] = mapped_column(String(GROUP_LEN), index=True)
     active: Mapped[bool]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -112,11 +130,11 @@ class TemplateRow(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     embedding: Mapped[bytes] = mapped_column(LargeBinary)  # little-endian float32 x dim
     dim: Mapped[int]
-    model_id: Mapped[str] = mapped_column(String(100))
-    model_version: Mapped[str] = mapped_column(String(50))
+    model_id: Mapped[str] = mapped_column(String(MODEL_LEN))
+    model_version: Mapped[str] = mapped_column(String(VERSION_LEN))
     quality: Mapped[float] = mapped_column(Float)
     source: Mapped[str] = mapped_column(String(10))
-    source_detail: Mapped[str | None] = mapped_column(String(255))  # camera id or file name
+    source_detail: Mapped[str | None] = mapped_column(String(DETAIL_LEN))  # camera id or file name
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The aligned crop lets a new model recompute the template without the person coming back.
     crop_jpeg: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
@@ -130,7 +148,21 @@ class EventRow(Base):
     time: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     kind: Mapped[str] = mapped_column(String(10))
     similarity: Mapped[float] = mapped_column(Float)
-    kiosk_id: Mapped[str] = mapped_column(String(100))
+    kiosk_id: Mapped[str] = mapped_column(String(KIOSK_LEN))
+    # Made by the kiosk that recognised the person, so a retry (or a spooled resend) never doubles.
+    uid: Mapped[str] = mapped_column(String(32), unique=True, index=True)
+
+
+class SiteRow(Base):
+    """One row: state every kiosk of the site shares."""
+
+    __tablename__ = "site"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Bumped by every change to people, templates or settings; kiosks poll it to reload.
+    revision: Mapped[int]
+    key_id: Mapped[str | None] = mapped_column(String(64))  # crypto.fingerprint of the face-data key
+    pin_failures: Mapped[int]
+    pin_locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class SettingRow(Base):
@@ -143,8 +175,8 @@ class AuditRow(Base):
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(primary_key=True)
     time: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    actor: Mapped[str] = mapped_column(String(100))
-    action: Mapped[str] = mapped_column(String(50))
+    actor: Mapped[str] = mapped_column(String(ACTOR_LEN))
+    action: Mapped[str] = mapped_column(String(ACTION_LEN))
     detail: Mapped[str] = mapped_column(Text)
 
 
@@ -198,6 +230,19 @@ class AuditEntry:
     detail: str
 
 
+@dataclass(frozen=True)
+class Enrolment:
+    person: Person
+    template_ids: list[int]
+    created: bool  # the person was new
+
+
+@dataclass(frozen=True)
+class PinState:
+    failures: int  # wrong PINs in a row
+    locked_until: datetime | None
+
+
 def _person(row: PersonRow) -> Person:
     return Person(row.id, row.name, row.external_id, row.group, row.active, row.created_at)
 
@@ -237,6 +282,8 @@ def _tune_sqlite(engine: Engine, busy_timeout_s: float) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
         cursor.execute("PRAGMA foreign_keys = ON")
+        # Deleted rows and the plain values a sealing migration replaced are zeroed on disk.
+        cursor.execute("PRAGMA secure_delete = ON")
         # WAL: the kiosk keeps reading while an admin window or a second process writes.
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()
@@ -257,12 +304,22 @@ def alembic_config(connection: Connection) -> Config:
     return config
 
 
-def _labels(name: str, external_id: str | None, group: str | None) -> tuple[str, str | None, str | None]:
-    """A person's name, id and group checked and stripped (core.labels); a name is required."""
-    name = clean_label(name, "name")
-    if not name:
-        raise FaceGateError("a person needs a name")
-    return name, external_id and clean_label(external_id, "external id"), group and clean_label(group, "group")
+def _safe_url(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        # Not parseable, so its password cannot be told apart: show none of it.
+        return "(not a URL like sqlite:///path/facegate.db or postgresql://user@host/db)"
+
+
+def _engine_url(url: str) -> URL | str:
+    """postgresql:// means psycopg 3 here (SQLAlchemy would pick psycopg2, which FaceGate does not use)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url
+    return parsed.set(drivername="postgresql+psycopg") if parsed.drivername == "postgresql" else parsed
 
 
 def _cell(text: str | None) -> str:
@@ -287,10 +344,11 @@ def _made_with(model_id: str, model_version: str | None) -> Any:
 
 
 class Store:
-    """url: any SQLAlchemy URL, default paths.database_url(). Opening upgrades the schema to head.
+    """url: any SQLAlchemy URL, default paths.database_url(). Opening upgrades the schema to head and
+    seals (encrypts) any face data not sealed yet with the key from crypto.key_path().
 
     A write that finds the database locked waits busy_timeout_s, and is retried `retries` times with
-    doubling pauses from backoff_s before StoreError; the caller keeps the event and may retry.
+    doubling pauses from backoff_s before StoreUnavailable; the caller keeps the event and may retry.
     """
 
     def __init__(
@@ -300,19 +358,35 @@ class Store:
         busy_timeout_s: float = 2.0,
         retries: int = 3,
         backoff_s: float = 0.2,
+        connect_timeout_s: int = 3,
     ):
         self.url = url or database_url()
         self._retries, self._backoff_s = retries, backoff_s
         try:
-            self._engine = create_engine(self.url)
-        except (ImportError, ValueError, SQLAlchemyError) as exc:  # a mistyped FACEGATE_DB, a missing driver
-            raise StoreError(f"cannot use the database URL {self.url!r}: {exc}") from exc
+            target = _engine_url(self.url)
+            postgres = not isinstance(target, str) and target.get_backend_name() == "postgresql"
+            self._engine = create_engine(
+                target,
+                # A kiosk must notice a lost server in seconds (and spool), not hang on a dead socket.
+                connect_args={"connect_timeout": connect_timeout_s} if postgres else {},
+                pool_pre_ping=postgres,
+            )
+        except ModuleNotFoundError as exc:
+            install = 'pip install -e ".[postgres]"' if "postgres" in self.url.split(":", 1)[0] else "install it"
+            raise StoreError(f"the database URL {_safe_url(self.url)} needs the {exc.name} driver: {install}") from exc
+        except (ImportError, ValueError, SQLAlchemyError) as exc:  # a mistyped FACEGATE_DB
+            raise StoreError(f"cannot use the database URL {_safe_url(self.url)}: {self._scrub(str(exc))}") from exc
+        self._postgres = self._engine.dialect.name == "postgresql"
         if self._engine.dialect.name == "sqlite":
+            database = self._engine.url.database
+            if database and database != ":memory:" and not database.startswith("file:"):
+                private_file(Path(database))
             _tune_sqlite(self._engine, busy_timeout_s)
         self._writer = self._engine.execution_options(**{_WRITE: True})
         try:
             self._run(self._upgrade, write=True)
-        except StoreError:
+            self._sealer = self._run(self._unlock_face_data, write=True)
+        except FaceGateError:
             self.close()  # leave no handle on a file the user is told to move or restore
             raise
 
@@ -344,10 +418,26 @@ class Store:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    def local_folder(self) -> Path:
+        """This machine's folder for files beside the database (the kiosk's spool): the SQLite
+        file's folder, else the data folder."""
+        database = self._engine.url.database
+        if self._engine.dialect.name == "sqlite" and database and database != ":memory:":
+            return Path(database).resolve().parent
+        return data_dir()
+
     @property
     def _where(self) -> str:
         url = self._engine.url
         return (url.database or "(in memory)") if url.get_backend_name() == "sqlite" else url.render_as_string()
+
+    def _scrub(self, text: str) -> str:
+        """A driver message with any password of the URL taken out."""
+        try:
+            password = make_url(self.url).password
+        except ArgumentError:
+            return text
+        return text.replace(str(password), "***") if password else text
 
     def _error(self, exc: DBAPIError) -> StoreError:
         advice = _SQLITE_ADVICE.get(_sqlite_code(exc))
@@ -355,9 +445,14 @@ class Store:
             text = str(exc.orig)
             if "external_id" in text:
                 return StoreError("that external id is already used by another person")
+            if "name_key" in text:
+                return StoreError("someone of that name is already enrolled; choose another name")
             if "FOREIGN KEY" in text.upper():
                 return StoreError("that person no longer exists (deleted from another window?)")
-        return StoreError(f"the database {self._where} {advice or f'reported an error: {exc.orig}'}")
+        message = f"the database {self._where} {advice or f'reported an error: {self._scrub(str(exc.orig))}'}"
+        if _sqlite_code(exc) in _SQLITE_BUSY or (self._postgres and isinstance(exc, OperationalError)):
+            return StoreUnavailable(message.strip())
+        return StoreError(message.strip())
 
     def _run(self, work: Callable[[Session], T], write: bool = False) -> T:
         attempt = 0
@@ -372,7 +467,15 @@ class Store:
                     continue
                 raise self._error(exc) from exc
 
+    def _lock(self, session: Session, namespace: int, key: str | int) -> None:
+        """A PostgreSQL lock held to the end of the transaction; SQLite writers are serialised already."""
+        if self._postgres:
+            session.execute(
+                text("SELECT pg_advisory_xact_lock(:ns, hashtext(:key))"), {"ns": namespace, "key": str(key)}
+            )
+
     def _upgrade(self, session: Session) -> None:
+        self._lock(session, _LOCK_SCHEMA, "upgrade")  # two kiosks opening a new database migrate it once
         try:
             command.upgrade(alembic_config(session.connection()), "head")
         except CommandError as exc:
@@ -382,46 +485,112 @@ class Store:
             ) from exc
 
     @staticmethod
-    def _audit(session: Session, actor: str, action: str, detail: str) -> None:
-        session.add(AuditRow(time=_now(), actor=actor, action=action, detail=detail))
+    def _site(session: Session, lock: bool = False) -> SiteRow:
+        query = select(SiteRow).where(SiteRow.id == 1)
+        row = session.scalars(query.with_for_update() if lock else query).one()
+        return row
+
+    def _unlock_face_data(self, session: Session) -> crypto.Sealer:
+        """The key this database's face data is sealed with; seals what an older FaceGate left plain."""
+        site = self._site(session, lock=True)
+        path = crypto.key_path()
+        key = crypto.read_key(path)
+        if site.key_id is not None:
+            if key is None:
+                raise crypto.KeyFileError(
+                    f"the face data in {self._where} is encrypted and its key file {path} is missing: "
+                    "restore that file (or set FACEGATE_KEY_FILE to the site's key), "
+                    "or move the database away and enrol everyone again"
+                )
+            if crypto.fingerprint(key) != site.key_id:
+                raise crypto.KeyFileError(
+                    f"the key file {path} is not the key the face data in {self._where} was encrypted with: "
+                    "restore the right key file (or FACEGATE_KEY_FILE), or move the database away and enrol everyone again"
+                )
+            return crypto.Sealer(key)
+        sealer = crypto.Sealer(key or crypto.create_key(path))
+        for row in session.scalars(select(TemplateRow)):
+            if not crypto.is_sealed(row.embedding):
+                row.embedding = sealer.seal(row.embedding, _AAD_EMBEDDING)
+            if row.crop_jpeg is not None and not crypto.is_sealed(row.crop_jpeg):
+                row.crop_jpeg = sealer.seal(row.crop_jpeg, _AAD_CROP)
+        site.key_id = sealer.id
+        return sealer
+
+    def _embedding(self, sealed: bytes) -> bytes:
+        return self._sealer.open(sealed, _AAD_EMBEDDING)
+
+    def _crop(self, sealed: bytes) -> bytes:
+        return self._sealer.open(sealed, _AAD_CROP)
 
     @staticmethod
-    def _person_row(session: Session, person_id: int) -> PersonRow:
-        row = session.get(PersonRow, person_id)
+    def _audit(session: Session, actor: str, action: str, detail: str) -> None:
+        check_length("actor", actor, ACTOR_LEN)
+        check_length("audit action", action, ACTION_LEN)
+        session.add(AuditRow(time=_now(), actor=actor, action=action, detail=detail))
+
+    def _changed(self, session: Session, actor: str, action: str, detail: str) -> None:
+        """Audits a change to people, templates or settings and tells the other kiosks (revision)."""
+        self._audit(session, actor, action, detail)
+        session.execute(update(SiteRow).where(SiteRow.id == 1).values(revision=SiteRow.revision + 1))
+
+    @staticmethod
+    def _person_row(session: Session, person_id: int, lock: bool = False) -> PersonRow:
+        query = select(PersonRow).where(PersonRow.id == person_id)
+        row = session.scalars(query.with_for_update() if lock else query).one_or_none()
         if row is None:
             raise StoreError(f"there is no person #{person_id} (deleted from another window?)")
         return row
 
+    def revision(self) -> int:
+        """Changes whenever people, templates or settings change, on any kiosk of the site."""
+        return self._run(lambda s: s.scalar(select(SiteRow.revision).where(SiteRow.id == 1)) or 0)
+
     # ------------------------------------------------------------------------------------ people
+
+    @staticmethod
+    def _checked_person(name: str, external_id: str | None, group: str | None) -> dict[str, Any]:
+        name = " ".join(clean_label(name, "name").split())
+        if not name:
+            raise FaceGateError("a person needs a name")
+        external_id = external_id and clean_label(external_id, "external id")
+        group = group and clean_label(group, "group")
+        return {"name": name, "name_key": name_key(name), "external_id": external_id or None, "group": group or None}
+
+    def _claim_name(self, session: Session, key: str, person_id: int | None = None) -> None:
+        """StoreError if someone else already has that name; held until commit on PostgreSQL."""
+        self._lock(session, _LOCK_NAME, key)
+        other = session.scalars(select(PersonRow).where(PersonRow.name_key == key)).first()
+        if other is not None and other.id != person_id:
+            raise StoreError(f"{other.name} (#{other.id}) is already enrolled under that name; choose another name")
+
+    def _new_person(self, session: Session, values: Mapping[str, Any], actor: str) -> PersonRow:
+        self._claim_name(session, values["name_key"])
+        row = PersonRow(**values, active=True, created_at=_now())
+        session.add(row)
+        session.flush()
+        self._changed(session, actor, "add person", f"#{row.id} {row.name}")
+        return row
 
     def add_person(
         self, name: str, external_id: str | None = None, group: str | None = None, *, actor: str = "admin"
     ) -> Person:
-        name, external_id, group = _labels(name, external_id, group)
-
-        def work(s: Session) -> Person:
-            row = PersonRow(
-                name=name, external_id=external_id or None, group=group or None, active=True, created_at=_now()
-            )
-            s.add(row)
-            s.flush()
-            self._audit(s, actor, "add person", f"#{row.id} {row.name}")
-            return _person(row)
-
-        return self._run(work, write=True)
+        values = self._checked_person(name, external_id, group)
+        return self._run(lambda s: _person(self._new_person(s, values, actor)), write=True)
 
     def update_person(self, person: Person, *, actor: str = "admin") -> Person:
         """Writes name, external_id and group from person (e.g. dataclasses.replace of get_person)."""
-        name, external_id, group = _labels(person.name, person.external_id, person.group)
+        new = self._checked_person(person.name, person.external_id, person.group)
 
         def work(s: Session) -> Person:
             row = self._person_row(s, person.id)
-            new = {"name": name, "external_id": external_id or None, "group": group or None}
-            changed = [key for key, value in new.items() if getattr(row, key) != value]
-            for key in changed:
-                setattr(row, key, new[key])
+            changed = [key for key, value in new.items() if key != "name_key" and getattr(row, key) != value]
+            if new["name_key"] != row.name_key:
+                self._claim_name(s, new["name_key"], person.id)
+            for key, value in new.items():
+                setattr(row, key, value)
             if changed:
-                self._audit(s, actor, "edit person", f"#{row.id} {row.name}: {', '.join(changed)}")
+                self._changed(s, actor, "edit person", f"#{row.id} {row.name}: {', '.join(changed)}")
             return _person(row)
 
         return self._run(work, write=True)
@@ -430,7 +599,7 @@ class Store:
         def work(s: Session) -> None:
             row = self._person_row(s, person_id)
             row.active = active
-            self._audit(s, actor, "reactivate person" if active else "deactivate person", f"#{row.id} {row.name}")
+            self._changed(s, actor, "reactivate person" if active else "deactivate person", f"#{row.id} {row.name}")
 
         self._run(work, write=True)
 
@@ -446,7 +615,7 @@ class Store:
 
         def work(s: Session) -> None:
             row = self._person_row(s, person_id)
-            self._audit(s, actor, "delete person", f"#{row.id} {row.name}")
+            self._changed(s, actor, "delete person", f"#{row.id} {row.name}")
             s.execute(delete(PersonRow).where(PersonRow.id == person_id))  # the schema cascades the rest
 
         self._run(work, write=True)
@@ -467,15 +636,78 @@ class Store:
         return [p for p in people if any(needle in (v or "").casefold() for v in (p.name, p.external_id, p.group))]
 
     def find_person_by_name(self, name: str) -> Person | None:
-        """The one person of that name (ignoring case), None if nobody; StoreError if several."""
-        wanted = name.strip().casefold()
-        found = [p for p in self.list_people(include_inactive=True) if p.name.casefold() == wanted]
-        if len(found) > 1:
-            ids = ", ".join(f"#{p.id}" for p in found)
-            raise StoreError(f"several people are called {name!r} ({ids}); choose one by id")
-        return found[0] if found else None
+        """The person of that name (ignoring case, accents' encoding and extra spaces), None if nobody."""
+        key = name_key(name)
+        return self._run(lambda s: _person(row) if (row := s.scalars(select(PersonRow).where(PersonRow.name_key == key)).first()) else None)
 
     # --------------------------------------------------------------------------------- templates
+
+    def enrol(
+        self,
+        embeddings: np.ndarray | Sequence[np.ndarray],
+        model_id: str,
+        model_version: str,
+        quality: float | Sequence[float],
+        source: str,
+        crops: bytes | Sequence[bytes | None] | None = None,
+        source_detail: str | Sequence[str | None] | None = None,
+        *,
+        person_id: int | None = None,
+        name: str | None = None,
+        group: str | None = None,
+        external_id: str | None = None,
+        actor: str = "admin",
+    ) -> Enrolment:
+        """The templates for person_id, or for the person called name (created with group and
+        external_id when new), in one transaction: a crash leaves both or neither.
+
+        Embeddings N x D (or one D vector); quality, crops (JPEG bytes of the aligned crop) and
+        source_detail either one for all or one per embedding."""
+        matrix = np.asarray(embeddings, dtype="<f4")
+        matrix = matrix[None] if matrix.ndim == 1 else matrix
+        if matrix.ndim != 2 or not matrix.size:
+            raise ValueError("embeddings must be a non-empty N x D array")
+        if source not in SOURCES:
+            raise ValueError(f"source must be one of {SOURCES}")
+        n = len(matrix)
+        qualities, jpegs, details = _each(quality, n, "qualities"), _each(crops, n, "crops"), _each(source_detail, n, "details")
+        check_length("model id", model_id, MODEL_LEN)
+        check_length("model version", model_version, VERSION_LEN)
+        for detail in details:
+            check_length("source detail", detail, DETAIL_LEN)
+        values = None if person_id is not None else self._checked_person(name or "", external_id, group)
+
+        def work(s: Session) -> Enrolment:
+            created = False
+            if values is None:
+                person = self._person_row(s, person_id or 0)
+            else:
+                self._lock(s, _LOCK_NAME, values["name_key"])
+                found = s.scalars(select(PersonRow).where(PersonRow.name_key == values["name_key"])).first()
+                created = found is None
+                person = found or self._new_person(s, values, actor)
+            now = _now()
+            rows = [
+                TemplateRow(
+                    person_id=person.id,
+                    embedding=self._sealer.seal(vector.tobytes(), _AAD_EMBEDDING),
+                    dim=matrix.shape[1],
+                    model_id=model_id,
+                    model_version=model_version,
+                    quality=float(q),
+                    source=source,
+                    source_detail=detail,
+                    created_at=now,
+                    crop_jpeg=None if jpeg is None else self._sealer.seal(jpeg, _AAD_CROP),
+                )
+                for vector, q, jpeg, detail in zip(matrix, qualities, jpegs, details)
+            ]
+            s.add_all(rows)
+            s.flush()
+            self._changed(s, actor, "enrol", f"#{person.id} {person.name}: {n} templates from {source}")
+            return Enrolment(_person(person), [row.id for row in rows], created)
+
+        return self._run(work, write=True)
 
     def add_templates(
         self,
@@ -490,41 +722,10 @@ class Store:
         *,
         actor: str = "admin",
     ) -> list[int]:
-        """Embeddings N x D (or one D vector); quality, crops (JPEG bytes of the aligned crop) and
-        source_detail either one for all or one per embedding. Returns the new template ids."""
-        matrix = np.asarray(embeddings, dtype="<f4")
-        matrix = matrix[None] if matrix.ndim == 1 else matrix
-        if matrix.ndim != 2 or not matrix.size:
-            raise ValueError("embeddings must be a non-empty N x D array")
-        if source not in SOURCES:
-            raise ValueError(f"source must be one of {SOURCES}")
-        n = len(matrix)
-        qualities, jpegs, details = _each(quality, n, "qualities"), _each(crops, n, "crops"), _each(source_detail, n, "details")
-
-        def work(s: Session) -> list[int]:
-            person = self._person_row(s, person_id)
-            now = _now()
-            rows = [
-                TemplateRow(
-                    person_id=person_id,
-                    embedding=vector.tobytes(),
-                    dim=matrix.shape[1],
-                    model_id=model_id,
-                    model_version=model_version,
-                    quality=float(q),
-                    source=source,
-                    source_detail=detail,
-                    created_at=now,
-                    crop_jpeg=jpeg,
-                )
-                for vector, q, jpeg, detail in zip(matrix, qualities, jpegs, details)
-            ]
-            s.add_all(rows)
-            s.flush()
-            self._audit(s, actor, "enrol", f"#{person.id} {person.name}: {n} templates from {source}")
-            return [row.id for row in rows]
-
-        return self._run(work, write=True)
+        """enrol() for a person who exists; returns the new template ids."""
+        return self.enrol(
+            embeddings, model_id, model_version, quality, source, crops, source_detail, person_id=person_id, actor=actor
+        ).template_ids
 
     def templates_for_gallery(
         self, model_id: str, model_version: str | None = None
@@ -543,7 +744,8 @@ class Store:
         dims = {row.dim for row in rows}
         if len(dims) > 1:
             raise StoreError(f"templates for model {model_id} differ in size {sorted(dims)}; re-enrol its people")
-        matrix = np.frombuffer(b"".join(row.embedding for row in rows), dtype="<f4").reshape(len(rows), dims.pop())
+        plain = b"".join(self._embedding(row.embedding) for row in rows)
+        matrix = np.frombuffer(plain, dtype="<f4").reshape(len(rows), dims.pop())
         return (
             matrix.astype(np.float32),
             np.array([row.person_id for row in rows], dtype=np.int64),
@@ -576,7 +778,7 @@ class Store:
         query = select(TemplateRow.id, TemplateRow.crop_jpeg).where(
             ~_made_with(model_id, model_version), TemplateRow.crop_jpeg.is_not(None)
         )
-        return self._run(lambda s: [(row.id, row.crop_jpeg) for row in s.execute(query)])
+        return [(row.id, self._crop(row.crop_jpeg)) for row in self._run(lambda s: s.execute(query).all())]
 
     def replace_embeddings(
         self, embeddings: Mapping[int, np.ndarray], model_id: str, model_version: str, *, actor: str = "admin"
@@ -591,26 +793,86 @@ class Store:
                 result = s.execute(
                     update(TemplateRow)
                     .where(TemplateRow.id == template_id)
-                    .values(embedding=vector.tobytes(), dim=vector.size, model_id=model_id, model_version=model_version)
+                    .values(
+                        embedding=self._sealer.seal(vector.tobytes(), _AAD_EMBEDDING),
+                        dim=vector.size,
+                        model_id=model_id,
+                        model_version=model_version,
+                    )
                 )
                 count += result.rowcount
-            self._audit(s, actor, "recompute templates", f"{count} templates for {model_id} {model_version}")
+            self._changed(s, actor, "recompute templates", f"{count} templates for {model_id} {model_version}")
             return count
 
         return self._run(work, write=True)
 
+
     # ------------------------------------------------------------------------------------ events
 
-    def record_event(self, e: Event) -> None:
-        """Committed when this returns, so the screen may confirm; StoreError means not stored."""
-        self._run(
-            lambda s: s.add(
-                EventRow(
-                    person_id=e.person_id, time=e.time, kind=e.kind, similarity=float(e.similarity), kiosk_id=e.kiosk_id
-                )
-            ),
-            write=True,
+    def _insert_event(self, session: Session, e: Event, kind: str, name: str | None = None) -> Event:
+        check_length("kiosk id", e.kiosk_id, KIOSK_LEN)
+        session.add(
+            EventRow(
+                person_id=e.person_id,
+                time=e.time,
+                kind=kind,
+                similarity=float(e.similarity),
+                kiosk_id=e.kiosk_id,
+                uid=e.uid,
+            )
         )
+        return replace(e, kind=kind, name=name or e.name)
+
+    @staticmethod
+    def _stored(session: Session, uid: str) -> Event | None:
+        row = session.execute(
+            select(EventRow, PersonRow.name).join(PersonRow, PersonRow.id == EventRow.person_id).where(EventRow.uid == uid)
+        ).first()
+        if row is None:
+            return None
+        r = row[0]
+        return Event(r.person_id, row[1], r.time, r.kind, r.similarity, r.kiosk_id, r.uid)
+
+    def record_event(self, e: Event) -> bool:
+        """Stores e as it is; False when an event with its uid is stored already (a retry).
+        Committed when this returns, so the screen may confirm; StoreError means not stored."""
+
+        def work(s: Session) -> bool:
+            if self._stored(s, e.uid) is not None:
+                return False
+            self._insert_event(s, e, e.kind)
+            return True
+
+        return self._run(work, write=True)
+
+    def record_attendance(self, e: Event, cooldown_s: float, tz: tzinfo | None = None) -> Event | None:
+        """The attendance rules, applied by the database for every kiosk at once: e (a confirmed
+        sighting) is stored as the person's check-in if they have no attendance event earlier on
+        its day (in tz, None = this machine's zone), else as a check-out; it is dropped (None)
+        when any kiosk stored an event for them less than cooldown_s before or after it.
+
+        One transaction holding the person's row lock, so kiosks racing on one person store one
+        event. Sending the same uid again returns the event stored the first time, so a retry
+        after a lost connection, or a spooled resend, never doubles."""
+        if e.kind == UNLOCK:
+            raise ValueError("unlock events are not attendance; use record_event")
+        day_start = e.time.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0).astimezone(timezone.utc)
+        near = (e.time - timedelta(seconds=cooldown_s), e.time + timedelta(seconds=cooldown_s))
+
+        def work(s: Session) -> Event | None:
+            person = self._person_row(s, e.person_id, lock=True)  # serialises this person's events on PostgreSQL
+            stored = self._stored(s, e.uid)
+            if stored is not None:
+                return stored
+            attendance = (EventRow.person_id == e.person_id) & (EventRow.kind != UNLOCK)
+            if cooldown_s > 0 and s.scalar(
+                select(func.count()).where(attendance, EventRow.time > near[0], EventRow.time < near[1])
+            ):
+                return None
+            earlier = s.scalar(select(func.count()).where(attendance, EventRow.time >= day_start, EventRow.time < e.time))
+            return self._insert_event(s, e, CHECK_OUT if earlier else CHECK_IN, person.name)
+
+        return self._run(work, write=True)
 
     def _event_rows(
         self, start: datetime, end: datetime, person_id: int | None = None, group: str | None = None
@@ -622,6 +884,7 @@ class Store:
                 EventRow.kind,
                 EventRow.similarity,
                 EventRow.kiosk_id,
+                EventRow.uid,
                 PersonRow.name,
                 PersonRow.external_id,
                 PersonRow.group,
@@ -641,7 +904,7 @@ class Store:
     ) -> list[Event]:
         """Events with start <= time < end, oldest first."""
         return [
-            Event(r.person_id, r.name, r.time, r.kind, r.similarity, r.kiosk_id)
+            Event(r.person_id, r.name, r.time, r.kind, r.similarity, r.kiosk_id, r.uid)
             for r in self._event_rows(start, end, person_id, group)
         ]
 
@@ -702,6 +965,8 @@ class Store:
         return Settings.from_items(self._run(lambda s: dict(s.execute(select(SettingRow.key, SettingRow.value)).all())))
 
     def save_settings(self, settings: Settings, *, actor: str = "admin") -> None:
+        """Turning keep_face_crops off also erases the crops already kept."""
+        check_length("kiosk id", settings.kiosk_id, KIOSK_LEN)
         items = settings.to_items()
 
         def work(s: Session) -> None:
@@ -711,7 +976,12 @@ class Store:
                 s.merge(SettingRow(key=key, value=items[key]))
             if changed:
                 # Keys only: the log must not carry the PIN hash.
-                self._audit(s, actor, "change settings", ", ".join(changed))
+                self._changed(s, actor, "change settings", ", ".join(changed))
+            if not settings.keep_face_crops:
+                erased = s.scalar(select(func.count()).where(TemplateRow.crop_jpeg.is_not(None)))
+                s.execute(update(TemplateRow).where(TemplateRow.crop_jpeg.is_not(None)).values(crop_jpeg=None))
+                if erased:
+                    self._audit(s, actor, "erase face crops", f"{erased} crops")
 
         self._run(work, write=True)
 
@@ -722,3 +992,25 @@ class Store:
         """Newest first."""
         query = select(AuditRow).order_by(AuditRow.time.desc(), AuditRow.id.desc()).limit(limit)
         return self._run(lambda s: [AuditEntry(r.time, r.actor, r.action, r.detail) for r in s.scalars(query)])
+
+    # ------------------------------------------------------------------------------- PIN back-off
+
+    def pin_state(self) -> PinState:
+        return self._run(lambda s: PinState((site := self._site(s)).pin_failures, site.pin_locked_until))
+
+    def pin_result(self, ok: bool, wait_s: Callable[[int], float], *, actor: str = "kiosk") -> PinState:
+        """Records one PIN try (a failure is audited); wait_s(failures in a row) is how long the next
+        try is refused. Stored in the database, so a restart does not reset the back-off."""
+
+        def work(s: Session) -> PinState:
+            site = self._site(s, lock=True)
+            if ok:
+                site.pin_failures, site.pin_locked_until = 0, None
+            else:
+                site.pin_failures += 1
+                wait = wait_s(site.pin_failures)
+                site.pin_locked_until = _now() + timedelta(seconds=wait) if wait > 0 else None
+                self._audit(s, actor, "wrong admin PIN", f"{site.pin_failures} in a row")
+            return PinState(site.pin_failures, site.pin_locked_until)
+
+        return self._run(work, write=True)

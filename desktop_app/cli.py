@@ -76,8 +76,27 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0 if same else 1
 
 
+def _cmd_site_bench(args: argparse.Namespace) -> int:
+    from core.store import _safe_url
+    from desktop_app.site_bench import FRAMES_PER_PERSON, run_site
+
+    if not args.db:
+        raise FaceGateError("--kiosks needs --db URL: an empty database for the site's kiosks")
+    result = run_site(args.db, args.kiosks, args.people, getattr(args, "model", None), args.kill, args.cut_db)
+    mode = "kill one kiosk" if args.kill else f"database cut {args.cut_db:.0f} s" if args.cut_db else "plain"
+    print(f"db={_safe_url(args.db).split(':')[0]} kiosks={result.kiosks} people={result.walkers} "
+          f"frames_per_kiosk={result.walkers * FRAMES_PER_PERSON} mode={mode} seconds={result.seconds:.1f}")
+    print(f"frames_per_s={result.frames_per_s:.1f} events_per_s={result.events_per_s:.2f} "
+          f"expected={result.walkers} stored={result.stored} not_walking={result.others}")
+    print(f"lost={result.lost} doubled={result.doubled}")
+    return 0 if result.lost == result.doubled == 0 else 1
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from core.benchmark import bench_stages
+
+    if args.kiosks:
+        return _cmd_site_bench(args)
     from core.pipeline import model_spec
 
     photo = Path(args.photo) if args.photo else _sample_photo()
@@ -131,17 +150,51 @@ def _pipeline(args: argparse.Namespace, min_face: int | None = None):
     return FacePipeline(detector, load_embedder(model_spec(args.model)))
 
 
+def _require_pin(store) -> None:
+    """Commands that change people or export attendance take the admin PIN once one is set:
+    FACEGATE_ADMIN_PIN for scripts, else asked for without echo."""
+    import getpass
+    import os
+
+    from core.pin import check_pin
+
+    if store.load_settings().admin_pin_hash is None:
+        return
+    pin = os.environ.get("FACEGATE_ADMIN_PIN")
+    if pin is None:
+        if not sys.stdin.isatty():
+            raise FaceGateError("an admin PIN is set: type it at a terminal, or set FACEGATE_ADMIN_PIN for scripts")
+        pin = getpass.getpass("Admin PIN: ")
+    check_pin(store, pin, actor="cli")
+
+
+def _person_by_id(store, person_id: int):
+    person = store.get_person(person_id)
+    if person is None:
+        raise FaceGateError(f"there is no person #{person_id}: see facegate people")
+    return person
+
+
 def _cmd_enroll(args: argparse.Namespace) -> int:
     from core.enroll import Enroller
 
+    images = args.images
+    if args.person_id is None and not images:
+        raise FaceGateError("give the person's NAME and at least one photo: facegate enroll NAME IMG...")
     with _store() as store:
+        _require_pin(store)
+        if args.person_id is not None:  # then every positional argument is a photo
+            images = [args.name, *images]
+            name = _person_by_id(store, args.person_id).name
+        else:
+            name = args.name
         result = Enroller(store, _pipeline(args)).enroll_photos(
-            args.name, args.images, group=args.group, external_id=args.external_id
+            name, images, group=args.group, external_id=args.external_id, person_id=args.person_id
         )
     for outcome in result.outcomes:
         print(f"{outcome.path}: {'ok' if outcome.ok else outcome.reason}")
     for match in result.duplicates:
-        print(f"warning: {args.name} already looks like {match.name} (similarity {match.similarity:.2f})", file=sys.stderr)
+        print(f"warning: {name} already looks like {match.name} (similarity {match.similarity:.2f})", file=sys.stderr)
     verb = "enrolled" if result.created else "added to"
     print(f"{verb} {result.person.name} (#{result.person.id}): {len(result.template_ids)} templates")
     return 0
@@ -179,6 +232,7 @@ def _cmd_checkin(args: argparse.Namespace) -> int:
 
     checked_in = False
     frames = 0
+    last_error = None
     with _store() as store:
         kiosk = Kiosk(store, _pipeline(args))
         try:
@@ -187,8 +241,9 @@ def _cmd_checkin(args: argparse.Namespace) -> int:
                 for frame in source:
                     result = kiosk.process(frame)
                     frames += 1
-                    if result.error:
+                    if result.error and result.error != last_error:  # once, not every frame while offline
                         print(f"facegate: {result.error}", file=sys.stderr)
+                    last_error = result.error
                     for event in result.events:
                         # Printed only once the Store has committed it: a script may rely on the line.
                         print(_describe(event), flush=True)
@@ -209,7 +264,7 @@ def _cmd_unlock(args: argparse.Namespace) -> int:
 
     deadline = time.monotonic() + args.timeout
     with _store() as store:
-        kiosk = Kiosk(store, _pipeline(args), unlock_for=unlock_people(store, args.person))
+        kiosk = Kiosk(store, _pipeline(args), unlock_for=unlock_people(store, args.person, args.person_id))
         with open_source(_camera(args, store), realtime=args.realtime) as source:
             for frame in source:
                 events = kiosk.process(frame).events
@@ -218,7 +273,8 @@ def _cmd_unlock(args: argparse.Namespace) -> int:
                     return 0
                 if time.monotonic() > deadline:
                     break
-    who = f"{args.person} was not" if args.person else "no member of the 'admin' group was"
+    chosen = args.person or (f"#{args.person_id}" if args.person_id is not None else None)
+    who = f"{chosen} was not" if chosen else "no member of the 'admin' group was"
     print(f"not unlocked: {who} recognised in time", file=sys.stderr)
     return 1
 
@@ -230,6 +286,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         raise FaceGateError("--to is before --from")
     to_stdout = args.out == "-"
     with _store(read_only=True) as store:
+        _require_pin(store)
         if to_stdout:
             count = store.write_csv(sys.stdout, *day_range(args.start, args.end))
         else:
@@ -357,11 +414,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repeats", type=_number(int, 1), default=50)
     p.add_argument("--recall", metavar="DIR", type=_folder, help="folder of one-face photos (LFW) to measure recall on")
     p.add_argument("--recall-min-face", type=_min_face, default=20)
+    site = p.add_argument_group("site benchmark: many kiosk processes on one database")
+    site.add_argument("--kiosks", type=_number(int, 1), metavar="N", help="run N kiosk processes (needs --db and ../shared LFW)")
+    site.add_argument("--db", metavar="URL", help="an empty database for the site benchmark")
+    site.add_argument("--people", type=_number(int, 1), default=200, help="enrolled people walking past every kiosk (default 200)")
+    site.add_argument("--kill", action="store_true", help="SIGKILL one kiosk mid-run, then restart it")
+    site.add_argument("--cut-db", type=_number(float, 0), default=0.0, metavar="S",
+                      help="take the database away for S seconds (PostgreSQL: from one kiosk; SQLite: from all)")
     p.set_defaults(func=_cmd_bench)
 
-    p = sub.add_parser("enroll", parents=[model], help="enrol a person from photos (adds to them if NAME exists)")
-    p.add_argument("name", type=_label("name"))
-    p.add_argument("images", nargs="+", metavar="IMG")
+    p = sub.add_parser(
+        "enroll",
+        parents=[model],
+        help="enrol a person from photos (adds to them if NAME exists); asks for the admin PIN once one is set",
+        epilog="With --person-id ID, give only photos: facegate enroll --person-id 7 IMG...",
+    )
+    p.add_argument("name", metavar="NAME", type=_label("name"))
+    p.add_argument("images", nargs="*", metavar="IMG")
+    p.add_argument("--person-id", type=_number(int, 1), metavar="ID", help="add the photos to person ID (see facegate people)")
     p.add_argument("--group", type=_label("group"))
     p.add_argument("--external-id", type=_label("external id"))
     p.set_defaults(func=_cmd_enroll)
@@ -376,6 +446,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("unlock", parents=[model, camera], help="exit 0 once PERSON is recognised, 1 otherwise")
     p.add_argument("--person", type=_label("name"), help="who may unlock (default: anyone in the 'admin' group)")
+    p.add_argument("--person-id", type=_number(int, 1), metavar="ID", help="who may unlock, by id (see facegate people)")
     p.add_argument("--timeout", type=_number(float, 0.1), default=10.0, metavar="S",
                    help="give up after S seconds (default 10)")
     p.set_defaults(func=_cmd_unlock)

@@ -156,7 +156,8 @@ class MainWindow(QMainWindow):
         if result is None:
             return
         if isinstance(result, KioskResult):
-            self.fps_label.setText(f"{result.fps:.1f} fps")
+            # "offline: N events waiting" while the database is unreachable.
+            self.fps_label.setText(f"{result.fps:.1f} fps" + (f" · {result.status}" if result.status else ""))
             if result.thresholds is not None:
                 self.threshold_label.setText(result.thresholds.describe())
         self.stack.currentWidget().show_result(result)

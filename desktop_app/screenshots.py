@@ -116,8 +116,8 @@ def capture(out: Path) -> list[Path]:
             cv2.imwrite(str(frames / f"{i:04d}.jpg"), frame)
 
         pin = PinDialog(store)
-        pin.pin.setText("2468")
-        pin.repeat.setText("2468")
+        pin.pin.setText("246813")
+        pin.repeat.setText("246813")
         pin.show()
         save(pin, "admin_pin")
         pin.submit()
@@ -130,7 +130,9 @@ def capture(out: Path) -> list[Path]:
 
         window.show_unlock()
         window.unlock.person.setCurrentIndex(window.unlock.person.findText("Tom Hanks"))
-        window.unlock.arm()
+        window.unlock.arm()  # takes the admin PIN
+        window.unlock.pin_dialog.pin.setText("246813")
+        window.unlock.pin_dialog.submit()
         _wait(app, lambda: window.unlock.state.text().startswith("UNLOCKED"))
         save(window, "unlock")
 

@@ -11,6 +11,7 @@ from core.errors import FaceGateError
 from core.kiosk import ADMIN_GROUP, unlock_people
 from core.store import Store
 
+from .admin.pin_dialog import PinDialog
 from .kiosk_view import overlays
 from .video_view import VideoView
 from .worker import FrameResult
@@ -45,6 +46,7 @@ class UnlockView(QWidget):
         layout.addWidget(self.video, 1)
         self._relock = QTimer(self, singleShot=True, interval=UNLOCKED_MS, timeout=self._rearm)
         self._armed: list[int] | None = None
+        self.pin_dialog: PinDialog | None = None
         self._show_locked()
 
     def leave(self) -> None:
@@ -60,6 +62,12 @@ class UnlockView(QWidget):
             self.person.addItem(p.name, p.id)
 
     def arm(self) -> None:
+        """Anyone may stand at the kiosk: choosing who opens the door takes the admin PIN (set on first use)."""
+        self.pin_dialog = PinDialog(self.store, self, purpose="Arming Unlock needs the admin PIN.")
+        self.pin_dialog.accepted.connect(self._arm_chosen)
+        self.pin_dialog.open()  # not exec(): the camera keeps running behind the dialog
+
+    def _arm_chosen(self) -> None:
         chosen = self.person.currentData()
         try:
             ids = [chosen] if chosen is not None else unlock_people(self.store)

@@ -277,7 +277,7 @@ def test_names_and_camera_sources_that_cannot_work(corpus, home):
         ("enroll", "Line\nBreak", portrait): "control character",
         ("enroll", "Tab\tName", portrait): "control character",
         ("enroll", "   ", portrait): "needs a name",
-        ("enroll", "x" * 101, portrait): "at most 100",
+        ("enroll", "x" * 201, portrait): "at most 200",
         ("enroll", "Ok Name", portrait, "--group", "a\nb"): "control character",
         ("enroll", "Ok Name", str(corpus["text.jpg"])): "could be used",
         ("checkin", "--once", "--camera", ""): "no camera source",

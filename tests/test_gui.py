@@ -59,6 +59,13 @@ def test_unlock_screen_opens_for_the_chosen_person_after_a_camera_error(qtbot, w
     win.show_unlock()
     win.unlock.person.setCurrentIndex(win.unlock.person.findData(enrolled.id))
     win.unlock.start_button.click()
+    # Arming takes the admin PIN (chosen here on first use): a passer-by cannot pick who opens.
+    dialog = win.unlock.pin_dialog
+    assert dialog.isVisible() and dialog.setting and win.unlock._armed is None
+    dialog.pin.setText("135790")
+    dialog.repeat.setText("135790")
+    dialog.ok_button.click()
+    assert win.unlock._armed == [enrolled.id]
     assert win.unlock.state.text() == "LOCKED"
     win.worker.set_camera(str(person_folder))
     qtbot.waitUntil(lambda: win.unlock.state.text() == "UNLOCKED — George W Bush", timeout=TIMEOUT_MS)
@@ -73,25 +80,29 @@ def test_admin_pin_is_set_on_first_use_then_verified(qtbot, store):
     first.pin.setText("12")
     first.repeat.setText("12")
     first.ok_button.click()
-    assert "at least 4" in first.message.text() and not first.result()
-    first.pin.setText("2468")
-    first.repeat.setText("8642")
+    assert "at least 6 digits" in first.message.text() and not first.result()
+    first.pin.setText("abcdefgh")
+    first.repeat.setText("abcdefgh")
+    first.ok_button.click()
+    assert "digits" in first.message.text() and not first.result()
+    first.pin.setText("246813")
+    first.repeat.setText("864213")
     first.ok_button.click()
     assert "differ" in first.message.text()
-    first.pin.setText("2468")
-    first.repeat.setText("2468")
+    first.pin.setText("246813")
+    first.repeat.setText("246813")
     first.ok_button.click()
     assert first.result() == PinDialog.DialogCode.Accepted
-    assert verify_pin("2468", store.load_settings().admin_pin_hash)
+    assert verify_pin("246813", store.load_settings().admin_pin_hash)
 
     later = PinDialog(store)
     qtbot.addWidget(later)
     assert not later.setting and later.repeat.isHidden()
-    later.pin.setText("0000")
+    later.pin.setText("000000")
     later.ok_button.click()
     assert later.message.text() == "Wrong PIN." and not later.result()
     assert any(entry.action == "wrong admin PIN" for entry in store.audit_log())
-    later.pin.setText("2468")
+    later.pin.setText("246813")
     later.ok_button.click()
     assert later.result() == PinDialog.DialogCode.Accepted
 

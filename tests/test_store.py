@@ -1,4 +1,5 @@
-"""Store against real SQLite files: schema, people, templates, events, settings, locking, PIN."""
+"""Store against real SQLite files and a real PostgreSQL server: schema, people, templates, events,
+settings, locking, PIN."""
 from __future__ import annotations
 
 import csv
@@ -12,13 +13,13 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, inspect
 
 from core.attendance import Event
-from core.errors import StoreError
+from core.errors import FaceGateError, StoreError
 from core.pin import hash_pin, verify_pin
 from core.settings import Settings
-from core.store import MIGRATIONS_DIR, Base, Store
+from core.store import MIGRATIONS_DIR, Base, Store, _engine_url
 
 UTC = timezone.utc
 T0 = datetime(2024, 3, 4, 8, 0, tzinfo=UTC)
@@ -26,7 +27,12 @@ EVER = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
 
 
 @pytest.fixture
-def url(tmp_path):
+def url(any_db_url):
+    return any_db_url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
     return f"sqlite:///{tmp_path / 'facegate.db'}"
 
 
@@ -47,14 +53,15 @@ def event(person_id: int, t: datetime, kind: str = "check-in", kiosk: str = "k1"
 
 def test_new_database_is_migrated_to_head_and_matches_models(url, store):
     head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
-    engine = create_engine(url)
+    engine = create_engine(_engine_url(url))
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         assert context.get_current_revision() == head
         assert compare_metadata(context, Base.metadata) == []
-        tables = {name for (name,) in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")}
-        assert {"people", "face_templates", "attendance_events", "settings", "audit_log"} <= tables
-        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        tables = set(inspect(conn).get_table_names())
+        assert {"people", "face_templates", "attendance_events", "settings", "audit_log", "site"} <= tables
+        if engine.dialect.name == "sqlite":
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     engine.dispose()
     Store(url).close()  # reopening an up-to-date database is a no-op
 
@@ -92,10 +99,15 @@ def test_people_add_list_search_edit_deactivate_delete(store):
     actions = [e.action for e in store.audit_log()]
     assert actions[0] == "delete person" and "enrol" in actions and "edit person" in actions
 
-    store.add_person("Ann Brown")
-    store.add_person("ann brown")
-    with pytest.raises(StoreError, match="several"):
-        store.find_person_by_name("Ann Brown")
+    kept = store.add_person(" Zoë  Brown ")
+    assert kept.name == "Zoë Brown"
+    decomposed = "zoe\u0308 brown"  # the same letters with a combining diaeresis
+    for same in ("zoë brown", "ZOË BROWN", decomposed):
+        with pytest.raises(StoreError, match="already enrolled"):
+            store.add_person(same)
+        assert store.find_person_by_name(same) == kept
+    with pytest.raises(StoreError, match="already enrolled"):
+        store.update_person(dataclasses.replace(bob, name="zoe\u0308 brown"))
 
 
 def test_gallery_holds_active_people_and_current_model_only(store):
@@ -171,11 +183,11 @@ def test_events_filters_summary_and_csv(store, tmp_path):
 def test_settings_round_trip_with_pin_and_audit(store):
     assert store.load_settings() == Settings()
     changed = dataclasses.replace(
-        Settings(), match_threshold=0.5, cooldown_s=60.0, kiosk_id="door-1", admin_pin_hash=hash_pin("2468")
+        Settings(), match_threshold=0.5, cooldown_s=60.0, kiosk_id="door-1", admin_pin_hash=hash_pin("246813")
     )
     store.save_settings(changed, actor="alice")
     loaded = store.load_settings()
-    assert loaded == changed and verify_pin("2468", loaded.admin_pin_hash)
+    assert loaded == changed and verify_pin("246813", loaded.admin_pin_hash)
     entry = store.audit_log(limit=1)[0]
     assert (entry.actor, entry.action) == ("alice", "change settings")
     assert "admin_pin_hash" in entry.detail and loaded.admin_pin_hash not in entry.detail
@@ -184,11 +196,14 @@ def test_settings_round_trip_with_pin_and_audit(store):
 
 
 def test_pin_hash_and_verify():
-    stored = hash_pin("1234")
-    assert "1234" not in stored and stored != hash_pin("1234")  # salted
-    assert verify_pin("1234", stored)
-    assert not verify_pin("1235", stored)
-    assert not verify_pin("1234", None) and not verify_pin("1234", "garbage")
+    stored = hash_pin("123456")
+    assert "123456" not in stored and stored != hash_pin("123456")  # salted
+    assert verify_pin("123456", stored)
+    assert not verify_pin("123457", stored)
+    assert not verify_pin("123456", None) and not verify_pin("123456", "garbage")
+    for weak in ("1234", "12345", "abcdef", "12345x", "１２３４５６"):  # short, letters, full-width digits
+        with pytest.raises(FaceGateError, match="at least 6 digits"):
+            hash_pin(weak)
 
 
 def _write_events(url: str, person_id: int, kiosk: str, start, count: int) -> None:
@@ -214,8 +229,8 @@ def test_two_processes_writing_at_once_lose_nothing(url, store):
     assert sorted(e.kiosk_id for e in events) == ["k0"] * 200 + ["k1"] * 200
 
 
-def test_locked_database_gives_store_error_then_writes_once_released(tmp_path, url):
-    with Store(url, busy_timeout_s=0.1, retries=1, backoff_s=0.01) as s:
+def test_locked_database_gives_store_error_then_writes_once_released(tmp_path, sqlite_url):
+    with Store(sqlite_url, busy_timeout_s=0.1, retries=1, backoff_s=0.01) as s:
         person = s.add_person("Ann")
         locker = sqlite3.connect(tmp_path / "facegate.db", isolation_level=None)
         locker.execute("BEGIN EXCLUSIVE")
@@ -233,3 +248,103 @@ def test_damaged_file_gives_store_error(tmp_path):
     path.write_bytes(b"not a database" * 100)
     with pytest.raises(StoreError, match="damaged"):
         Store(f"sqlite:///{path}")
+
+
+def test_database_applies_cooldown_and_first_in_last_out_idempotently(store):
+    ann, bob = store.add_person("Ann"), store.add_person("Bob")
+    cooldown = 300
+    first = store.record_attendance(event(ann.id, T0, kiosk="k1"), cooldown, UTC)
+    assert first is not None and first.kind == "check-in" and first.name == "Ann"
+    # Another kiosk sees her 10 s later: within the cooldown, whatever kind that kiosk thought it was.
+    assert store.record_attendance(event(ann.id, T0 + timedelta(seconds=10), "check-out", kiosk="k2"), cooldown, UTC) is None
+    # A spooled sighting from before hers, still within the cooldown around it: dropped too.
+    assert store.record_attendance(event(ann.id, T0 - timedelta(seconds=60), kiosk="k3"), cooldown, UTC) is None
+    later = event(ann.id, T0 + timedelta(hours=8), kiosk="k2")
+    assert store.record_attendance(later, cooldown, UTC).kind == "check-out"
+    # The same event sent again (a retry after a lost answer): the stored one back, nothing added.
+    again = store.record_attendance(later, cooldown, UTC)
+    assert again.uid == later.uid and again.kind == "check-out"
+    assert store.record_event(later) is False
+    # A new day starts with a check-in; unlocks are no attendance and do not count.
+    store.record_event(event(bob.id, T0, "unlock"))
+    assert store.record_attendance(event(bob.id, T0 + timedelta(seconds=1)), cooldown, UTC).kind == "check-in"
+    assert store.record_attendance(event(ann.id, T0 + timedelta(days=1)), cooldown, UTC).kind == "check-in"
+    with pytest.raises(ValueError):
+        store.record_attendance(event(ann.id, T0, "unlock"), cooldown, UTC)
+    assert [(e.person_id, e.kind) for e in store.events(*EVER) if e.person_id == ann.id] == [
+        (ann.id, "check-in"), (ann.id, "check-out"), (ann.id, "check-in")
+    ]
+
+
+def test_every_text_field_is_length_checked(store):
+    long = "x" * 5000
+    for kwargs in ({"name": long}, {"name": "Ann", "external_id": long}, {"name": "Ann", "group": long}):
+        with pytest.raises(FaceGateError, match="too long"):
+            store.add_person(**kwargs)
+    ann = store.add_person("Ann")
+    with pytest.raises(FaceGateError, match="name is too long"):
+        store.update_person(dataclasses.replace(ann, name=long))
+    with pytest.raises(FaceGateError, match="source detail is too long"):
+        store.add_templates(ann.id, unit_rows(1), "m", "1", 0.9, "photo", source_detail=long)
+    with pytest.raises(FaceGateError, match="kiosk id is too long"):
+        store.record_event(event(ann.id, T0, kiosk=long))
+    with pytest.raises(FaceGateError, match="kiosk id is too long"):
+        store.save_settings(dataclasses.replace(Settings(), kiosk_id=long))
+    with pytest.raises(FaceGateError, match="actor is too long"):
+        store.audit(long, "x")
+    assert [p.name for p in store.list_people()] == ["Ann"] and store.events(*EVER) == []
+
+
+def test_revision_moves_with_every_change_other_kiosks_must_see(store):
+    seen = [store.revision()]
+    ann = store.add_person("Ann")
+    store.add_templates(ann.id, unit_rows(1), "m", "1", 0.9, "photo")
+    store.deactivate(ann.id)
+    store.save_settings(dataclasses.replace(Settings(), cooldown_s=30.0))
+    revisions = [seen[0]]
+    for change in (lambda: store.reactivate(ann.id), lambda: store.update_person(dataclasses.replace(ann, group="x"))):
+        change()
+        revisions.append(store.revision())
+    assert revisions == sorted(set(revisions)) and revisions[1] >= seen[0] + 5
+    before = store.revision()
+    store.record_event(event(ann.id, T0))  # attendance is not a change kiosks reload for
+    store.audit("kiosk", "something")
+    assert store.revision() == before
+
+
+def test_pin_back_off_doubles_after_three_wrong_tries_and_survives_a_restart(url):
+    from core.pin import PinRefused, check_pin, wait_after
+
+    assert [wait_after(n) for n in range(1, 7)] == [0, 0, 5, 10, 20, 40]
+    with Store(url) as s:
+        s.save_settings(dataclasses.replace(Settings(), admin_pin_hash=hash_pin("246813")))
+        check_pin(s, "246813")
+        for _ in range(2):
+            with pytest.raises(PinRefused, match=r"^Wrong PIN\.$"):
+                check_pin(s, "000000")
+        with pytest.raises(PinRefused, match="try again in 5 s"):
+            check_pin(s, "000000")
+    with Store(url) as s:  # the app restarted: still locked, even for the right PIN
+        with pytest.raises(PinRefused, match="too many wrong PINs"):
+            check_pin(s, "246813")
+        assert s.pin_state().failures == 3
+        actions = [e.action for e in s.audit_log()]
+        assert actions.count("wrong admin PIN") == 3 and actions.count("admin PIN refused") == 1
+        s._run(lambda session: setattr(s._site(session), "pin_locked_until", None), write=True)  # time passes
+        with pytest.raises(PinRefused, match="try again in 10 s"):
+            check_pin(s, "111111")
+        s._run(lambda session: setattr(s._site(session), "pin_locked_until", None), write=True)
+        check_pin(s, "246813")
+        assert s.pin_state().failures == 0
+
+
+def test_database_urls_never_show_their_password_and_a_missing_driver_names_the_extra(tmp_path):
+    with pytest.raises(StoreError) as failed:
+        Store("postgresql://ann:s3cret-pw@/facegate?host=/nonexistent-socket-dir", connect_timeout_s=1)
+    assert "s3cret-pw" not in str(failed.value) and "***" in str(failed.value)
+    with pytest.raises(StoreError) as missing:
+        Store("postgresql+psycopg2://ann:s3cret-pw@localhost/facegate")
+    assert 'pip install -e ".[postgres]"' in str(missing.value) and "s3cret-pw" not in str(missing.value)
+    with pytest.raises(StoreError) as bad:
+        Store("not a url :s3cret-pw@")
+    assert "s3cret-pw" not in str(bad.value)

@@ -5,7 +5,8 @@ from alembic import context
 context.configure(
     connection=context.config.attributes["connection"],
     target_metadata=context.config.attributes["target_metadata"],
-    # SQLite cannot ALTER most things in place; batch mode copies the table instead.
+    # SQLite cannot ALTER most things in place; batch mode copies the table instead. Never on a
+    # table others point at (people): with foreign keys on, dropping the old copy cascades.
     render_as_batch=True,
 )
 with context.begin_transaction():

@@ -6,14 +6,15 @@ from dataclasses import replace
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from core.errors import FaceGateError
-from core.pin import MIN_PIN_LENGTH, hash_pin, verify_pin
+from core.pin import MIN_PIN_LENGTH, check_pin, hash_pin
 from core.store import Store
 
 
 class PinDialog(QDialog):
-    """Sets a new PIN when none is stored (or when changing it), otherwise checks the one entered."""
+    """Sets a new PIN when none is stored (or when changing it), otherwise checks the one entered
+    (wrong tries are audited and slowed down by core.pin's back-off)."""
 
-    def __init__(self, store: Store, parent: QWidget | None = None, change: bool = False):
+    def __init__(self, store: Store, parent: QWidget | None = None, change: bool = False, purpose: str | None = None):
         super().__init__(parent)
         self.store = store
         self.setting = change or store.load_settings().admin_pin_hash is None
@@ -27,7 +28,9 @@ class PinDialog(QDialog):
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         form = QFormLayout(self)
         if self.setting:
-            form.addRow(QLabel(f"Choose a PIN of at least {MIN_PIN_LENGTH} characters to protect the admin area."))
+            form.addRow(QLabel(f"Choose a PIN of at least {MIN_PIN_LENGTH} digits to protect the admin area."))
+        elif purpose:
+            form.addRow(QLabel(purpose))
         form.addRow("PIN:", self.pin)
         if self.setting:
             form.addRow("Repeat:", self.repeat)
@@ -38,10 +41,8 @@ class PinDialog(QDialog):
         try:
             if self.setting:
                 self._set_pin()
-            elif not verify_pin(self.pin.text(), self.store.load_settings().admin_pin_hash):
-                self.store.audit("kiosk", "wrong admin PIN")
-                self._refuse("Wrong PIN.")
-                return
+            else:
+                check_pin(self.store, self.pin.text())
         except FaceGateError as exc:
             self._refuse(str(exc))
             return

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
@@ -97,6 +98,8 @@ class SettingsPage(QWidget):
         self.min_face = QSpinBox(minimum=20, maximum=400, suffix=" px")
         self.kiosk_id = QLineEdit()
         self.kiosk_id.setFixedWidth(FIELD_WIDTH * 2)
+        # Crops (encrypted) let a new model recompute templates; off erases them and keeps none.
+        self.keep_crops = QCheckBox("Keep face crops (encrypted) to recompute templates for a new model")
         self.message = QLabel(wordWrap=True)
 
         calibrate_row = QHBoxLayout()
@@ -125,6 +128,7 @@ class SettingsPage(QWidget):
         form.addRow("Cooldown between events:", _with_hint(
             self.cooldown, "after an event, the same person is not recorded again for this long"))
         form.addRow("Kiosk id:", self.kiosk_id)
+        form.addRow("Face crops:", self.keep_crops)
 
         buttons = QHBoxLayout()
         buttons.addWidget(QPushButton("Save", clicked=self.save, default=True))
@@ -151,6 +155,7 @@ class SettingsPage(QWidget):
         self.cooldown.setValue(round(s.cooldown_s))
         self.min_face.setValue(s.min_face)
         self.kiosk_id.setText(s.kiosk_id)
+        self.keep_crops.setChecked(s.keep_face_crops)
 
     def edited(self) -> Settings:
         current = self.store.load_settings()
@@ -164,6 +169,7 @@ class SettingsPage(QWidget):
             cooldown_s=float(self.cooldown.value()),
             min_face=self.min_face.value(),
             kiosk_id=self.kiosk_id.text().strip() or current.kiosk_id,
+            keep_face_crops=self.keep_crops.isChecked(),
         )
 
     def save(self) -> None:
