@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-COMMAND_MODULES = ("prepare", "teacher", "distill", "evaluate", "export", "bench")
+COMMAND_MODULES = ("prepare", "teacher", "distill", "evaluate", "export", "bench", "pad")
 
 
 def main(argv=None):
