@@ -25,11 +25,13 @@ class StageTimes:
     align_ms: float
     embed_ms: float
     match_ms: float
+    pad_ms: float = 0.0
 
     @property
     def pipeline_fps(self) -> float:
-        # A kiosk frame is already decoded by the camera, so the loop is detect+align+embed+match.
-        return 1000.0 / (self.detect_ms + self.align_ms + self.embed_ms + self.match_ms)
+        # A kiosk frame is already decoded by the camera, so the loop is detect+align+embed+match
+        # (+ the liveness model when it is on).
+        return 1000.0 / (self.detect_ms + self.align_ms + self.embed_ms + self.match_ms + self.pad_ms)
 
 
 def _median_ms(fn: Callable[[], object], repeats: int) -> float:
@@ -54,7 +56,8 @@ def frame_640x480(photo: np.ndarray) -> np.ndarray:
 
 
 def bench_stages(photo_path: Path, model: Path, threads: int, repeats: int = 50,
-                 min_face: int = 60, gallery_size: int = 10_000) -> StageTimes:
+                 min_face: int = 60, gallery_size: int = 10_000, pad=None) -> StageTimes:
+    """pad: a core.pad.PadModel to time too (its threads are its own), or None."""
     data = photo_path.read_bytes()
     frame = frame_640x480(load_image(data))
     detector = Detector(min_face=min_face, threads=threads)
@@ -77,6 +80,7 @@ def bench_stages(photo_path: Path, model: Path, threads: int, repeats: int = 50,
         align_ms=_median_ms(lambda: align(frame, landmarks, fmt.size, fmt.template), repeats),
         embed_ms=_median_ms(lambda: embedder.embed_crops([crop]), repeats),
         match_ms=_median_ms(lambda: gallery.search(query, k=1), repeats),
+        pad_ms=_median_ms(lambda: pad.score(frame, faces[:1]), repeats) if pad is not None else 0.0,
     )
 
 

@@ -5,24 +5,32 @@ the command line decide identically.
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
 from .attendance import AttendanceRules, Event, UnlockRules
+from .challenge import HeadTurnChallenge
 from .enroll import load_gallery
 from .errors import FaceGateError, StoreError
+from .liveness import FaceLiveness, LivenessGate
+from .pad import PadModel
 from .pipeline import FacePipeline
 from .store import Store
+from .types import Face, Match
+
+log = logging.getLogger(__name__)
 
 # Faces beyond the largest few are people walking past; embedding them would only cost frames.
 MAX_FACES = 4
 ADMIN_GROUP = "admin"
+CHALLENGE_TIMEOUT_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,8 @@ class SeenFace:
     person_id: int | None
     name: str | None
     similarity: float
+    # None: liveness not judged yet for this face (or turned off: then True).
+    live: bool | None = None
 
     @property
     def known(self) -> bool:
@@ -48,6 +58,10 @@ class KioskResult:
     fps: float
     time: datetime
     error: str | None = None
+    # hint: what a person in front of the kiosk should do (a photo refused, come closer);
+    # prompt: the unlock challenge waiting for a head turn.
+    hint: str | None = None
+    prompt: str | None = None
 
 
 class FpsMeter:
@@ -80,10 +94,16 @@ class Kiosk:
     """Attendance by default; with unlock_for, unlock mode for those people only (stricter
     threshold, several consecutive matching frames)."""
 
-    def __init__(self, store: Store, pipeline: FacePipeline, unlock_for: Collection[int] | None = None):
+    def __init__(self, store: Store, pipeline: FacePipeline, unlock_for: Collection[int] | None = None,
+                 pad_model: str | None = None):
         self.store = store
         self.pipeline = pipeline
         self.unlock_for = frozenset(unlock_for) if unlock_for is not None else None
+        self._pad_spec = pad_model
+        self._pad: PadModel | None = None
+        self._challenge: HeadTurnChallenge | None = None
+        self._challenge_track: int | None = None
+        self._challenge_event: Event | None = None
         self._stale = threading.Event()
         self._pending: list[Event] = []
         self._fps = FpsMeter()
@@ -102,6 +122,8 @@ class Kiosk:
         self.settings = self.store.load_settings()
         self.pipeline.detector.min_face = self.settings.min_face
         self.gallery = load_gallery(self.store, self.pipeline.embedder)
+        self.liveness = LivenessGate(self._pad_model() if self.settings.pad_enabled else None)
+        self._challenge = None
         if self.unlock_mode:
             self.threshold = self.settings.unlock_threshold
             self.rules: AttendanceRules | UnlockRules = UnlockRules.from_settings(self.settings, self.unlock_for)
@@ -118,10 +140,59 @@ class Kiosk:
         now = now or datetime.now(timezone.utc)
         faces = self.pipeline.faces(frame, max_faces=MAX_FACES)
         matches = self.gallery.identify(np.stack([f.embedding for f in faces]), self.threshold) if faces else []
-        seen = tuple(SeenFace(f.box, m.person_id, m.name, m.similarity) for f, m in zip(faces, matches))
-        self._pending.extend(self.rules.update(now, matches))
+        judged, hint = self.liveness.update(now, frame, faces)
+        seen = tuple(SeenFace(f.box, m.person_id, m.name, m.similarity, j.live) for f, m, j in zip(faces, matches, judged))
+        # A face not judged live passes nobody on: its frame breaks any run of matching frames.
+        passed = [m if j.live else Match(None, m.similarity) for m, j in zip(matches, judged)]
+        events = self.rules.update(now, passed)
+        for m, j in zip(matches, judged):
+            if j.new_attack:
+                self._audit_attack(m, j)
+        hint = hint or next((j.hint for j in judged if j.hint), None)
+        if self.unlock_mode and self.settings.challenge_enabled:
+            events, hint = self._challenge_step(now, events, faces, matches, judged, hint)
+        self._pending.extend(events)
         committed, error = self._commit()
-        return KioskResult(frame, seen, committed, self._fps.tick(), now, error)
+        prompt = self._challenge.state.prompt if self._challenge else None
+        return KioskResult(frame, seen, committed, self._fps.tick(), now, error, hint, prompt)
+
+    def _pad_model(self) -> PadModel:
+        # Loaded once: a settings change only moves its threshold.
+        if self._pad is None:
+            self._pad = PadModel(self._pad_spec)
+        self._pad.strictness = self.settings.pad_strictness
+        return self._pad
+
+    def _audit_attack(self, match: Match, judged: FaceLiveness) -> None:
+        who = match.name if match.person_id is not None else "an unknown face"
+        detail = f"photo or screen refused: looked like {who} (live score {judged.score:.2f}, kiosk {self.settings.kiosk_id})"
+        try:
+            self.store.audit("kiosk", "presentation attack", detail)
+        except StoreError as exc:
+            # The refusal itself does not depend on the log; a locked database must not stop the kiosk.
+            log.warning("could not audit a presentation attack: %s", exc)
+
+    def _challenge_step(self, now: datetime, events: list[Event], faces: Sequence[Face], matches: Sequence[Match],
+                        judged: Sequence[FaceLiveness], hint: str | None) -> tuple[list[Event], str | None]:
+        """Holds a confirmed unlock back until the same face turns its head as a random prompt asks."""
+        if self._challenge is None:
+            if events:
+                event = events[0]
+                self._challenge_track = next(j.track for m, j in zip(matches, judged) if m.person_id == event.person_id)
+                self._challenge_event = event
+                self._challenge = HeadTurnChallenge.random(now, CHALLENGE_TIMEOUT_S)
+            return [], hint
+        index = next((i for i, j in enumerate(judged) if j.track == self._challenge_track), None)
+        if index is not None and judged[index].live is False:
+            state = self._challenge.fail("a photo or screen cannot unlock")
+        else:
+            state = self._challenge.update(now, faces[index].landmarks if index is not None else None)
+        if state.status == "pending":
+            return [], hint
+        event, self._challenge = self._challenge_event, None
+        if state.status == "passed" and event is not None:
+            return [replace(event, time=now)], hint
+        return [], f"not unlocked: {state.reason}; please try again"
 
     def _commit(self) -> tuple[tuple[Event, ...], str | None]:
         committed = []

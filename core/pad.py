@@ -29,6 +29,9 @@ PAD_KIND = "presentation-attack"
 # Below this face side the 80 px input holds too few of the face's own pixels for a reliable score.
 MIN_FACE = 60
 STRICTNESS = ("lenient", "normal", "strict")
+# A webcam's sensor noise alone moves a sampled face pixel by 1-3 gray levels from frame to frame;
+# a frame replayed unchanged moves it by 0.
+FROZEN_SAMPLE, FROZEN_CHANGE = 32, 0.25
 # Used when a (reference) model carries no recommended thresholds of its own.
 DEFAULT_THRESHOLDS = {"lenient": 0.3, "normal": 0.5, "strict": 0.7}
 # The MiniFASNet family was trained on RetinaFace boxes; an MTCNN box (core.detect) is moved and
@@ -190,12 +193,27 @@ class PadModel:
         return results
 
 
+def face_change(previous: np.ndarray | None, image: np.ndarray, box: np.ndarray) -> tuple[np.ndarray, float | None]:
+    """A small pixel sample of the face, and its mean absolute change (gray levels) from the
+    previous sample. Nearest-pixel sampling keeps the sensor noise a real camera always adds."""
+    x1, y1 = max(int(box[0]), 0), max(int(box[1]), 0)
+    x2, y2 = min(int(box[2]), image.shape[1]), min(int(box[3]), image.shape[0])
+    region = image[y1:y2, x1:x2] if x2 > x1 and y2 > y1 else image
+    sample = cv2.resize(region, (FROZEN_SAMPLE, FROZEN_SAMPLE), interpolation=cv2.INTER_NEAREST).astype(np.float32)
+    change = None if previous is None else float(np.abs(sample - previous).mean())
+    return sample, change
+
+
 class TemporalRule:
     """Live or attack for one face track from its recent per-frame scores.
 
     The verdict is the median of the last `window` scores, given once `min_frames` are in: one odd
     frame can neither refuse a live person nor pass an attack, and a track too new to judge is
     neither (None). A face too small to score adds nothing.
+
+    A face whose pixels did not change at all over the window is a frozen picture fed in as frames
+    (a folder or virtual camera replaying a still): a live camera always adds sensor noise, and
+    a live face always moves a little. It is refused whatever the model says of the picture.
     """
 
     def __init__(self, threshold: float, window: int = 5, min_frames: int = 3):
@@ -203,11 +221,19 @@ class TemporalRule:
             raise ValueError("need 1 <= min_frames <= window")
         self.threshold, self.window, self.min_frames = threshold, window, min_frames
         self._scores: list[float] = []
+        self._changes: list[float] = []
 
-    def add(self, score: PadScore) -> bool | None:
+    def add(self, score: PadScore, change: float | None = None) -> bool | None:
+        """change: the face's pixel change from its previous frame (face_change), None if unknown."""
         if score.live is not None:
             self._scores = [*self._scores, score.live][-self.window :]
+        if change is not None:
+            self._changes = [*self._changes, change][-(self.window - 1) :]
         return self.live
+
+    @property
+    def frozen(self) -> bool:
+        return len(self._changes) >= self.min_frames - 1 and max(self._changes) < FROZEN_CHANGE
 
     @property
     def median(self) -> float | None:
@@ -217,4 +243,4 @@ class TemporalRule:
     def live(self) -> bool | None:
         if len(self._scores) < self.min_frames:
             return None
-        return bool(np.median(self._scores) >= self.threshold)
+        return bool(np.median(self._scores) >= self.threshold) and not self.frozen

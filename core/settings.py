@@ -19,7 +19,7 @@ DEFAULT_WINDOW_S = 2.0
 DEFAULT_COOLDOWN_S = 300.0
 
 # Keyed by the annotation text (postponed annotations make Field.type a string).
-_PARSERS = {"str": str, "int": int, "float": float, "str | None": lambda v: None if v is None else str(v)}
+_PARSERS = {"str": str, "int": int, "float": float, "bool": bool, "str | None": lambda v: None if v is None else str(v)}
 
 
 def default_kiosk_id() -> str:
@@ -37,6 +37,12 @@ class Settings:
     kiosk_id: str = field(default_factory=default_kiosk_id)
     min_face: int = 60
     admin_pin_hash: str | None = None
+    # Liveness (presentation-attack detection): refuse photos and screens held to the camera;
+    # strictness picks one of the liveness model's thresholds (lenient, normal, strict). Unlock
+    # also asks for a head turn the way a random prompt says.
+    pad_enabled: bool = True
+    pad_strictness: str = "normal"
+    challenge_enabled: bool = True
 
     def to_items(self) -> dict[str, str]:
         return {key: json.dumps(value) for key, value in asdict(self).items()}

@@ -115,3 +115,12 @@ def person_folder(camera_folder, lfw_photos) -> Path:
 @pytest.fixture
 def stranger_folder(camera_folder, lfw_photos) -> Path:
     return camera_folder("stranger", lfw_photos(STRANGER, STRANGER_PHOTOS))
+
+
+def recognition_only(store) -> None:
+    """Turn liveness and the unlock challenge off in this store's settings. For tests of
+    recognition and the attendance rules that play still photos (LFW, insightface) as a camera:
+    liveness rightly refuses a still photo, which is what tests/test_pad*.py check, not these."""
+    from dataclasses import replace
+
+    store.save_settings(replace(store.load_settings(), pad_enabled=False, challenge_enabled=False))

@@ -9,6 +9,7 @@ from PySide6.QtGui import QDropEvent
 
 from core.attendance import CHECK_IN, Event
 from core.pin import verify_pin
+from tests.conftest import recognition_only
 
 DAY = (datetime(2000, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc))
 TIMEOUT_MS = 20_000
@@ -18,7 +19,11 @@ TIMEOUT_MS = 20_000
 def window(qtbot, store, pipeline):
     from desktop_app.main_window import MainWindow
 
-    def open_window(camera) -> MainWindow:
+    def open_window(camera, liveness: bool = False) -> MainWindow:
+        # The cameras here play still LFW photos to test the screens' recognition flow, so
+        # liveness is off unless a test asks for it (a still photo is an attack to it).
+        if not liveness:
+            recognition_only(store)
         win = MainWindow(store, pipeline, str(camera), realtime=False)
         qtbot.addWidget(win)  # closed at teardown, which stops the worker
         win.show()

@@ -110,7 +110,7 @@ def train(args) -> None:
             opt.zero_grad()
             loss.backward()
             opt.step()
-            total += float(loss) * len(idx)
+            total += loss.item() * len(idx)
         s = _live_scores(model, data["crops"][val])
         apcer, bpcer = rates(s, live[val], 0.5)
         history.append({"epoch": epoch + 1, "loss": total / len(train_idx), "val_apcer@0.5": apcer, "val_bpcer@0.5": bpcer})
