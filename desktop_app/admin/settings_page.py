@@ -5,6 +5,8 @@ from dataclasses import replace
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from core.calibrate import calibrate
 from core.errors import FaceGateError
+from core.pad import STRICTNESS
 from core.settings import Settings
 from core.store import Store
 
@@ -54,6 +57,11 @@ class SettingsPage(QWidget):
         self.cooldown = QSpinBox(minimum=0, maximum=24 * 3600, singleStep=60, suffix=" s")
         self.min_face = QSpinBox(minimum=20, maximum=400, suffix=" px")
         self.kiosk_id = QLineEdit()
+        # Liveness: refuse photos and screens; unlock also asks for a head turn.
+        self.pad_enabled = QCheckBox("Refuse photos and screens held to the camera")
+        self.pad_strictness = QComboBox()
+        self.pad_strictness.addItems(list(STRICTNESS))
+        self.challenge_enabled = QCheckBox("Unlock asks for a head turn (left or right, at random)")
         self.message = QLabel(wordWrap=True)
 
         form = QFormLayout()
@@ -65,6 +73,9 @@ class SettingsPage(QWidget):
         form.addRow("Cooldown between events:", self.cooldown)
         form.addRow("Smallest face:", self.min_face)
         form.addRow("Kiosk id:", self.kiosk_id)
+        form.addRow("Liveness:", self.pad_enabled)
+        form.addRow("Liveness strictness:", self.pad_strictness)
+        form.addRow("Unlock challenge:", self.challenge_enabled)
         buttons = QHBoxLayout()
         buttons.addWidget(QPushButton("Save", clicked=self.save))
         buttons.addWidget(QPushButton("Change admin PIN…", clicked=self.change_pin))
@@ -88,6 +99,9 @@ class SettingsPage(QWidget):
         self.cooldown.setValue(round(s.cooldown_s))
         self.min_face.setValue(s.min_face)
         self.kiosk_id.setText(s.kiosk_id)
+        self.pad_enabled.setChecked(s.pad_enabled)
+        self.pad_strictness.setCurrentText(s.pad_strictness)
+        self.challenge_enabled.setChecked(s.challenge_enabled)
 
     def edited(self) -> Settings:
         current = self.store.load_settings()
@@ -100,6 +114,9 @@ class SettingsPage(QWidget):
             cooldown_s=float(self.cooldown.value()),
             min_face=self.min_face.value(),
             kiosk_id=self.kiosk_id.text().strip() or current.kiosk_id,
+            pad_enabled=self.pad_enabled.isChecked(),
+            pad_strictness=self.pad_strictness.currentText(),
+            challenge_enabled=self.challenge_enabled.isChecked(),
         )
 
     def save(self) -> None:
