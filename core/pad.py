@@ -211,9 +211,10 @@ class TemporalRule:
     frame can neither refuse a live person nor pass an attack, and a track too new to judge is
     neither (None). A face too small to score adds nothing.
 
-    A face whose pixels did not change at all over the window is a frozen picture fed in as frames
-    (a folder or virtual camera replaying a still): a live camera always adds sensor noise, and
-    a live face always moves a little. It is refused whatever the model says of the picture.
+    A face whose pixels did not change at all from one frame to the next, in half the frames of
+    the window or more, is a picture fed in as frames (a folder or virtual camera replaying stills
+    or a slideshow): a live camera always adds sensor noise, and a live face always moves a little.
+    It is refused whatever the model says of the picture; an odd repeated frame is tolerated.
     """
 
     def __init__(self, threshold: float, window: int = 5, min_frames: int = 3):
@@ -233,7 +234,8 @@ class TemporalRule:
 
     @property
     def frozen(self) -> bool:
-        return len(self._changes) >= self.min_frames - 1 and max(self._changes) < FROZEN_CHANGE
+        still = sum(c < FROZEN_CHANGE for c in self._changes)
+        return len(self._changes) >= self.min_frames - 1 and 2 * still >= len(self._changes)
 
     @property
     def median(self) -> float | None:

@@ -75,9 +75,10 @@ def test_grayscale_frames_are_refused_with_a_reason(pad, detector, sample_images
 
 
 def test_a_small_face_is_asked_to_come_closer(pad, detector, sample_images):
-    photo = load_image(sample_images / "t1.jpg")
+    # The group photo shrunk as if the people stood at the back of the room: 35-50 px faces.
+    photo = cv2.resize(load_image(sample_images / "t1.jpg"), None, fx=0.4, fy=0.4, interpolation=cv2.INTER_AREA)
     faces = detector.detect(photo)
-    assert faces and all(f.size < MIN_FACE for f in faces)  # a group photo: small faces
+    assert faces and all(f.size < MIN_FACE for f in faces)
     scores = pad.score(photo, faces)
     assert {s.verdict for s in scores} == {"too-small"} and scores[0].hint == HINT_CLOSER
 
@@ -114,6 +115,17 @@ def test_a_frozen_face_is_never_live(sample_images):
         sample, change = face_change(sample, noisy, box)
         verdict = rule.add(PadScore(0.99, "live"), change)
     assert verdict is True
+
+
+def test_a_slideshow_of_stills_is_frozen_but_one_repeated_frame_is_not():
+    def verdict(changes):
+        rule = TemporalRule(0.5)
+        for change in changes:
+            out = rule.add(PadScore(0.99, "live"), change)
+        return out
+
+    assert verdict([2.0, 0.0, 2.5, 1.8, 2.2]) is True  # a camera that repeated one frame
+    assert verdict([0.0, 0.0, 40.0, 0.0, 0.0]) is False  # each still shown for three frames
 
 
 def test_live_frames_pass_and_prints_and_replays_do_not(pad, detector, pad_data):

@@ -24,7 +24,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from core.pad import PAD_KIND, PadModel
+from core.pad import DEFAULT_THRESHOLDS, PAD_KIND, PadModel
 
 from .export import flush_denormals, graph_digest, write_metadata
 from .pad_data import LIVE, SOURCES, label, nuaa_frames, nuaa_subjects, with_synthetic
@@ -63,15 +63,10 @@ def rates(scores: np.ndarray, live: np.ndarray, threshold: float) -> tuple[float
     return float((scores[~live] >= threshold).mean()), float((scores[live] < threshold).mean())
 
 
-def pick_thresholds(scores: np.ndarray, live: np.ndarray) -> dict[str, float]:
-    """normal: the middle of the thresholds with the lowest APCER + BPCER on held-out subjects
-    (the middle keeps the largest margin to both sides); strict and lenient halve the distance to 1
-    and to 0, so each step trades one error for the other."""
-    grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
-    errors = np.array([sum(rates(scores, live, t)) for t in grid])
-    best = grid[errors <= errors.min() + 1e-9]
-    normal = float(np.round(np.median(best), 2))
-    return {"lenient": round(normal / 2, 2), "normal": normal, "strict": round((1 + normal) / 2, 2)}
+def operating_points(scores: np.ndarray, live: np.ndarray) -> dict[str, dict[str, float]]:
+    """Validation APCER and BPCER at each strictness's threshold."""
+    return {name: {"threshold": t, **dict(zip(("apcer", "bpcer"), rates(scores, live, t)))}
+            for name, t in DEFAULT_THRESHOLDS.items()}
 
 
 def train(args) -> None:
@@ -118,19 +113,20 @@ def train(args) -> None:
               f"({time.time() - start:.0f} s)", flush=True)
     model.eval()
     scores = _live_scores(model, data["crops"][val])
-    thresholds = pick_thresholds(scores, live[val])
+    torch.save(model.state_dict(), Path(args.data_dir) / "pad_student.pt")
+    thresholds = dict(DEFAULT_THRESHOLDS)
     export(model, Path(args.out), thresholds)
     ensemble = data["soft"][val][:, LIVE]
     report = {
         "command": "python -m training pad " + " ".join(sys.argv[2:]),
         "crops": counts, "train_crops": int((~val).sum()), "val_crops": int(val.sum()),
         "val_subjects": args.val_subjects, "thresholds": thresholds, "history": history,
-        "val_at_normal": {name: dict(zip(("apcer", "bpcer"), rates(s, live[val], thresholds["normal"])))
-                          for name, s in (("student", scores), ("start (V2 weights)", before), ("teacher ensemble", ensemble))},
+        "validation": {name: operating_points(s, live[val])
+                       for name, s in (("student", scores), ("start (V2 weights)", before), ("teacher ensemble", ensemble))},
         "minutes": round((time.time() - start) / 60, 1),
     }
     Path(args.out).with_suffix(".json").write_text(json.dumps(report, indent=1))
-    print(json.dumps(report["val_at_normal"]), flush=True)
+    print(json.dumps(report["validation"]), flush=True)
     print(f"wrote {args.out} thresholds {thresholds}")
 
 

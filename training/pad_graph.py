@@ -65,8 +65,8 @@ class OnnxGraphModule(nn.Module):
             return F.conv2d(args[0], args[1], args[2] if len(args) > 2 else None, stride=attrs.get("strides", 1),
                             padding=tuple(pads[:2]), dilation=attrs.get("dilations", 1), groups=attrs.get("group", 1))
         if op == "PRelu":
-            slope = args[1]
-            return torch.where(args[0] >= 0, args[0], args[0] * slope)
+            # Per-channel slopes are stored (C, 1, 1); F.prelu exports back to one PRelu node.
+            return F.prelu(args[0], args[1].reshape(-1))
         if op == "Add":
             return args[0] + args[1]
         if op == "Mul":

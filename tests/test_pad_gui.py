@@ -1,0 +1,44 @@
+"""The screens with liveness on (the default): a still photo gets the polite hint, never a check-in;
+the unlock screen shows the head-turn prompt and stays locked for a still head."""
+from dataclasses import replace
+from datetime import datetime, timezone
+
+import pytest
+
+DAY = (datetime(2000, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc))
+TIMEOUT_MS = 20_000
+
+
+@pytest.fixture
+def window(qtbot, store, pipeline):
+    from desktop_app.main_window import MainWindow
+
+    def open_window(camera) -> MainWindow:
+        win = MainWindow(store, pipeline, str(camera), realtime=False)
+        qtbot.addWidget(win)
+        win.show()
+        return win
+
+    return open_window
+
+
+def test_kiosk_shows_the_photo_hint_and_checks_nobody_in(qtbot, window, store, enrolled, person_folder):
+    win = window(person_folder)
+    qtbot.waitUntil(lambda: "Photo or screen not accepted" in win.kiosk.hint.text() and not win.kiosk.hint.isHidden(),
+                    timeout=TIMEOUT_MS)
+    assert "please look at the camera yourself" in win.kiosk.hint.text()
+    qtbot.waitUntil(win.worker.isFinished, timeout=TIMEOUT_MS)
+    assert store.events(*DAY) == []
+
+
+def test_unlock_screen_prompts_for_a_head_turn_and_stays_locked(qtbot, window, store, enrolled, person_folder):
+    # Liveness off (the still LFW photos would be refused before any prompt), the challenge on.
+    store.save_settings(replace(store.load_settings(), pad_enabled=False, challenge_enabled=True))
+    win = window(person_folder)
+    win.show_unlock()
+    win.unlock.person.setCurrentIndex(win.unlock.person.findData(enrolled.id))
+    win.unlock.start_button.click()
+    qtbot.waitUntil(lambda: not win.unlock.prompt.isHidden(), timeout=TIMEOUT_MS)
+    assert win.unlock.prompt.text() in ("Turn your head to your left", "Turn your head to your right")
+    qtbot.waitUntil(win.worker.isFinished, timeout=TIMEOUT_MS)
+    assert win.unlock.state.text() == "LOCKED" and store.events(*DAY) == []
