@@ -189,9 +189,9 @@ class Kiosk:
             state = self._challenge.update(now, faces[index].landmarks if index is not None else None)
         if state.status == "pending":
             return [], hint
-        event, self._challenge = self._challenge_event, None
-        if state.status == "passed" and event is not None:
-            return [replace(event, time=now)], hint
+        held, self._challenge = self._challenge_event, None
+        if state.status == "passed" and held is not None:
+            return [replace(held, time=now)], hint
         return [], f"not unlocked: {state.reason}; please try again"
 
     def _commit(self) -> tuple[tuple[Event, ...], str | None]:

@@ -12,7 +12,14 @@ from datetime import datetime
 
 import numpy as np
 
-from .pad import HINT_ATTACK, HINT_CLOSER, GrayscaleFrameError, PadModel, TemporalRule, face_change
+from .pad import (
+    HINT_ATTACK,
+    HINT_CLOSER,
+    GrayscaleFrameError,
+    PadModel,
+    TemporalRule,
+    face_change,
+)
 from .tracking import IouTracker
 from .types import Face
 

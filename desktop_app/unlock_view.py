@@ -4,14 +4,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.attendance import UNLOCK, Event
 from core.errors import FaceGateError
-from core.kiosk import ADMIN_GROUP, unlock_people
+from core.kiosk import ADMIN_GROUP, KioskResult, unlock_people
 from core.store import Store
-
-from core.kiosk import KioskResult
 
 from .kiosk_view import HINT_STYLE, PAD_HINT_MS, overlays
 from .video_view import VideoView

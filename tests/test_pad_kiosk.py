@@ -35,7 +35,7 @@ def _warped(image):
 
 def _degraded(image):
     noisy = cv2.GaussianBlur(image, (0, 0), 1.0) + np.random.default_rng(0).normal(0, 4, image.shape)
-    ok, data = cv2.imencode(".jpg", np.clip(noisy, 0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 50])
+    _, data = cv2.imencode(".jpg", np.clip(noisy, 0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 50])
     return cv2.imdecode(data, cv2.IMREAD_COLOR)
 
 

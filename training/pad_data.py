@@ -13,10 +13,10 @@ each teacher on the same box at the teacher's own scale; the averaged softmax is
 """
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import tarfile
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,7 +85,7 @@ def _warp_onto(picture: np.ndarray, background: np.ndarray, rng: np.random.Gener
 def _finish(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Camera noise and compression of the recaptured frame."""
     noisy = image.astype(np.float32) + rng.normal(0, rng.uniform(1, 5), image.shape)
-    ok, data = cv2.imencode(".jpg", np.clip(noisy, 0, 255).astype(np.uint8),
+    _, data = cv2.imencode(".jpg", np.clip(noisy, 0, 255).astype(np.uint8),
                             [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(40, 90))])
     return cv2.imdecode(data, cv2.IMREAD_COLOR)
 
