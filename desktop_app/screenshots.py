@@ -134,7 +134,7 @@ def capture(out: Path) -> list[Path]:
         window = MainWindow(store, pipeline, str(frames), realtime=True)
         window.resize(*SIZE)
         window.show()
-        _wait(app, lambda: "photo or screen" in window.kiosk.hint.text() and not window.kiosk.hint.isHidden())
+        _wait(app, lambda: "photo or screen" in window.kiosk.hint.text().lower() and not window.kiosk.hint.isHidden())
         save(window, "kiosk_liveness")
         window.close()
 
@@ -155,6 +155,7 @@ def capture(out: Path) -> list[Path]:
         window.worker.invalidate()
         _wait(app, lambda: window.unlock.state.text().startswith("UNLOCKED"))
         save(window, "unlock")
+        _liveness(store, pad=True, challenge=True)  # the Settings shot shows the defaults
 
         window.enter_admin()
         enrol = window.admin.enrol
