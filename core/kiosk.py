@@ -104,6 +104,9 @@ class Kiosk:
         self._challenge: HeadTurnChallenge | None = None
         self._challenge_track: int | None = None
         self._challenge_event: Event | None = None
+        # A face track gets one challenge: a replayed video that moves its head at random would
+        # otherwise pass one prompt in two by trying again and again.
+        self._challenged: set[int] = set()
         self._stale = threading.Event()
         self._pending: list[Event] = []
         self._fps = FpsMeter()
@@ -178,8 +181,12 @@ class Kiosk:
         if self._challenge is None:
             if events:
                 event = events[0]
-                self._challenge_track = next(j.track for m, j in zip(matches, judged) if m.person_id == event.person_id)
-                self._challenge_event = event
+                track = next(j.track for m, j in zip(matches, judged) if m.person_id == event.person_id)
+                self._challenged &= self.liveness.tracker.active()
+                if track in self._challenged:
+                    return [], "not unlocked: please step out of view, then come back to try again"
+                self._challenged.add(track)
+                self._challenge_track, self._challenge_event = track, event
                 self._challenge = HeadTurnChallenge.random(now, CHALLENGE_TIMEOUT_S)
             return [], hint
         index = next((i for i, j in enumerate(judged) if j.track == self._challenge_track), None)

@@ -98,8 +98,8 @@ def test_unlock_waits_for_the_head_turn_the_prompt_asks(store, pipeline, enrolle
         image = cv2.imread(str(lfw / PERSON / f"{PERSON}_{number}.jpg"))
         return cv2.flip(image, 1) if mirrored else image
 
-    def attempt(obey: bool):
-        kiosk = Kiosk(store, pipeline, unlock_for=[enrolled.id])
+    def attempt(obey: bool, kiosk=None):
+        kiosk = kiosk or Kiosk(store, pipeline, unlock_for=[enrolled.id])
         t, prompt = START, None
         for number in ("0203", "0150", "0247", "0203", "0150"):
             result = kiosk.process(frame(number), now=t)
@@ -116,7 +116,12 @@ def test_unlock_waits_for_the_head_turn_the_prompt_asks(store, pipeline, enrolle
         return events
 
     assert [e.kind for e in attempt(obey=True)] == ["unlock"]
-    assert attempt(obey=False) == []
+    kiosk = Kiosk(store, pipeline, unlock_for=[enrolled.id])
+    assert attempt(obey=False, kiosk=kiosk) == []
+    # The same face gets no second prompt to guess at: it must leave and come back.
+    later = [kiosk.process(frame("0203"), now=START + (20 + i) * STEP) for i in range(6)]
+    assert not any(r.prompt or r.events for r in later)
+    assert any("step out of view" in (r.hint or "") for r in later)
 
 
 def test_a_grayscale_camera_is_told_to_use_colour(store, pipeline, enrolled, lfw, tmp_path):

@@ -84,6 +84,8 @@ def train(args) -> None:
     live_all = torch.from_numpy(live.astype(np.float32))
     train_idx = np.flatnonzero(~val)
     before = _live_scores(model, data["crops"][val])
+    if args.init:
+        model.load_state_dict(torch.load(args.init, map_location="cpu"))
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     start = time.time()
     history = []
@@ -118,6 +120,7 @@ def train(args) -> None:
     ensemble = data["soft"][val][:, LIVE]
     report = {
         "command": "python -m training pad " + " ".join(sys.argv[2:]),
+        "init": args.init,
         "crops": counts, "train_crops": int((~val).sum()), "val_crops": int(val.sum()),
         "val_subjects": args.val_subjects, "thresholds": thresholds, "history": history,
         "validation": {name: operating_points(s, live[val])
@@ -171,4 +174,5 @@ def register(subparsers) -> None:
     p.add_argument("--lr", type=float, default=3e-5)
     p.add_argument("--hard-weight", type=float, default=0.5)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--init", metavar="PT", help="start from a saved student state (with --epochs 0: export it again)")
     p.set_defaults(func=train)
