@@ -31,10 +31,12 @@ def test_kiosk_shows_the_photo_hint_and_checks_nobody_in(qtbot, window, store, e
     assert store.events(*DAY) == []
 
 
-def test_unlock_screen_prompts_for_a_head_turn_and_stays_locked(qtbot, window, store, enrolled, person_folder):
-    # Liveness off (the still LFW photos would be refused before any prompt), the challenge on.
+def test_unlock_screen_prompts_for_a_head_turn_and_stays_locked(qtbot, window, store, enrolled, camera_folder,
+                                                               lfw_photos):
+    # Liveness off (the still photo would be refused before any prompt), the challenge on. One
+    # photo: several photos of him in a row can turn the head as asked by chance.
     store.save_settings(replace(store.load_settings(), pad_enabled=False, challenge_enabled=True))
-    win = window(person_folder)
+    win = window(camera_folder("still", lfw_photos("George_W_Bush", ("0150",)), repeats=30))
     win.show_unlock()
     win.unlock.person.setCurrentIndex(win.unlock.person.findData(enrolled.id))
     win.unlock.start_button.click()
