@@ -27,7 +27,8 @@ STUDENT = MODELS / "student.onnx"
 SAMPLES = ("t1.jpg", "Tom_Hanks_54745.png")
 # With the PyPI wheels the build is about 440 MB (see Packaging in README): OpenCV 151, Qt 92,
 # SciPy 54, NumPy 41, onnxruntime 35. The limit catches a dependency or a Qt module sneaking in.
-SIZE_LIMIT_MB = 480
+# 485: the bundled liveness model (pad.onnx, 1.75 MB) took a 479 MB build just over 480.
+SIZE_LIMIT_MB = 485
 NEVER_SHIPPED = ("torch", "training", "matplotlib", "tkinter", "_tkinter")
 BUILD_TIMEOUT_S = 3600
 RUN_TIMEOUT_S = 600
