@@ -48,7 +48,7 @@ class GrayscaleFrameError(FaceGateError):
     """The frame has no colour; a print or screen cannot be told from a face without it."""
 
     def __init__(self) -> None:
-        super().__init__("the camera delivers grayscale frames: liveness needs a colour camera "
+        super().__init__("grayscale image: liveness needs colour, so use a colour camera "
                          "(or turn liveness off in Settings)")
 
 
