@@ -15,7 +15,7 @@ from .detect import Detector
 from .embed import load_embedder
 from .errors import FaceGateError
 from .gallery import Gallery
-from .imaging import load_image
+from .imaging import image_files, load_image
 
 
 @dataclass(frozen=True)
@@ -26,11 +26,13 @@ class StageTimes:
     align_ms: float
     embed_ms: float
     match_ms: float
+    pad_ms: float = 0.0
 
     @property
     def pipeline_fps(self) -> float:
-        # A kiosk frame is already decoded by the camera, so the loop is detect+align+embed+match.
-        return 1000.0 / (self.detect_ms + self.align_ms + self.embed_ms + self.match_ms)
+        # A kiosk frame is already decoded by the camera, so the loop is detect+align+embed+match
+        # (+ the liveness model when it is on).
+        return 1000.0 / (self.detect_ms + self.align_ms + self.embed_ms + self.match_ms + self.pad_ms)
 
 
 def _median_ms(fn: Callable[[], object], repeats: int) -> float:
@@ -55,7 +57,8 @@ def frame_640x480(photo: np.ndarray) -> np.ndarray:
 
 
 def bench_stages(photo_path: Path, model: Path, threads: int, repeats: int = 50,
-                 min_face: int = 60, gallery_size: int = 10_000) -> StageTimes:
+                 min_face: int = 60, gallery_size: int = 10_000, pad=None) -> StageTimes:
+    """pad: a core.pad.PadModel to time too (its threads are its own), or None."""
     # The loader's checks (a regular file, the size limits) come before reading the bytes to time.
     frame = frame_640x480(load_image(photo_path))
     data = photo_path.read_bytes()
@@ -79,4 +82,105 @@ def bench_stages(photo_path: Path, model: Path, threads: int, repeats: int = 50,
         align_ms=_median_ms(lambda: align(frame, landmarks, fmt.size, fmt.template), repeats),
         embed_ms=_median_ms(lambda: embedder.embed_crops([crop]), repeats),
         match_ms=_median_ms(lambda: gallery.search(query, k=1), repeats),
+        # live_score, not score: the sample portrait is a grayscale photo, which score() refuses.
+        pad_ms=_median_ms(lambda: pad.live_score(frame, faces[0].box), repeats) if pad is not None else 0.0,
     )
+
+
+# ---------------------------------------------------------------- presentation-attack detection
+LIVE = "live"
+
+
+@dataclass(frozen=True)
+class PadRate:
+    """Share of decisions that went the wrong way: for an attack type, attacks accepted (APCER);
+    for live frames, live frames refused (BPCER). Per frame and after the temporal rule."""
+
+    kind: str
+    frames: int
+    groups: int
+    no_face: int
+    frame_error: float
+    temporal_error: float
+    temporal_decisions: int
+
+
+@dataclass(frozen=True)
+class PadReport:
+    model_id: str
+    threshold: float
+    rates: tuple[PadRate, ...]
+    ms_per_face: float
+
+    @property
+    def bpcer(self) -> PadRate:
+        return next(r for r in self.rates if r.kind == LIVE)
+
+    @property
+    def attacks(self) -> tuple[PadRate, ...]:
+        return tuple(r for r in self.rates if r.kind != LIVE)
+
+
+def group_prefix(path: Path) -> str:
+    """Frames of one video or session share the name before their trailing frame number."""
+    stem, _, number = path.stem.rpartition("_")
+    return stem if stem and number.isdigit() else path.stem
+
+
+def _frame_number(path: Path) -> int:
+    number = path.stem.rpartition("_")[2]
+    return int(number) if number.isdigit() else 0
+
+
+def pad_scores(root: Path, pad, detector: Detector) -> tuple[dict[str, dict[str, list[float | None]]], list[float]]:
+    """{kind: {set/prefix: per-frame live scores in frame order, None where no face}} over
+    root/<set>/<kind>/, and the time of each scoring call in ms."""
+    kinds: dict[str, dict[str, list[float | None]]] = {}
+    times: list[float] = []
+    folders = sorted(p for p in Path(root).glob("*/*") if p.is_dir())
+    if not folders:
+        raise FileNotFoundError(f"{root} has no <set>/<live|print|replay|...>/ folders")
+    for folder in folders:
+        groups = kinds.setdefault(folder.name, {})
+        for path in sorted(image_files(folder), key=lambda p: (group_prefix(p), _frame_number(p))):
+            frame = load_image(path)
+            faces = detector.detect(frame)[:1]
+            key = f"{folder.parent.name}/{group_prefix(path)}"
+            if not faces:
+                groups.setdefault(key, []).append(None)
+                continue
+            start = time.perf_counter()
+            result = pad.score(frame, faces)[0]
+            times.append((time.perf_counter() - start) * 1000.0)
+            groups.setdefault(key, []).append(result.live if result.live is not None else 0.0)
+    return kinds, times
+
+
+def pad_rates(kinds: dict[str, dict[str, list[float | None]]], threshold: float, window: int = 5,
+              min_frames: int = 3) -> tuple[PadRate, ...]:
+    from .pad import PadScore, TemporalRule
+
+    rates = []
+    for kind, groups in sorted(kinds.items(), key=lambda kv: (kv[0] != LIVE, kv[0])):
+        wrong = frames = no_face = t_wrong = t_total = 0
+        for scores in groups.values():
+            rule = TemporalRule(threshold, window, min_frames)
+            for s in scores:
+                if s is None:
+                    no_face += 1
+                    continue
+                frames += 1
+                accepted = s >= threshold
+                wrong += accepted if kind != LIVE else not accepted
+                verdict = rule.add(PadScore(s, "live" if accepted else "attack"))
+                if verdict is not None:
+                    t_total += 1
+                    t_wrong += verdict if kind != LIVE else not verdict
+        rates.append(PadRate(kind, frames, len(groups), no_face, wrong / max(frames, 1),
+                             t_wrong / max(t_total, 1), t_total))
+    return tuple(rates)
+
+
+def bench_pad(root: Path, pad, detector: Detector | None = None) -> PadReport:
+    kinds, times = pad_scores(root, pad, detector or Detector(min_face=20))
+    return PadReport(pad.model_id, pad.threshold, pad_rates(kinds, pad.threshold), median(times) if times else 0.0)

@@ -5,10 +5,11 @@ the command line decide identically.
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -16,12 +17,18 @@ from pathlib import Path
 import numpy as np
 
 from .attendance import UNLOCK, AttendanceRules, Event, UnlockRules
+from .challenge import HeadTurnChallenge
 from .enroll import load_gallery
 from .errors import FaceGateError, StoreError, StoreUnavailable
+from .liveness import FaceLiveness, LivenessGate
+from .pad import PadModel
 from .pipeline import FacePipeline
 from .spool import Spool
 from .store import Store
 from .thresholds import Thresholds, settings_thresholds
+from .types import Face, Match
+
+log = logging.getLogger(__name__)
 
 # Faces beyond the largest few are people walking past; embedding them would only cost frames.
 MAX_FACES = 4
@@ -31,6 +38,7 @@ ADMIN_GROUP = "admin"
 POLL_S = 2.0
 # While the database is unreachable, how long to keep recognising before trying it again.
 OFFLINE_RETRY_S = 3.0
+CHALLENGE_TIMEOUT_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,8 @@ class SeenFace:
     person_id: int | None
     name: str | None
     similarity: float
+    # None: liveness not judged yet for this face (or turned off: then True).
+    live: bool | None = None
 
     @property
     def known(self) -> bool:
@@ -59,6 +69,10 @@ class KioskResult:
     error: str | None = None
     thresholds: Thresholds | None = None
     waiting: int = 0
+    # hint: what a person in front of the kiosk should do (a photo refused, come closer);
+    # prompt: the unlock challenge waiting for a head turn.
+    hint: str | None = None
+    prompt: str | None = None
 
     @property
     def status(self) -> str | None:
@@ -105,15 +119,25 @@ class Kiosk:
         spool: Path | None = None,
         poll_s: float = POLL_S,
         kiosk_id: str | None = None,
+        pad_model: str | None = None,
     ):
         """spool: the folder where confirmed events wait for the database (default: store.local_folder()/spool);
-        kiosk_id: overrides the Settings one (several kiosk processes on one machine)."""
+        kiosk_id: overrides the Settings one (several kiosk processes on one machine);
+        pad_model: the liveness model (default: the bundled one)."""
         self.store = store
         self.pipeline = pipeline
         self.unlock_for = frozenset(unlock_for) if unlock_for is not None else None
         self.spool = Spool(spool or store.local_folder() / "spool")
         self.poll_s = poll_s
         self.kiosk_id = kiosk_id
+        self._pad_spec = pad_model
+        self._pad: PadModel | None = None
+        self._challenge: HeadTurnChallenge | None = None
+        self._challenge_track: int | None = None
+        self._challenge_event: Event | None = None
+        # A face track gets one challenge: a replayed video that moves its head at random would
+        # otherwise pass one prompt in two by trying again and again.
+        self._challenged: set[int] = set()
         self._stale = threading.Event()
         # uids this kiosk spooled: another process sharing the spool folder may send our files
         # (and we theirs), but each kiosk confirms only the people it recognised itself.
@@ -140,6 +164,8 @@ class Kiosk:
         self.gallery = load_gallery(self.store, self.pipeline.embedder)
         # The attendance threshold follows the number of templates enrolled now (core/thresholds.py).
         self.thresholds = settings_thresholds(self.pipeline.embedder, self.settings, len(self.gallery))
+        self.liveness = LivenessGate(self._pad_model() if self.settings.pad_enabled else None)
+        self._challenge = None
         if self.unlock_mode:
             self.threshold = self.thresholds.unlock
             self.rules: AttendanceRules | UnlockRules = UnlockRules.from_settings(
@@ -169,15 +195,68 @@ class Kiosk:
         now = now or datetime.now(timezone.utc)
         faces = self.pipeline.faces(frame, max_faces=MAX_FACES)
         matches = self.gallery.identify(np.stack([f.embedding for f in faces]), self.threshold) if faces else []
-        seen = tuple(SeenFace(f.box, m.person_id, m.name, m.similarity) for f, m in zip(faces, matches))
-        confirmed = self.rules.update(now, matches)
+        judged, hint = self.liveness.update(now, frame, faces)
+        seen = tuple(SeenFace(f.box, m.person_id, m.name, m.similarity, j.live) for f, m, j in zip(faces, matches, judged))
+        # A face not judged live passes nobody on: its frame breaks any run of matching frames.
+        passed = [m if j.live else Match(None, m.similarity) for m, j in zip(matches, judged)]
+        confirmed = self.rules.update(now, passed)
+        for m, j in zip(matches, judged):
+            if j.new_attack:
+                self._audit_attack(m, j)
+        hint = hint or next((j.hint for j in judged if j.hint), None)
+        if self.unlock_mode and self.settings.challenge_enabled:
+            confirmed, hint = self._challenge_step(now, confirmed, faces, matches, judged, hint)
         for e in confirmed:
             self.spool.put(e)  # on disk before anything else: a crash from here on loses nothing
             self._mine.add(e.uid)
         committed, error = self.send_spooled()
         # An unlock opens the door now, stored or not; one sent late from the spool must not open it again.
         events = tuple(e for e in committed if e.kind != UNLOCK) + tuple(e for e in confirmed if e.kind == UNLOCK)
-        return KioskResult(frame, seen, events, self._fps.tick(), now, error, self.thresholds, len(self.spool))
+        prompt = self._challenge.state.prompt if self._challenge else None
+        return KioskResult(frame, seen, events, self._fps.tick(), now, error, self.thresholds, len(self.spool),
+                           hint, prompt)
+
+    def _pad_model(self) -> PadModel:
+        # Loaded once: a settings change only moves its threshold.
+        if self._pad is None:
+            self._pad = PadModel(self._pad_spec)
+        self._pad.strictness = self.settings.pad_strictness
+        return self._pad
+
+    def _audit_attack(self, match: Match, judged: FaceLiveness) -> None:
+        who = match.name if match.person_id is not None else "an unknown face"
+        detail = f"photo or screen refused: looked like {who} (live score {judged.score:.2f}, kiosk {self.settings.kiosk_id})"
+        try:
+            self.store.audit("kiosk", "presentation attack", detail)
+        except StoreError as exc:
+            # The refusal itself does not depend on the log; a locked database must not stop the kiosk.
+            log.warning("could not audit a presentation attack: %s", exc)
+
+    def _challenge_step(self, now: datetime, events: list[Event], faces: Sequence[Face], matches: Sequence[Match],
+                        judged: Sequence[FaceLiveness], hint: str | None) -> tuple[list[Event], str | None]:
+        """Holds a confirmed unlock back until the same face turns its head as a random prompt asks."""
+        if self._challenge is None:
+            if events:
+                event = events[0]
+                track = next(j.track for m, j in zip(matches, judged) if m.person_id == event.person_id)
+                self._challenged &= self.liveness.tracker.active()
+                if track in self._challenged:
+                    return [], "not unlocked: please step out of view, then come back to try again"
+                self._challenged.add(track)
+                self._challenge_track, self._challenge_event = track, event
+                self._challenge = HeadTurnChallenge.random(now, CHALLENGE_TIMEOUT_S)
+            return [], hint
+        index = next((i for i, j in enumerate(judged) if j.track == self._challenge_track), None)
+        if index is not None and judged[index].live is False:
+            state = self._challenge.fail("a photo or screen cannot unlock")
+        else:
+            state = self._challenge.update(now, faces[index].landmarks if index is not None else None)
+        if state.status == "pending":
+            return [], hint
+        held, self._challenge = self._challenge_event, None
+        if state.status == "passed" and held is not None:
+            return [replace(held, time=now)], hint
+        return [], f"not unlocked: {state.reason}; please try again"
 
     def send_spooled(self) -> tuple[tuple[Event, ...], str | None]:
         """Sends the waiting events, oldest first; the ones the database kept (the rules may drop a

@@ -74,6 +74,12 @@ class Settings:
     # The aligned crop of each template (encrypted) lets a new model recompute templates without
     # the person; off, no face image is kept and a model change means re-enrolling everyone.
     keep_face_crops: bool = True
+    # Liveness (presentation-attack detection): refuse photos and screens held to the camera;
+    # strictness picks one of the liveness model's thresholds (lenient, normal, strict). Unlock
+    # also asks for a head turn the way a random prompt says.
+    pad_enabled: bool = True
+    pad_strictness: str = "normal"
+    challenge_enabled: bool = True
 
     def __post_init__(self) -> None:
         for name in RANGES:

@@ -99,6 +99,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         return _cmd_site_bench(args)
     from core.pipeline import model_spec
 
+    if args.pad:
+        return _bench_pad(args)
     photo = Path(args.photo) if args.photo else _sample_photo()
     if args.recall:
         from core.imaging import image_files
@@ -109,12 +111,12 @@ def _cmd_bench(args: argparse.Namespace) -> int:
             raise FaceGateError(f"the folder {args.recall} holds no images to measure recall on")
     results = []
     for threads in (1, 2):
-        t = bench_stages(photo, Path(model_spec(args.model)), threads, args.repeats)
+        t = bench_stages(photo, Path(model_spec(args.model)), threads, args.repeats, pad=_pad_model(args, threads))
         results.append(t)
         print(
             f"threads={threads} decode_ms={t.decode_ms:.2f} detect_ms={t.detect_ms:.2f} "
             f"align_ms={t.align_ms:.3f} embed_ms={t.embed_ms:.2f} match_10k_ms={t.match_ms:.3f} "
-            f"pipeline_fps={t.pipeline_fps:.1f}"
+            f"pad_ms={t.pad_ms:.2f} pipeline_fps={t.pipeline_fps:.1f}"
         )
     if args.recall:
         from core.detect import Detector
@@ -125,8 +127,54 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         print(f"recall={100.0 * hits / max(total, 1):.2f}")
         return 0
     one = results[0]
-    print(f"detect_ms={one.detect_ms:.1f} embed_ms={one.embed_ms:.1f} pipeline_fps={one.pipeline_fps:.1f}")
+    print(f"detect_ms={one.detect_ms:.1f} embed_ms={one.embed_ms:.1f} pad_ms={one.pad_ms:.1f} "
+          f"pipeline_fps={one.pipeline_fps:.1f}")
     return 0
+
+
+def _pad_model(args: argparse.Namespace, threads: int = 1):
+    from core.pad import PadModel
+
+    return PadModel(getattr(args, "pad_model", None), threads=threads, strictness=args.strictness)
+
+
+def _bench_pad(args: argparse.Namespace) -> int:
+    """APCER per attack type and BPCER (ISO/IEC 30107-3), per frame and after the temporal rule."""
+    from core.benchmark import bench_pad
+
+    pad = _pad_model(args)
+    report = bench_pad(Path(args.pad), pad)
+    print(f"pad_model={report.model_id} strictness={args.strictness} threshold={report.threshold:.2f} "
+          f"ms_per_face={report.ms_per_face:.2f}")
+    for r in report.rates:
+        metric = "BPCER" if r.kind == "live" else "APCER"
+        print(f"{r.kind:<8} {metric} frame={100 * r.frame_error:6.2f}% temporal={100 * r.temporal_error:6.2f}% "
+              f"frames={r.frames} groups={r.groups} no_face={r.no_face} temporal_decisions={r.temporal_decisions}")
+    apcer = max((r.temporal_error for r in report.attacks), default=0.0)
+    print(f"apcer_max={100 * apcer:.2f} bpcer={100 * report.bpcer.temporal_error:.2f}")
+    return 0
+
+
+def _cmd_liveness(args: argparse.Namespace) -> int:
+    from core.detect import Detector
+    from core.imaging import load_image
+
+    pad = _pad_model(args)
+    detector = Detector(min_face=20)
+    all_live = True
+    for path in args.images:
+        image = load_image(path)
+        faces = detector.detect(image)
+        if not faces:
+            print(f"{path}: no face found")
+            all_live = False
+            continue
+        for i, (face, score) in enumerate(zip(faces, pad.score(image, faces))):
+            live = "-" if score.live is None else f"{score.live:.3f}"
+            print(f"{path}: face {i} box={[round(float(v)) for v in face.box]} live={live} verdict={score.verdict}"
+                  + (f" ({score.hint})" if score.hint else ""))
+            all_live &= score.verdict == "live"
+    return 0 if all_live else 1
 
 
 def _sample_photo() -> Path:
@@ -266,16 +314,22 @@ def _cmd_unlock(args: argparse.Namespace) -> int:
     with _store() as store:
         kiosk = Kiosk(store, _pipeline(args), unlock_for=unlock_people(store, args.person, args.person_id))
         with open_source(_camera(args, store), realtime=args.realtime) as source:
+            said = None
             for frame in source:
-                events = kiosk.process(frame).events
-                if events:
-                    print(_describe(events[0]), flush=True)
+                result = kiosk.process(frame)
+                if result.events:
+                    print(_describe(result.events[0]), flush=True)
                     return 0
+                # The challenge prompt and liveness hints are for the person at the camera.
+                message = result.prompt or result.hint
+                if message and message != said:
+                    print(message, file=sys.stderr, flush=True)
+                said = message
                 if time.monotonic() > deadline:
                     break
     chosen = args.person or (f"#{args.person_id}" if args.person_id is not None else None)
     who = f"{chosen} was not" if chosen else "no member of the 'admin' group was"
-    print(f"not unlocked: {who} recognised in time", file=sys.stderr)
+    print(f"not unlocked: {who} recognised, judged live and seen turning as asked in time", file=sys.stderr)
     return 1
 
 
@@ -393,6 +447,12 @@ def build_parser() -> argparse.ArgumentParser:
     camera.add_argument("--camera", metavar="SRC", default=argparse.SUPPRESS,
                         help="camera number, URL, video file or folder (default: the Settings camera)")
     camera.add_argument("--realtime", action="store_true", help="play files and folders at their own frame rate")
+    pad = argparse.ArgumentParser(add_help=False)
+    pad.add_argument("--pad-model", metavar="SPEC",
+                     help="liveness model (default: the bundled pad.onnx); PATH@SCALE for a reference model "
+                          "without metadata, several joined by commas to average them")
+    pad.add_argument("--strictness", choices=("lenient", "normal", "strict"), default="normal",
+                     help="which of the model's liveness thresholds to use (default normal)")
 
     p = sub.add_parser("detect", help="find faces and print them as JSON")
     p.add_argument("images", nargs="+")
@@ -408,12 +468,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-face", type=_min_face, default=20)
     p.set_defaults(func=_cmd_compare)
 
-    p = sub.add_parser("bench", help="per-stage latency; with --recall DIR, detector recall")
+    p = sub.add_parser("bench", parents=[pad],
+                       help="per-stage latency; with --recall DIR, detector recall; with --pad DIR, liveness error rates")
     p.add_argument("--model", default=argparse.SUPPRESS, help="embedding model")
     p.add_argument("--photo", help="photo to build the 640x480 test frame from")
     p.add_argument("--repeats", type=_number(int, 1), default=50)
     p.add_argument("--recall", metavar="DIR", type=_folder, help="folder of one-face photos (LFW) to measure recall on")
     p.add_argument("--recall-min-face", type=_min_face, default=20)
+    p.add_argument("--pad", metavar="DIR", type=_folder, help="DIR/<set>/<live|print|replay|...>/ frames: APCER per attack type, BPCER")
     site = p.add_argument_group("site benchmark: many kiosk processes on one database")
     site.add_argument("--kiosks", type=_number(int, 1), metavar="N", help="run N kiosk processes (needs --db and ../shared LFW)")
     site.add_argument("--db", metavar="URL", help="an empty database for the site benchmark")
@@ -422,6 +484,10 @@ def build_parser() -> argparse.ArgumentParser:
     site.add_argument("--cut-db", type=_number(float, 0), default=0.0, metavar="S",
                       help="take the database away for S seconds (PostgreSQL: from one kiosk; SQLite: from all)")
     p.set_defaults(func=_cmd_bench)
+
+    p = sub.add_parser("liveness", parents=[pad], help="live score and verdict of each face; exit 0 if all are live")
+    p.add_argument("images", nargs="+", metavar="IMAGE")
+    p.set_defaults(func=_cmd_liveness)
 
     p = sub.add_parser(
         "enroll",

@@ -9,10 +9,14 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from core.attendance import CHECK_IN, UNLOCK, Event
 from core.kiosk import KioskResult
 
-from .video_view import AMBER, GREEN, Overlay, VideoView
+from .video_view import AMBER, GREEN, RED, Overlay, VideoView
 from .worker import FrameResult
 
 BANNER_MS = 5000
+# A liveness hint ("photo or screen not accepted") stays this long after its last frame, so it can
+# be read even when the phone is taken away at once.
+PAD_HINT_MS = 3000
+NOT_RECOGNISED = "Not recognised — look at the camera, or ask an administrator to enrol you"
 # About a second of frames with only unknown faces before the hint shows, so that a face the
 # kiosk is still confirming does not flash "not recognised".
 HINT_AFTER_FRAMES = 20
@@ -24,10 +28,15 @@ def overlays(result: FrameResult) -> list[Overlay]:
     """Names over known faces; frames from before a screen switch may carry no faces at all."""
     if not isinstance(result, KioskResult):
         return []
-    return [
-        Overlay(face.box, face.name or "", GREEN) if face.known else Overlay(face.box, "not recognised", AMBER)
-        for face in result.faces
-    ]
+    return [_overlay(face) for face in result.faces]
+
+
+def _overlay(face) -> Overlay:
+    if face.live is False:
+        return Overlay(face.box, "photo or screen", RED)
+    if face.known:
+        return Overlay(face.box, face.name or "", GREEN)
+    return Overlay(face.box, "not recognised", AMBER)
 
 
 def confirmation(event: Event) -> str:
@@ -43,8 +52,7 @@ class KioskView(QWidget):
         self.video = VideoView()
         self.banner = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, styleSheet=BANNER_STYLE, visible=False)
         self.hint = QLabel(
-            "Not recognised — look at the camera, or ask an administrator to enrol you",
-            alignment=Qt.AlignmentFlag.AlignCenter, styleSheet=HINT_STYLE, visible=False, wordWrap=True,
+            NOT_RECOGNISED, alignment=Qt.AlignmentFlag.AlignCenter, styleSheet=HINT_STYLE, visible=False, wordWrap=True,
         )
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
@@ -52,12 +60,21 @@ class KioskView(QWidget):
         layout.addWidget(self.hint)
         self._banner_timer = QTimer(self, singleShot=True, interval=BANNER_MS, timeout=self.banner.hide)
         self._strange_frames = 0
+        self._pad_hint = QTimer(self, singleShot=True, interval=PAD_HINT_MS)
 
     def show_result(self, result: FrameResult) -> None:
         self.video.show_frame(result.frame, overlays(result))
         faces = result.faces if isinstance(result, KioskResult) else ()
         only_strangers = bool(faces) and not any(face.known for face in faces)
         self._strange_frames = self._strange_frames + 1 if only_strangers else 0
+        pad_hint = result.hint if isinstance(result, KioskResult) else None
+        if pad_hint:
+            self.hint.setText(pad_hint[0].upper() + pad_hint[1:])
+            self._pad_hint.start()
+        if self._pad_hint.isActive():
+            self.hint.show()
+            return
+        self.hint.setText(NOT_RECOGNISED)
         self.hint.setVisible(self._strange_frames >= HINT_AFTER_FRAMES and not self.banner.isVisible())
 
     def show_events(self, events: Sequence[Event]) -> None:

@@ -79,6 +79,12 @@ def _camera_frame(portrait, stranger):
     return frame
 
 
+def _liveness(store, pad: bool, challenge: bool) -> None:
+    from dataclasses import replace
+
+    store.save_settings(replace(store.load_settings(), pad_enabled=pad, challenge_enabled=challenge))
+
+
 def capture(out: Path) -> list[Path]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
@@ -122,6 +128,17 @@ def capture(out: Path) -> list[Path]:
         save(pin, "admin_pin")
         pin.submit()
 
+        # The camera is one still frame of sample photos: liveness rightly refuses it, so it is
+        # off for the check-in and unlock shots and on for the shot of its hint.
+        _liveness(store, pad=True, challenge=True)
+        window = MainWindow(store, pipeline, str(frames), realtime=True)
+        window.resize(*SIZE)
+        window.show()
+        _wait(app, lambda: "photo or screen" in window.kiosk.hint.text().lower() and not window.kiosk.hint.isHidden())
+        save(window, "kiosk_liveness")
+        window.close()
+
+        _liveness(store, pad=False, challenge=True)
         window = MainWindow(store, pipeline, str(frames), realtime=True)
         window.resize(*SIZE)
         window.show()
@@ -133,8 +150,14 @@ def capture(out: Path) -> list[Path]:
         window.unlock.arm()  # takes the admin PIN
         window.unlock.pin_dialog.pin.setText("246813")
         window.unlock.pin_dialog.submit()
+        _wait(app, lambda: not window.unlock.prompt.isHidden())
+        save(window, "unlock_challenge")
+
+        _liveness(store, pad=False, challenge=False)
+        window.worker.invalidate()
         _wait(app, lambda: window.unlock.state.text().startswith("UNLOCKED"))
         save(window, "unlock")
+        _liveness(store, pad=True, challenge=True)  # the Settings shot shows the defaults
 
         window.enter_admin()
         enrol = window.admin.enrol

@@ -67,28 +67,34 @@ def enrol_site(store, pipeline, count: int, lfw: Path = LFW) -> list[Walker]:
     missing event is the store's fault, never the recogniser's."""
     from core.enroll import Enroller, load_gallery
     from core.kiosk import MAX_FACES
+    from core.thresholds import settings_thresholds
 
     if not lfw.is_dir():
         raise FaceGateError(f"the site benchmark needs LFW at {lfw} (see ../shared/data/README.md)")
     enroller = Enroller(store, pipeline)
-    settings = store.load_settings()
+    # The walkers are still LFW photos replayed as cameras, which liveness rightly refuses: this
+    # benchmark measures the database under many kiosks, so the site runs with liveness off.
+    settings = replace(store.load_settings(), pad_enabled=False, challenge_enabled=False)
+    store.save_settings(settings)
     pipeline.detector.min_face = settings.min_face
     candidates: list[Walker] = []
     folders = (f for f in sorted(lfw.iterdir()) if len(list(f.glob("*.jpg"))) >= 2)
-    # A quarter more than asked for: some second photos are named as a look-alike, or not at all.
+    # Twice as many as asked for: at the kiosk's gallery-size threshold the bundled student leaves
+    # a third or more of second photos unnamed (its open-set figures in assets/models/README.md).
     for folder in folders:
         photos = sorted(folder.glob("*.jpg"))
         samples, _ = enroller.assess_photos(photos[:1])
         if samples:
             person, _, _ = enroller.save(samples, "photo", name=folder.name.replace("_", " "))
             candidates.append(Walker(person.id, person.name, photos[1]))
-        if len(candidates) >= count + count // 4 + 5:
+        if len(candidates) >= 2 * count + 5:
             break
     gallery = load_gallery(store, pipeline.embedder)
+    threshold = settings_thresholds(pipeline.embedder, settings, len(gallery)).attendance  # the kiosk's
     walkers = []
     for walker in candidates:
         faces = pipeline.faces(walker.photo, max_faces=MAX_FACES)
-        named = gallery.identify(np.stack([f.embedding for f in faces]), settings.match_threshold) if faces else []
+        named = gallery.identify(np.stack([f.embedding for f in faces]), threshold) if faces else []
         if any(m.person_id == walker.person_id for m in named):
             walkers.append(walker)
     if len(walkers) < count:

@@ -4,21 +4,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.attendance import UNLOCK, Event
 from core.errors import FaceGateError
-from core.kiosk import ADMIN_GROUP, unlock_people
+from core.kiosk import ADMIN_GROUP, KioskResult, unlock_people
 from core.store import Store
 
 from .admin.pin_dialog import PinDialog
-from .kiosk_view import overlays
+from .kiosk_view import HINT_STYLE, PAD_HINT_MS, overlays
 from .video_view import VideoView
 from .worker import FrameResult
 
 UNLOCKED_MS = 5000
 LOCKED_STYLE = "background:#d13b3b; color:white; font-size:32pt; font-weight:bold; padding:16px; border-radius:8px;"
 UNLOCKED_STYLE = LOCKED_STYLE.replace("#d13b3b", "#2e9e4f")
+PROMPT_STYLE = "background:#1f5fbf; color:white; font-size:26pt; font-weight:bold; padding:12px; border-radius:8px;"
 
 
 class UnlockView(QWidget):
@@ -36,6 +44,9 @@ class UnlockView(QWidget):
         self.start_button = QPushButton("Arm", clicked=self.arm)
         self.state = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
         self.video = VideoView()
+        # The head-turn challenge's prompt, and what liveness or a failed challenge asks of the person.
+        self.prompt = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, styleSheet=PROMPT_STYLE, visible=False)
+        self.hint = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, styleSheet=HINT_STYLE, visible=False, wordWrap=True)
         chooser = QHBoxLayout()
         chooser.addWidget(QLabel("Unlock for:"))
         chooser.addWidget(self.person, 1)
@@ -43,10 +54,13 @@ class UnlockView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(chooser)
         layout.addWidget(self.state)
+        layout.addWidget(self.prompt)
         layout.addWidget(self.video, 1)
+        layout.addWidget(self.hint)
         self._relock = QTimer(self, singleShot=True, interval=UNLOCKED_MS, timeout=self._rearm)
         self._armed: list[int] | None = None
         self.pin_dialog: PinDialog | None = None
+        self._hint_hold = QTimer(self, singleShot=True, interval=PAD_HINT_MS, timeout=self.hint.hide)
         self._show_locked()
 
     def leave(self) -> None:
@@ -79,6 +93,16 @@ class UnlockView(QWidget):
 
     def show_result(self, result: FrameResult) -> None:
         self.video.show_frame(result.frame, overlays(result))
+        prompt = result.prompt if isinstance(result, KioskResult) else None
+        if prompt:
+            self.prompt.setText(prompt)
+        self.prompt.setVisible(bool(prompt))
+        hint = result.hint if isinstance(result, KioskResult) else None
+        if hint:
+            # Held a moment: a failed challenge says why on one frame only.
+            self.hint.setText(hint[0].upper() + hint[1:])
+            self._hint_hold.start()
+        self.hint.setVisible(self._hint_hold.isActive())
 
     def show_events(self, events: Sequence[Event]) -> None:
         unlocks = [e for e in events if e.kind == UNLOCK]

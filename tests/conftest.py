@@ -186,3 +186,36 @@ def any_db_url(request, tmp_path) -> str:
     if request.param == "postgresql":
         return request.getfixturevalue("postgres_url")
     return f"sqlite:///{(tmp_path / 'facegate.db').as_posix()}"
+
+
+def recognition_only(store) -> None:
+    """Turn liveness and the unlock challenge off in this store's settings. For tests of
+    recognition and the attendance rules that play still photos (LFW, insightface) as a camera:
+    liveness rightly refuses a still photo, which is what tests/test_pad*.py check, not these."""
+    from dataclasses import replace
+
+    store.save_settings(replace(store.load_settings(), pad_enabled=False, challenge_enabled=False))
+
+
+@pytest.fixture
+def window(qtbot, store, pipeline):
+    from desktop_app.main_window import MainWindow
+
+    opened: list[MainWindow] = []
+
+    def open_window(camera, liveness: bool = False) -> MainWindow:
+        # Test cameras play still LFW photos; the screens' recognition tests want liveness off
+        # (a still photo is an attack to it), tests/test_pad_gui.py asks for it.
+        if not liveness:
+            recognition_only(store)
+        win = MainWindow(store, pipeline, str(camera), realtime=False)
+        # Held here, not only by qtbot's weak reference: a window freed while its frame worker
+        # runs would take the running thread with it.
+        opened.append(win)
+        qtbot.addWidget(win)
+        win.show()
+        return win
+
+    yield open_window
+    for win in opened:
+        win.close()  # stops the worker

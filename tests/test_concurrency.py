@@ -1,5 +1,8 @@
 """Many kiosks on one database, as real processes: the database, not each process's memory, keeps
-events single, names unique and enrolments whole; a kiosk without the database spools and catches up."""
+events single, names unique and enrolments whole; a kiosk without the database spools and catches up.
+
+The cameras replay still LFW photos, which liveness rightly refuses; these tests are about the
+database, so their kiosks run with liveness off (recognition_only, or the site benchmark's setup)."""
 from __future__ import annotations
 
 import multiprocessing
@@ -15,7 +18,7 @@ import numpy as np
 from core.attendance import Event
 from core.kiosk import POLL_S, Kiosk
 from core.store import Store
-from tests.conftest import ENROL_PHOTOS, PERSON
+from tests.conftest import ENROL_PHOTOS, PERSON, recognition_only
 
 T0 = datetime.now(UTC).replace(microsecond=0)
 EVER = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
@@ -133,6 +136,7 @@ def test_kiosk_without_the_database_keeps_recognising_spools_and_catches_up_once
     from core.camera import open_source
 
     frames = list(open_source(person_folder))
+    recognition_only(store)
     kiosk_store = Store(db_url, busy_timeout_s=0.05, retries=0)
     kiosk = Kiosk(kiosk_store, pipeline, spool=tmp_path / "spool")
     locker = sqlite3.connect(tmp_path / "facegate.db", isolation_level=None)
@@ -180,6 +184,7 @@ def test_kiosk_cut_off_from_postgresql_keeps_recognising_and_catches_up(
 
     with Store(postgres_url) as admin:
         Enroller(admin, pipeline).enroll_photos("George W Bush", lfw_photos(PERSON, ENROL_PHOTOS))
+        recognition_only(admin)
     frames = list(open_source(person_folder))
     cut = _Cut(f"{postgres_server}/.s.PGSQL.5432")  # this kiosk reaches the server through TCP we can cut
     kiosk_store = Store(_proxied_url(postgres_url, cut), connect_timeout_s=1)
@@ -199,9 +204,11 @@ def test_kiosk_cut_off_from_postgresql_keeps_recognising_and_catches_up(
         assert [e.name for e in admin.events(*EVER)] == ["George W Bush"]
 
 
-def test_window_status_bar_says_offline_with_the_events_waiting(qtbot, tmp_path, db_url, enrolled, pipeline,
+def test_window_status_bar_says_offline_with_the_events_waiting(qtbot, tmp_path, db_url, store, enrolled, pipeline,
                                                                    person_folder):
     from desktop_app.main_window import MainWindow
+
+    recognition_only(store)
 
     kiosk_store = Store(db_url, busy_timeout_s=0.05, retries=0)
     locker = sqlite3.connect(tmp_path / "facegate.db", isolation_level=None)

@@ -3,7 +3,6 @@ attendance and settings screens."""
 import csv
 from datetime import datetime, timezone
 
-import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
@@ -12,26 +11,6 @@ from core.pin import verify_pin
 
 DAY = (datetime(2000, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc))
 TIMEOUT_MS = 20_000
-
-
-@pytest.fixture
-def window(qtbot, store, pipeline):
-    from desktop_app.main_window import MainWindow
-
-    opened: list[MainWindow] = []
-
-    def open_window(camera) -> MainWindow:
-        win = MainWindow(store, pipeline, str(camera), realtime=False)
-        # Held here, not only by qtbot's weak reference: a window freed while its frame worker
-        # runs would take the running thread with it.
-        opened.append(win)
-        qtbot.addWidget(win)
-        win.show()
-        return win
-
-    yield open_window
-    for win in opened:
-        win.close()  # stops the worker
 
 
 def test_kiosk_window_checks_in_once_and_confirms_by_name(qtbot, window, store, enrolled, person_folder):

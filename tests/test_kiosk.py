@@ -1,13 +1,26 @@
-"""The kiosk loop on real faces: an enrolled person playing as the camera checks in once, a stranger never."""
+"""The kiosk loop on real faces: an enrolled person playing as the camera checks in once, a stranger never.
+
+These play still LFW photos as the camera to test recognition and the attendance/unlock rules, so
+liveness and the unlock challenge are turned off (a still photo is an attack to them; that is
+tests/test_pad_kiosk.py's subject).
+"""
 import time
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from core.attendance import CHECK_IN, UNLOCK
 from core.camera import open_source
 from core.kiosk import Kiosk, unlock_people
+from tests.conftest import recognition_only
 
 DAY = (datetime.now(timezone.utc) - timedelta(days=1), datetime.now(timezone.utc) + timedelta(days=1))
+
+
+@pytest.fixture(autouse=True)
+def _recognition_only(store):
+    recognition_only(store)
 
 
 def _play(kiosk, folder):

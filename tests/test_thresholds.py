@@ -271,15 +271,11 @@ def test_export_writes_each_files_own_impostor_scores(celeba_cache, tmp_path):
 # ---------------------------------------------------------------- what the screens show
 
 
-def test_status_bar_and_settings_show_the_thresholds_in_use(qtbot, store, pipeline, enrolled, person_folder):
-    from desktop_app.main_window import MainWindow
-
+def test_status_bar_and_settings_show_the_thresholds_in_use(qtbot, window, store, pipeline, enrolled, person_folder):
     if IMPOSTOR_KEY not in pipeline.embedder.metadata:
         pytest.skip("the model under test carries no impostor scores")
     expected = settings_thresholds(pipeline.embedder, store.load_settings(), 3)
-    win = MainWindow(store, pipeline, str(person_folder), realtime=False)
-    qtbot.addWidget(win)
-    win.show()
+    win = window(person_folder)
     qtbot.waitUntil(lambda: "enrolled templates" in win.threshold_label.text(), timeout=20_000)
     assert win.threshold_label.text().startswith(f"3 enrolled templates: attendance {expected.attendance:.3f}")
     win.enter_admin()

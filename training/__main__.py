@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-COMMAND_MODULES = ("prepare", "teacher", "distill", "evaluate", "export", "bench", "impostor", "openset")
+COMMAND_MODULES = ("prepare", "teacher", "distill", "evaluate", "export", "bench", "impostor", "openset", "pad")
 
 
 def main(argv=None):

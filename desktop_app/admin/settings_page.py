@@ -7,6 +7,7 @@ from dataclasses import replace
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 from core.calibrate import calibrate
 from core.enroll import load_gallery
 from core.errors import FaceGateError
+from core.pad import STRICTNESS
 from core.settings import Settings
 from core.store import Store
 from core.thresholds import Thresholds, settings_thresholds
@@ -100,6 +102,11 @@ class SettingsPage(QWidget):
         self.kiosk_id.setFixedWidth(FIELD_WIDTH * 2)
         # Crops (encrypted) let a new model recompute templates; off erases them and keeps none.
         self.keep_crops = QCheckBox("Keep face crops (encrypted) to recompute templates for a new model")
+        # Liveness: refuse photos and screens; unlock also asks for a head turn.
+        self.pad_enabled = QCheckBox("Refuse photos and screens held to the camera")
+        self.pad_strictness = QComboBox()
+        self.pad_strictness.addItems(list(STRICTNESS))
+        self.challenge_enabled = QCheckBox("Unlock asks for a head turn (left or right, at random)")
         self.message = QLabel(wordWrap=True)
 
         calibrate_row = QHBoxLayout()
@@ -129,6 +136,10 @@ class SettingsPage(QWidget):
             self.cooldown, "after an event, the same person is not recorded again for this long"))
         form.addRow("Kiosk id:", self.kiosk_id)
         form.addRow("Face crops:", self.keep_crops)
+        _section(form, "Liveness")
+        form.addRow("Photos and screens:", self.pad_enabled)
+        form.addRow("Strictness:", self.pad_strictness)
+        form.addRow("Unlock challenge:", self.challenge_enabled)
 
         buttons = QHBoxLayout()
         buttons.addWidget(QPushButton("Save", clicked=self.save, default=True))
@@ -156,6 +167,9 @@ class SettingsPage(QWidget):
         self.min_face.setValue(s.min_face)
         self.kiosk_id.setText(s.kiosk_id)
         self.keep_crops.setChecked(s.keep_face_crops)
+        self.pad_enabled.setChecked(s.pad_enabled)
+        self.pad_strictness.setCurrentText(s.pad_strictness)
+        self.challenge_enabled.setChecked(s.challenge_enabled)
 
     def edited(self) -> Settings:
         current = self.store.load_settings()
@@ -170,6 +184,9 @@ class SettingsPage(QWidget):
             min_face=self.min_face.value(),
             kiosk_id=self.kiosk_id.text().strip() or current.kiosk_id,
             keep_face_crops=self.keep_crops.isChecked(),
+            pad_enabled=self.pad_enabled.isChecked(),
+            pad_strictness=self.pad_strictness.currentText(),
+            challenge_enabled=self.challenge_enabled.isChecked(),
         )
 
     def save(self) -> None:
