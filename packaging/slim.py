@@ -1,5 +1,6 @@
 """Smaller binaries for the bundle, used by facegate.spec on Linux: symbols stripped where that is
 safe, and an empty ICU data library in place of PySide6's 31 MB one."""
+
 from __future__ import annotations
 
 import re
@@ -24,7 +25,7 @@ def has_symbols(path: Path) -> bool:
         head = f.read(64)
         if not _elf64(head):
             return False
-        shoff, = struct.unpack_from("<Q", head, 0x28)
+        (shoff,) = struct.unpack_from("<Q", head, 0x28)
         shentsize, shnum, shstrndx = struct.unpack_from("<HHH", head, 0x3A)
         if not shoff or shstrndx >= shnum:
             return False
@@ -34,8 +35,8 @@ def has_symbols(path: Path) -> bool:
         f.seek(strtab_offset)
         names = f.read(strtab_size)
     for i in range(shnum):
-        name_offset, = struct.unpack_from("<I", table, i * shentsize)
-        name = names[name_offset:names.index(b"\0", name_offset)]
+        (name_offset,) = struct.unpack_from("<I", table, i * shentsize)
+        name = names[name_offset : names.index(b"\0", name_offset)]
         if name == b".symtab" or name.startswith(b".debug_"):
             return True
     return False
@@ -47,7 +48,7 @@ def loads_aligned(path: Path) -> bool:
     (numpy's OpenBLAS: "ELF load command address/offset not page-aligned")."""
     with path.open("rb") as f:
         head = f.read(64)
-        phoff, = struct.unpack_from("<Q", head, 0x20)
+        (phoff,) = struct.unpack_from("<Q", head, 0x20)
         phentsize, phnum = struct.unpack_from("<HH", head, 0x36)
         f.seek(phoff)
         table = f.read(phentsize * phnum)
@@ -89,8 +90,18 @@ def empty_icu_data(binaries: list, workdir: Path) -> tuple[list, int]:
             stub = workdir / "icu" / Path(dest).name
             stub.parent.mkdir(parents=True, exist_ok=True)
             subprocess.run(
-                [compiler, "-shared", "-fPIC", "-O2", "-s", f"-DICU_DATA_SYMBOL=icudt{match[1]}_dat",
-                 f"-Wl,-soname,{stub.name}", "-o", str(stub), str(STUB_SOURCE)],
+                [
+                    compiler,
+                    "-shared",
+                    "-fPIC",
+                    "-O2",
+                    "-s",
+                    f"-DICU_DATA_SYMBOL=icudt{match[1]}_dat",
+                    f"-Wl,-soname,{stub.name}",
+                    "-o",
+                    str(stub),
+                    str(STUB_SOURCE),
+                ],
                 check=True,
             )
             saved += Path(src).stat().st_size - stub.stat().st_size

@@ -1,5 +1,6 @@
 """packaging/slim.py against the real libraries the build ships: what it strips still loads, and Qt
 runs and draws the same on the empty ICU data library. (The whole frozen app: tests/test_packaging.py.)"""
+
 from __future__ import annotations
 
 import importlib.util
@@ -38,8 +39,12 @@ print(QTimeZone(b"Europe/Berlin").displayName(QDateTime.currentDateTime()))
 
 
 def loads(library: Path) -> bool:
-    result = subprocess.run([sys.executable, "-c", "import ctypes, sys; ctypes.CDLL(sys.argv[1])", str(library)],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", "import ctypes, sys; ctypes.CDLL(sys.argv[1])", str(library)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     return result.returncode == 0
 
 
@@ -92,8 +97,13 @@ def test_qt_draws_the_same_on_the_empty_icu_data(tmp_path):
     assert stub != icu[0] and saved > 20 * 2**20, f"the stub saves only {saved} bytes"
 
     def draw(image: Path, **env: str) -> str:
-        run = subprocess.run([sys.executable, "-c", QT_PROBE, str(image)], capture_output=True, text=True,
-                             timeout=120, env={"PATH": "/usr/bin:/bin", "QT_QPA_PLATFORM": "offscreen", **env})
+        run = subprocess.run(
+            [sys.executable, "-c", QT_PROBE, str(image)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={"PATH": "/usr/bin:/bin", "QT_QPA_PLATFORM": "offscreen", **env},
+        )
         assert run.returncode == 0, run.stderr
         return run.stdout.strip()
 
