@@ -44,6 +44,9 @@ class Cache:
     teacher: np.ndarray
     teacher_mirror: np.ndarray
     identities: list[str]
+    # Each row's source index into source_names (a `pool` cache); None: one source.
+    sources: np.ndarray | None = None
+    source_names: tuple[str, ...] = ()
 
     def target(self, rows: np.ndarray) -> np.ndarray:
         """The teacher's embedding of these rows, crop and mirror summed and L2-normalised, as
@@ -66,13 +69,25 @@ class Cache:
             teacher=np.load(root / f"{name}.npy"),
             teacher_mirror=np.load(root / f"{name}_mirror.npy"),
             identities=manifest["identities"],
+            sources=np.load(root / "sources.npy")[rows] if (root / "sources.npy").exists() else None,
+            source_names=tuple(s["name"] for s in manifest.get("sources", ())),
         )
 
+    def source_rows(self, name: str) -> np.ndarray:
+        """Mask of the rows from source `name`; every row when name is empty."""
+        if not name:
+            return np.ones(len(self.labels), bool)
+        if name not in self.source_names:
+            raise SystemExit(f"the cache has no source {name!r} (sources: {', '.join(self.source_names) or 'none'})")
+        return self.sources == self.source_names.index(name)
 
-def split_identities(labels: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+
+def split_identities(labels: np.ndarray, fraction: float, seed: int,
+                     eligible: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Indices of training and validation images, holding out whole identities (never images),
-    so validation pairs are people the student has never seen, like a kiosk's enrolments."""
-    known = np.unique(labels[labels >= 0])
+    so validation pairs are people the student has never seen, like a kiosk's enrolments.
+    `eligible` (a row mask) limits the held-out people to those rows' (one source of a pool)."""
+    known = np.unique(labels[(labels >= 0) & (True if eligible is None else eligible)])
     count = int(round(fraction * len(known)))
     if fraction > 0 and len(known) > 1:
         count = max(1, count)

@@ -102,7 +102,8 @@ def verification(embeddings: np.ndarray, labels: np.ndarray, far: float = 1e-3) 
 class Run:
     def __init__(self, cfg: TrainConfig, cache: Cache, out: Path, device: torch.device):
         self.cfg, self.cache, self.out, self.device = cfg, cache, out, device
-        self.train_idx, self.val_idx = split_identities(cache.labels, cfg.val_fraction, cfg.seed)
+        self.train_idx, self.val_idx = split_identities(cache.labels, cfg.val_fraction, cfg.seed,
+                                                        cache.source_rows(cfg.val_source))
         # Classes for the margin head: training identities only, renumbered densely.
         train_labels = cache.labels[self.train_idx]
         known = np.unique(train_labels[train_labels >= 0])
@@ -113,7 +114,8 @@ class Run:
         self.model = StudentNet(cfg.backbone).to(device, memory_format=torch.channels_last)
         self.loss = DistillLoss(cfg.loss, cfg.backbone.emb_size, cache.teacher.shape[1], len(known)).to(device)
         self.optimizer = make_optimizer(cfg, list(self.model.parameters()) + list(self.loss.parameters()))
-        labelled_cache = Cache(cache.crops, self.train_labels, cache.teacher, cache.teacher_mirror, cache.identities)
+        labelled_cache = Cache(cache.crops, self.train_labels, cache.teacher, cache.teacher_mirror, cache.identities,
+                               cache.sources, cache.source_names)
         self.batches = Batches(labelled_cache, self.train_idx, cfg.backbone.input_size, cfg.batch, cfg.augment, cfg.seed,
                                cfg.per_identity)
         self.total_steps = cfg.epochs * len(self.batches)
@@ -188,8 +190,32 @@ class Run:
         for group in self.optimizer.param_groups:
             group["lr"] = self.cfg.lr * factor
 
+    def validate_and_save(self, seen: int, started: float, sums: dict):
+        """One history line for the batches since `started`; best.pt if held-out TAR rose."""
+        metrics = self.validate()
+        record = {
+            "epoch": self.epoch + 1,
+            "batches": self.batch_in_epoch,
+            "minutes": round(self.elapsed / 60, 1),
+            "lr": self.optimizer.param_groups[0]["lr"],
+            "images_per_s": round(seen / max(1e-9, time.monotonic() - started), 1),
+            **{k: round(v * self.cfg.batch / max(1, seen), 5) for k, v in sums.items()},
+            **{f"val_{k}": v for k, v in metrics.items()},
+        }
+        self.history.append(record)
+        print(json.dumps(record), flush=True)
+        with open(self.out / "history.jsonl", "a") as f:
+            f.write(json.dumps(record) + "\n")
+        if self.batch_in_epoch >= len(self.batches):
+            self.epoch += 1
+            self.batch_in_epoch = 0
+        if metrics["tar"] > self.best:
+            self.best = metrics["tar"]
+            self.save("best.pt")
+        self.save("last.pt")
+
     def train(self):
-        saved_at = time.monotonic()
+        saved_at = validated_at = time.monotonic()
         while self.epoch < self.cfg.epochs and self.progress() < 1:
             self.model.train()
             if self.cfg.freeze_bn:
@@ -221,36 +247,29 @@ class Run:
                     sums[k] = sums.get(k, 0.0) + v
                 rate = seen / (time.monotonic() - started)
                 bar.set_postfix({**{k: f"{v:.4f}" for k, v in terms.items()}, "img/s": f"{rate:.1f}"}, refresh=False)
-                if time.monotonic() - saved_at > 60 * self.cfg.checkpoint_minutes:
+                if self.cfg.val_minutes and time.monotonic() - validated_at > 60 * self.cfg.val_minutes \
+                        and self.batch_in_epoch < len(self.batches):
+                    self.validate_and_save(seen, started, sums)
+                    seen, started, sums = 0, time.monotonic(), {}
+                    saved_at = validated_at = time.monotonic()
+                elif time.monotonic() - saved_at > 60 * self.cfg.checkpoint_minutes:
                     self.save("last.pt")
                     saved_at = time.monotonic()
             bar.close()
-            metrics = self.validate()
-            record = {
-                "epoch": self.epoch + 1,
-                "batches": self.batch_in_epoch,
-                "minutes": round(self.elapsed / 60, 1),
-                "lr": self.optimizer.param_groups[0]["lr"],
-                "images_per_s": round(seen / max(1e-9, time.monotonic() - started), 1),
-                **{k: round(v * self.cfg.batch / max(1, seen), 5) for k, v in sums.items()},
-                **{f"val_{k}": v for k, v in metrics.items()},
-            }
-            self.history.append(record)
-            print(json.dumps(record), flush=True)
-            with open(self.out / "history.jsonl", "a") as f:
-                f.write(json.dumps(record) + "\n")
-            if self.batch_in_epoch >= len(self.batches):
-                self.epoch += 1
-                self.batch_in_epoch = 0
-            if metrics["tar"] > self.best:
-                self.best = metrics["tar"]
-                self.save("best.pt")
-            self.save("last.pt")
-            saved_at = time.monotonic()
+            self.validate_and_save(seen, started, sums)
+            saved_at = validated_at = time.monotonic()
 
 
 def config_from_args(args) -> TrainConfig:
+    """A committed run config (training/configs/*.json; any field left out keeps its default)
+    when --config names one, with the command line's options on top."""
     cfg = TrainConfig()
+    if args.config:
+        data = json.loads(Path(args.config).read_text())
+        unknown = set(data) - set(cfg.to_dict()) - {"_doc"}
+        if unknown:
+            raise SystemExit(f"{args.config}: unknown settings {', '.join(sorted(unknown))}")
+        cfg = TrainConfig.from_dict(data)
     b = cfg.backbone
     cfg.backbone = BackboneConfig(
         width=args.width if args.width is not None else b.width,
@@ -259,7 +278,8 @@ def config_from_args(args) -> TrainConfig:
         emb_size=args.emb_size or b.emb_size,
         se=b.se and not args.no_se,
     )
-    for name in ("epochs", "batch", "per_identity", "lr", "optimizer", "seed", "threads", "time_budget_minutes", "init_from"):
+    for name in ("epochs", "batch", "per_identity", "lr", "optimizer", "seed", "threads", "time_budget_minutes", "init_from",
+                 "val_source", "val_minutes"):
         value = getattr(args, name)
         if value is not None:
             setattr(cfg, name, value)
@@ -271,7 +291,7 @@ def config_from_args(args) -> TrainConfig:
         cfg.loss.relational = args.relational
     if args.augment is not None:
         cfg.augment.strength = args.augment
-    cfg.freeze_bn = args.freeze_bn
+    cfg.freeze_bn = cfg.freeze_bn or args.freeze_bn
     return cfg
 
 
@@ -320,6 +340,7 @@ def register(subparsers):
     p.add_argument("--cache", required=True)
     p.add_argument("--out", required=True, help="run directory, e.g. runs/NAME")
     p.add_argument("--teacher-name", default="teacher", help="which cached teacher (teacher-embed --name)")
+    p.add_argument("--config", help="run config JSON (training/configs/); options below override it")
     p.add_argument("--width", type=float)
     p.add_argument("--depth", help="blocks per stage, e.g. 5,7,3")
     p.add_argument("--input-size", type=int)
@@ -340,5 +361,7 @@ def register(subparsers):
     p.add_argument("--augment", type=float, help="augmentation strength (1: full ranges, 0: mirror only)")
     p.add_argument("--freeze-bn", action="store_true", help="train with BatchNorm's running statistics fixed")
     p.add_argument("--init-from", help="start from this ONNX teacher's weights (it must have the student's layers)")
+    p.add_argument("--val-source", help="hold out people of this pool source only, e.g. celeba")
+    p.add_argument("--val-minutes", type=float, help="also validate every N training minutes (0: epoch ends)")
     p.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
     p.set_defaults(func=run)

@@ -2,12 +2,14 @@
 
 Stored in the cache as <name>.npy and <name>_mirror.npy (M x D float32, L2-normalised),
 <name>_rows.npy (the M cache rows they belong to: all, or a per-identity subset when time is
-short) and <name>.json. Distillation reads its targets from here: running the 3-teacher
+short) and <name>.json. Work is saved as it goes in <name>_parts/ (one file per 2,048 rows), so
+the same command run again after a kill continues where it stopped. Distillation reads its targets from here: running the 3-teacher
 ensemble on the fly (~25 ms per face per view on an idle core, 60-230 ms measured on the shared
 dev machine) would cost more than training the student itself.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing as mp
 import time
@@ -24,6 +26,7 @@ from core.embed import Embedder, l2_normalise
 from .prepare import parallel_map
 
 BATCH = 64
+PART = 32 * BATCH  # rows per saved part: a kill loses at most this much work
 
 
 def flush_denormals(src: Path, dst: Path) -> int:
@@ -89,11 +92,28 @@ def _init_worker(spec: str, workdir: Path, threads: int):
     _members = load_members(spec, workdir, threads)
 
 
-def _embed_chunk(job):
-    cache, rows, crop_template = job
+def _embed_part(job) -> int:
+    cache, rows, crop_template, path = job
     crops = np.load(cache / "crops.npy", mmap_mode="r")
     landmarks = np.load(cache / "landmarks.npy", mmap_mode="r")
-    return embed_views(_members, np.asarray(crops[rows]), np.asarray(landmarks[rows]), crop_template)
+    views = [embed_views(_members, np.asarray(crops[r]), np.asarray(landmarks[r]), crop_template)
+             for r in np.array_split(rows, range(BATCH, len(rows), BATCH))]
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez(tmp, original=np.concatenate([v[0] for v in views]), mirror=np.concatenate([v[1] for v in views]))
+    tmp.replace(path)  # a part is there whole or not at all
+    return len(rows)
+
+
+def _parts_for(parts: Path, rows: np.ndarray, spec: str) -> list[tuple[int, Path]]:
+    """The part files of this row selection and teacher; parts left by another selection or
+    teacher are refused, not mixed in."""
+    parts.mkdir(parents=True, exist_ok=True)
+    plan = {"teacher": spec, "rows": len(rows), "rows_digest": hashlib.sha256(rows.tobytes()).hexdigest()}
+    plan_file = parts / "plan.json"
+    if plan_file.exists() and json.loads(plan_file.read_text()) != plan:
+        raise SystemExit(f"{parts} holds parts of another teacher or row selection; delete it to start over")
+    plan_file.write_text(json.dumps(plan))
+    return [(start, parts / f"{start:08d}.npz") for start in range(0, len(rows), PART)]
 
 
 def select_rows(labels: np.ndarray, per_identity: int) -> np.ndarray:
@@ -117,17 +137,15 @@ def teacher_embed(
     crop_template = np.asarray(manifest["template"], np.float32).reshape(5, 2)
     rows = select_rows(np.load(cache / "labels.npy"), per_identity)
     workers = workers or mp.cpu_count()
-    jobs = [(cache, rows[i : i + BATCH], crop_template) for i in range(0, len(rows), BATCH)]
+    parts = _parts_for(cache / f"{name}_parts", rows, spec)
+    jobs = [(cache, rows[start : start + PART], crop_template, path) for start, path in parts if not path.exists()]
     start = time.perf_counter()
-    results = parallel_map(_embed_chunk, jobs, workers, _init_worker, (spec, cache / "teacher_models", threads))
-    done = 0
-    for original, mirror in tqdm(results, total=len(jobs), desc="teacher-embed"):
-        if done == 0:
-            out = np.zeros((len(rows), original.shape[1]), np.float32)
-            out_mirror = np.zeros_like(out)
-        out[done : done + len(original)], out_mirror[done : done + len(original)] = original, mirror
-        done += len(original)
+    results = parallel_map(_embed_part, jobs, workers, _init_worker, (spec, cache / "teacher_models", threads))
+    embedded = sum(tqdm(results, total=len(jobs), desc=f"teacher-embed ({len(parts) - len(jobs)} parts done before)"))
     seconds = time.perf_counter() - start
+    loaded = [np.load(path) for _, path in parts]
+    out = np.concatenate([p["original"] for p in loaded])
+    out_mirror = np.concatenate([p["mirror"] for p in loaded])
     np.save(cache / f"{name}.npy", out)
     np.save(cache / f"{name}_mirror.npy", out_mirror)
     np.save(cache / f"{name}_rows.npy", rows)
@@ -138,7 +156,8 @@ def teacher_embed(
         "per_identity": per_identity,
         "workers": workers,
         "threads": threads,
-        "ms_per_face_per_view": round(1000 * seconds * workers / max(len(rows), 1) / 2, 2),
+        # Of this invocation's work; none when every part was already there.
+        "ms_per_face_per_view": round(1000 * seconds * workers / embedded / 2, 2) if embedded else None,
     }
     (cache / f"{name}.json").write_text(json.dumps(info, indent=1))
     return info
@@ -146,10 +165,9 @@ def teacher_embed(
 
 def run(args):
     info = teacher_embed(Path(args.cache), args.teacher, args.name, args.threads, args.workers, args.per_identity)
-    print(
-        f"{info['faces']} faces x 2 views, {info['dim']}-d, "
-        f"{info['ms_per_face_per_view']} ms per face and view per worker"
-    )
+    speed = info["ms_per_face_per_view"]
+    print(f"{info['faces']} faces x 2 views, {info['dim']}-d"
+          + (f", {speed} ms per face and view per worker" if speed else ", all parts were done before"))
 
 
 def register(subparsers):
