@@ -37,9 +37,24 @@ def student_format(input_size: int) -> InputFormat:
     )
 
 
+class RowView:
+    """Rows `rows` of a memory-mapped array, read when indexed: a subset of a pool of 100,000
+    crops stays on disk instead of being copied into memory (37 KB a face)."""
+
+    def __init__(self, array: np.ndarray, rows: np.ndarray):
+        self.array, self.rows = array, rows
+        self.shape = (len(rows),) + array.shape[1:]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index):
+        return np.asarray(self.array[self.rows[index]])
+
+
 @dataclass
 class Cache:
-    crops: np.ndarray  # N x 112 x 112 x 3 BGR
+    crops: np.ndarray | RowView  # N x 112 x 112 x 3 BGR
     labels: np.ndarray
     teacher: np.ndarray
     teacher_mirror: np.ndarray
@@ -62,9 +77,8 @@ class Cache:
         rows = np.load(root / f"{name}_rows.npy")
         crops = np.load(root / "crops.npy", mmap_mode="r")
         return cls(
-            # All rows stay a memory map that parallel runs share; a subset is copied into
-            # memory (37 KB a face).
-            crops=crops[: len(rows)] if np.array_equal(rows, np.arange(len(rows))) else crops[rows],
+            # A memory map that parallel runs share, read row by row as batches need them.
+            crops=crops[: len(rows)] if np.array_equal(rows, np.arange(len(rows))) else RowView(crops, rows),
             labels=np.load(root / "labels.npy")[rows],
             teacher=np.load(root / f"{name}.npy"),
             teacher_mirror=np.load(root / f"{name}_mirror.npy"),

@@ -30,6 +30,7 @@ from .losses import DistillLoss
 from .teacher_init import init_from_onnx
 
 EVAL_BATCH = 256
+HEAD_FIT_ROWS = 20_000  # training rows the heads of a teacher-started run are fitted on
 
 
 def seed_everything(seed: int):
@@ -60,13 +61,15 @@ def make_optimizer(cfg: TrainConfig, params) -> torch.optim.Optimizer:
 
 
 @torch.no_grad()
-def embed(model: StudentNet, crops: np.ndarray, device) -> np.ndarray:
-    """Normalised embeddings of 112 crops with their mirrors summed, as evaluation does."""
+def embed(model: StudentNet, crops: np.ndarray, device, rows: np.ndarray | None = None) -> np.ndarray:
+    """Normalised embeddings of 112 crops (those of `rows` when given, read a batch at a time)
+    with their mirrors summed, as evaluation does."""
     model.eval()
     size = model.cfg.input_size
+    rows = np.arange(len(crops)) if rows is None else rows
     out = []
-    for i in range(0, len(crops), EVAL_BATCH):
-        x = to_tensor(np.stack([resize(c, size) for c in crops[i : i + EVAL_BATCH]]))
+    for i in range(0, len(rows), EVAL_BATCH):
+        x = to_tensor(np.stack([resize(c, size) for c in crops[rows[i : i + EVAL_BATCH]]]))
         x = x.to(device, memory_format=torch.channels_last)
         out.append((model(x) + model(x.flip(3))).cpu().numpy())
     model.train()
@@ -131,17 +134,23 @@ class Run:
         Random heads would send large, wrong gradients into a net that is already good, and
         undo part of the start. Only for a fresh run: a resumed one loads all of this."""
         print(init_from_onnx(self.model, path), flush=True)
-        own = embed(self.model, self.cache.crops[self.train_idx], self.device)
-        target = self.cache.target(self.train_idx)
+        # A sample is enough to fit 256 x D numbers, and embedding a whole pool would take a
+        # CPU most of an hour; classes without a sampled photo keep their random start.
+        fit = self.train_idx
+        if len(fit) > HEAD_FIT_ROWS:
+            fit = np.sort(np.random.default_rng(self.cfg.seed).choice(fit, HEAD_FIT_ROWS, replace=False))
+        own = embed(self.model, self.cache.crops, self.device, fit)
+        target = self.cache.target(fit)
         if isinstance(self.loss.project, torch.nn.Linear):
             solution = np.linalg.lstsq(own, target, rcond=None)[0]
             self.loss.project.weight.copy_(torch.from_numpy(solution.T.astype(np.float32)))
         if self.loss.margin is not None:
-            labels = self.train_labels[self.train_idx]
+            labels = self.train_labels[fit]
             known = labels >= 0
             centres = np.zeros(tuple(self.loss.margin.weight.shape), np.float32)
             np.add.at(centres, labels[known], own[known])
-            self.loss.margin.weight.copy_(torch.from_numpy(centres))
+            sampled = np.unique(labels[known])
+            self.loss.margin.weight[sampled] = torch.from_numpy(centres[sampled])
         projected = self.loss.project(torch.from_numpy(own).to(self.device)).cpu().numpy()
         cosine = (projected * target).sum(1) / np.linalg.norm(projected, axis=1)
         print(f"heads fitted on {len(own)} crops: projected cosine to teacher {cosine.mean():.4f}", flush=True)
@@ -175,7 +184,7 @@ class Run:
         self.best, self.history, self.elapsed = state["best"], state["history"], state["elapsed"]
 
     def validate(self) -> dict:
-        embeddings = embed(self.model, self.cache.crops[self.val_idx], self.device)
+        embeddings = embed(self.model, self.cache.crops, self.device, self.val_idx)
         return verification(embeddings, self.cache.labels[self.val_idx])
 
     def progress(self) -> float:

@@ -14,6 +14,12 @@ snapshots live outside the repository. Steps:
      within and across sources), give one label to one person across named sources, and add
      sources.npy (each row's source index) so distill can hold out people of one source only.
 The merged cache has prepare's files plus sources.npy; its manifest lists each source's counts.
+
+`pool-screen`, after teacher-embed of the pool and of an LFW cache, drops the rows of unnamed
+sources (FairFace, UTKFace: no names to compare) whose teacher embedding matches any LFW photo
+above the score that only `far` of different-people pairs of the reference source (CelebA, built
+without LFW people) reach. The reference source itself is only counted: its matches estimate how
+many of the drops are strangers who merely look alike.
 """
 from __future__ import annotations
 
@@ -27,6 +33,7 @@ import numpy as np
 
 from core.imaging import image_files
 
+from .data import Cache
 from .prepare import CROP, prepare_paths
 
 DEFAULT_CONFIG = Path(__file__).parent / "configs" / "pool.json"
@@ -42,6 +49,12 @@ class Source:
     strip_prefix: str = ""
     pad: float = 0.0
     min_face: int = 32
+    # Caps for a pool that a CPU session can teacher-embed and train on; 0: every photo.
+    # max_photos: a seeded sample of the listed photos (a larger cap keeps the smaller one's
+    # photos); per_person: a person's first N faces, applied when merging (every person stays,
+    # so distill holds out the same people).
+    max_photos: int = 0
+    per_person: int = 0
     repo: str = ""
     commit: str = ""
     path: str = ""
@@ -57,11 +70,20 @@ def lfw_names(lfw: Path | None) -> set[str]:
     return {name_key(p.name) for p in lfw.iterdir() if p.is_dir()} if lfw else set()
 
 
+def sample(paths: list[Path], labels: list[int], count: int) -> tuple[list[Path], list[int]]:
+    """At most `count` of the photos, a seeded random choice kept in listing order: the first
+    `count` of one fixed permutation, so a larger cap keeps every photo a smaller one chose."""
+    if not count or len(paths) <= count:
+        return paths, labels
+    chosen = np.sort(np.random.default_rng(0).permutation(len(paths))[:count])
+    return [paths[i] for i in chosen], [labels[i] for i in chosen]
+
+
 def list_source(source: Source, excluded: set[str]) -> tuple[list[Path], list[int], list[str], list[str]]:
     """Photos, labels, identity names and the dropped LFW people of one source folder."""
     if source.layout == "flat":
         paths = image_files(source.folder, recursive=True)
-        return paths, [-1] * len(paths), [], []
+        return *sample(paths, [-1] * len(paths), source.max_photos), [], []
     if source.layout != "people":
         raise SystemExit(f"source {source.name}: layout must be people or flat, not {source.layout!r}")
     paths, labels, identities, dropped = [], [], [], []
@@ -75,7 +97,7 @@ def list_source(source: Source, excluded: set[str]) -> tuple[list[Path], list[in
             paths += files
             labels += [len(identities)] * len(files)
             identities.append(person)
-    return paths, labels, identities, dropped
+    return *sample(paths, labels, source.max_photos), identities, dropped
 
 
 def load_sources(config: Path, folders: dict[str, Path]) -> list[Source]:
@@ -102,12 +124,15 @@ def build_part(source: Source, out: Path, excluded: set[str], workers: int) -> d
     """OUT/parts/NAME as a prepare cache, or the finished one already there."""
     part = out / "parts" / source.name
     if (part / "manifest.json").exists():
-        return json.loads((part / "manifest.json").read_text())
+        manifest = json.loads((part / "manifest.json").read_text())
+        if manifest.get("max_photos", 0) == source.max_photos:
+            return manifest
     paths, labels, identities, dropped = list_source(source, excluded)
     if not paths:
         raise SystemExit(f"source {source.name}: no images under {source.folder}")
     manifest = prepare_paths(paths, labels, identities, source.folder, part, source.pad, source.min_face, workers)
     manifest["lfw_dropped"] = dropped
+    manifest["max_photos"] = source.max_photos
     # Written last: its presence marks the part finished.
     (part / "manifest.json").write_text(json.dumps(manifest, indent=1))
     return manifest
@@ -134,13 +159,20 @@ def merge(sources: list[Source], out: Path) -> dict:
                 identities.append(key)
             remap.append(index[key])
         remap = np.asarray(remap + [-1], np.int64)  # label -1 stays -1
-        rows = []
+        # Faces kept per person; the last slot counts unlabelled faces (label -1), never capped.
+        rows, per_person, repeated = [], np.zeros(len(remap), np.int64), 0
         for start in range(0, len(crops), CHUNK):
             for i, crop in enumerate(np.asarray(crops[start : start + CHUNK]), start):
+                label = part_labels[i]
+                if source.per_person and label >= 0 and per_person[label] >= source.per_person:
+                    continue
                 h = crop_hash(crop)
-                if h not in seen:
-                    seen.add(h)
-                    rows.append(i)
+                if h in seen:
+                    repeated += 1
+                    continue
+                seen.add(h)
+                rows.append(i)
+                per_person[label] += 1
         rows = np.asarray(rows, np.int64)
         keep.append((part, rows))
         labels.append(remap[part_labels[rows]])
@@ -152,7 +184,8 @@ def merge(sources: list[Source], out: Path) -> dict:
             "images": manifest["images"],
             "faces": manifest["faces"],
             "no_face": manifest["no_face"],
-            "duplicates": int(manifest["faces"] - len(rows)),
+            "repeated": repeated,
+            "over_per_person": int(manifest["faces"] - len(rows) - repeated),
             "kept": int(len(rows)),
             "identities": len(manifest["identities"]),
             "lfw_dropped": manifest.get("lfw_dropped", []),
@@ -196,6 +229,57 @@ def build_pool(folders: dict[str, Path], out: Path, lfw: Path | None, config: Pa
     return merge(sources, out)
 
 
+def impostor_threshold(cache: Cache, rows: np.ndarray, far: float, sample: int, seed: int = 0) -> float:
+    """The score that `far` of different-person pairs among (a sample of) these labelled rows exceed."""
+    if len(rows) > sample:
+        rows = np.sort(np.random.default_rng(seed).choice(rows, sample, replace=False))
+    embeddings, labels = cache.target(rows), cache.labels[rows]
+    scores = []
+    for start in range(0, len(rows), 1000):  # the upper triangle, a block of rows at a time
+        block = embeddings[start : start + 1000] @ embeddings.T
+        i, j = np.nonzero(np.arange(start, start + len(block))[:, None] < np.arange(len(rows))[None, :])
+        different = labels[start + i] != labels[j]
+        scores.append(block[i[different], j[different]])
+    return float(np.quantile(np.concatenate(scores), 1 - far))
+
+
+def screen_lfw(cache_dir: Path, lfw_dir: Path, name: str = "teacher", far: float = 1e-6,
+               reference: str = "celeba", sample: int = 10_000) -> dict:
+    """Drop unnamed sources' rows that match an LFW photo from `name`'s teacher rows and targets
+    (distill trains on those rows only); the crops stay in the cache."""
+    pool, lfw = Cache.load(cache_dir, name), Cache.load(lfw_dir, name)
+    reference_rows = np.flatnonzero(pool.source_rows(reference) & (pool.labels >= 0))
+    threshold = impostor_threshold(pool, reference_rows, far, sample)
+    lfw_targets = lfw.target(np.arange(len(lfw.labels)))
+    best = np.concatenate([
+        (pool.target(np.arange(start, min(start + CHUNK, len(pool.labels)))) @ lfw_targets.T).max(1)
+        for start in range(0, len(pool.labels), CHUNK)
+    ])
+    options = {s["name"]: s for s in json.loads((cache_dir / "manifest.json").read_text())["sources"]}
+    matched = best > threshold
+    screened = np.array([not options[n].get("named") and n != reference for n in pool.source_names])[pool.sources]
+    drop = matched & screened
+    keep = ~drop
+    rows = np.load(cache_dir / f"{name}_rows.npy")
+    np.save(cache_dir / f"{name}.npy", pool.teacher[keep])
+    np.save(cache_dir / f"{name}_mirror.npy", pool.teacher_mirror[keep])
+    np.save(cache_dir / f"{name}_rows.npy", rows[keep])
+    report = {
+        "far": far,
+        "threshold": round(threshold, 4),
+        "reference": reference,
+        "lfw_photos": int(len(lfw_targets)),
+        "sources": {
+            n: {"rows": int((pool.sources == i).sum()), "matched": int((matched & (pool.sources == i)).sum()),
+                "dropped": int((drop & (pool.sources == i)).sum())}
+            for i, n in enumerate(pool.source_names)
+        },
+        "kept": int(keep.sum()),
+    }
+    (cache_dir / f"{name}_lfw_screen.json").write_text(json.dumps(report, indent=1))
+    return report
+
+
 def parse_source(text: str) -> tuple[str, Path]:
     name, sep, folder = text.partition("=")
     if not sep or not name or not folder:
@@ -208,8 +292,16 @@ def run(args):
     manifest = build_pool(folders, Path(args.out), Path(args.lfw) if args.lfw else None, Path(args.config), args.workers)
     for s in manifest["sources"]:
         print(f"{s['name']:<10} {s['kept']:>7} kept of {s['images']:>7} photos (no face {s['no_face']}, "
-              f"repeated {s['duplicates']}, {s['identities']} people, LFW people dropped {len(s['lfw_dropped'])})")
+              f"repeated {s['repeated']}, over per-person cap {s['over_per_person']}, {s['identities']} people, LFW people dropped {len(s['lfw_dropped'])})")
     print(f"pool: {manifest['faces']} faces, {len(manifest['identities'])} identities in {args.out}")
+
+
+def run_screen(args):
+    report = screen_lfw(Path(args.cache), Path(args.lfw_cache), args.name, args.far, args.reference)
+    print(f"LFW match threshold {report['threshold']} (FAR {report['far']} on {report['reference']} people)")
+    for n, c in report["sources"].items():
+        print(f"{n:<10} {c['rows']:>7} rows, {c['matched']:>5} match an LFW photo, {c['dropped']:>5} dropped")
+    print(f"{report['kept']} rows keep teacher targets")
 
 
 def register(subparsers):
@@ -220,3 +312,11 @@ def register(subparsers):
     p.add_argument("--config", default=str(DEFAULT_CONFIG), help="source options (default: %(default)s)")
     p.add_argument("--workers", type=int, default=1, help="detection processes (default 1)")
     p.set_defaults(func=run)
+
+    p = subparsers.add_parser("pool-screen", help="drop pool rows whose face matches an LFW photo")
+    p.add_argument("--cache", required=True, help="the pool, teacher-embedded")
+    p.add_argument("--lfw-cache", required=True, help="prepare + teacher-embed of the LFW images, same teacher")
+    p.add_argument("--name", default="teacher", help="the cached teacher to screen with and to filter")
+    p.add_argument("--far", type=float, default=1e-6, help="false match rate of one comparison (default %(default)s)")
+    p.add_argument("--reference", default="celeba", help="labelled source, free of LFW people, for the threshold")
+    p.set_defaults(func=run_screen)
