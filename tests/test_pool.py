@@ -103,16 +103,29 @@ def test_config_must_name_the_source(sources):
 
 @needs_edgeface
 def test_teacher_targets_resume_and_screen_lfw_lookalikes(sources, faces, tmp_path, monkeypatch):
-    out = sources["out"]
+    out, config = sources["out"], json.loads(sources["config"].read_text())
+    config["sources"]["flat"]["max_photos"] = 2
+    sources["config"].write_text(json.dumps(config))
     pool.build_pool(sources["folders"], out, sources["lfw"], sources["config"])
-    monkeypatch.setattr(teacher, "PART", 2)  # three parts of the six faces
+    monkeypatch.setattr(teacher, "PART", 2)  # faces per saved part
     first = teacher.teacher_embed(out, str(EDGEFACE), workers=1)
+    assert first["faces"] == first["embedded"] == 5 and first["ms_per_face_per_view"] > 0
+    small = np.load(out / "teacher.npy")
+
+    # The pool grows (every flat photo): rows move, only the new face is embedded.
+    config["sources"]["flat"]["max_photos"] = 0
+    sources["config"].write_text(json.dumps(config))
+    pool.build_pool(sources["folders"], out, sources["lfw"], sources["config"])
+    grown = teacher.teacher_embed(out, str(EDGEFACE), workers=1)
+    assert grown["faces"] == 6 and grown["embedded"] == 1
     targets = np.load(out / "teacher.npy")
-    assert targets.shape == (6, 512) and first["ms_per_face_per_view"] > 0
-    os.remove(out / "teacher_parts" / "00000002.npz")  # as if killed before the second part
+    assert targets.shape == (6, 512) and np.allclose(targets[:3], small[:3])
+
+    os.remove(out / "teacher_parts" / "00000001.npz")  # as if killed before that part was saved
     again = teacher.teacher_embed(out, str(EDGEFACE), workers=1)
-    assert np.allclose(np.load(out / "teacher.npy"), targets, atol=1e-5) and again["ms_per_face_per_view"] > 0
-    assert teacher.teacher_embed(out, str(EDGEFACE), workers=1)["ms_per_face_per_view"] is None
+    assert again["embedded"] == 2 and np.allclose(np.load(out / "teacher.npy"), targets, atol=1e-5)
+    done = teacher.teacher_embed(out, str(EDGEFACE), workers=1)
+    assert done["embedded"] == 0 and done["ms_per_face_per_view"] is None
     with pytest.raises(SystemExit, match="another teacher"):
         teacher.teacher_embed(out, str(EDGEFACE.with_name("edgeface_xxs.onnx")), workers=1)
 

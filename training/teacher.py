@@ -2,8 +2,9 @@
 
 Stored in the cache as <name>.npy and <name>_mirror.npy (M x D float32, L2-normalised),
 <name>_rows.npy (the M cache rows they belong to: all, or a per-identity subset when time is
-short) and <name>.json. Work is saved as it goes in <name>_parts/ (one file per 2,048 rows), so
-the same command run again after a kill continues where it stopped. Distillation reads its targets from here: running the 3-teacher
+short) and <name>.json. Work is saved as it goes in <name>_parts/ (one file per 2,048 faces,
+keyed by each crop's bytes), so the same command run again after a kill, or on a grown pool,
+embeds only the faces it has not embedded before. Distillation reads its targets from here: running the 3-teacher
 ensemble on the fly (~25 ms per face per view on an idle core, 60-230 ms measured on the shared
 dev machine) would cost more than training the student itself.
 """
@@ -92,28 +93,66 @@ def _init_worker(spec: str, workdir: Path, threads: int):
     _members = load_members(spec, workdir, threads)
 
 
+def crop_key(crop: np.ndarray) -> bytes:
+    """A target's key: the crop's exact bytes, digested. Re-detecting the same photo gives the
+    same crop, so a rebuilt or grown pool finds the targets it already has."""
+    return hashlib.blake2b(np.ascontiguousarray(crop).tobytes(), digest_size=16).digest()
+
+
 def _embed_part(job) -> int:
     cache, rows, crop_template, path = job
     crops = np.load(cache / "crops.npy", mmap_mode="r")
     landmarks = np.load(cache / "landmarks.npy", mmap_mode="r")
-    views = [embed_views(_members, np.asarray(crops[r]), np.asarray(landmarks[r]), crop_template)
-             for r in np.array_split(rows, range(BATCH, len(rows), BATCH))]
+    views, keys = [], []
+    for r in np.array_split(rows, range(BATCH, len(rows), BATCH)):
+        batch = np.asarray(crops[r])
+        views.append(embed_views(_members, batch, np.asarray(landmarks[r]), crop_template))
+        keys += [crop_key(c) for c in batch]
     tmp = path.with_suffix(".tmp.npz")
-    np.savez(tmp, original=np.concatenate([v[0] for v in views]), mirror=np.concatenate([v[1] for v in views]))
+    np.savez(tmp, keys=np.frombuffer(b"".join(keys), np.uint8).reshape(len(keys), -1),
+             original=np.concatenate([v[0] for v in views]), mirror=np.concatenate([v[1] for v in views]))
     tmp.replace(path)  # a part is there whole or not at all
     return len(rows)
 
 
-def _parts_for(parts: Path, rows: np.ndarray, spec: str) -> list[tuple[int, Path]]:
-    """The part files of this row selection and teacher; parts left by another selection or
-    teacher are refused, not mixed in."""
-    parts.mkdir(parents=True, exist_ok=True)
-    plan = {"teacher": spec, "rows": len(rows), "rows_digest": hashlib.sha256(rows.tobytes()).hexdigest()}
-    plan_file = parts / "plan.json"
-    if plan_file.exists() and json.loads(plan_file.read_text()) != plan:
-        raise SystemExit(f"{parts} holds parts of another teacher or row selection; delete it to start over")
-    plan_file.write_text(json.dumps(plan))
-    return [(start, parts / f"{start:08d}.npz") for start in range(0, len(rows), PART)]
+class Targets:
+    """The saved parts of one teacher's targets, found by crop key.
+
+    Parts are kept per crop, not per row: when the pool is rebuilt with more photos, its rows
+    move but every face embedded before is still found, and only new faces are embedded."""
+
+    def __init__(self, parts: Path, spec: str):
+        parts.mkdir(parents=True, exist_ok=True)
+        plan_file = parts / "plan.json"
+        if plan_file.exists() and json.loads(plan_file.read_text())["teacher"] != spec:
+            raise SystemExit(f"{parts} holds targets of another teacher; delete it or pass another --name")
+        plan_file.write_text(json.dumps({"teacher": spec}))
+        self.parts = parts
+        self.scan()
+
+    def scan(self):
+        """Index the part files there now: part file and row of each crop key."""
+        self.files = sorted(self.parts.glob("[0-9]*[0-9].npz"))
+        self.where: dict[bytes, tuple[int, int]] = {}
+        for f, path in enumerate(self.files):
+            for i, key in enumerate(np.load(path)["keys"]):
+                self.where[key.tobytes()] = (f, i)
+
+    def new_paths(self, count: int) -> list[Path]:
+        first = int(self.files[-1].stem) + 1 if self.files else 0
+        return [self.parts / f"{first + k:08d}.npz" for k in range(count)]
+
+    def gather(self, keys: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+        """Both views' targets of these crops, in order (every key must have been embedded)."""
+        self.scan()
+        loaded = [np.load(path) for path in self.files]
+        spots = [self.where[k] for k in keys]
+        return tuple(np.stack([loaded[f][view][i] for f, i in spots]) for view in ("original", "mirror"))
+
+
+def cache_keys(cache: Path, rows: np.ndarray) -> list[bytes]:
+    crops = np.load(cache / "crops.npy", mmap_mode="r")
+    return [crop_key(c) for start in range(0, len(rows), PART) for c in np.asarray(crops[rows[start : start + PART]])]
 
 
 def select_rows(labels: np.ndarray, per_identity: int) -> np.ndarray:
@@ -137,15 +176,16 @@ def teacher_embed(
     crop_template = np.asarray(manifest["template"], np.float32).reshape(5, 2)
     rows = select_rows(np.load(cache / "labels.npy"), per_identity)
     workers = workers or mp.cpu_count()
-    parts = _parts_for(cache / f"{name}_parts", rows, spec)
-    jobs = [(cache, rows[start : start + PART], crop_template, path) for start, path in parts if not path.exists()]
+    targets = Targets(cache / f"{name}_parts", spec)
+    keys = cache_keys(cache, rows)
+    todo = np.asarray([row for row, key in zip(rows, keys) if key not in targets.where], np.int64)
+    chunks = [todo[start : start + PART] for start in range(0, len(todo), PART)]
+    jobs = [(cache, chunk, crop_template, path) for chunk, path in zip(chunks, targets.new_paths(len(chunks)))]
     start = time.perf_counter()
     results = parallel_map(_embed_part, jobs, workers, _init_worker, (spec, cache / "teacher_models", threads))
-    embedded = sum(tqdm(results, total=len(jobs), desc=f"teacher-embed ({len(parts) - len(jobs)} parts done before)"))
+    embedded = sum(tqdm(results, total=len(jobs), desc=f"teacher-embed ({len(rows) - len(todo)} faces done before)"))
     seconds = time.perf_counter() - start
-    loaded = [np.load(path) for _, path in parts]
-    out = np.concatenate([p["original"] for p in loaded])
-    out_mirror = np.concatenate([p["mirror"] for p in loaded])
+    out, out_mirror = targets.gather(keys)
     np.save(cache / f"{name}.npy", out)
     np.save(cache / f"{name}_mirror.npy", out_mirror)
     np.save(cache / f"{name}_rows.npy", rows)
@@ -153,6 +193,7 @@ def teacher_embed(
         "teacher": spec,
         "dim": int(out.shape[1]),
         "faces": int(len(rows)),
+        "embedded": int(embedded),
         "per_identity": per_identity,
         "workers": workers,
         "threads": threads,
