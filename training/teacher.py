@@ -145,9 +145,14 @@ class Targets:
     def gather(self, keys: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
         """Both views' targets of these crops, in order (every key must have been embedded)."""
         self.scan()
-        loaded = [np.load(path) for path in self.files]
-        spots = [self.where[k] for k in keys]
-        return tuple(np.stack([loaded[f][view][i] for f, i in spots]) for view in ("original", "mirror"))
+        spots = np.asarray([self.where[k] for k in keys], np.int64).reshape(-1, 2)
+        views = []
+        for view in ("original", "mirror"):
+            # Read each part's array once (an npz reads the whole array on every access).
+            arrays = [np.load(path)[view] for path in self.files]
+            offsets = np.cumsum([0] + [len(a) for a in arrays])
+            views.append(np.concatenate(arrays)[offsets[spots[:, 0]] + spots[:, 1]])
+        return tuple(views)
 
 
 def cache_keys(cache: Path, rows: np.ndarray) -> list[bytes]:
