@@ -13,10 +13,10 @@ import pytest
 
 pytest.importorskip("torch", reason="training needs PyTorch")
 
-from core.detect import Detector  # noqa: E402
-from core.imaging import load_image  # noqa: E402
-from training import pool, teacher  # noqa: E402
-from training.data import Cache  # noqa: E402
+from core.detect import Detector
+from core.imaging import load_image
+from training import pool, teacher
+from training.data import Cache
 
 EDGEFACE = Path(__file__).resolve().parents[1].parent / "shared" / "models" / "teachers" / "edgeface_xs.onnx"
 needs_edgeface = pytest.mark.skipif(not EDGEFACE.is_file(), reason=f"EdgeFace-XS not found at {EDGEFACE} (shared models absent)")

@@ -186,7 +186,7 @@ def merge(sources: list[Source], out: Path) -> dict:
             "no_face": manifest["no_face"],
             "repeated": repeated,
             "over_per_person": int(manifest["faces"] - len(rows) - repeated),
-            "kept": int(len(rows)),
+            "kept": len(rows),
             "identities": len(manifest["identities"]),
             "lfw_dropped": manifest.get("lfw_dropped", []),
         })
@@ -268,7 +268,7 @@ def screen_lfw(cache_dir: Path, lfw_dir: Path, name: str = "teacher", far: float
         "far": far,
         "threshold": round(threshold, 4),
         "reference": reference,
-        "lfw_photos": int(len(lfw_targets)),
+        "lfw_photos": len(lfw_targets),
         "sources": {
             n: {"rows": int((pool.sources == i).sum()), "matched": int((matched & (pool.sources == i)).sum()),
                 "dropped": int((drop & (pool.sources == i)).sum())}
