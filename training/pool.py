@@ -127,6 +127,9 @@ def build_part(source: Source, out: Path, excluded: set[str], workers: int) -> d
         manifest = json.loads((part / "manifest.json").read_text())
         if manifest.get("max_photos", 0) == source.max_photos:
             return manifest
+    # A rebuild (another cap) drops the old marker first: a kill midway must not leave the old
+    # manifest describing half-rewritten crops.
+    (part / "manifest.json").unlink(missing_ok=True)
     paths, labels, identities, dropped = list_source(source, excluded)
     if not paths:
         raise SystemExit(f"source {source.name}: no images under {source.folder}")
