@@ -4,6 +4,7 @@ The recommended thresholds shipped in the student's metadata are picked on these
 people, not on LFW, which stays a benchmark only. Usage:
 
     python scripts/heldout_pairs.py cache/celeba runs/student_se reports/heldout_pairs.txt
+    python scripts/heldout_pairs.py cache/pool/parts/celeba runs/student_se reports/heldout_pairs.txt   # same pairs
 
 The split is the run's own: its saved config.json gives the seed and held-out fraction.
     python -m training evaluate --model assets/models/student.onnx \
@@ -29,7 +30,10 @@ def heldout_pairs(cache: Path, run: Path, seed: int = 0) -> list[tuple[str, str,
     cfg = TrainConfig.load(config)
     manifest = json.loads((cache / "manifest.json").read_text())
     labels = np.load(cache / "labels.npy")
-    rows = np.load(cache / "teacher_rows.npy")
+    # A cache without teacher targets (a pool's celeba part) splits all its rows: the same
+    # people, as every person has rows either way.
+    rows_file = cache / "teacher_rows.npy"
+    rows = np.load(rows_file) if rows_file.exists() else np.arange(len(labels))
     # The same split distill made, on the rows it trained from; every photo of a held-out person
     # (also those without teacher targets) is unseen by the student.
     _, val = split_identities(labels[rows], cfg.val_fraction, cfg.seed)

@@ -1,11 +1,11 @@
-"""`python -m training <command>`: prepare, teacher-embed, distill, and the evaluation, export
+"""`python -m training <command>`: prepare, pool, teacher-embed, distill, and the evaluation, export
 and benchmark commands when their modules are present."""
 from __future__ import annotations
 
 import argparse
 import importlib
 
-COMMAND_MODULES = ("prepare", "teacher", "distill", "evaluate", "export", "bench", "impostor", "openset", "pad")
+COMMAND_MODULES = ("prepare", "pool", "teacher", "distill", "evaluate", "export", "bench", "impostor", "openset", "pad")
 
 
 def main(argv=None):

@@ -89,8 +89,14 @@ class TrainConfig:
     optimizer: str = "adamw"  # or "sgd"
     seed: int = 0
     val_fraction: float = 0.05  # of identities, never of images
+    # Hold out people of this source of a `pool` cache only ("": any): checkpoints are picked
+    # on held-out CelebA people, whatever else the pool holds.
+    val_source: str = ""
     threads: int = 0  # 0: every core
     checkpoint_minutes: float = 10.0
+    # Also validate (and keep best.pt) every this many training minutes, not only at epoch
+    # ends: one epoch of a large pool is most of a CPU session. 0: epoch ends only.
+    val_minutes: float = 0.0
     time_budget_minutes: float = 0.0  # 0: no limit; see distill.Run.progress
     # An ONNX teacher with the student's layers to start from (teacher_init); "" starts from
     # random weights.
@@ -107,8 +113,12 @@ class TrainConfig:
     def load(cls, path: str | Path) -> TrainConfig:
         """A run's config from JSON: a run's own saved config.json, or a committed one from
         training/configs/ (the same format: the to_dict of a TrainConfig, any field left out
-        keeps its default)."""
-        return cls.from_dict(json.loads(Path(path).read_text()))
+        keeps its default; a key it does not know is refused, so a typo cannot pass silently)."""
+        data = json.loads(Path(path).read_text())
+        unknown = set(data) - {f.name for f in fields(cls)} - {"_doc"}
+        if unknown:
+            raise SystemExit(f"{path}: unknown settings {', '.join(sorted(unknown))}")
+        return cls.from_dict(data)
 
     @classmethod
     def from_dict(cls, data: dict) -> TrainConfig:

@@ -37,13 +37,31 @@ def student_format(input_size: int) -> InputFormat:
     )
 
 
+class RowView:
+    """Rows `rows` of a memory-mapped array, read when indexed: a subset of a pool of 100,000
+    crops stays on disk instead of being copied into memory (37 KB a face)."""
+
+    def __init__(self, array: np.ndarray, rows: np.ndarray):
+        self.array, self.rows = array, rows
+        self.shape = (len(rows),) + array.shape[1:]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index):
+        return np.asarray(self.array[self.rows[index]])
+
+
 @dataclass
 class Cache:
-    crops: np.ndarray  # N x 112 x 112 x 3 BGR
+    crops: np.ndarray | RowView  # N x 112 x 112 x 3 BGR
     labels: np.ndarray
     teacher: np.ndarray
     teacher_mirror: np.ndarray
     identities: list[str]
+    # Each row's source index into source_names (a `pool` cache); None: one source.
+    sources: np.ndarray | None = None
+    source_names: tuple[str, ...] = ()
 
     def target(self, rows: np.ndarray) -> np.ndarray:
         """The teacher's embedding of these rows, crop and mirror summed and L2-normalised, as
@@ -59,20 +77,31 @@ class Cache:
         rows = np.load(root / f"{name}_rows.npy")
         crops = np.load(root / "crops.npy", mmap_mode="r")
         return cls(
-            # All rows stay a memory map that parallel runs share; a subset is copied into
-            # memory (37 KB a face).
-            crops=crops[: len(rows)] if np.array_equal(rows, np.arange(len(rows))) else crops[rows],
+            # A memory map that parallel runs share, read row by row as batches need them.
+            crops=crops[: len(rows)] if np.array_equal(rows, np.arange(len(rows))) else RowView(crops, rows),
             labels=np.load(root / "labels.npy")[rows],
             teacher=np.load(root / f"{name}.npy"),
             teacher_mirror=np.load(root / f"{name}_mirror.npy"),
             identities=manifest["identities"],
+            sources=np.load(root / "sources.npy")[rows] if (root / "sources.npy").exists() else None,
+            source_names=tuple(s["name"] for s in manifest.get("sources", ())),
         )
 
+    def source_rows(self, name: str) -> np.ndarray:
+        """Mask of the rows from source `name`; every row when name is empty."""
+        if not name:
+            return np.ones(len(self.labels), bool)
+        if name not in self.source_names:
+            raise SystemExit(f"the cache has no source {name!r} (sources: {', '.join(self.source_names) or 'none'})")
+        return self.sources == self.source_names.index(name)
 
-def split_identities(labels: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+
+def split_identities(labels: np.ndarray, fraction: float, seed: int,
+                     eligible: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Indices of training and validation images, holding out whole identities (never images),
-    so validation pairs are people the student has never seen, like a kiosk's enrolments."""
-    known = np.unique(labels[labels >= 0])
+    so validation pairs are people the student has never seen, like a kiosk's enrolments.
+    `eligible` (a row mask) limits the held-out people to those rows' (one source of a pool)."""
+    known = np.unique(labels[(labels >= 0) & (True if eligible is None else eligible)])
     count = int(round(fraction * len(known)))
     if fraction > 0 and len(known) > 1:
         count = max(1, count)

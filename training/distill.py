@@ -30,6 +30,7 @@ from .losses import DistillLoss
 from .teacher_init import init_from_onnx
 
 EVAL_BATCH = 256
+HEAD_FIT_ROWS = 20_000  # training rows the heads of a teacher-started run are fitted on
 
 
 def seed_everything(seed: int):
@@ -60,13 +61,15 @@ def make_optimizer(cfg: TrainConfig, params) -> torch.optim.Optimizer:
 
 
 @torch.no_grad()
-def embed(model: StudentNet, crops: np.ndarray, device) -> np.ndarray:
-    """Normalised embeddings of 112 crops with their mirrors summed, as evaluation does."""
+def embed(model: StudentNet, crops: np.ndarray, device, rows: np.ndarray | None = None) -> np.ndarray:
+    """Normalised embeddings of 112 crops (those of `rows` when given, read a batch at a time)
+    with their mirrors summed, as evaluation does."""
     model.eval()
     size = model.cfg.input_size
+    rows = np.arange(len(crops)) if rows is None else rows
     out = []
-    for i in range(0, len(crops), EVAL_BATCH):
-        x = to_tensor(np.stack([resize(c, size) for c in crops[i : i + EVAL_BATCH]]))
+    for i in range(0, len(rows), EVAL_BATCH):
+        x = to_tensor(np.stack([resize(c, size) for c in crops[rows[i : i + EVAL_BATCH]]]))
         x = x.to(device, memory_format=torch.channels_last)
         out.append((model(x) + model(x.flip(3))).cpu().numpy())
     model.train()
@@ -102,7 +105,8 @@ def verification(embeddings: np.ndarray, labels: np.ndarray, far: float = 1e-3) 
 class Run:
     def __init__(self, cfg: TrainConfig, cache: Cache, out: Path, device: torch.device):
         self.cfg, self.cache, self.out, self.device = cfg, cache, out, device
-        self.train_idx, self.val_idx = split_identities(cache.labels, cfg.val_fraction, cfg.seed)
+        self.train_idx, self.val_idx = split_identities(cache.labels, cfg.val_fraction, cfg.seed,
+                                                        cache.source_rows(cfg.val_source))
         # Classes for the margin head: training identities only, renumbered densely.
         train_labels = cache.labels[self.train_idx]
         known = np.unique(train_labels[train_labels >= 0])
@@ -113,7 +117,8 @@ class Run:
         self.model = StudentNet(cfg.backbone).to(device, memory_format=torch.channels_last)
         self.loss = DistillLoss(cfg.loss, cfg.backbone.emb_size, cache.teacher.shape[1], len(known)).to(device)
         self.optimizer = make_optimizer(cfg, list(self.model.parameters()) + list(self.loss.parameters()))
-        labelled_cache = Cache(cache.crops, self.train_labels, cache.teacher, cache.teacher_mirror, cache.identities)
+        labelled_cache = Cache(cache.crops, self.train_labels, cache.teacher, cache.teacher_mirror, cache.identities,
+                               cache.sources, cache.source_names)
         self.batches = Batches(labelled_cache, self.train_idx, cfg.backbone.input_size, cfg.batch, cfg.augment, cfg.seed,
                                cfg.per_identity)
         self.total_steps = cfg.epochs * len(self.batches)
@@ -129,17 +134,23 @@ class Run:
         Random heads would send large, wrong gradients into a net that is already good, and
         undo part of the start. Only for a fresh run: a resumed one loads all of this."""
         print(init_from_onnx(self.model, path), flush=True)
-        own = embed(self.model, self.cache.crops[self.train_idx], self.device)
-        target = self.cache.target(self.train_idx)
+        # A sample is enough to fit 256 x D numbers, and embedding a whole pool would take a
+        # CPU most of an hour; classes without a sampled photo keep their random start.
+        fit = self.train_idx
+        if len(fit) > HEAD_FIT_ROWS:
+            fit = np.sort(np.random.default_rng(self.cfg.seed).choice(fit, HEAD_FIT_ROWS, replace=False))
+        own = embed(self.model, self.cache.crops, self.device, fit)
+        target = self.cache.target(fit)
         if isinstance(self.loss.project, torch.nn.Linear):
             solution = np.linalg.lstsq(own, target, rcond=None)[0]
             self.loss.project.weight.copy_(torch.from_numpy(solution.T.astype(np.float32)))
         if self.loss.margin is not None:
-            labels = self.train_labels[self.train_idx]
+            labels = self.train_labels[fit]
             known = labels >= 0
             centres = np.zeros(tuple(self.loss.margin.weight.shape), np.float32)
             np.add.at(centres, labels[known], own[known])
-            self.loss.margin.weight.copy_(torch.from_numpy(centres))
+            sampled = np.unique(labels[known])
+            self.loss.margin.weight[sampled] = torch.from_numpy(centres[sampled])
         projected = self.loss.project(torch.from_numpy(own).to(self.device)).cpu().numpy()
         cosine = (projected * target).sum(1) / np.linalg.norm(projected, axis=1)
         print(f"heads fitted on {len(own)} crops: projected cosine to teacher {cosine.mean():.4f}", flush=True)
@@ -173,7 +184,7 @@ class Run:
         self.best, self.history, self.elapsed = state["best"], state["history"], state["elapsed"]
 
     def validate(self) -> dict:
-        embeddings = embed(self.model, self.cache.crops[self.val_idx], self.device)
+        embeddings = embed(self.model, self.cache.crops, self.device, self.val_idx)
         return verification(embeddings, self.cache.labels[self.val_idx])
 
     def progress(self) -> float:
@@ -188,8 +199,32 @@ class Run:
         for group in self.optimizer.param_groups:
             group["lr"] = self.cfg.lr * factor
 
+    def validate_and_save(self, seen: int, started: float, sums: dict):
+        """One history line for the batches since `started`; best.pt if held-out TAR rose."""
+        metrics = self.validate()
+        record = {
+            "epoch": self.epoch + 1,
+            "batches": self.batch_in_epoch,
+            "minutes": round(self.elapsed / 60, 1),
+            "lr": self.optimizer.param_groups[0]["lr"],
+            "images_per_s": round(seen / max(1e-9, time.monotonic() - started), 1),
+            **{k: round(v * self.cfg.batch / max(1, seen), 5) for k, v in sums.items()},
+            **{f"val_{k}": v for k, v in metrics.items()},
+        }
+        self.history.append(record)
+        print(json.dumps(record), flush=True)
+        with open(self.out / "history.jsonl", "a") as f:
+            f.write(json.dumps(record) + "\n")
+        if self.batch_in_epoch >= len(self.batches):
+            self.epoch += 1
+            self.batch_in_epoch = 0
+        if metrics["tar"] > self.best:
+            self.best = metrics["tar"]
+            self.save("best.pt")
+        self.save("last.pt")
+
     def train(self):
-        saved_at = time.monotonic()
+        saved_at = validated_at = time.monotonic()
         while self.epoch < self.cfg.epochs and self.progress() < 1:
             self.model.train()
             if self.cfg.freeze_bn:
@@ -221,32 +256,17 @@ class Run:
                     sums[k] = sums.get(k, 0.0) + v
                 rate = seen / (time.monotonic() - started)
                 bar.set_postfix({**{k: f"{v:.4f}" for k, v in terms.items()}, "img/s": f"{rate:.1f}"}, refresh=False)
-                if time.monotonic() - saved_at > 60 * self.cfg.checkpoint_minutes:
+                if self.cfg.val_minutes and time.monotonic() - validated_at > 60 * self.cfg.val_minutes \
+                        and self.batch_in_epoch < len(self.batches):
+                    self.validate_and_save(seen, started, sums)
+                    seen, started, sums = 0, time.monotonic(), {}
+                    saved_at = validated_at = time.monotonic()
+                elif time.monotonic() - saved_at > 60 * self.cfg.checkpoint_minutes:
                     self.save("last.pt")
                     saved_at = time.monotonic()
             bar.close()
-            metrics = self.validate()
-            record = {
-                "epoch": self.epoch + 1,
-                "batches": self.batch_in_epoch,
-                "minutes": round(self.elapsed / 60, 1),
-                "lr": self.optimizer.param_groups[0]["lr"],
-                "images_per_s": round(seen / max(1e-9, time.monotonic() - started), 1),
-                **{k: round(v * self.cfg.batch / max(1, seen), 5) for k, v in sums.items()},
-                **{f"val_{k}": v for k, v in metrics.items()},
-            }
-            self.history.append(record)
-            print(json.dumps(record), flush=True)
-            with open(self.out / "history.jsonl", "a") as f:
-                f.write(json.dumps(record) + "\n")
-            if self.batch_in_epoch >= len(self.batches):
-                self.epoch += 1
-                self.batch_in_epoch = 0
-            if metrics["tar"] > self.best:
-                self.best = metrics["tar"]
-                self.save("best.pt")
-            self.save("last.pt")
-            saved_at = time.monotonic()
+            self.validate_and_save(seen, started, sums)
+            saved_at = validated_at = time.monotonic()
 
 
 def config_from_args(args) -> TrainConfig:
@@ -260,7 +280,8 @@ def config_from_args(args) -> TrainConfig:
         emb_size=args.emb_size or b.emb_size,
         se=b.se and not args.no_se,
     )
-    for name in ("epochs", "batch", "per_identity", "lr", "optimizer", "seed", "threads", "time_budget_minutes", "init_from"):
+    for name in ("epochs", "batch", "per_identity", "lr", "optimizer", "seed", "threads", "time_budget_minutes", "init_from",
+                 "val_source", "val_minutes"):
         value = getattr(args, name)
         if value is not None:
             setattr(cfg, name, value)
@@ -344,5 +365,7 @@ def register(subparsers):
     p.add_argument("--augment", type=float, help="augmentation strength (1: full ranges, 0: mirror only)")
     p.add_argument("--freeze-bn", action="store_true", help="train with BatchNorm's running statistics fixed")
     p.add_argument("--init-from", help="start from this ONNX teacher's weights (it must have the student's layers)")
+    p.add_argument("--val-source", help="hold out people of this pool source only, e.g. celeba")
+    p.add_argument("--val-minutes", type=float, help="also validate every N training minutes (0: epoch ends)")
     p.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
     p.set_defaults(func=run)

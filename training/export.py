@@ -271,8 +271,10 @@ def provenance(state: dict, checkpoint: Path, cache: Path | None, teacher_name: 
     manifest = cache / "manifest.json" if cache else None
     if manifest and manifest.is_file():
         info = json.loads(manifest.read_text())
-        entries["facegate.training_data"] = (f"{info['source']}: {info['faces']} faces, "
-                                             f"{len(info['identities'])} identities")
+        # A pool (training/pool.py) lists its sources; a prepare cache has one folder.
+        source = ("pool of " + ", ".join(f"{s['name']} {s['kept']}" for s in info["sources"])
+                  if "sources" in info else info["source"])
+        entries["facegate.training_data"] = f"{source}: {info['faces']} faces, {len(info['identities'])} identities"
     teacher = cache / f"{teacher_name}.json" if cache else None
     if teacher and teacher.is_file():
         entries["facegate.teacher"] = json.loads(teacher.read_text())["teacher"]

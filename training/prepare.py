@@ -85,6 +85,13 @@ def prepare(src: Path, out: Path, pad: float = 0.0, min_face: int = 32, workers:
     paths, labels, identities = list_images(src)
     if not paths:
         raise SystemExit(f"no images under {src}")
+    return prepare_paths(paths, labels, identities, src, out, pad, min_face, workers)
+
+
+def prepare_paths(paths: list[Path], labels: list[int], identities: list[str], src: Path, out: Path,
+                  pad: float = 0.0, min_face: int = 32, workers: int = 0) -> dict:
+    """The cache of these photos (labels index `identities`, -1 unlabelled); `src` is the folder
+    they are listed from, recorded in the manifest."""
     out.mkdir(parents=True, exist_ok=True)
     n = len(paths)
     crops = np.lib.format.open_memmap(out / "crops.npy", "w+", np.uint8, (n,) + CROP[::-1] + (3,))

@@ -2,12 +2,15 @@
 
 Stored in the cache as <name>.npy and <name>_mirror.npy (M x D float32, L2-normalised),
 <name>_rows.npy (the M cache rows they belong to: all, or a per-identity subset when time is
-short) and <name>.json. Distillation reads its targets from here: running the 3-teacher
+short) and <name>.json. Work is saved as it goes in <name>_parts/ (one file per 2,048 faces,
+keyed by each crop's bytes), so the same command run again after a kill, or on a grown pool,
+embeds only the faces it has not embedded before. Distillation reads its targets from here: running the 3-teacher
 ensemble on the fly (~25 ms per face per view on an idle core, 60-230 ms measured on the shared
 dev machine) would cost more than training the student itself.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing as mp
 import time
@@ -24,6 +27,7 @@ from core.embed import Embedder, l2_normalise
 from .prepare import parallel_map
 
 BATCH = 64
+PART = 32 * BATCH  # rows per saved part: a kill loses at most this much work
 
 
 def flush_denormals(src: Path, dst: Path) -> int:
@@ -89,11 +93,71 @@ def _init_worker(spec: str, workdir: Path, threads: int):
     _members = load_members(spec, workdir, threads)
 
 
-def _embed_chunk(job):
-    cache, rows, crop_template = job
+def crop_key(crop: np.ndarray) -> bytes:
+    """A target's key: the crop's exact bytes, digested. Re-detecting the same photo gives the
+    same crop, so a rebuilt or grown pool finds the targets it already has."""
+    return hashlib.blake2b(np.ascontiguousarray(crop).tobytes(), digest_size=16).digest()
+
+
+def _embed_part(job) -> int:
+    cache, rows, crop_template, path = job
     crops = np.load(cache / "crops.npy", mmap_mode="r")
     landmarks = np.load(cache / "landmarks.npy", mmap_mode="r")
-    return embed_views(_members, np.asarray(crops[rows]), np.asarray(landmarks[rows]), crop_template)
+    views, keys = [], []
+    for r in np.array_split(rows, range(BATCH, len(rows), BATCH)):
+        batch = np.asarray(crops[r])
+        views.append(embed_views(_members, batch, np.asarray(landmarks[r]), crop_template))
+        keys += [crop_key(c) for c in batch]
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez(tmp, keys=np.frombuffer(b"".join(keys), np.uint8).reshape(len(keys), -1),
+             original=np.concatenate([v[0] for v in views]), mirror=np.concatenate([v[1] for v in views]))
+    tmp.replace(path)  # a part is there whole or not at all
+    return len(rows)
+
+
+class Targets:
+    """The saved parts of one teacher's targets, found by crop key.
+
+    Parts are kept per crop, not per row: when the pool is rebuilt with more photos, its rows
+    move but every face embedded before is still found, and only new faces are embedded."""
+
+    def __init__(self, parts: Path, spec: str):
+        parts.mkdir(parents=True, exist_ok=True)
+        plan_file = parts / "plan.json"
+        if plan_file.exists() and json.loads(plan_file.read_text())["teacher"] != spec:
+            raise SystemExit(f"{parts} holds targets of another teacher; delete it or pass another --name")
+        plan_file.write_text(json.dumps({"teacher": spec}))
+        self.parts = parts
+        self.scan()
+
+    def scan(self):
+        """Index the part files there now: part file and row of each crop key."""
+        self.files = sorted(self.parts.glob("[0-9]*[0-9].npz"))
+        self.where: dict[bytes, tuple[int, int]] = {}
+        for f, path in enumerate(self.files):
+            for i, key in enumerate(np.load(path)["keys"]):
+                self.where[key.tobytes()] = (f, i)
+
+    def new_paths(self, count: int) -> list[Path]:
+        first = int(self.files[-1].stem) + 1 if self.files else 0
+        return [self.parts / f"{first + k:08d}.npz" for k in range(count)]
+
+    def gather(self, keys: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+        """Both views' targets of these crops, in order (every key must have been embedded)."""
+        self.scan()
+        spots = np.asarray([self.where[k] for k in keys], np.int64).reshape(-1, 2)
+        views = []
+        for view in ("original", "mirror"):
+            # Read each part's array once (an npz reads the whole array on every access).
+            arrays = [np.load(path)[view] for path in self.files]
+            offsets = np.cumsum([0] + [len(a) for a in arrays])
+            views.append(np.concatenate(arrays)[offsets[spots[:, 0]] + spots[:, 1]])
+        return tuple(views)
+
+
+def cache_keys(cache: Path, rows: np.ndarray) -> list[bytes]:
+    crops = np.load(cache / "crops.npy", mmap_mode="r")
+    return [crop_key(c) for start in range(0, len(rows), PART) for c in np.asarray(crops[rows[start : start + PART]])]
 
 
 def select_rows(labels: np.ndarray, per_identity: int) -> np.ndarray:
@@ -117,17 +181,16 @@ def teacher_embed(
     crop_template = np.asarray(manifest["template"], np.float32).reshape(5, 2)
     rows = select_rows(np.load(cache / "labels.npy"), per_identity)
     workers = workers or mp.cpu_count()
-    jobs = [(cache, rows[i : i + BATCH], crop_template) for i in range(0, len(rows), BATCH)]
+    targets = Targets(cache / f"{name}_parts", spec)
+    keys = cache_keys(cache, rows)
+    todo = np.asarray([row for row, key in zip(rows, keys) if key not in targets.where], np.int64)
+    chunks = [todo[start : start + PART] for start in range(0, len(todo), PART)]
+    jobs = [(cache, chunk, crop_template, path) for chunk, path in zip(chunks, targets.new_paths(len(chunks)))]
     start = time.perf_counter()
-    results = parallel_map(_embed_chunk, jobs, workers, _init_worker, (spec, cache / "teacher_models", threads))
-    done = 0
-    for original, mirror in tqdm(results, total=len(jobs), desc="teacher-embed"):
-        if done == 0:
-            out = np.zeros((len(rows), original.shape[1]), np.float32)
-            out_mirror = np.zeros_like(out)
-        out[done : done + len(original)], out_mirror[done : done + len(original)] = original, mirror
-        done += len(original)
+    results = parallel_map(_embed_part, jobs, workers, _init_worker, (spec, cache / "teacher_models", threads))
+    embedded = sum(tqdm(results, total=len(jobs), desc=f"teacher-embed ({len(rows) - len(todo)} faces done before)"))
     seconds = time.perf_counter() - start
+    out, out_mirror = targets.gather(keys)
     np.save(cache / f"{name}.npy", out)
     np.save(cache / f"{name}_mirror.npy", out_mirror)
     np.save(cache / f"{name}_rows.npy", rows)
@@ -135,10 +198,12 @@ def teacher_embed(
         "teacher": spec,
         "dim": int(out.shape[1]),
         "faces": int(len(rows)),
+        "embedded": int(embedded),
         "per_identity": per_identity,
         "workers": workers,
         "threads": threads,
-        "ms_per_face_per_view": round(1000 * seconds * workers / max(len(rows), 1) / 2, 2),
+        # Of this invocation's work; none when every part was already there.
+        "ms_per_face_per_view": round(1000 * seconds * workers / embedded / 2, 2) if embedded else None,
     }
     (cache / f"{name}.json").write_text(json.dumps(info, indent=1))
     return info
@@ -146,10 +211,9 @@ def teacher_embed(
 
 def run(args):
     info = teacher_embed(Path(args.cache), args.teacher, args.name, args.threads, args.workers, args.per_identity)
-    print(
-        f"{info['faces']} faces x 2 views, {info['dim']}-d, "
-        f"{info['ms_per_face_per_view']} ms per face and view per worker"
-    )
+    speed = info["ms_per_face_per_view"]
+    print(f"{info['faces']} faces x 2 views, {info['dim']}-d"
+          + (f", {speed} ms per face and view per worker" if speed else ", all parts were done before"))
 
 
 def register(subparsers):
