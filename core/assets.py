@@ -1,4 +1,5 @@
 """Where bundled files live, from source and when frozen by PyInstaller."""
+
 from __future__ import annotations
 
 import sys

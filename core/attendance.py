@@ -3,6 +3,7 @@
 Pure logic: the caller passes the frame time in, so a test can step time and a restart can seed
 today's history from the Store.
 """
+
 from __future__ import annotations
 
 import uuid

@@ -1,4 +1,5 @@
 """Per-stage latency of the pipeline on a real photo, for `facegate bench`."""
+
 from __future__ import annotations
 
 import time
@@ -56,8 +57,15 @@ def frame_640x480(photo: np.ndarray) -> np.ndarray:
     return frame
 
 
-def bench_stages(photo_path: Path, model: Path, threads: int, repeats: int = 50,
-                 min_face: int = 60, gallery_size: int = 10_000, pad=None) -> StageTimes:
+def bench_stages(
+    photo_path: Path,
+    model: Path,
+    threads: int,
+    repeats: int = 50,
+    min_face: int = 60,
+    gallery_size: int = 10_000,
+    pad=None,
+) -> StageTimes:
     """pad: a core.pad.PadModel to time too (its threads are its own), or None."""
     # The loader's checks (a regular file, the size limits) come before reading the bytes to time.
     frame = frame_640x480(load_image(photo_path))
@@ -72,8 +80,7 @@ def bench_stages(photo_path: Path, model: Path, threads: int, repeats: int = 50,
     crop = align(frame, landmarks, fmt.size, fmt.template)
     rng = np.random.default_rng(0)
     templates = rng.standard_normal((gallery_size, embedder.dim)).astype(np.float32)
-    gallery = Gallery(templates / np.linalg.norm(templates, axis=1, keepdims=True),
-                      np.arange(gallery_size) // 5)
+    gallery = Gallery(templates / np.linalg.norm(templates, axis=1, keepdims=True), np.arange(gallery_size) // 5)
     query = embedder.embed_crops([crop])
     return StageTimes(
         threads=threads,
@@ -156,8 +163,9 @@ def pad_scores(root: Path, pad, detector: Detector) -> tuple[dict[str, dict[str,
     return kinds, times
 
 
-def pad_rates(kinds: dict[str, dict[str, list[float | None]]], threshold: float, window: int = 5,
-              min_frames: int = 3) -> tuple[PadRate, ...]:
+def pad_rates(
+    kinds: dict[str, dict[str, list[float | None]]], threshold: float, window: int = 5, min_frames: int = 3
+) -> tuple[PadRate, ...]:
     from .pad import PadScore, TemporalRule
 
     rates = []
@@ -176,8 +184,9 @@ def pad_rates(kinds: dict[str, dict[str, list[float | None]]], threshold: float,
                 if verdict is not None:
                     t_total += 1
                     t_wrong += verdict if kind != LIVE else not verdict
-        rates.append(PadRate(kind, frames, len(groups), no_face, wrong / max(frames, 1),
-                             t_wrong / max(t_total, 1), t_total))
+        rates.append(
+            PadRate(kind, frames, len(groups), no_face, wrong / max(frames, 1), t_wrong / max(t_total, 1), t_total)
+        )
     return tuple(rates)
 
 

@@ -3,6 +3,7 @@
 Genuine pairs are two templates of the same person, impostor pairs two templates of different
 people; a pair is accepted when its cosine similarity reaches the threshold.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -5,6 +5,7 @@ CameraError when a camera or stream is lost. open_source() picks the kind from w
 and reads it on a thread of its own; for live and real-time sources it hands back the newest frame
 only, so a slow loop never works through a backlog of stale ones.
 """
+
 from __future__ import annotations
 
 import logging
@@ -154,8 +155,9 @@ class ThreadedSource(FrameSource):
     CameraError comes out of read().
     """
 
-    def __init__(self, source: FrameSource, latest_only: bool, depth: int = 2,
-                 stall_timeout_s: float = STALL_TIMEOUT_S):
+    def __init__(
+        self, source: FrameSource, latest_only: bool, depth: int = 2, stall_timeout_s: float = STALL_TIMEOUT_S
+    ):
         self.source = source
         self.name, self.live = source.name, source.live
         self.stall_timeout_s = stall_timeout_s
@@ -193,9 +195,7 @@ class ThreadedSource(FrameSource):
 
     def read(self) -> np.ndarray | None:
         with self._changed:
-            arrived = self._changed.wait_for(
-                lambda: self._frames or self._ended or self._error, self.stall_timeout_s
-            )
+            arrived = self._changed.wait_for(lambda: self._frames or self._ended or self._error, self.stall_timeout_s)
             if self._frames:
                 frame = self._frames.popleft()
                 self._changed.notify_all()

@@ -8,6 +8,7 @@ logic over (time, landmarks): the caller passes the time in, so tests replay rec
 Directions are the person's own: they face the camera, so turning to their left moves the nose
 towards the right of an unmirrored camera frame.
 """
+
 from __future__ import annotations
 
 import secrets

@@ -4,6 +4,7 @@ The key is 32 random bytes in a file (mode 0600) in the user config folder, or a
 for a site whose kiosks share one key. The database keeps only a fingerprint of it, so a wrong or
 missing key is told apart from damaged data. Only core.store calls this module.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,7 +31,9 @@ class KeyFileError(FaceGateError):
 
 def key_path() -> Path:
     override = os.environ.get("FACEGATE_KEY_FILE")
-    return Path(override).expanduser() if override else Path(user_config_dir(APP_NAME, appauthor=False)) / "facegate.key"
+    return (
+        Path(override).expanduser() if override else Path(user_config_dir(APP_NAME, appauthor=False)) / "facegate.key"
+    )
 
 
 def fingerprint(key: bytes) -> str:
@@ -89,7 +92,9 @@ class Sealer:
         try:
             return AESGCM(self.key).decrypt(nonce, sealed[len(MAGIC) + NONCE_BYTES :], aad)
         except InvalidTag as exc:
-            raise KeyFileError("face data does not decrypt with this key: it was damaged or sealed with another key") from exc
+            raise KeyFileError(
+                "face data does not decrypt with this key: it was damaged or sealed with another key"
+            ) from exc
 
     @property
     def id(self) -> str:

@@ -4,6 +4,7 @@ P-Net proposes windows over an image pyramid, R-Net rejects most of them on 24x2
 O-Net scores the rest on 48x48 crops and places the landmarks. The ONNX graphs take uint8 BGR
 NHWC images (see scripts/build_detector.py), so crops go to them as OpenCV produces them.
 """
+
 from __future__ import annotations
 
 import math
@@ -67,8 +68,7 @@ class Detector:
     def detect(self, image_bgr: np.ndarray) -> list[Face]:
         """Faces in an HxWx3 uint8 BGR image, largest first; [] when there are none."""
         if image_bgr.ndim != 3 or image_bgr.shape[2] != 3 or image_bgr.dtype != np.uint8:
-            raise ValueError(
-                f"expected an HxWx3 uint8 image, got {image_bgr.dtype} {image_bgr.shape}")
+            raise ValueError(f"expected an HxWx3 uint8 image, got {image_bgr.dtype} {image_bgr.shape}")
         # Read once: another thread (a settings dialog) may change it during the call.
         wanted = self.min_face
         image, shrink = _fit(np.ascontiguousarray(image_bgr), self.max_side)
@@ -78,8 +78,11 @@ class Detector:
         boxes = self._refine(pyramid, boxes)
         boxes, scores, landmarks = self._output(pyramid, boxes)
         faces = [
-            Face(box=(box / np.tile(shrink, 2)).astype(np.float32), score=float(score),
-                 landmarks=(points / shrink).astype(np.float32))
+            Face(
+                box=(box / np.tile(shrink, 2)).astype(np.float32),
+                score=float(score),
+                landmarks=(points / shrink).astype(np.float32),
+            )
             for box, score, points in zip(boxes, scores, landmarks)
         ]
         faces = [face for face in faces if face.size >= wanted]
@@ -164,7 +167,7 @@ class _Pyramid:
         for index in np.unique(levels):
             picked = np.flatnonzero(levels == index)
             for start in range(0, len(picked), chunk):
-                part = picked[start:start + chunk]
+                part = picked[start : start + chunk]
                 crops[part] = self._resample(self.levels[index], boxes[part], size)
         return crops
 
@@ -179,8 +182,14 @@ class _Pyramid:
         count = len(boxes)
         map_x = np.broadcast_to(xs[:, None, :], (count, size, size)).reshape(-1, size)
         map_y = np.broadcast_to(ys[:, :, None], (count, size, size)).reshape(-1, size)
-        sampled = cv2.remap(level, map_x.astype(np.float32), map_y.astype(np.float32),
-                            cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+        sampled = cv2.remap(
+            level,
+            map_x.astype(np.float32),
+            map_y.astype(np.float32),
+            cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_CONSTANT,
+            borderValue=0,
+        )
         return sampled.reshape(count, size, size, 3)
 
 
@@ -243,7 +252,7 @@ def _drop_nested(boxes: np.ndarray, scores: np.ndarray, threshold: float) -> np.
     keep = np.ones(len(boxes), bool)
     for i in range(len(boxes)):
         if keep[i]:
-            keep[i + 1:] &= ~overlaps[i, i + 1:]
+            keep[i + 1 :] &= ~overlaps[i, i + 1 :]
     return order[keep]
 
 

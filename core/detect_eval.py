@@ -1,4 +1,5 @@
 """Measures of a face detector, shared by scripts/detector_recall.py and the bench command."""
+
 from __future__ import annotations
 
 import time
@@ -37,4 +38,3 @@ def median_latency_ms(detector, image: np.ndarray, runs: int = 100, warmup: int 
         detector.detect(image)
         times.append(time.perf_counter() - start)
     return 1000 * float(np.median(times))
-

@@ -1,4 +1,5 @@
 """Face embeddings from any ONNX embedding model (the student, a teacher, an insightface pack)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -66,9 +67,7 @@ class Embedder:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         try:
-            self.session = ort.InferenceSession(
-                str(self.path), options, providers=["CPUExecutionProvider"]
-            )
+            self.session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime raises several unrelated types for bad files
             raise ModelError(f"cannot load embedding model {self.path}: {exc}") from exc
         self.metadata = dict(self.session.get_modelmeta().custom_metadata_map)

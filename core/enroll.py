@@ -3,6 +3,7 @@
 A template is stored with the model that made it, a quality score, where it came from, and a small
 aligned JPEG crop, so that templates made by an older model can be recomputed without the person.
 """
+
 from __future__ import annotations
 
 import math
@@ -104,7 +105,9 @@ def frontal_pose(landmarks: np.ndarray) -> tuple[float, float]:
     return roll, min(to_left, to_right) / max(to_left, to_right)
 
 
-def check_face(image: np.ndarray, faces: Sequence[Face], gates: QualityGates) -> tuple[np.ndarray | None, float, str | None]:
+def check_face(
+    image: np.ndarray, faces: Sequence[Face], gates: QualityGates
+) -> tuple[np.ndarray | None, float, str | None]:
     """(aligned crop, quality 0..1, None) for an acceptable image, else (None, 0, the reason)."""
     if not faces:
         return None, 0.0, "no face found: face the camera in good light"
@@ -291,8 +294,13 @@ class CaptureSession:
     def _feedback(self, face: Face | None, message: str, usable: bool, accepted: bool = False) -> CaptureFeedback:
         count = len(self.samples)
         return CaptureFeedback(
-            f"{count}/{self.max_samples}: {message}", usable, accepted, count, face,
-            count >= self.min_samples, count >= self.max_samples,
+            f"{count}/{self.max_samples}: {message}",
+            usable,
+            accepted,
+            count,
+            face,
+            count >= self.min_samples,
+            count >= self.max_samples,
         )
 
 

@@ -1,4 +1,5 @@
 """Enrolled templates in memory: one float32 matrix searched with a single matrix product."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -59,6 +60,5 @@ class Gallery:
         """One Match per embedding: the best person, or person_id None below the threshold."""
         best = self.search(embeddings, k=1, threshold=-1.0)
         return [
-            m[0] if m and m[0].similarity >= threshold else Match(None, m[0].similarity if m else -1.0)
-            for m in best
+            m[0] if m and m[0].similarity >= threshold else Match(None, m[0].similarity if m else -1.0) for m in best
         ]

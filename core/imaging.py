@@ -56,7 +56,9 @@ def _read_file(path: Path) -> bytes:
         if not stat.S_ISREG(info.st_mode):
             raise ImageError(f"{path} is not a regular file (a device, pipe or socket), not an image")
         if info.st_size > MAX_FILE_BYTES:
-            raise ImageError(f"{path} is {info.st_size / 2**20:.0f} MB; images over {MAX_FILE_BYTES // 2**20} MB are refused")
+            raise ImageError(
+                f"{path} is {info.st_size / 2**20:.0f} MB; images over {MAX_FILE_BYTES // 2**20} MB are refused"
+            )
         with path.open("rb") as f:
             data = f.read(MAX_FILE_BYTES + 1)
     except OSError as exc:

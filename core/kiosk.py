@@ -3,6 +3,7 @@
 The Qt frame worker and `facegate checkin` / `facegate unlock` all run this class, so the app and
 the command line decide identically.
 """
+
 from __future__ import annotations
 
 import logging
@@ -169,7 +170,8 @@ class Kiosk:
         if self.unlock_mode:
             self.threshold = self.thresholds.unlock
             self.rules: AttendanceRules | UnlockRules = UnlockRules.from_settings(
-                replace(self.settings, unlock_threshold=self.threshold), self.unlock_for)
+                replace(self.settings, unlock_threshold=self.threshold), self.unlock_for
+            )
         else:
             self.threshold = self.thresholds.attendance
             self.rules = AttendanceRules.from_settings(replace(self.settings, match_threshold=self.threshold))
@@ -196,7 +198,9 @@ class Kiosk:
         faces = self.pipeline.faces(frame, max_faces=MAX_FACES)
         matches = self.gallery.identify(np.stack([f.embedding for f in faces]), self.threshold) if faces else []
         judged, hint = self.liveness.update(now, frame, faces)
-        seen = tuple(SeenFace(f.box, m.person_id, m.name, m.similarity, j.live) for f, m, j in zip(faces, matches, judged))
+        seen = tuple(
+            SeenFace(f.box, m.person_id, m.name, m.similarity, j.live) for f, m, j in zip(faces, matches, judged)
+        )
         # A face not judged live passes nobody on: its frame breaks any run of matching frames.
         passed = [m if j.live else Match(None, m.similarity) for m, j in zip(matches, judged)]
         confirmed = self.rules.update(now, passed)
@@ -213,8 +217,9 @@ class Kiosk:
         # An unlock opens the door now, stored or not; one sent late from the spool must not open it again.
         events = tuple(e for e in committed if e.kind != UNLOCK) + tuple(e for e in confirmed if e.kind == UNLOCK)
         prompt = self._challenge.state.prompt if self._challenge else None
-        return KioskResult(frame, seen, events, self._fps.tick(), now, error, self.thresholds, len(self.spool),
-                           hint, prompt)
+        return KioskResult(
+            frame, seen, events, self._fps.tick(), now, error, self.thresholds, len(self.spool), hint, prompt
+        )
 
     def _pad_model(self) -> PadModel:
         # Loaded once: a settings change only moves its threshold.
@@ -232,8 +237,15 @@ class Kiosk:
             # The refusal itself does not depend on the log; a locked database must not stop the kiosk.
             log.warning("could not audit a presentation attack: %s", exc)
 
-    def _challenge_step(self, now: datetime, events: list[Event], faces: Sequence[Face], matches: Sequence[Match],
-                        judged: Sequence[FaceLiveness], hint: str | None) -> tuple[list[Event], str | None]:
+    def _challenge_step(
+        self,
+        now: datetime,
+        events: list[Event],
+        faces: Sequence[Face],
+        matches: Sequence[Match],
+        judged: Sequence[FaceLiveness],
+        hint: str | None,
+    ) -> tuple[list[Event], str | None]:
         """Holds a confirmed unlock back until the same face turns its head as a random prompt asks."""
         if self._challenge is None:
             if events:

@@ -4,6 +4,7 @@ Sits between the pipeline's faces and the attendance/unlock rules (core/kiosk.py
 track is not judged live passes nobody to the rules. With PAD turned off every face counts as live
 but is still tracked (the unlock challenge follows one head).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -8,6 +8,7 @@ clear message instead of scoring nonsense. A reference network without that meta
 from ../shared/models/anti-spoof) is run by naming its crop scale: `PATH@2.7`; several joined by
 commas average their softmaxes, the reference two-model recipe.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -48,8 +49,9 @@ class GrayscaleFrameError(FaceGateError):
     """The frame has no colour; a print or screen cannot be told from a face without it."""
 
     def __init__(self) -> None:
-        super().__init__("grayscale image: liveness needs colour, so use a colour camera "
-                         "(or turn liveness off in Settings)")
+        super().__init__(
+            "grayscale image: liveness needs colour, so use a colour camera (or turn liveness off in Settings)"
+        )
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,9 @@ def is_grayscale(image: np.ndarray) -> bool:
         return True
     # A strided sample keeps this cheap on every frame; colour noise makes real frames differ.
     sample = image[::8, ::8].astype(np.int16)
-    return bool(np.abs(sample[..., 0] - sample[..., 1]).max() <= 2 and np.abs(sample[..., 1] - sample[..., 2]).max() <= 2)
+    return bool(
+        np.abs(sample[..., 0] - sample[..., 1]).max() <= 2 and np.abs(sample[..., 1] - sample[..., 2]).max() <= 2
+    )
 
 
 def context_box(box: np.ndarray, width: int, height: int, scale: float) -> tuple[int, int, int, int]:
@@ -116,8 +120,10 @@ class _Network:
         if scale is None:
             if meta.get("face.kind") != PAD_KIND:
                 kind = meta.get("face.kind") or ("a face embedder" if "face.template" in meta else "unknown")
-                raise ModelError(f"{path} is not a liveness (presentation-attack) model: its kind is {kind}; "
-                                 f"name a reference model's crop scale as PATH@2.7 to run it anyway")
+                raise ModelError(
+                    f"{path} is not a liveness (presentation-attack) model: its kind is {kind}; "
+                    f"name a reference model's crop scale as PATH@2.7 to run it anyway"
+                )
             scale = float(meta["pad.crop_scale"])
         self.scale = scale
         self.live_class = int(meta.get("pad.live_class", 1))
@@ -150,7 +156,9 @@ class PadModel:
         for part in parts:
             path, _, scale = part.rpartition("@") if "@" in part else (part, "", "")
             if not Path(path).is_file():
-                raise ModelError(f"liveness model {path} is missing; reinstall FaceGate or turn liveness off in Settings")
+                raise ModelError(
+                    f"liveness model {path} is missing; reinstall FaceGate or turn liveness off in Settings"
+                )
             try:
                 crop_scale = float(scale) if scale else None
             except ValueError:

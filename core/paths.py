@@ -1,4 +1,5 @@
 """Where FaceGate keeps its data; FACEGATE_HOME and FACEGATE_DB override the defaults."""
+
 from __future__ import annotations
 
 import os
@@ -22,8 +23,7 @@ def data_dir() -> Path:
             path.chmod(0o700)
     except OSError as exc:
         raise StoreError(
-            f"cannot create the data folder {path}: {exc.strerror}; "
-            "set FACEGATE_HOME to a folder you can write to"
+            f"cannot create the data folder {path}: {exc.strerror}; set FACEGATE_HOME to a folder you can write to"
         ) from exc
     return path
 

@@ -1,5 +1,6 @@
 """Admin PIN: scrypt with a random salt (a copied database does not reveal the PIN), and a back-off
 that doubles after a few wrong tries, kept in the database so a restart does not reset it."""
+
 from __future__ import annotations
 
 import hashlib

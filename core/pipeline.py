@@ -1,4 +1,5 @@
 """Image in, faces with embeddings out: the one call the app, the CLI and evaluation share."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """User settings: one dataclass with defaults in code, stored as key/value rows by the Store."""
+
 from __future__ import annotations
 
 import json
@@ -29,7 +30,11 @@ DEFAULT_STRANGER_TARGET = 0.001
 
 # Keyed by the annotation text (postponed annotations make Field.type a string).
 _PARSERS: dict[str, Callable[[Any], Any]] = {
-    "str": str, "int": int, "float": float, "bool": bool, "str | None": lambda v: None if v is None else str(v),
+    "str": str,
+    "int": int,
+    "float": float,
+    "bool": bool,
+    "str | None": lambda v: None if v is None else str(v),
 }
 
 # The values a number setting may take (inclusive). Settings refuses others; a stored value outside

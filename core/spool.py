@@ -5,6 +5,7 @@ place), then sent; its file goes only once the Store has committed it. So a kios
 database, or is killed between recognising someone and storing the event, loses nothing, and
 because the Store keeps one event per uid, sending a file twice never doubles the event.
 """
+
 from __future__ import annotations
 
 import json

@@ -4,6 +4,7 @@ Each public method is one unit of work (one Session, one transaction) and return
 so no SQLAlchemy object outlives its session or leaks into the app. Times are timezone-aware UTC in
 and out; the schema is created and upgraded by the Alembic migrations beside this file.
 """
+
 from __future__ import annotations
 
 import csv
@@ -638,7 +639,11 @@ class Store:
     def find_person_by_name(self, name: str) -> Person | None:
         """The person of that name (ignoring case, accents' encoding and extra spaces), None if nobody."""
         key = name_key(name)
-        return self._run(lambda s: _person(row) if (row := s.scalars(select(PersonRow).where(PersonRow.name_key == key)).first()) else None)
+        return self._run(
+            lambda s: (
+                _person(row) if (row := s.scalars(select(PersonRow).where(PersonRow.name_key == key)).first()) else None
+            )
+        )
 
     # --------------------------------------------------------------------------------- templates
 
@@ -670,7 +675,11 @@ class Store:
         if source not in SOURCES:
             raise ValueError(f"source must be one of {SOURCES}")
         n = len(matrix)
-        qualities, jpegs, details = _each(quality, n, "qualities"), _each(crops, n, "crops"), _each(source_detail, n, "details")
+        qualities, jpegs, details = (
+            _each(quality, n, "qualities"),
+            _each(crops, n, "crops"),
+            _each(source_detail, n, "details"),
+        )
         check_length("model id", model_id, MODEL_LEN)
         check_length("model version", model_version, VERSION_LEN)
         for detail in details:
@@ -806,7 +815,6 @@ class Store:
 
         return self._run(work, write=True)
 
-
     # ------------------------------------------------------------------------------------ events
 
     def _insert_event(self, session: Session, e: Event, kind: str, name: str | None = None) -> Event:
@@ -826,7 +834,9 @@ class Store:
     @staticmethod
     def _stored(session: Session, uid: str) -> Event | None:
         row = session.execute(
-            select(EventRow, PersonRow.name).join(PersonRow, PersonRow.id == EventRow.person_id).where(EventRow.uid == uid)
+            select(EventRow, PersonRow.name)
+            .join(PersonRow, PersonRow.id == EventRow.person_id)
+            .where(EventRow.uid == uid)
         ).first()
         if row is None:
             return None
@@ -869,7 +879,9 @@ class Store:
                 select(func.count()).where(attendance, EventRow.time > near[0], EventRow.time < near[1])
             ):
                 return None
-            earlier = s.scalar(select(func.count()).where(attendance, EventRow.time >= day_start, EventRow.time < e.time))
+            earlier = s.scalar(
+                select(func.count()).where(attendance, EventRow.time >= day_start, EventRow.time < e.time)
+            )
             return self._insert_event(s, e, CHECK_OUT if earlier else CHECK_IN, person.name)
 
         return self._run(work, write=True)

@@ -4,6 +4,7 @@ Liveness is judged over a face's recent frames and the unlock challenge follows 
 need the same face from frame to frame. Faces at a kiosk move little between frames, so the box
 overlap alone links them; a face gone for longer than `max_gap_s` starts a new track.
 """
+
 from __future__ import annotations
 
 import itertools

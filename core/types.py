@@ -1,4 +1,5 @@
 """Result types that flow between pipeline stages: plain numpy, no framework types."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

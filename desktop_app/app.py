@@ -1,4 +1,5 @@
 """Start the desktop app: open the database and the models, then show the kiosk window."""
+
 from __future__ import annotations
 
 import sys

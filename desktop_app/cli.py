@@ -84,10 +84,14 @@ def _cmd_site_bench(args: argparse.Namespace) -> int:
         raise FaceGateError("--kiosks needs --db URL: an empty database for the site's kiosks")
     result = run_site(args.db, args.kiosks, args.people, getattr(args, "model", None), args.kill, args.cut_db)
     mode = "kill one kiosk" if args.kill else f"database cut {args.cut_db:.0f} s" if args.cut_db else "plain"
-    print(f"db={_safe_url(args.db).split(':')[0]} kiosks={result.kiosks} people={result.walkers} "
-          f"frames_per_kiosk={result.walkers * FRAMES_PER_PERSON} mode={mode} seconds={result.seconds:.1f}")
-    print(f"frames_per_s={result.frames_per_s:.1f} events_per_s={result.events_per_s:.2f} "
-          f"expected={result.walkers} stored={result.stored} not_walking={result.others}")
+    print(
+        f"db={_safe_url(args.db).split(':')[0]} kiosks={result.kiosks} people={result.walkers} "
+        f"frames_per_kiosk={result.walkers * FRAMES_PER_PERSON} mode={mode} seconds={result.seconds:.1f}"
+    )
+    print(
+        f"frames_per_s={result.frames_per_s:.1f} events_per_s={result.events_per_s:.2f} "
+        f"expected={result.walkers} stored={result.stored} not_walking={result.others}"
+    )
     print(f"lost={result.lost} doubled={result.doubled}")
     return 0 if result.lost == result.doubled == 0 else 1
 
@@ -127,8 +131,10 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         print(f"recall={100.0 * hits / max(total, 1):.2f}")
         return 0
     one = results[0]
-    print(f"detect_ms={one.detect_ms:.1f} embed_ms={one.embed_ms:.1f} pad_ms={one.pad_ms:.1f} "
-          f"pipeline_fps={one.pipeline_fps:.1f}")
+    print(
+        f"detect_ms={one.detect_ms:.1f} embed_ms={one.embed_ms:.1f} pad_ms={one.pad_ms:.1f} "
+        f"pipeline_fps={one.pipeline_fps:.1f}"
+    )
     return 0
 
 
@@ -144,12 +150,16 @@ def _bench_pad(args: argparse.Namespace) -> int:
 
     pad = _pad_model(args)
     report = bench_pad(Path(args.pad), pad)
-    print(f"pad_model={report.model_id} strictness={args.strictness} threshold={report.threshold:.2f} "
-          f"ms_per_face={report.ms_per_face:.2f}")
+    print(
+        f"pad_model={report.model_id} strictness={args.strictness} threshold={report.threshold:.2f} "
+        f"ms_per_face={report.ms_per_face:.2f}"
+    )
     for r in report.rates:
         metric = "BPCER" if r.kind == "live" else "APCER"
-        print(f"{r.kind:<8} {metric} frame={100 * r.frame_error:6.2f}% temporal={100 * r.temporal_error:6.2f}% "
-              f"frames={r.frames} groups={r.groups} no_face={r.no_face} temporal_decisions={r.temporal_decisions}")
+        print(
+            f"{r.kind:<8} {metric} frame={100 * r.frame_error:6.2f}% temporal={100 * r.temporal_error:6.2f}% "
+            f"frames={r.frames} groups={r.groups} no_face={r.no_face} temporal_decisions={r.temporal_decisions}"
+        )
     apcer = max((r.temporal_error for r in report.attacks), default=0.0)
     print(f"apcer_max={100 * apcer:.2f} bpcer={100 * report.bpcer.temporal_error:.2f}")
     return 0
@@ -171,8 +181,10 @@ def _cmd_liveness(args: argparse.Namespace) -> int:
             continue
         for i, (face, score) in enumerate(zip(faces, pad.score(image, faces))):
             live = "-" if score.live is None else f"{score.live:.3f}"
-            print(f"{path}: face {i} box={[round(float(v)) for v in face.box]} live={live} verdict={score.verdict}"
-                  + (f" ({score.hint})" if score.hint else ""))
+            print(
+                f"{path}: face {i} box={[round(float(v)) for v in face.box]} live={live} verdict={score.verdict}"
+                + (f" ({score.hint})" if score.hint else "")
+            )
             all_live &= score.verdict == "live"
     return 0 if all_live else 1
 
@@ -346,8 +358,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
         else:
             count = store.export_csv(args.out, *day_range(args.start, args.end))
     # With --out -, standard output is the CSV alone.
-    print(f"wrote {count} event{'' if count == 1 else 's'} to {'standard output' if to_stdout else args.out}",
-          file=sys.stderr if to_stdout else sys.stdout)
+    print(
+        f"wrote {count} event{'' if count == 1 else 's'} to {'standard output' if to_stdout else args.out}",
+        file=sys.stderr if to_stdout else sys.stdout,
+    )
     return 0
 
 
@@ -384,7 +398,9 @@ def _number(kind: type, low: float, high: float = math.inf) -> Callable[[str], f
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not {'a whole number' if kind is int else 'a number'}") from None
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not {'a whole number' if kind is int else 'a number'}"
+            ) from None
         if not math.isfinite(value) or not low <= value <= high:
             bounds = f"at least {low:g}" if high == math.inf else f"between {low:g} and {high:g}"
             raise argparse.ArgumentTypeError(f"{text!r} is out of range: it must be {bounds}")
@@ -444,15 +460,26 @@ def build_parser() -> argparse.ArgumentParser:
     model = argparse.ArgumentParser(add_help=False)
     model.add_argument("--model", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     camera = argparse.ArgumentParser(add_help=False)
-    camera.add_argument("--camera", metavar="SRC", default=argparse.SUPPRESS,
-                        help="camera number, URL, video file or folder (default: the Settings camera)")
+    camera.add_argument(
+        "--camera",
+        metavar="SRC",
+        default=argparse.SUPPRESS,
+        help="camera number, URL, video file or folder (default: the Settings camera)",
+    )
     camera.add_argument("--realtime", action="store_true", help="play files and folders at their own frame rate")
     pad = argparse.ArgumentParser(add_help=False)
-    pad.add_argument("--pad-model", metavar="SPEC",
-                     help="liveness model (default: the bundled pad.onnx); PATH@SCALE for a reference model "
-                          "without metadata, several joined by commas to average them")
-    pad.add_argument("--strictness", choices=("lenient", "normal", "strict"), default="normal",
-                     help="which of the model's liveness thresholds to use (default normal)")
+    pad.add_argument(
+        "--pad-model",
+        metavar="SPEC",
+        help="liveness model (default: the bundled pad.onnx); PATH@SCALE for a reference model "
+        "without metadata, several joined by commas to average them",
+    )
+    pad.add_argument(
+        "--strictness",
+        choices=("lenient", "normal", "strict"),
+        default="normal",
+        help="which of the model's liveness thresholds to use (default normal)",
+    )
 
     p = sub.add_parser("detect", help="find faces and print them as JSON")
     p.add_argument("images", nargs="+")
@@ -468,21 +495,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-face", type=_min_face, default=20)
     p.set_defaults(func=_cmd_compare)
 
-    p = sub.add_parser("bench", parents=[pad],
-                       help="per-stage latency; with --recall DIR, detector recall; with --pad DIR, liveness error rates")
+    p = sub.add_parser(
+        "bench",
+        parents=[pad],
+        help="per-stage latency; with --recall DIR, detector recall; with --pad DIR, liveness error rates",
+    )
     p.add_argument("--model", default=argparse.SUPPRESS, help="embedding model")
     p.add_argument("--photo", help="photo to build the 640x480 test frame from")
     p.add_argument("--repeats", type=_number(int, 1), default=50)
     p.add_argument("--recall", metavar="DIR", type=_folder, help="folder of one-face photos (LFW) to measure recall on")
     p.add_argument("--recall-min-face", type=_min_face, default=20)
-    p.add_argument("--pad", metavar="DIR", type=_folder, help="DIR/<set>/<live|print|replay|...>/ frames: APCER per attack type, BPCER")
+    p.add_argument(
+        "--pad",
+        metavar="DIR",
+        type=_folder,
+        help="DIR/<set>/<live|print|replay|...>/ frames: APCER per attack type, BPCER",
+    )
     site = p.add_argument_group("site benchmark: many kiosk processes on one database")
-    site.add_argument("--kiosks", type=_number(int, 1), metavar="N", help="run N kiosk processes (needs --db and ../shared LFW)")
+    site.add_argument(
+        "--kiosks", type=_number(int, 1), metavar="N", help="run N kiosk processes (needs --db and ../shared LFW)"
+    )
     site.add_argument("--db", metavar="URL", help="an empty database for the site benchmark")
-    site.add_argument("--people", type=_number(int, 1), default=200, help="enrolled people walking past every kiosk (default 200)")
+    site.add_argument(
+        "--people", type=_number(int, 1), default=200, help="enrolled people walking past every kiosk (default 200)"
+    )
     site.add_argument("--kill", action="store_true", help="SIGKILL one kiosk mid-run, then restart it")
-    site.add_argument("--cut-db", type=_number(float, 0), default=0.0, metavar="S",
-                      help="take the database away for S seconds (PostgreSQL: from one kiosk; SQLite: from all)")
+    site.add_argument(
+        "--cut-db",
+        type=_number(float, 0),
+        default=0.0,
+        metavar="S",
+        help="take the database away for S seconds (PostgreSQL: from one kiosk; SQLite: from all)",
+    )
     p.set_defaults(func=_cmd_bench)
 
     p = sub.add_parser("liveness", parents=[pad], help="live score and verdict of each face; exit 0 if all are live")
@@ -497,7 +541,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("name", metavar="NAME", type=_label("name"))
     p.add_argument("images", nargs="*", metavar="IMG")
-    p.add_argument("--person-id", type=_number(int, 1), metavar="ID", help="add the photos to person ID (see facegate people)")
+    p.add_argument(
+        "--person-id", type=_number(int, 1), metavar="ID", help="add the photos to person ID (see facegate people)"
+    )
     p.add_argument("--group", type=_label("group"))
     p.add_argument("--external-id", type=_label("external id"))
     p.set_defaults(func=_cmd_enroll)
@@ -506,15 +552,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_people)
 
     p = sub.add_parser("checkin", parents=[model, camera], help="headless kiosk: print each check-in as it is stored")
-    p.add_argument("--once", action="store_true", help="exit after the first check-in (exit 1 if the source ends first)")
+    p.add_argument(
+        "--once", action="store_true", help="exit after the first check-in (exit 1 if the source ends first)"
+    )
     p.add_argument("--stats", action="store_true", help="print the thresholds used, then fps=N.N as the last line")
     p.set_defaults(func=_cmd_checkin)
 
     p = sub.add_parser("unlock", parents=[model, camera], help="exit 0 once PERSON is recognised, 1 otherwise")
     p.add_argument("--person", type=_label("name"), help="who may unlock (default: anyone in the 'admin' group)")
-    p.add_argument("--person-id", type=_number(int, 1), metavar="ID", help="who may unlock, by id (see facegate people)")
-    p.add_argument("--timeout", type=_number(float, 0.1), default=10.0, metavar="S",
-                   help="give up after S seconds (default 10)")
+    p.add_argument(
+        "--person-id", type=_number(int, 1), metavar="ID", help="who may unlock, by id (see facegate people)"
+    )
+    p.add_argument(
+        "--timeout", type=_number(float, 0.1), default=10.0, metavar="S", help="give up after S seconds (default 10)"
+    )
     p.set_defaults(func=_cmd_unlock)
 
     p = sub.add_parser("attendance", help="attendance records")

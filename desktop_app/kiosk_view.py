@@ -1,4 +1,5 @@
 """The check-in screen: live camera with names over faces, a confirmation banner and a hint for strangers."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -52,7 +53,11 @@ class KioskView(QWidget):
         self.video = VideoView()
         self.banner = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, styleSheet=BANNER_STYLE, visible=False)
         self.hint = QLabel(
-            NOT_RECOGNISED, alignment=Qt.AlignmentFlag.AlignCenter, styleSheet=HINT_STYLE, visible=False, wordWrap=True,
+            NOT_RECOGNISED,
+            alignment=Qt.AlignmentFlag.AlignCenter,
+            styleSheet=HINT_STYLE,
+            visible=False,
+            wordWrap=True,
         )
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)

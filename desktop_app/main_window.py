@@ -1,4 +1,5 @@
 """The window: kiosk, unlock and admin screens over one frame worker, with a status bar."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -45,8 +46,9 @@ def source_label(name: str) -> str:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, store: Store, pipeline: FacePipeline, camera: str, realtime: bool = True,
-                 parent: QWidget | None = None):
+    def __init__(
+        self, store: Store, pipeline: FacePipeline, camera: str, realtime: bool = True, parent: QWidget | None = None
+    ):
         super().__init__(parent)
         self.setWindowTitle("FaceGate")
         self.resize(1024, 720)
@@ -76,7 +78,9 @@ class MainWindow(QMainWindow):
             self.screen_actions[page] = action
         self.screen_actions[self.kiosk].setChecked(True)
         toolbar.addSeparator()
-        fullscreen = QAction("Full screen", self, shortcut=QKeySequence(Qt.Key.Key_F11), triggered=self.toggle_fullscreen)
+        fullscreen = QAction(
+            "Full screen", self, shortcut=QKeySequence(Qt.Key.Key_F11), triggered=self.toggle_fullscreen
+        )
         toolbar.addAction(fullscreen)
 
         self.fps_label, self.camera_label = QLabel(), QLabel()

@@ -3,6 +3,7 @@ database and only the sample photos in assets/samples (never a dataset's faces).
 
     QT_QPA_PLATFORM=offscreen python -m desktop_app.screenshots [OUT_DIR]
 """
+
 from __future__ import annotations
 
 import os
@@ -73,9 +74,9 @@ def _history(store, days: int = 4) -> None:
 def _camera_frame(portrait, stranger):
     """A 640x480 frame: Tom Hanks in front, the stranger further back on the right."""
     frame = np.tile(np.linspace(70, 150, 640, dtype=np.uint8)[None, :, None], (480, 1, 3))
-    frame[110:110 + portrait.shape[0], 90:90 + portrait.shape[1]] = portrait
+    frame[110 : 110 + portrait.shape[0], 90 : 90 + portrait.shape[1]] = portrait
     small = cv2.resize(stranger, (150, 150 * stranger.shape[0] // stranger.shape[1]))
-    frame[150:150 + small.shape[0], 440:440 + small.shape[1]] = small[: 480 - 150]
+    frame[150 : 150 + small.shape[0], 440 : 440 + small.shape[1]] = small[: 480 - 150]
     return frame
 
 

@@ -5,6 +5,7 @@ takes one person through a throwaway database the way the app does: enrol from a
 moved and rescaled copy, record the check-in, export the day as CSV and read it back. Only core is
 used, so a headless kiosk can run it.
 """
+
 from __future__ import annotations
 
 import csv

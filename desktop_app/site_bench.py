@@ -7,6 +7,7 @@ events beyond one per person. --kill SIGKILLs one kiosk mid-run and starts it ag
 survive the kill); --cut-db takes the database away for a while: from one kiosk through a TCP proxy
 it alone uses (PostgreSQL), or from every kiosk by holding SQLite's write lock.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -218,9 +219,7 @@ def run_site(
         if store.list_people(include_inactive=True):
             raise FaceGateError("the site benchmark needs an empty database (it enrols its own people)")
         # Two agreeing frames per person (not the default three) keep 8 kiosks on 2 cores to minutes.
-        store.save_settings(
-            replace(store.load_settings(), cooldown_s=COOLDOWN_S, consecutive_frames=FRAMES_PER_PERSON)
-        )
+        store.save_settings(replace(store.load_settings(), cooldown_s=COOLDOWN_S, consecutive_frames=FRAMES_PER_PERSON))
         started = time.perf_counter()
         walkers = enrol_site(store, FacePipeline(Detector(), load_embedder(model_spec(model))), people)
         log(f"enrolled={len(walkers)} enrol_s={time.perf_counter() - started:.1f}")

@@ -1,4 +1,5 @@
 """Run a slow core call (enrolment, calibration, recompute) off the UI thread and get the answer back on it."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """The unlock screen: pick who may open, then the door shows LOCKED until they are confirmed."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence

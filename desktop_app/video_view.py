@@ -1,4 +1,5 @@
 """A widget that shows a camera frame scaled to fit, with labelled boxes drawn over the faces."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -4,6 +4,7 @@ The UI never waits on it. Results are latest-wins: if the screen is still drawin
 a newer result replaces the waiting one instead of queueing behind it. Committed events travel on
 their own signal, so a dropped frame never drops a confirmation.
 """
+
 from __future__ import annotations
 
 import logging

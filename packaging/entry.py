@@ -1,4 +1,5 @@
 """What the frozen executable runs: the `facegate` console script."""
+
 import sys
 
 from desktop_app.cli import main

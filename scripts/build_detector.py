@@ -12,6 +12,7 @@ is rewritten and conv1 widened for ONNX Runtime's sake (see FastPReLU and pad_fi
 each export is checked against the unmodified net before its hash is printed, and rebuilding
 from the same wheel gives byte-identical files.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -194,8 +195,17 @@ def pad_first_layer(net: nn.Module) -> None:
 
 def fetch_wheel(directory: Path) -> Path:
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-         "--dest", str(directory), PACKAGE],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--dest",
+            str(directory),
+            PACKAGE,
+        ],
         check=True,
     )
     return next(directory.glob("facenet_pytorch-*.whl"))
@@ -237,15 +247,23 @@ def export(net: nn.Module, path: Path) -> None:
         # plain, small graphs wanted here.
         warnings.simplefilter("ignore", DeprecationWarning)
         torch.onnx.export(
-            ForExport(net).eval(), (torch.from_numpy(trace_input),), str(path), dynamo=False,
-            opset_version=OPSET, input_names=["image"], output_names=output_names,
+            ForExport(net).eval(),
+            (torch.from_numpy(trace_input),),
+            str(path),
+            dynamo=False,
+            opset_version=OPSET,
+            input_names=["image"],
+            output_names=output_names,
             dynamic_axes=dynamic,
         )
     model = onnx.load(str(path))
-    onnx.helper.set_model_props(model, {
-        "source": f"weights from {PACKAGE} (MIT licence); MTCNN by Zhang et al. 2016",
-        "input": "uint8 BGR images, NHWC",
-    })
+    onnx.helper.set_model_props(
+        model,
+        {
+            "source": f"weights from {PACKAGE} (MIT licence); MTCNN by Zhang et al. 2016",
+            "input": "uint8 BGR images, NHWC",
+        },
+    )
     onnx.save(model, str(path))
 
 

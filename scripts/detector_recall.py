@@ -7,6 +7,7 @@ Recall counts images where a found face's box holds the image centre (see core.d
 With --frame, the photo is resized to 640x480 and the median time to detect faces of at
 least --frame-min-face pixels in it is printed too.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,16 +38,17 @@ def main() -> None:
     start = time.perf_counter()
     hits, total = centre_recall(detector, paths)
     per_image = 1000 * (time.perf_counter() - start) / max(total, 1)
-    print(f"recall={100 * hits / max(total, 1):.2f} ({hits}/{total} images, "
-          f"min_face={args.min_face}, threads={args.threads}, "
-          f"{per_image:.1f} ms/image including decoding)")
+    print(
+        f"recall={100 * hits / max(total, 1):.2f} ({hits}/{total} images, "
+        f"min_face={args.min_face}, threads={args.threads}, "
+        f"{per_image:.1f} ms/image including decoding)"
+    )
 
     if args.frame:
         frame = cv2.resize(load_image(args.frame), (640, 480), interpolation=cv2.INTER_AREA)
         detector.min_face = args.frame_min_face
         median = median_latency_ms(detector, frame)
-        print(f"frame 640x480 min_face={args.frame_min_face} threads={args.threads}: "
-              f"median {median:.2f} ms")
+        print(f"frame 640x480 min_face={args.frame_min_face} threads={args.threads}: median {median:.2f} ms")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ The split is the run's own: its saved config.json gives the seed and held-out fr
     python -m training evaluate --model assets/models/student.onnx \
         --pairs reports/heldout_pairs.txt --root ../shared/data/train/celeba --out reports/student_heldout
 """
+
 from __future__ import annotations
 
 import itertools
@@ -41,10 +42,7 @@ def heldout_pairs(cache: Path, run: Path, seed: int = 0) -> list[tuple[str, str,
     source = Path(manifest["source"])
     paths = np.array([str(Path(p).relative_to(source)) for p in manifest["paths"]])
     rng = np.random.default_rng(seed)
-    positives = [
-        (a, b) for person in held
-        for a, b in itertools.combinations(paths[labels == person], 2)
-    ]
+    positives = [(a, b) for person in held for a, b in itertools.combinations(paths[labels == person], 2)]
     candidates = np.flatnonzero(np.isin(labels, held))
     negatives = set()
     while len(negatives) < len(positives):

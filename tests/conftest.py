@@ -1,5 +1,6 @@
 """Fixtures for the app-level tests: the model to run, a fresh database, and folders that play as a
 camera. The sample photos, LFW and teacher fixtures come from tests/fixtures.py."""
+
 from __future__ import annotations
 
 import os
@@ -108,7 +109,9 @@ def enrolled(store, pipeline, lfw_photos):
     """The LFW person enrolled from their first photos; the Person record."""
     from core.enroll import Enroller
 
-    return Enroller(store, pipeline).enroll_photos("George W Bush", lfw_photos(PERSON, ENROL_PHOTOS), group="staff").person
+    return (
+        Enroller(store, pipeline).enroll_photos("George W Bush", lfw_photos(PERSON, ENROL_PHOTOS), group="staff").person
+    )
 
 
 @pytest.fixture
@@ -122,6 +125,7 @@ def stranger_folder(camera_folder, lfw_photos) -> Path:
 
 
 # ------------------------------------------------------------------------------------ PostgreSQL
+
 
 def _postgres_bin() -> Path | None:
     found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))

@@ -1,5 +1,6 @@
 """Fixtures every test module can use (loaded by pytest -p, see pyproject): real sample faces,
 the shared data folder, the models."""
+
 from __future__ import annotations
 
 import os

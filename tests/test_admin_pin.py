@@ -1,5 +1,6 @@
 """The admin PIN guards what changes people or leaves the building: CLI enrolment and export, and
 arming Unlock in the window. Wrong tries are audited and slowed down (see test_store for the back-off)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -19,8 +20,15 @@ def test_cli_enrolment_and_export_ask_for_the_pin_once_one_is_set(tmp_path, cli_
     out = str(tmp_path / "out.csv")
 
     def run(*args: str, **env: str) -> subprocess.CompletedProcess:
-        return subprocess.run([*facegate, *args], env={**cli_env, **env}, capture_output=True, text=True,
-                              timeout=120, stdin=subprocess.DEVNULL, check=False)
+        return subprocess.run(
+            [*facegate, *args],
+            env={**cli_env, **env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
 
     assert run("enroll", "Before Pin", photo).returncode == 0  # no PIN set: nothing to ask
     _set_pin(tmp_path, "246813")

@@ -3,6 +3,7 @@
 
 scikit-image fits in float32 when given float32 points and core.align in float64, so they agree to
 float32 precision: compared where each matrix puts the landmarks, in crop pixels."""
+
 import numpy as np
 import pytest
 

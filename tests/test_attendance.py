@@ -1,4 +1,5 @@
 """AttendanceRules and UnlockRules on time-stepped frame sequences with synthetic matches."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone

@@ -74,8 +74,13 @@ def _png_header_only(path: Path, width: int, height: int) -> None:
     idat = zlib.compress(b"\x00" * 4096)
     path.write_bytes(
         b"\x89PNG\r\n\x1a\n"
-        + struct.pack(">I", len(ihdr)) + chunk + struct.pack(">I", zlib.crc32(chunk))
-        + struct.pack(">I", len(idat)) + b"IDAT" + idat + struct.pack(">I", zlib.crc32(b"IDAT" + idat))
+        + struct.pack(">I", len(ihdr))
+        + chunk
+        + struct.pack(">I", zlib.crc32(chunk))
+        + struct.pack(">I", len(idat))
+        + b"IDAT"
+        + idat
+        + struct.pack(">I", zlib.crc32(b"IDAT" + idat))
     )
 
 
@@ -163,7 +168,11 @@ def run_group(cases: list[list[str]], home: Path, **env: str) -> list[dict]:
     before = _dump(home)
     result = subprocess.run(
         [sys.executable, "-c", DRIVER, json.dumps(cases)],
-        cwd=ROOT, env=environ, capture_output=True, text=True, timeout=GROUP_LIMIT_S,
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=GROUP_LIMIT_S,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
@@ -174,7 +183,9 @@ def run_group(cases: list[list[str]], home: Path, **env: str) -> list[dict]:
 def check(outcome: dict, code: int, message: str | None = None) -> None:
     """Exit `code`; with code 2, one `facegate: ...` line holding `message`; never a traceback or
     more than that line on stderr (no library noise)."""
-    where = f"{outcome['argv']} -> {outcome['code']}\nstdout: {outcome['out'][-1500:]}\nstderr: {outcome['err'][-3000:]}"
+    where = (
+        f"{outcome['argv']} -> {outcome['code']}\nstdout: {outcome['out'][-1500:]}\nstderr: {outcome['err'][-3000:]}"
+    )
     assert outcome["code"] == code, where
     assert "Traceback" not in outcome["out"] + outcome["err"], where
     assert outcome["seconds"] < CASE_LIMIT_S, where
@@ -213,7 +224,7 @@ def test_detect_refuses_what_is_not_an_image_and_reads_every_real_kind(corpus, h
     outcomes = run_group(cases, home)
     for outcome, message in zip(outcomes, bad.values()):
         check(outcome, 2, message)
-    for outcome, name in zip(outcomes[len(bad):], [*good, "-dash.png"]):
+    for outcome, name in zip(outcomes[len(bad) :], [*good, "-dash.png"]):
         check(outcome, 0)
         faces = json.loads(outcome["out"])["faces"]
         assert len(faces) == (0 if name == "one-pixel.png" else 1), (name, faces)
@@ -244,8 +255,16 @@ def test_option_values_are_checked_before_any_work(corpus, home, tmp_path):
         ("attendance", "export", "--from", "2025-13-45", "--to", "2025-01-01", "--out", "x.csv"): "--from",
         ("attendance", "export", "--from", "2025-02-01", "--to", "2025-01-01", "--out", "x.csv"): "before",
         ("attendance", "export", "--from", "2025-01-01", "--to", "2025-01-02", "--out", str(tmp_path)): "cannot write",
-        ("attendance", "export", "--from", "2025-01-01", "--to", "2025-01-02",
-         "--out", str(tmp_path / "no" / "x.csv")): "cannot write",
+        (
+            "attendance",
+            "export",
+            "--from",
+            "2025-01-01",
+            "--to",
+            "2025-01-02",
+            "--out",
+            str(tmp_path / "no" / "x.csv"),
+        ): "cannot write",
         ("no-such-command",): "invalid choice",
     }
     for outcome, message in zip(run_group([list(argv) for argv in cases], home), cases.values()):
@@ -340,7 +359,16 @@ def test_read_only_home_still_serves_read_only_jobs(home, tmp_path):
         people, export, enrol = run_group(
             [
                 ["people"],
-                ["attendance", "export", "--from", "2000-01-01", "--to", "9999-12-31", "--out", str(tmp_path / "a.csv")],
+                [
+                    "attendance",
+                    "export",
+                    "--from",
+                    "2000-01-01",
+                    "--to",
+                    "9999-12-31",
+                    "--out",
+                    str(tmp_path / "a.csv"),
+                ],
                 ["enroll", "New Person", str(SAMPLES / "Tom_Hanks_54745.png")],
             ],
             home,
@@ -356,11 +384,20 @@ def test_read_only_home_still_serves_read_only_jobs(home, tmp_path):
 
 
 def _cli(*args: str, **env: str) -> subprocess.CompletedProcess:
-    environ = {k: v for k, v in os.environ.items() if k not in ("FACEGATE_MODEL", "DISPLAY", "WAYLAND_DISPLAY",
-                                                                  "QT_QPA_PLATFORM")}
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("FACEGATE_MODEL", "DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
     environ.update(PYTHONPATH=str(ROOT), **env)
-    return subprocess.run([sys.executable, "-m", "desktop_app.cli", *args], cwd=ROOT, env=environ,
-                          capture_output=True, text=True, timeout=CASE_LIMIT_S * 4)
+    return subprocess.run(
+        [sys.executable, "-m", "desktop_app.cli", *args],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=CASE_LIMIT_S * 4,
+    )
 
 
 def test_app_without_a_display_says_so(home, tmp_path):
@@ -387,8 +424,14 @@ def test_settings_out_of_range_are_refused_and_stored_ones_skipped(tmp_path):
     from core.settings import Settings
     from core.store import Store
 
-    for name, value in (("match_threshold", float("nan")), ("unlock_threshold", 1.5), ("consecutive_frames", 0),
-                        ("window_s", -1.0), ("cooldown_s", float("inf")), ("min_face", 5)):
+    for name, value in (
+        ("match_threshold", float("nan")),
+        ("unlock_threshold", 1.5),
+        ("consecutive_frames", 0),
+        ("window_s", -1.0),
+        ("cooldown_s", float("inf")),
+        ("min_face", 5),
+    ):
         with pytest.raises(FaceGateError, match=name.replace("_", " ")):
             dataclasses.replace(Settings(), **{name: value})
     with Store(f"sqlite:///{tmp_path / 'facegate.db'}") as store:

@@ -1,4 +1,5 @@
 """Frame sources: folders in name order, real-time pacing, latest-frame-wins, and lost sources."""
+
 import logging
 import shutil
 import time

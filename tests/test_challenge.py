@@ -1,5 +1,6 @@
 """The unlock head-turn challenge fed landmark sequences the detector found on real photos of one
 person: frontal frames, then the head turned, frame by frame at 10 fps."""
+
 from datetime import datetime, timedelta, timezone
 
 import cv2

@@ -1,4 +1,5 @@
 """The `facegate` app commands: enroll, people, checkin, unlock, attendance export, as scripts use them."""
+
 import csv
 import re
 import signal
@@ -53,14 +54,24 @@ def test_enroll_reports_each_photo_and_people_lists_them(home, enrolled_cli, cap
 def test_checkin_once_records_the_person_and_a_stranger_folder_nothing(
     home, enrolled_cli, cli_env, facegate, person_folder, stranger_folder
 ):
-    done = subprocess.run([*facegate, "checkin", "--camera", str(person_folder), "--once"], env=cli_env,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [*facegate, "checkin", "--camera", str(person_folder), "--once"],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert CONFIRMATION.match(done.stdout)
     assert [(e.name, e.kind) for e in _events(home)] == [("George W Bush", "check-in")]
 
-    done = subprocess.run([*facegate, "checkin", "--camera", str(stranger_folder), "--once", "--stats"], env=cli_env,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [*facegate, "checkin", "--camera", str(stranger_folder), "--once", "--stats"],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 1, done.stderr
     assert re.fullmatch(r"fps=\d+\.\d", done.stdout.strip().splitlines()[-1])
     assert "enrolled template" in done.stdout.strip().splitlines()[-2]
@@ -79,8 +90,13 @@ def test_a_confirmed_check_in_survives_sigkill(home, enrolled_cli, cli_env, face
     # The person, then a long stretch of strangers played in real time: still running when killed.
     photos = lfw_photos("George_W_Bush", ("0150", "0203")) + lfw_photos("Jean_Chretien", ("0002",)) * 40
     folder = camera_folder("long", photos)
-    process = subprocess.Popen([*facegate, "checkin", "--camera", str(folder), "--realtime"], env=cli_env,
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    process = subprocess.Popen(
+        [*facegate, "checkin", "--camera", str(folder), "--realtime"],
+        env=cli_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         line = process.stdout.readline()
         assert CONFIRMATION.match(line), line

@@ -3,6 +3,7 @@ events single, names unique and enrolments whole; a kiosk without the database s
 
 The cameras replay still LFW photos, which liveness rightly refuses; these tests are about the
 database, so their kiosks run with liveness off (recognition_only, or the site benchmark's setup)."""
+
 from __future__ import annotations
 
 import multiprocessing
@@ -96,15 +97,25 @@ def test_a_kill_during_enrolment_never_leaves_a_person_without_templates(any_db_
 
 # ------------------------------------------------------------------ real kiosks on real faces
 
-def test_two_checkin_processes_on_one_home_store_each_person_once(tmp_path, cli_env, facegate, pipeline, lfw,
-                                                                     camera_folder):
+
+def test_two_checkin_processes_on_one_home_store_each_person_once(
+    tmp_path, cli_env, facegate, pipeline, lfw, camera_folder
+):
     from desktop_app.site_bench import enrol_site
 
     with Store(f"sqlite:///{tmp_path / 'facegate.db'}") as store:
         walkers = enrol_site(store, pipeline, 10, lfw)
     walk = camera_folder("walk", [w.photo for w in walkers], repeats=4)
-    kiosks = [subprocess.Popen([*facegate, "checkin", "--camera", str(walk)], env={**cli_env, "OMP_NUM_THREADS": "1"},
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    kiosks = [
+        subprocess.Popen(
+            [*facegate, "checkin", "--camera", str(walk)],
+            env={**cli_env, "OMP_NUM_THREADS": "1"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     outputs = [k.communicate(timeout=180) for k in kiosks]
     assert [k.returncode for k in kiosks] == [0, 0], outputs
     with Store(f"sqlite:///{tmp_path / 'facegate.db'}") as store:
@@ -116,8 +127,16 @@ def test_two_checkin_processes_on_one_home_store_each_person_once(tmp_path, cli_
 
 def test_two_cli_enrolments_of_one_name_at_once_make_one_person(tmp_path, cli_env, facegate, lfw_photos):
     photos = [str(p) for p in lfw_photos(PERSON, ENROL_PHOTOS)]
-    runs = [subprocess.Popen([*facegate, "enroll", "Same Name", photo], env=cli_env, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True) for photo in photos[:2]]
+    runs = [
+        subprocess.Popen(
+            [*facegate, "enroll", "Same Name", photo],
+            env=cli_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for photo in photos[:2]
+    ]
     outputs = [r.communicate(timeout=120) for r in runs]
     assert [r.returncode for r in runs] == [0, 0], outputs
     verbs = sorted(out.splitlines()[-1].split(" ")[0] for out, _ in outputs)
@@ -125,8 +144,14 @@ def test_two_cli_enrolments_of_one_name_at_once_make_one_person(tmp_path, cli_en
     with Store(f"sqlite:///{tmp_path / 'facegate.db'}") as store:
         assert [p.name for p in store.list_people()] == ["Same Name"]
         # --person-id reaches the same person by id.
-    done = subprocess.run([*facegate, "enroll", "--person-id", "1", photos[2]], env=cli_env, capture_output=True,
-                          text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [*facegate, "enroll", "--person-id", "1", photos[2]],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0 and "added to Same Name (#1): 1 templates" in done.stdout, done.stderr
 
 
@@ -204,8 +229,9 @@ def test_kiosk_cut_off_from_postgresql_keeps_recognising_and_catches_up(
         assert [e.name for e in admin.events(*EVER)] == ["George W Bush"]
 
 
-def test_window_status_bar_says_offline_with_the_events_waiting(qtbot, tmp_path, db_url, store, enrolled, pipeline,
-                                                                   person_folder):
+def test_window_status_bar_says_offline_with_the_events_waiting(
+    qtbot, tmp_path, db_url, store, enrolled, pipeline, person_folder
+):
     from desktop_app.main_window import MainWindow
 
     recognition_only(store)

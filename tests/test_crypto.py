@@ -1,5 +1,6 @@
 """Face data at rest: sealed with AES-GCM under a key outside the database, private files, crops
 optional, a clear error without the key, and old plain databases sealed (and migrated) on open."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -69,13 +70,21 @@ def test_missing_or_wrong_key_is_a_clear_error_and_destroys_nothing(tmp_path, mo
     url = f"sqlite:///{tmp_path / 'facegate.db'}"
     with Store(url) as store:
         ann = store.add_person("Ann")
-        store.add_templates(ann.id, np.ones(8, np.float32) / np.sqrt(8), "m", "1", 0.9, "photo", crops=b"\xff\xd8\xffjpeg")
+        store.add_templates(
+            ann.id, np.ones(8, np.float32) / np.sqrt(8), "m", "1", 0.9, "photo", crops=b"\xff\xd8\xffjpeg"
+        )
     before = hashlib.sha256(_file_bytes(tmp_path / "facegate.db")).hexdigest()
     saved = key.read_bytes()
 
     key.unlink()
-    done = subprocess.run([*facegate, "people"], env={**cli_env, "FACEGATE_KEY_FILE": str(key)},
-                          capture_output=True, text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [*facegate, "people"],
+        env={**cli_env, "FACEGATE_KEY_FILE": str(key)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.startswith("facegate: the face data in") and "restore that file" in done.stderr
     assert "enrol everyone again" in done.stderr
@@ -123,34 +132,85 @@ def test_an_existing_plain_database_is_migrated_and_sealed_with_its_data_intact(
     crop = jpeg.tobytes()
     now = datetime(2024, 3, 4, 8, 0)
     meta = sa.MetaData()
-    people = sa.Table("people", meta, *[sa.Column(c) for c in ("id", "name", "external_id", "group", "active", "created_at")])
-    templates = sa.Table("face_templates", meta, *[sa.Column(c) for c in (
-        "id", "person_id", "embedding", "dim", "model_id", "model_version", "quality", "source", "source_detail",
-        "created_at", "crop_jpeg")])
-    events = sa.Table("attendance_events", meta, *[sa.Column(c) for c in ("id", "person_id", "time", "kind", "similarity", "kiosk_id")])
+    people = sa.Table(
+        "people", meta, *[sa.Column(c) for c in ("id", "name", "external_id", "group", "active", "created_at")]
+    )
+    templates = sa.Table(
+        "face_templates",
+        meta,
+        *[
+            sa.Column(c)
+            for c in (
+                "id",
+                "person_id",
+                "embedding",
+                "dim",
+                "model_id",
+                "model_version",
+                "quality",
+                "source",
+                "source_detail",
+                "created_at",
+                "crop_jpeg",
+            )
+        ],
+    )
+    events = sa.Table(
+        "attendance_events",
+        meta,
+        *[sa.Column(c) for c in ("id", "person_id", "time", "kind", "similarity", "kiosk_id")],
+    )
     with engine.begin() as conn:
         command.upgrade(alembic_config(conn), "0001")
-        conn.execute(people.insert(), [
-            {"id": 1, "name": "Ann Smith", "external_id": "E1", "group": "staff", "active": True, "created_at": now},
-            {"id": 2, "name": "ann smith", "external_id": None, "group": None, "active": True, "created_at": now},
-            {"id": 3, "name": "Bob", "external_id": None, "group": None, "active": False, "created_at": now},
-        ])
-        conn.execute(templates.insert(), [
-            {"id": i + 1, "person_id": pid, "embedding": vectors[i].tobytes(), "dim": 16, "model_id": "m",
-             "model_version": "1", "quality": 0.9, "source": "photo", "source_detail": f"p{i}.jpg",
-             "created_at": now, "crop_jpeg": crop if i < 2 else None}
-            for i, pid in enumerate((1, 2, 1))
-        ])
-        conn.execute(events.insert(), [
-            {"id": i + 1, "person_id": pid, "time": now, "kind": kind, "similarity": 0.7, "kiosk_id": "k1"}
-            for i, (pid, kind) in enumerate(((1, "check-in"), (2, "check-in"), (1, "check-out")))
-        ])
+        conn.execute(
+            people.insert(),
+            [
+                {
+                    "id": 1,
+                    "name": "Ann Smith",
+                    "external_id": "E1",
+                    "group": "staff",
+                    "active": True,
+                    "created_at": now,
+                },
+                {"id": 2, "name": "ann smith", "external_id": None, "group": None, "active": True, "created_at": now},
+                {"id": 3, "name": "Bob", "external_id": None, "group": None, "active": False, "created_at": now},
+            ],
+        )
+        conn.execute(
+            templates.insert(),
+            [
+                {
+                    "id": i + 1,
+                    "person_id": pid,
+                    "embedding": vectors[i].tobytes(),
+                    "dim": 16,
+                    "model_id": "m",
+                    "model_version": "1",
+                    "quality": 0.9,
+                    "source": "photo",
+                    "source_detail": f"p{i}.jpg",
+                    "created_at": now,
+                    "crop_jpeg": crop if i < 2 else None,
+                }
+                for i, pid in enumerate((1, 2, 1))
+            ],
+        )
+        conn.execute(
+            events.insert(),
+            [
+                {"id": i + 1, "person_id": pid, "time": now, "kind": kind, "similarity": 0.7, "kiosk_id": "k1"}
+                for i, (pid, kind) in enumerate(((1, "check-in"), (2, "check-in"), (1, "check-out")))
+            ],
+        )
     engine.dispose()
 
     with Store(any_db_url) as store:
         people = sorted(store.list_people(include_inactive=True), key=lambda p: p.id)
         assert [(p.id, p.name, p.external_id, p.active) for p in people] == [
-            (1, "Ann Smith", "E1", True), (2, "ann smith", None, True), (3, "Bob", None, False)
+            (1, "Ann Smith", "E1", True),
+            (2, "ann smith", None, True),
+            (3, "Bob", None, False),
         ]
         assert store.find_person_by_name("ANN SMITH").id == 1  # the earlier one keeps the name
         matrix, person_ids, _ = store.templates_for_gallery("m")
@@ -163,7 +223,10 @@ def test_an_existing_plain_database_is_migrated_and_sealed_with_its_data_intact(
     engine = sa.create_engine(_engine_url(any_db_url))
     with engine.connect() as conn:
         raw = [bytes(v) for (v,) in conn.execute(sa.text("SELECT embedding FROM face_templates"))]
-        raw += [bytes(v) for (v,) in conn.execute(sa.text("SELECT crop_jpeg FROM face_templates WHERE crop_jpeg IS NOT NULL"))]
+        raw += [
+            bytes(v)
+            for (v,) in conn.execute(sa.text("SELECT crop_jpeg FROM face_templates WHERE crop_jpeg IS NOT NULL"))
+        ]
     engine.dispose()
     assert all(v.startswith(b"FGE1") for v in raw) and len(raw) == 5
     if any_db_url.startswith("sqlite"):

@@ -1,5 +1,6 @@
 """The bundled MTCNN detector on insightface's sample photos (the `detector` fixture has
 min_face=20, see tests/fixtures.py)."""
+
 from pathlib import Path
 
 import cv2
@@ -51,19 +52,22 @@ def test_landmarks_sit_in_the_face_in_arcface_order(group_faces):
 
 def test_aligned_portrait_landmarks_match_the_arcface_template(detector, sample_images):
     # The sample is a 112x112 crop aligned to this template, so it is the ground truth.
-    template = np.array(
-        [[38.29, 51.69], [73.53, 51.50], [56.02, 71.74], [41.55, 92.37], [70.73, 92.20]])
+    template = np.array([[38.29, 51.69], [73.53, 51.50], [56.02, 71.74], [41.55, 92.37], [70.73, 92.20]])
     faces = detector.detect(read(sample_images / "Tom_Hanks_54745.png"))
     assert len(faces) == 1
     assert np.abs(faces[0].landmarks - template).max() < 9
 
 
-@pytest.mark.parametrize("image", [
-    np.zeros((480, 640, 3), np.uint8),
-    np.full((480, 640, 3), 128, np.uint8),
-    np.random.default_rng(0).integers(0, 256, (480, 640, 3), dtype=np.uint8),
-    np.zeros((10, 10, 3), np.uint8),
-], ids=["black", "grey", "noise", "tiny"])
+@pytest.mark.parametrize(
+    "image",
+    [
+        np.zeros((480, 640, 3), np.uint8),
+        np.full((480, 640, 3), 128, np.uint8),
+        np.random.default_rng(0).integers(0, 256, (480, 640, 3), dtype=np.uint8),
+        np.zeros((10, 10, 3), np.uint8),
+    ],
+    ids=["black", "grey", "noise", "tiny"],
+)
 def test_images_without_faces_give_none(detector, image):
     assert detector.detect(image) == []
 

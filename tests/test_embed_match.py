@@ -1,4 +1,5 @@
 """Alignment, the ONNX embedder on real faces, and the gallery search."""
+
 import time
 
 import numpy as np

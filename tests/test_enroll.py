@@ -1,5 +1,6 @@
 """Enrolment: each quality gate's reason, photo outcomes, look-alike warnings, guided capture,
 recomputing stale templates, and calibration."""
+
 import cv2
 import numpy as np
 import pytest
@@ -22,7 +23,9 @@ def _framed(face: np.ndarray, scale: float = 2.0, angle: float = 0.0) -> np.ndar
     frame = np.full((2 * h, 2 * w, 3), 128, np.uint8)
     frame[h // 2 : h // 2 + h, w // 2 : w // 2 + w] = face
     if angle:
-        frame = cv2.warpAffine(frame, cv2.getRotationMatrix2D((w, h), angle, 1.0), (2 * w, 2 * h), borderValue=(128,) * 3)
+        frame = cv2.warpAffine(
+            frame, cv2.getRotationMatrix2D((w, h), angle, 1.0), (2 * w, 2 * h), borderValue=(128,) * 3
+        )
     return frame
 
 
@@ -116,8 +119,9 @@ def test_guided_capture_spaces_samples_and_stops_at_the_maximum(enroller, tom):
 def test_stale_templates_are_recomputed_from_their_crops(store, enroller, tom):
     sample = enroller.assess(_framed(tom)).sample
     person = store.add_person("Tom Hanks")
-    store.add_templates(person.id, np.ones_like(sample.embedding), "old-model", "1", sample.quality, "photo",
-                        crops=[sample.crop_jpeg])
+    store.add_templates(
+        person.id, np.ones_like(sample.embedding), "old-model", "1", sample.quality, "photo", crops=[sample.crop_jpeg]
+    )
     store.add_templates(person.id, np.ones_like(sample.embedding), "old-model", "1", sample.quality, "photo")
     embedder = enroller.pipeline.embedder
     assert len(store.stale_templates(embedder.model_id)) == 2

@@ -1,5 +1,6 @@
 """training.verification metrics on hand-made scores, pairs-file parsing, and `evaluate` end to end
 on a small real LFW subset."""
+
 from __future__ import annotations
 
 import argparse
@@ -12,6 +13,7 @@ import pytest
 from training import evaluate, verification
 
 # ---------------------------------------------------------------- metrics
+
 
 def test_perfectly_separable_scores_give_100_percent():
     scores = np.array([0.9, 0.8, 0.7, 0.6, 0.3, 0.2, 0.1, 0.0] * 5)
@@ -66,6 +68,7 @@ def test_kfold_picks_each_threshold_on_the_other_folds():
 
 # ---------------------------------------------------------------- pairs files
 
+
 def test_lfw_pairs_file_is_read_with_folds_and_paths(lfw):
     pairs = evaluate.read_lfw_pairs(evaluate.find_lfw_pairs(lfw), lfw)
     assert len(pairs) == 6000
@@ -98,13 +101,12 @@ def test_generic_pairs_file(tmp_path):
 
 # ---------------------------------------------------------------- end to end
 
+
 def _first_fold_subset(lfw, path, per_class=20):
     """A generic pairs file of fold 1's first same and first different LFW pairs."""
     pairs = evaluate.read_lfw_pairs(evaluate.find_lfw_pairs(lfw), lfw)
     chosen = pairs[:per_class] + pairs[300 : 300 + per_class]
-    path.write_text("".join(
-        f"{p.path1.relative_to(lfw)} {p.path2.relative_to(lfw)} {int(p.same)}\n" for p in chosen
-    ))
+    path.write_text("".join(f"{p.path1.relative_to(lfw)} {p.path2.relative_to(lfw)} {int(p.same)}\n" for p in chosen))
 
 
 def test_evaluate_teacher_on_lfw_subset(lfw, teachers, tmp_path, capsys):
@@ -113,17 +115,30 @@ def test_evaluate_teacher_on_lfw_subset(lfw, teachers, tmp_path, capsys):
     _first_fold_subset(lfw, pairs_file)
     parser = argparse.ArgumentParser()
     evaluate.register(parser.add_subparsers())
-    args = parser.parse_args([
-        "evaluate", "--model", str(teachers / "mobileface_v2.onnx"), "--pairs", str(pairs_file),
-        "--root", str(lfw), "--out", str(tmp_path / "report"), "--quiet",
-    ])
+    args = parser.parse_args(
+        [
+            "evaluate",
+            "--model",
+            str(teachers / "mobileface_v2.onnx"),
+            "--pairs",
+            str(pairs_file),
+            "--root",
+            str(lfw),
+            "--out",
+            str(tmp_path / "report"),
+            "--quiet",
+        ]
+    )
     assert args.func(args) == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]
     match = re.fullmatch(r"accuracy=(\d+\.\d\d) std=\d+\.\d\d tar@far1e-3=\d+\.\d\d tar@far1e-4=\d+\.\d\d", last)
     assert match and float(match.group(1)) > 85.0
     report = json.loads((tmp_path / "report" / "metrics.json").read_text())
     assert report["metrics"]["pairs"] == 40 and report["faces"]["images"] > 60
-    assert report["faces"]["detected"] + report["faces"]["small_face"] + report["faces"]["assumed"] == report["faces"]["images"]
+    assert (
+        report["faces"]["detected"] + report["faces"]["small_face"] + report["faces"]["assumed"]
+        == report["faces"]["images"]
+    )
     for name in ("summary.md", "roc.png", "scores.png", "scores.tsv"):
         assert (tmp_path / "report" / name).stat().st_size > 0
 

@@ -1,5 +1,6 @@
 """`export` on a tiny randomly initialised student (parity on real face crops, metadata, core loads
 it, int8, thresholds from metrics) and a `bench` smoke run on the exported files."""
+
 from __future__ import annotations
 
 import argparse
@@ -41,11 +42,16 @@ def checkpoint(tmp_path_factory):
     cfg = TrainConfig(backbone=BackboneConfig(width=0.25, depth=(1, 1, 1, 1), input_size=SIZE, emb_size=DIM))
     path = tmp_path_factory.mktemp("runs") / "tiny" / "best.pt"
     path.parent.mkdir()
-    torch.save({
-        "config": cfg.to_dict(), "input_format": student_format(SIZE).to_metadata(),
-        "model": StudentNet(cfg.backbone).state_dict(), "epoch": 3,
-        "history": [{"epoch": 3, "val_tar": 0.5}],
-    }, path)
+    torch.save(
+        {
+            "config": cfg.to_dict(),
+            "input_format": student_format(SIZE).to_metadata(),
+            "model": StudentNet(cfg.backbone).state_dict(),
+            "epoch": 3,
+            "history": [{"epoch": 3, "val_tar": 0.5}],
+        },
+        path,
+    )
     return path
 
 
@@ -53,8 +59,17 @@ def checkpoint(tmp_path_factory):
 def exported(checkpoint, tmp_path_factory):
     """(fp32 path, what export printed); --int8 on, no crop cache: the sample photos' faces."""
     out = tmp_path_factory.mktemp("models") / "student.onnx"
-    printed = _cli(export, "export", "--checkpoint", str(checkpoint), "--out", str(out), "--int8",
-                   "--cache", str(out.parent / "no_cache"))
+    printed = _cli(
+        export,
+        "export",
+        "--checkpoint",
+        str(checkpoint),
+        "--out",
+        str(out),
+        "--int8",
+        "--cache",
+        str(out.parent / "no_cache"),
+    )
     return out, printed
 
 
@@ -86,12 +101,22 @@ def test_int8_copy_carries_metadata_and_follows_fp32(exported):
 def test_metrics_give_thresholds_only_for_the_model_they_measured(exported, checkpoint, tmp_path):
     model_id = Embedder(exported[0]).model_id
     metrics = {
-        "model": {"id": model_id}, "pairs": {"name": "LFW View 2"}, "flip": True,
+        "model": {"id": model_id},
+        "pairs": {"name": "LFW View 2"},
+        "flip": True,
         "detector": {"name": "core.detect.Detector (MTCNN)"},
-        "metrics": {"pairs": 6000, "accuracy_mean": 0.99, "accuracy_std": 0.004, "auc": 0.999,
-                    "best_threshold": 0.25, "tar_at_far": {"0.01": {"tar": 0.99, "threshold": 0.24},
-                                                           "0.001": {"tar": 0.98, "threshold": 0.31},
-                                                           "0.0001": {"tar": 0.95, "threshold": 0.38}}},
+        "metrics": {
+            "pairs": 6000,
+            "accuracy_mean": 0.99,
+            "accuracy_std": 0.004,
+            "auc": 0.999,
+            "best_threshold": 0.25,
+            "tar_at_far": {
+                "0.01": {"tar": 0.99, "threshold": 0.24},
+                "0.001": {"tar": 0.98, "threshold": 0.31},
+                "0.0001": {"tar": 0.95, "threshold": 0.38},
+            },
+        },
     }
     metrics_file = tmp_path / "metrics.json"
     metrics_file.write_text(json.dumps(metrics))
@@ -114,8 +139,16 @@ def test_metrics_give_thresholds_only_for_the_model_they_measured(exported, chec
 
 def test_bench_smoke(exported, checkpoint):
     path, _ = exported
-    printed = _cli(bench, "bench", "--model", str(path.with_name("student_int8.onnx")),
-                   "--against", f"{path},{path}", "--runs", "3")
+    printed = _cli(
+        bench,
+        "bench",
+        "--model",
+        str(path.with_name("student_int8.onnx")),
+        "--against",
+        f"{path},{path}",
+        "--runs",
+        "3",
+    )
     lines = printed.strip().splitlines()
     assert re.fullmatch(r"speedup=\d+\.\d", lines[-1])
     assert any("2 summed" in line for line in lines)

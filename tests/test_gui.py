@@ -1,5 +1,6 @@
 """The Qt app on the offscreen platform with real faces: check-in, unlock, PIN, enrolment, people,
 attendance and settings screens."""
+
 import csv
 from datetime import datetime, timezone
 
@@ -31,7 +32,9 @@ def test_stranger_gets_the_not_recognised_hint(qtbot, window, store, enrolled, c
     assert store.events(*DAY) == []
 
 
-def test_unlock_screen_opens_for_the_chosen_person_after_a_camera_error(qtbot, window, tmp_path, enrolled, person_folder):
+def test_unlock_screen_opens_for_the_chosen_person_after_a_camera_error(
+    qtbot, window, tmp_path, enrolled, person_folder
+):
     win = window(tmp_path / "unplugged")
     qtbot.waitUntil(lambda: "unplugged" in win.camera_label.text(), timeout=TIMEOUT_MS)
     assert "retrying" in win.camera_label.text()
@@ -89,13 +92,15 @@ def test_admin_pin_is_set_on_first_use_then_verified(qtbot, store):
 def _drop(widget, paths) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    event = QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                       Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        QPointF(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     widget.dropEvent(event)
 
 
-def test_enrol_from_photos_in_the_admin_screen_with_duplicate_warning(qtbot, window, store, lfw_photos,
-                                                                      stranger_folder, tmp_path):
+def test_enrol_from_photos_in_the_admin_screen_with_duplicate_warning(
+    qtbot, window, store, lfw_photos, stranger_folder, tmp_path
+):
     win = window(stranger_folder)
     win.enter_admin()
     page = win.admin.enrol

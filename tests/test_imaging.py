@@ -1,4 +1,5 @@
 """Every kind of input a user may hand over decodes to BGR uint8, or fails with ImageError."""
+
 from pathlib import Path
 
 import cv2
@@ -32,8 +33,13 @@ def test_grayscale_rgba_and_16bit_become_bgr8(tmp_path, hanks):
         image = load_image(tmp_path / name)
         assert image.dtype == np.uint8 and image.shape == hanks.shape, name
     assert np.abs(load_image(tmp_path / "deep.png").astype(int) - hanks).max() <= 1
-    for array in (gray, gray[..., None], cv2.cvtColor(hanks, cv2.COLOR_BGR2BGRA),
-                  hanks.astype(np.uint16) * 257, hanks / 255.0):
+    for array in (
+        gray,
+        gray[..., None],
+        cv2.cvtColor(hanks, cv2.COLOR_BGR2BGRA),
+        hanks.astype(np.uint16) * 257,
+        hanks / 255.0,
+    ):
         out = load_image(array)
         assert out.shape == hanks.shape and out.dtype == np.uint8
 
@@ -77,8 +83,12 @@ def test_missing_file_and_bad_arrays(tmp_path):
         load_image(tmp_path / "nothere.png")
     with pytest.raises(ImageError, match="is a directory|cannot read"):
         load_image(tmp_path)
-    for bad in (np.zeros((0, 0, 3), np.uint8), np.zeros((4, 4, 2), np.uint8),
-                np.full((8, 8, 3), np.nan, np.float32), np.zeros((2, 2, 2, 2), np.uint8)):
+    for bad in (
+        np.zeros((0, 0, 3), np.uint8),
+        np.zeros((4, 4, 2), np.uint8),
+        np.full((8, 8, 3), np.nan, np.float32),
+        np.zeros((2, 2, 2, 2), np.uint8),
+    ):
         with pytest.raises(ImageError):
             load_image(bad)
 

@@ -4,6 +4,7 @@ These play still LFW photos as the camera to test recognition and the attendance
 liveness and the unlock challenge are turned off (a still photo is an attack to them; that is
 tests/test_pad_kiosk.py's subject).
 """
+
 import time
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone

@@ -3,6 +3,7 @@
 Each run gets an empty environment (PATH=/usr/bin:/bin and a temporary HOME, like `env -i`) and a
 working directory outside the repository, so only what is inside the bundle can be found.
 """
+
 from __future__ import annotations
 
 import os
@@ -42,7 +43,14 @@ APP_ALIVE_S = 20
 def frozen(tmp_path_factory) -> Path:
     """The one-folder build, made by `bash packaging/build.sh` into a temporary folder."""
     out = tmp_path_factory.mktemp("build")
-    command = ["bash", str(ROOT / "packaging" / "build.sh"), "--distpath", str(out / "dist"), "--workpath", str(out / "work")]
+    command = [
+        "bash",
+        str(ROOT / "packaging" / "build.sh"),
+        "--distpath",
+        str(out / "dist"),
+        "--workpath",
+        str(out / "work"),
+    ]
     # PYTHON pins the build's packages to this interpreter's, so the parity test compares like with like.
     result = subprocess.run(
         command, env={**os.environ, "PYTHON": sys.executable}, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S
@@ -62,8 +70,12 @@ def model_override() -> dict[str, str]:
 
 def run_frozen(folder: Path, *args: str, home: Path, **extra_env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [str(folder / "facegate"), *args], cwd=home, env=frozen_env(home, **extra_env),
-        capture_output=True, text=True, timeout=RUN_TIMEOUT_S,
+        [str(folder / "facegate"), *args],
+        cwd=home,
+        env=frozen_env(home, **extra_env),
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT_S,
     )
 
 
@@ -88,9 +100,7 @@ def test_bundle_holds_what_the_app_needs_and_nothing_from_training(frozen):
     data = [p for p in files if re.search(r"lfw|celeba|teachers", str(p), re.IGNORECASE)]
     assert not data, f"research data or teacher models in the bundle: {data[:5]}"
     # lstat and no symlinked folders: PyInstaller links some libraries twice, each stored once.
-    size_mb = sum(
-        (Path(top) / name).lstat().st_size for top, _, names in os.walk(frozen) for name in names
-    ) / 2**20
+    size_mb = sum((Path(top) / name).lstat().st_size for top, _, names in os.walk(frozen) for name in names) / 2**20
     assert size_mb <= SIZE_LIMIT_MB, f"the one-folder build is {size_mb:.0f} MB, over {SIZE_LIMIT_MB} MB"
 
 
@@ -110,8 +120,15 @@ def test_frozen_compare_prints_what_the_source_prints(frozen, tmp_path, sample_i
     photos = tmp_path / "photos"
     photos.mkdir()
     portrait = cv2.imread(str(sample_images / SAMPLES[1]))
-    moved = cv2.copyMakeBorder(cv2.resize(cv2.flip(portrait, 1), None, fx=1.5, fy=1.5), 30, 40, 50, 20,
-                               cv2.BORDER_CONSTANT, value=(128, 128, 128))
+    moved = cv2.copyMakeBorder(
+        cv2.resize(cv2.flip(portrait, 1), None, fx=1.5, fy=1.5),
+        30,
+        40,
+        50,
+        20,
+        cv2.BORDER_CONSTANT,
+        value=(128, 128, 128),
+    )
     first, second = photos / "a.png", photos / "b.jpg"
     cv2.imwrite(str(first), portrait)
     cv2.imwrite(str(second), moved)
@@ -125,12 +142,20 @@ def test_frozen_compare_prints_what_the_source_prints(frozen, tmp_path, sample_i
     args = ["compare", str(first), str(second), *model]
 
     env = {k: v for k, v in os.environ.items() if k != "FACEGATE_MODEL"}
-    source = subprocess.run([sys.executable, "-m", "desktop_app.cli", *args], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
+    source = subprocess.run(
+        [sys.executable, "-m", "desktop_app.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT_S,
+    )
     home = tmp_path / "home"
     home.mkdir()
     built = run_frozen(frozen, *args, home=home)
-    assert built.returncode == source.returncode, f"source:\n{source.stdout}{source.stderr}\nfrozen:\n{built.stdout}{built.stderr}"
+    assert built.returncode == source.returncode, (
+        f"source:\n{source.stdout}{source.stderr}\nfrozen:\n{built.stdout}{built.stderr}"
+    )
     similarity = [float(re.search(r"similarity=(-?[\d.]+)", r.stdout).group(1)) for r in (source, built)]
     assert abs(similarity[0] - similarity[1]) <= 1e-4, f"source {similarity[0]} != frozen {similarity[1]}"
 
@@ -148,11 +173,19 @@ def test_frozen_app_runs_on_the_bundled_qt_platform(frozen, tmp_path, sample_ima
         if not xvfb:
             pytest.skip("Xvfb is not installed (Debian/Ubuntu: apt install xvfb): the xcb platform is untested")
         # -displayfd: the server picks a free display and writes its number once it accepts clients.
-        server = subprocess.Popen([xvfb, "-displayfd", "1", "-screen", "0", "1280x800x24"], stdout=subprocess.PIPE, text=True)
+        server = subprocess.Popen(
+            [xvfb, "-displayfd", "1", "-screen", "0", "1280x800x24"], stdout=subprocess.PIPE, text=True
+        )
         env["DISPLAY"] = f":{server.stdout.readline().strip()}"
     try:
-        app = subprocess.Popen([str(frozen / "facegate"), "--camera", str(camera)], cwd=tmp_path, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        app = subprocess.Popen(
+            [str(frozen / "facegate"), "--camera", str(camera)],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         try:
             app.wait(timeout=APP_ALIVE_S)
         except subprocess.TimeoutExpired:

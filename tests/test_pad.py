@@ -1,5 +1,6 @@
 """Liveness (presentation-attack detection) on real frames: the bundled model, its errors, the
 temporal rule, `facegate liveness` and `facegate bench --pad`."""
+
 import shutil
 
 import cv2

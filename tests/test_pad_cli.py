@@ -1,6 +1,7 @@
 """`facegate unlock` and `facegate checkin` with liveness on (the default): a still photo of the
 enrolled person as the camera neither unlocks (exit 1) nor checks in, and the person at the
 camera is told why."""
+
 import pytest
 
 from desktop_app.cli import main

@@ -1,5 +1,6 @@
 """The screens with liveness on (the default): a still photo gets the polite hint, never a check-in;
 the unlock screen shows the head-turn prompt and stays locked for a still head."""
+
 from dataclasses import replace
 from datetime import datetime, timezone
 
@@ -9,15 +10,18 @@ TIMEOUT_MS = 20_000
 
 def test_kiosk_shows_the_photo_hint_and_checks_nobody_in(qtbot, window, store, enrolled, person_folder):
     win = window(person_folder, liveness=True)
-    qtbot.waitUntil(lambda: "Photo or screen not accepted" in win.kiosk.hint.text() and not win.kiosk.hint.isHidden(),
-                    timeout=TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: "Photo or screen not accepted" in win.kiosk.hint.text() and not win.kiosk.hint.isHidden(),
+        timeout=TIMEOUT_MS,
+    )
     assert "please look at the camera yourself" in win.kiosk.hint.text()
     qtbot.waitUntil(win.worker.isFinished, timeout=TIMEOUT_MS)
     assert store.events(*DAY) == []
 
 
-def test_unlock_screen_prompts_for_a_head_turn_and_stays_locked(qtbot, window, store, enrolled, camera_folder,
-                                                               lfw_photos, tmp_path):
+def test_unlock_screen_prompts_for_a_head_turn_and_stays_locked(
+    qtbot, window, store, enrolled, camera_folder, lfw_photos, tmp_path
+):
     # Liveness off (the still photo would be refused before any prompt), the challenge on. One
     # photo: several photos of him in a row can turn the head as asked by chance.
     store.save_settings(replace(store.load_settings(), pad_enabled=False, challenge_enabled=True))

@@ -1,6 +1,7 @@
 """Liveness in the kiosk loop, on by default: a still photo of an enrolled person never checks in
 and never unlocks; a live webcam sequence of a person still checks in; unlock also needs the head
 to turn the way the prompt says."""
+
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 

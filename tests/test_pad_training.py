@@ -1,5 +1,6 @@
 """The liveness training module on real parts: the reference graph as a torch module gives the
 reference's outputs, synthetic attacks keep a detectable face, and an export is a model core runs."""
+
 from pathlib import Path
 
 import numpy as np

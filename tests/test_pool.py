@@ -1,5 +1,6 @@
 """The training-face pool (training/pool.py) and the resumable teacher targets, on real faces:
 tight crops of the people in insightface's t1.jpg and its Tom Hanks photo."""
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,9 @@ from training import pool, teacher
 from training.data import Cache
 
 EDGEFACE = Path(__file__).resolve().parents[1].parent / "shared" / "models" / "teachers" / "edgeface_xs.onnx"
-needs_edgeface = pytest.mark.skipif(not EDGEFACE.is_file(), reason=f"EdgeFace-XS not found at {EDGEFACE} (shared models absent)")
+needs_edgeface = pytest.mark.skipif(
+    not EDGEFACE.is_file(), reason=f"EdgeFace-XS not found at {EDGEFACE} (shared models absent)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -53,10 +56,16 @@ def sources(tmp_path, faces, sample_images) -> dict:
     (lfw / "Tom_Hanks").mkdir(parents=True)  # only LFW's folder names are read
     config = tmp_path / "pool.json"
     options = {"pad": 0.25, "min_face": 20}
-    config.write_text(json.dumps({"sources": {
-        "people": {"layout": "people", "named": True, "strip_prefix": "pins_", **options},
-        "flat": {"layout": "flat", **options},
-    }}))
+    config.write_text(
+        json.dumps(
+            {
+                "sources": {
+                    "people": {"layout": "people", "named": True, "strip_prefix": "pins_", **options},
+                    "flat": {"layout": "flat", **options},
+                }
+            }
+        )
+    )
     return {"folders": {"people": people, "flat": flat}, "lfw": lfw, "config": config, "out": tmp_path / "pool"}
 
 
@@ -84,7 +93,10 @@ def test_pool_merges_sources_without_lfw_people_or_repeats(sources):
 def test_caps_keep_every_person_and_grow_by_prefix(sources):
     config = json.loads(sources["config"].read_text())
     config["sources"]["people"]["per_person"] = 1
-    write(sources["folders"]["people"] / "pins_Ann Lee" / "2.jpg", cv2.flip(cv2.imread(str(sources["folders"]["people"] / "pins_Bo Chan" / "1.jpg")), 1))
+    write(
+        sources["folders"]["people"] / "pins_Ann Lee" / "2.jpg",
+        cv2.flip(cv2.imread(str(sources["folders"]["people"] / "pins_Bo Chan" / "1.jpg")), 1),
+    )
     sources["config"].write_text(json.dumps(config))
     manifest = pool.build_pool(sources["folders"], sources["out"], sources["lfw"], sources["config"])
     assert manifest["sources"][0]["over_per_person"] == 1

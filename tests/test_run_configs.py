@@ -37,5 +37,9 @@ def test_flags_override_a_committed_config():
     cfg = config_from_args(distill_args("--config", str(path), "--epochs", "2"))
     assert cfg.epochs == 2 and saved.epochs != 2
     assert (cfg.lr, cfg.freeze_bn, cfg.augment.strength, cfg.backbone.se) == (
-        saved.lr, saved.freeze_bn, saved.augment.strength, saved.backbone.se)
+        saved.lr,
+        saved.freeze_bn,
+        saved.augment.strength,
+        saved.backbone.se,
+    )
     assert config_from_args(distill_args()) == TrainConfig()

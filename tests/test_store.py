@@ -1,5 +1,6 @@
 """Store against real SQLite files and a real PostgreSQL server: schema, people, templates, events,
 settings, locking, PIN."""
+
 from __future__ import annotations
 
 import csv
@@ -174,8 +175,17 @@ def test_events_filters_summary_and_csv(store, tmp_path):
     assert rows[0] == ["date", "time", "time_utc", "person", "external_id", "group", "kind", "similarity", "kiosk"]
     # Date and time in this machine's zone, the one the day range was chosen in.
     local = T0.astimezone()
-    assert rows[1] == [f"{local:%Y-%m-%d}", f"{local:%H:%M:%S}", "2024-03-04T08:00:00Z", "Ann", "E1", "Sales",
-                       "check-in", "0.800", "k1"]
+    assert rows[1] == [
+        f"{local:%Y-%m-%d}",
+        f"{local:%H:%M:%S}",
+        "2024-03-04T08:00:00Z",
+        "Ann",
+        "E1",
+        "Sales",
+        "check-in",
+        "0.800",
+        "k1",
+    ]
     assert rows[2][3] == "'=Bob"  # not a spreadsheet formula
     assert rows[-1][2:] == ["2024-03-04T17:00:00Z", "Ann", "E1", "Sales", "check-out", "0.800", "k2"]
 
@@ -256,7 +266,10 @@ def test_database_applies_cooldown_and_first_in_last_out_idempotently(store):
     first = store.record_attendance(event(ann.id, T0, kiosk="k1"), cooldown, UTC)
     assert first is not None and first.kind == "check-in" and first.name == "Ann"
     # Another kiosk sees her 10 s later: within the cooldown, whatever kind that kiosk thought it was.
-    assert store.record_attendance(event(ann.id, T0 + timedelta(seconds=10), "check-out", kiosk="k2"), cooldown, UTC) is None
+    assert (
+        store.record_attendance(event(ann.id, T0 + timedelta(seconds=10), "check-out", kiosk="k2"), cooldown, UTC)
+        is None
+    )
     # A spooled sighting from before hers, still within the cooldown around it: dropped too.
     assert store.record_attendance(event(ann.id, T0 - timedelta(seconds=60), kiosk="k3"), cooldown, UTC) is None
     later = event(ann.id, T0 + timedelta(hours=8), kiosk="k2")
@@ -272,7 +285,9 @@ def test_database_applies_cooldown_and_first_in_last_out_idempotently(store):
     with pytest.raises(ValueError):
         store.record_attendance(event(ann.id, T0, "unlock"), cooldown, UTC)
     assert [(e.person_id, e.kind) for e in store.events(*EVER) if e.person_id == ann.id] == [
-        (ann.id, "check-in"), (ann.id, "check-out"), (ann.id, "check-in")
+        (ann.id, "check-in"),
+        (ann.id, "check-out"),
+        (ann.id, "check-in"),
     ]
 
 

@@ -1,5 +1,6 @@
 """Training package: losses against hand-computed values, backbone knobs, and short real runs of
 prepare, teacher-embed and a distillation step on the sample photos in assets/samples."""
+
 from __future__ import annotations
 
 import math
@@ -50,6 +51,7 @@ def detected():
 
 # --- losses -------------------------------------------------------------------------------------
 
+
 def test_cosine_loss_values():
     a = torch.tensor([[1.0, 0.0], [0.0, 2.0]])
     assert cosine_loss(a, a).item() == pytest.approx(0.0, abs=1e-6)
@@ -93,12 +95,11 @@ def test_margin_skips_unlabelled_rows():
     head = MarginSoftmax(4, 3)
     emb = torch.randn(3, 4)
     assert head(emb, torch.tensor([-1, -1, -1])).item() == 0.0
-    assert head(emb, torch.tensor([-1, 2, 0])).item() == pytest.approx(
-        head(emb[1:], torch.tensor([2, 0])).item()
-    )
+    assert head(emb, torch.tensor([-1, 2, 0])).item() == pytest.approx(head(emb[1:], torch.tensor([2, 0])).item())
 
 
 # --- backbone -----------------------------------------------------------------------------------
+
 
 def test_backbone_knobs():
     small = dict(width=0.25, depth=(1, 2, 1, 1), emb_size=64)
@@ -128,6 +129,7 @@ def test_new_se_block_is_the_identity():
 
 
 # --- real faces ---------------------------------------------------------------------------------
+
 
 @needs_teacher
 def test_distillation_steps_lower_the_loss(detected):
@@ -198,7 +200,12 @@ def test_prepare_and_teacher_embed_smoke(detected, tmp_path):
     assert crops.shape == (n, 112, 112, 3) and crops.dtype == np.uint8
     landmarks = np.load(cache / "landmarks.npy")
     # Landmarks live in the aligned crop's frame: near the ArcFace template.
-    assert np.abs(landmarks.mean(0) - np.array([[38.3, 51.7], [73.5, 51.5], [56.0, 71.7], [41.5, 92.4], [70.7, 92.2]])).max() < 6
+    assert (
+        np.abs(
+            landmarks.mean(0) - np.array([[38.3, 51.7], [73.5, 51.5], [56.0, 71.7], [41.5, 92.4], [70.7, 92.2]])
+        ).max()
+        < 6
+    )
     assert set(np.load(cache / "labels.npy")) == {0, 1}
 
     info = teacher_embed(cache, str(TEACHER), workers=1)
@@ -217,8 +224,26 @@ def test_prepare_and_teacher_embed_smoke(detected, tmp_path):
     parser = argparse.ArgumentParser()
     distill.register(parser.add_subparsers())
     run = tmp_path / "run"
-    args = parser.parse_args(["distill", "--cache", str(cache), "--out", str(run), "--init-from", str(TEACHER),
-                              "--epochs", "1", "--batch", "2", "--threads", "1", "--freeze-bn", "--augment", "0.3"])
+    args = parser.parse_args(
+        [
+            "distill",
+            "--cache",
+            str(cache),
+            "--out",
+            str(run),
+            "--init-from",
+            str(TEACHER),
+            "--epochs",
+            "1",
+            "--batch",
+            "2",
+            "--threads",
+            "1",
+            "--freeze-bn",
+            "--augment",
+            "0.3",
+        ]
+    )
     args.func(args)
     history = [json.loads(line) for line in (run / "history.jsonl").read_text().splitlines()]
     assert len(history) == 1 and history[0]["batches"] >= 1 and history[0]["cosine"] < 1

@@ -1,5 +1,6 @@
 """`python -m training <command>`: prepare, pool, teacher-embed, distill, and the evaluation, export
 and benchmark commands when their modules are present."""
+
 from __future__ import annotations
 
 import argparse

@@ -8,6 +8,7 @@ At its default size it has the same layers, in the same order, as the lightest s
 (MobileFace V2) plus the SE blocks, so `distill --init-from` can start from that teacher's
 weights (see teacher_init); any width, depth, input or embedding size also trains from scratch.
 """
+
 from __future__ import annotations
 
 import torch
@@ -45,9 +46,7 @@ class SqueezeExcite(nn.Module):
     def __init__(self, channels: int, reduction: int = 4):
         super().__init__()
         hidden = _round(channels / reduction)
-        self.squeeze = nn.Sequential(
-            nn.AdaptiveAvgPool2d(1), nn.Conv2d(channels, hidden, 1), nn.ReLU(inplace=True)
-        )
+        self.squeeze = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Conv2d(channels, hidden, 1), nn.ReLU(inplace=True))
         self.excite = nn.Conv2d(hidden, channels, 1)
         self.reset()
 
@@ -95,7 +94,8 @@ class StudentNet(nn.Module):
             side = (side + 1) // 2
         self.features = nn.Sequential(*layers)
         self.embedding = nn.Sequential(
-            nn.Flatten(), nn.Linear(cin * side * side, cfg.emb_size, bias=False),
+            nn.Flatten(),
+            nn.Linear(cin * side * side, cfg.emb_size, bias=False),
             nn.BatchNorm1d(cfg.emb_size, eps=BN_EPS),
         )
         for m in self.modules():

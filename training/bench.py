@@ -10,6 +10,7 @@ the speedup. Runs interleave the models round by round, so a busy CPU slows all 
 the median over runs is reported at 1 and 2 onnxruntime threads. Last line: `speedup=N.N`, the
 --against time over the --model time at one thread.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,7 +31,9 @@ def onnx_params(path: Path) -> int:
     """Weights stored in the file: initializers and constant tensors."""
     model = onnx.load(str(path))
     tensors = list(model.graph.initializer)
-    tensors += [a.t for node in model.graph.node if node.op_type == "Constant" for a in node.attribute if a.name == "value"]
+    tensors += [
+        a.t for node in model.graph.node if node.op_type == "Constant" for a in node.attribute if a.name == "value"
+    ]
     return int(sum(np.prod(t.dims, dtype=np.int64) for t in tensors))
 
 
@@ -65,8 +68,12 @@ def bench(model: str, against: str, runs: int) -> dict:
         times[threads] = interleaved_ms(load_members_flushed(",".join(map(str, paths)), threads), runs)
     return {
         "models": [
-            {"path": str(p), "params": onnx_params(p), "bytes": p.stat().st_size,
-             "ms": {t: times[t][i] for t in THREADS}}
+            {
+                "path": str(p),
+                "params": onnx_params(p),
+                "bytes": p.stat().st_size,
+                "ms": {t: times[t][i] for t in THREADS},
+            }
             for i, p in enumerate(paths)
         ],
         "runs": runs,
@@ -96,8 +103,12 @@ def run(args) -> int:
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("bench", help="per-face latency, params and size of a model vs others",
-                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = subparsers.add_parser(
+        "bench",
+        help="per-face latency, params and size of a model vs others",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--model", required=True, help="the model to time, e.g. the student")
     p.add_argument("--against", required=True, help="B.onnx[,C.onnx...]: times summed over members")
     p.add_argument("--runs", type=int, default=100, help="timed runs per model and thread count")

@@ -1,6 +1,7 @@
 """Small dataclass configs for the student and its training run, in the spirit of insightface's
 arcface_torch configs: one object holds every number that changes a run, and it is saved in each
 checkpoint so a run can be resumed, exported or reproduced from the checkpoint alone."""
+
 from __future__ import annotations
 
 import json

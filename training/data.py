@@ -7,6 +7,7 @@ the teacher, not the student, the cost of training. The other augmentations (sma
 scale, rotation, colour, blur) are mild enough that the cached view's embedding stays a good
 target; mirroring is not (faces are not symmetric to a network), hence the cached mirror target.
 """
+
 from __future__ import annotations
 
 import json
@@ -96,8 +97,9 @@ class Cache:
         return self.sources == self.source_names.index(name)
 
 
-def split_identities(labels: np.ndarray, fraction: float, seed: int,
-                     eligible: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def split_identities(
+    labels: np.ndarray, fraction: float, seed: int, eligible: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Indices of training and validation images, holding out whole identities (never images),
     so validation pairs are people the student has never seen, like a kiosk's enrolments.
     `eligible` (a row mask) limits the held-out people to those rows' (one source of a pool)."""
@@ -131,8 +133,9 @@ def augment(crop: np.ndarray, size: int, cfg: AugmentConfig, rng: np.random.Gene
     matrix = cv2.getRotationMatrix2D((side / 2, side / 2), rng.uniform(-k * cfg.rotate, k * cfg.rotate), scale)
     # Centre the 112 crop in the output, then shift.
     matrix[:, 2] += (size - side) / 2 + rng.uniform(-k * cfg.shift, k * cfg.shift, 2) * size
-    image = cv2.warpAffine(np.ascontiguousarray(crop), matrix, (size, size), flags=cv2.INTER_LINEAR,
-                           borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+    image = cv2.warpAffine(
+        np.ascontiguousarray(crop), matrix, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    ).astype(np.float32)
     gray = image @ np.array([0.114, 0.587, 0.299], np.float32)
     if rng.random() < k * cfg.grayscale:
         image[:] = gray[..., None]
@@ -157,8 +160,16 @@ class Batches:
     from (seed, epoch, index), so a resumed run sees exactly the batches it would have seen.
     """
 
-    def __init__(self, cache: Cache, indices: np.ndarray, size: int, batch: int, cfg: AugmentConfig,
-                 seed: int, per_identity: int = 0):
+    def __init__(
+        self,
+        cache: Cache,
+        indices: np.ndarray,
+        size: int,
+        batch: int,
+        cfg: AugmentConfig,
+        seed: int,
+        per_identity: int = 0,
+    ):
         self.cache, self.indices, self.size, self.batch, self.cfg, self.seed = cache, indices, size, batch, cfg, seed
         self.per_identity = per_identity
 
@@ -184,7 +195,9 @@ class Batches:
             chosen = order[b * self.batch : (b + 1) * self.batch]
             images, targets = [], []
             for i in chosen:
-                image, mirrored = augment(self.cache.crops[i], self.size, self.cfg, np.random.default_rng((self.seed, epoch, i)))
+                image, mirrored = augment(
+                    self.cache.crops[i], self.size, self.cfg, np.random.default_rng((self.seed, epoch, i))
+                )
                 images.append(image)
                 targets.append((self.cache.teacher_mirror if mirrored else self.cache.teacher)[i])
             yield (

@@ -9,6 +9,7 @@ CPU use one per run (`--threads 1`) and run variants side by side; a 2-thread st
 to 7x slower than a 1-thread one while other jobs held the cores, as OpenMP waits on
 descheduled threads.
 """
+
 from __future__ import annotations
 
 import json
@@ -105,8 +106,9 @@ def verification(embeddings: np.ndarray, labels: np.ndarray, far: float = 1e-3) 
 class Run:
     def __init__(self, cfg: TrainConfig, cache: Cache, out: Path, device: torch.device):
         self.cfg, self.cache, self.out, self.device = cfg, cache, out, device
-        self.train_idx, self.val_idx = split_identities(cache.labels, cfg.val_fraction, cfg.seed,
-                                                        cache.source_rows(cfg.val_source))
+        self.train_idx, self.val_idx = split_identities(
+            cache.labels, cfg.val_fraction, cfg.seed, cache.source_rows(cfg.val_source)
+        )
         # Classes for the margin head: training identities only, renumbered densely.
         train_labels = cache.labels[self.train_idx]
         known = np.unique(train_labels[train_labels >= 0])
@@ -117,10 +119,18 @@ class Run:
         self.model = StudentNet(cfg.backbone).to(device, memory_format=torch.channels_last)
         self.loss = DistillLoss(cfg.loss, cfg.backbone.emb_size, cache.teacher.shape[1], len(known)).to(device)
         self.optimizer = make_optimizer(cfg, list(self.model.parameters()) + list(self.loss.parameters()))
-        labelled_cache = Cache(cache.crops, self.train_labels, cache.teacher, cache.teacher_mirror, cache.identities,
-                               cache.sources, cache.source_names)
-        self.batches = Batches(labelled_cache, self.train_idx, cfg.backbone.input_size, cfg.batch, cfg.augment, cfg.seed,
-                               cfg.per_identity)
+        labelled_cache = Cache(
+            cache.crops,
+            self.train_labels,
+            cache.teacher,
+            cache.teacher_mirror,
+            cache.identities,
+            cache.sources,
+            cache.source_names,
+        )
+        self.batches = Batches(
+            labelled_cache, self.train_idx, cfg.backbone.input_size, cfg.batch, cfg.augment, cfg.seed, cfg.per_identity
+        )
         self.total_steps = cfg.epochs * len(self.batches)
         self.warmup = min(0.5, cfg.warmup_epochs / cfg.epochs)
         self.epoch, self.batch_in_epoch, self.step, self.best, self.history = 0, 0, 0, -1.0, []
@@ -233,7 +243,8 @@ class Run:
                         m.eval()
             bar = tqdm(
                 self.batches.epoch(self.epoch, self.batch_in_epoch),
-                total=len(self.batches), initial=self.batch_in_epoch,
+                total=len(self.batches),
+                initial=self.batch_in_epoch,
                 desc=f"epoch {self.epoch + 1}/{self.cfg.epochs}",
                 mininterval=1 if sys.stderr.isatty() else 30,
             )
@@ -256,8 +267,11 @@ class Run:
                     sums[k] = sums.get(k, 0.0) + v
                 rate = seen / (time.monotonic() - started)
                 bar.set_postfix({**{k: f"{v:.4f}" for k, v in terms.items()}, "img/s": f"{rate:.1f}"}, refresh=False)
-                if self.cfg.val_minutes and time.monotonic() - validated_at > 60 * self.cfg.val_minutes \
-                        and self.batch_in_epoch < len(self.batches):
+                if (
+                    self.cfg.val_minutes
+                    and time.monotonic() - validated_at > 60 * self.cfg.val_minutes
+                    and self.batch_in_epoch < len(self.batches)
+                ):
                     self.validate_and_save(seen, started, sums)
                     seen, started, sums = 0, time.monotonic(), {}
                     saved_at = validated_at = time.monotonic()
@@ -280,8 +294,19 @@ def config_from_args(args) -> TrainConfig:
         emb_size=args.emb_size or b.emb_size,
         se=b.se and not args.no_se,
     )
-    for name in ("epochs", "batch", "per_identity", "lr", "optimizer", "seed", "threads", "time_budget_minutes", "init_from",
-                 "val_source", "val_minutes"):
+    for name in (
+        "epochs",
+        "batch",
+        "per_identity",
+        "lr",
+        "optimizer",
+        "seed",
+        "threads",
+        "time_budget_minutes",
+        "init_from",
+        "val_source",
+        "val_minutes",
+    ):
         value = getattr(args, name)
         if value is not None:
             setattr(cfg, name, value)
@@ -343,8 +368,11 @@ def register(subparsers):
     p.add_argument("--cache", required=True)
     p.add_argument("--out", required=True, help="run directory, e.g. runs/NAME")
     p.add_argument("--teacher-name", default="teacher", help="which cached teacher (teacher-embed --name)")
-    p.add_argument("--config", metavar="JSON",
-                   help="a run config (training/configs/*.json, or a run's config.json); flags below override it")
+    p.add_argument(
+        "--config",
+        metavar="JSON",
+        help="a run config (training/configs/*.json, or a run's config.json); flags below override it",
+    )
     p.add_argument("--width", type=float)
     p.add_argument("--depth", help="blocks per stage, e.g. 5,7,3")
     p.add_argument("--input-size", type=int)
@@ -358,8 +386,11 @@ def register(subparsers):
     p.add_argument("--margin-kind", choices=("arcface", "cosface"))
     p.add_argument("--seed", type=int)
     p.add_argument("--threads", type=int, help="torch threads (default: every core)")
-    p.add_argument("--time-budget-minutes", type=float,
-                   help="end (LR annealed to zero) after this much training time even if epochs remain")
+    p.add_argument(
+        "--time-budget-minutes",
+        type=float,
+        help="end (LR annealed to zero) after this much training time even if epochs remain",
+    )
     p.add_argument("--relational", type=float, help="weight of the relational (similarity-matrix) term")
     p.add_argument("--margin", type=float, help="weight of the margin-softmax term")
     p.add_argument("--augment", type=float, help="augmentation strength (1: full ranges, 0: mirror only)")

@@ -20,6 +20,7 @@ and scores.tsv. The last line printed is
 Thresholds measured with flip apply to an app that also embeds the mirror; use --no-flip to
 measure the app's default single view.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,6 +59,7 @@ class Pair:
 
 
 # ---------------------------------------------------------------- pairs files
+
 
 def find_lfw_pairs(images_dir: Path) -> Path:
     for candidate in (images_dir.parent / "pairs.txt", images_dir / "pairs.txt"):
@@ -119,6 +121,7 @@ def limit_folds(pairs: list[Pair], n: int) -> list[Pair]:
 
 
 # ---------------------------------------------------------------- embedding
+
 
 class SetEmbedder:
     """Embeds each image of a set once, finding its face the same honest way every time.
@@ -201,6 +204,7 @@ def pair_scores(pairs: list[Pair], embeddings: dict[Path, np.ndarray]) -> np.nda
 
 # ---------------------------------------------------------------- report
 
+
 def summary_line(metrics: dict) -> str:
     at = metrics["tar_at_far"]
     return (
@@ -241,8 +245,14 @@ def _plot_roc(path: Path, scores: np.ndarray, labels: np.ndarray, result: dict) 
     for far, point in result["metrics"]["tar_at_far"].items():
         ax.plot(max(point["far"], floor / 2), point["tar"], "o", label=f"FAR<={far}: TAR {100 * point['tar']:.2f}%")
     low = roc.tar[roc.far == 0].max()
-    ax.set(xscale="log", xlim=(floor / 2, 1), ylim=(max(0.0, low - 0.02), 1.002),
-           xlabel="false accept rate", ylabel="true accept rate", title=f"ROC, {result['pairs']['name']}")
+    ax.set(
+        xscale="log",
+        xlim=(floor / 2, 1),
+        ylim=(max(0.0, low - 0.02), 1.002),
+        xlabel="false accept rate",
+        ylabel="true accept rate",
+        title=f"ROC, {result['pairs']['name']}",
+    )
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
@@ -282,8 +292,11 @@ def _markdown(result: dict) -> str:
         "| metric | value |",
         "|---|---|",
         f"| 10-fold accuracy (threshold from the other folds) | {100 * m['accuracy_mean']:.2f} ± {100 * m['accuracy_std']:.2f} % |",
-        *(f"| TAR at FAR ≤ {far} (threshold {p['threshold']:.4f}, achieved FAR {p['far']:.2g}) "
-          f"| {100 * p['tar']:.2f} % |" for far, p in at.items()),
+        *(
+            f"| TAR at FAR ≤ {far} (threshold {p['threshold']:.4f}, achieved FAR {p['far']:.2g}) "
+            f"| {100 * p['tar']:.2f} % |"
+            for far, p in at.items()
+        ),
         f"| ROC AUC | {m['auc']:.5f} |",
         f"| best threshold on all pairs (accuracy there) | {m['best_threshold']:.4f} ({100 * m['best_threshold_accuracy']:.2f} %) |",
         "",
@@ -314,6 +327,7 @@ def _rel(path: Path, root: Path) -> str:
 
 
 # ---------------------------------------------------------------- command
+
 
 def load_pairs(args) -> tuple[list[Pair], Path, str]:
     """(pairs, the folder their paths are relative to, a name for the report)."""
@@ -369,8 +383,12 @@ def evaluate(args) -> Evaluation:
         },
         "pairs": {"name": pairs_name, "root": str(root)},
         "flip": not args.no_flip,
-        "detector": {"name": "core.detect.Detector (MTCNN)", "face": "nearest the centre", "min_face": args.min_face,
-                     "fallback_min_face": fallback_min_face},
+        "detector": {
+            "name": "core.detect.Detector (MTCNN)",
+            "face": "nearest the centre",
+            "min_face": args.min_face,
+            "fallback_min_face": fallback_min_face,
+        },
         "faces": {
             "images": len(paths),
             "detected": how.count("detected"),
@@ -394,8 +412,10 @@ def run(args) -> int:
     except (FileNotFoundError, ValueError) as exc:  # a wrong path or pairs file: say which
         raise SystemExit(f"evaluate: {exc}") from exc
     faces = ev.result["faces"]
-    print(f"{faces['images']} images: {faces['detected']} faces detected, {faces['small_face']} only at "
-          f"min_face {ev.result['detector']['fallback_min_face']}, {faces['assumed']} assumed (no face found)")
+    print(
+        f"{faces['images']} images: {faces['detected']} faces detected, {faces['small_face']} only at "
+        f"min_face {ev.result['detector']['fallback_min_face']}, {faces['assumed']} assumed (no face found)"
+    )
     if args.out:
         write_report(Path(args.out), ev.result, ev.pairs, ev.scores, ev.root)
         print(f"report: {Path(args.out) / 'summary.md'}")
@@ -404,8 +424,12 @@ def run(args) -> int:
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("evaluate", help="LFW-style verification of an ONNX embedder or ensemble",
-                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = subparsers.add_parser(
+        "evaluate",
+        help="LFW-style verification of an ONNX embedder or ensemble",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--model", required=True, help="model.onnx, or several joined by commas (ensemble)")
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--lfw", metavar="DIR", help="LFW images folder; pairs.txt beside or inside it")

@@ -24,6 +24,7 @@ and bench load the student like any teacher. Checks: PyTorch vs onnxruntime on r
 (crops from the training cache, else from the sample photos in assets/samples); with
 --int8 also fp32 vs int8 cosine agreement on crops the calibration did not see.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,6 +67,7 @@ FLOAT_OPS = {"Sigmoid", "Mul"}
 
 # ---------------------------------------------------------------- model
 
+
 def load_student(checkpoint: Path) -> tuple[torch.nn.Module, InputFormat, dict]:
     """The network in eval mode, its crop format and the raw checkpoint."""
     state = torch.load(checkpoint, map_location="cpu", weights_only=False)
@@ -86,8 +88,13 @@ def export_onnx(model: torch.nn.Module, fmt: InputFormat, path: Path) -> None:
         # training environment does not carry; this one gives the plain Conv/PRelu graph we want.
         warnings.simplefilter("ignore", DeprecationWarning)
         torch.onnx.export(
-            model, (dummy,), str(path), dynamo=False, opset_version=OPSET,
-            input_names=[INPUT], output_names=[OUTPUT],
+            model,
+            (dummy,),
+            str(path),
+            dynamo=False,
+            opset_version=OPSET,
+            input_names=[INPUT],
+            output_names=[OUTPUT],
             dynamic_axes={INPUT: {0: "batch"}, OUTPUT: {0: "batch"}},
         )
     # Training leaves a few weights subnormal (49 in the shipped student); onnxruntime's CPU
@@ -118,6 +125,7 @@ def read_metadata(path: Path) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------- real crops
+
 
 def network_input(crops: np.ndarray, fmt: InputFormat) -> np.ndarray:
     """BGR uint8 crops -> the graph's input; the same arithmetic as core's Embedder.embed_crops."""
@@ -156,6 +164,7 @@ def real_crops(cache: Path | None, fmt: InputFormat) -> tuple[np.ndarray, np.nda
 
 # ---------------------------------------------------------------- checks
 
+
 def parity(model: torch.nn.Module, path: Path, crops: np.ndarray, fmt: InputFormat) -> dict:
     """PyTorch vs onnxruntime on the same input, raw and through core's Embedder."""
     x = network_input(crops, fmt)
@@ -175,11 +184,16 @@ def parity(model: torch.nn.Module, path: Path, crops: np.ndarray, fmt: InputForm
 def agreement(fp32: Path, int8: Path, crops: np.ndarray) -> dict:
     """How closely the int8 model's normalised embeddings follow the fp32 model's."""
     cos = np.sum(Embedder(fp32).embed_crops(crops) * Embedder(int8).embed_crops(crops), axis=1)
-    return {"crops": len(crops), "mean_cosine": float(cos.mean()), "min_cosine": float(cos.min()),
-            "p01_cosine": float(np.percentile(cos, 1))}
+    return {
+        "crops": len(crops),
+        "mean_cosine": float(cos.mean()),
+        "min_cosine": float(cos.min()),
+        "p01_cosine": float(np.percentile(cos, 1)),
+    }
 
 
 # ---------------------------------------------------------------- int8
+
 
 class _Calibration:
     """onnxruntime's CalibrationDataReader protocol over real crops, a batch at a time: the
@@ -218,42 +232,54 @@ def quantize_int8(fp32: Path, int8: Path, calibration: np.ndarray, fmt: InputFor
         graph = onnx.load(str(prepared)).graph
         op_types = sorted({node.op_type for node in graph.node} - FLOAT_OPS)
         quantize_static(
-            str(prepared), str(int8), _Calibration(network_input(calibration, fmt), graph.input[0].name),
-            op_types_to_quantize=op_types, quant_format=QuantFormat.QDQ, per_channel=True,
-            activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
+            str(prepared),
+            str(int8),
+            _Calibration(network_input(calibration, fmt), graph.input[0].name),
+            op_types_to_quantize=op_types,
+            quant_format=QuantFormat.QDQ,
+            per_channel=True,
+            activation_type=QuantType.QUInt8,
+            weight_type=QuantType.QInt8,
             calibrate_method=CalibrationMethod.Percentile,
             extra_options={"CalibPercentile": CALIBRATION_PERCENTILE},
         )
     flush_denormals(int8, int8)  # the float SE gates, as in export_onnx
-    return (f"static QDQ: int8 per-channel weights, uint8 activations clipped at the "
-            f"{CALIBRATION_PERCENTILE}th percentile over {len(calibration)} real crops; "
-            f"{', '.join(sorted(FLOAT_OPS))} in float")
+    return (
+        f"static QDQ: int8 per-channel weights, uint8 activations clipped at the "
+        f"{CALIBRATION_PERCENTILE}th percentile over {len(calibration)} real crops; "
+        f"{', '.join(sorted(FLOAT_OPS))} in float"
+    )
 
 
 # ---------------------------------------------------------------- metadata
+
 
 def thresholds_from(metrics_file: Path) -> tuple[dict[str, str], str]:
     """Recommended thresholds from an evaluate metrics.json, and the model id it measured."""
     report = json.loads(metrics_file.read_text())
     m = report["metrics"]
     at = m["tar_at_far"]
-    source = (f"{report['pairs']['name']} ({m['pairs']} pairs), flip {'on' if report['flip'] else 'off'}, "
-              f"ROC thresholds at FAR <= 1e-2 (attendance) and <= 1e-3 (unlock), per frame, {metrics_file}")
+    source = (
+        f"{report['pairs']['name']} ({m['pairs']} pairs), flip {'on' if report['flip'] else 'off'}, "
+        f"ROC thresholds at FAR <= 1e-2 (attendance) and <= 1e-3 (unlock), per frame, {metrics_file}"
+    )
     entries = {
         "facegate.threshold.attendance": f"{at['0.01']['threshold']:.4f}",
         "facegate.threshold.unlock": f"{at['0.001']['threshold']:.4f}",
         "facegate.threshold.source": source,
-        "facegate.metrics": json.dumps({
-            "benchmark": report["pairs"]["name"],
-            "accuracy": round(m["accuracy_mean"], 5),
-            "accuracy_std": round(m["accuracy_std"], 5),
-            "tar@far1e-3": round(at["0.001"]["tar"], 5),
-            "tar@far1e-4": round(at["0.0001"]["tar"], 5),
-            "auc": round(m["auc"], 6),
-            "best_threshold": round(m["best_threshold"], 4),
-            "flip": report["flip"],
-            "detector": report["detector"]["name"],
-        }),
+        "facegate.metrics": json.dumps(
+            {
+                "benchmark": report["pairs"]["name"],
+                "accuracy": round(m["accuracy_mean"], 5),
+                "accuracy_std": round(m["accuracy_std"], 5),
+                "tar@far1e-3": round(at["0.001"]["tar"], 5),
+                "tar@far1e-4": round(at["0.0001"]["tar"], 5),
+                "auc": round(m["auc"], 6),
+                "best_threshold": round(m["best_threshold"], 4),
+                "flip": report["flip"],
+                "detector": report["detector"]["name"],
+            }
+        ),
     }
     return entries, report["model"]["id"]
 
@@ -264,16 +290,24 @@ def provenance(state: dict, checkpoint: Path, cache: Path | None, teacher_name: 
     best = max(state.get("history") or [{}], key=lambda r: r.get("val_tar", -1.0))
     entries = {
         "facegate.checkpoint": f"{checkpoint} (epoch {state.get('epoch')})",
-        "facegate.architecture": json.dumps({"net": "MobileFace+SE" if cfg["backbone"]["se"] else "MobileFace",
-                                             **cfg["backbone"], "init_from": cfg.get("init_from", "")}),
+        "facegate.architecture": json.dumps(
+            {
+                "net": "MobileFace+SE" if cfg["backbone"]["se"] else "MobileFace",
+                **cfg["backbone"],
+                "init_from": cfg.get("init_from", ""),
+            }
+        ),
         "facegate.validation": json.dumps({k: v for k, v in best.items() if k.startswith("val_") or k == "epoch"}),
     }
     manifest = cache / "manifest.json" if cache else None
     if manifest and manifest.is_file():
         info = json.loads(manifest.read_text())
         # A pool (training/pool.py) lists its sources; a prepare cache has one folder.
-        source = ("pool of " + ", ".join(f"{s['name']} {s['kept']}" for s in info["sources"])
-                  if "sources" in info else info["source"])
+        source = (
+            "pool of " + ", ".join(f"{s['name']} {s['kept']}" for s in info["sources"])
+            if "sources" in info
+            else info["source"]
+        )
         entries["facegate.training_data"] = f"{source}: {info['faces']} faces, {len(info['identities'])} identities"
     teacher = cache / f"{teacher_name}.json" if cache else None
     if teacher and teacher.is_file():
@@ -282,6 +316,7 @@ def provenance(state: dict, checkpoint: Path, cache: Path | None, teacher_name: 
 
 
 # ---------------------------------------------------------------- command
+
 
 def export(args) -> dict:
     """Builds and checks the model(s) in a scratch folder beside --out and moves them over the
@@ -314,25 +349,29 @@ def build(args, out: Path) -> dict:
         "facegate.output": "unnormalised embedding; L2-normalise before comparing (core does)",
         # The weights inherit the terms of what made them: CelebA and the shared teachers.
         "facegate.licence": "non-commercial research use only (trained on CelebA, distilled from "
-                            "non-commercial teachers); see assets/models/README.md",
+        "non-commercial teachers); see assets/models/README.md",
         **provenance(state, checkpoint, cache, args.teacher_name),
     }
     if args.metrics:
         measured, measured_id = thresholds_from(Path(args.metrics))
         if measured_id != model_id:
-            raise SystemExit(f"export: {args.metrics} measured model {measured_id}, not {model_id}; "
-                             "evaluate this export first")
+            raise SystemExit(
+                f"export: {args.metrics} measured model {measured_id}, not {model_id}; evaluate this export first"
+            )
         entries.update(measured)
     write_metadata(out, entries)
-    report = {"model": str(out), "model_id": model_id, "crops": crops_source,
-              "parity": parity(model, out, check, fmt)}
+    report = {"model": str(out), "model_id": model_id, "crops": crops_source, "parity": parity(model, out, check, fmt)}
     if report["parity"]["min_cosine_core"] < MIN_PARITY_COSINE:
         raise SystemExit(f"export: ONNX output disagrees with PyTorch: {report['parity']}")
     if args.int8:
         report["int8"] = export_int8(out, calibration, check, fmt)
     report["impostor"] = add_impostor_tails(
-        [Path(report["int8"]["model"])] if args.int8 else [], out, cache, TrainConfig.from_dict(state["config"]),
-        args.teacher_name)
+        [Path(report["int8"]["model"])] if args.int8 else [],
+        out,
+        cache,
+        TrainConfig.from_dict(state["config"]),
+        args.teacher_name,
+    )
     return report
 
 
@@ -354,8 +393,9 @@ def export_int8(fp32: Path, calibration: np.ndarray, check: np.ndarray, fmt: Inp
     int8 = fp32.with_name(f"{fp32.stem}_int8{fp32.suffix}")
     method = quantize_int8(fp32, int8, calibration, fmt)
     meta = read_metadata(fp32)
-    write_metadata(int8, {**meta, "facegate.model_id": meta["facegate.model_id"] + "-int8",
-                          "facegate.quantization": method})
+    write_metadata(
+        int8, {**meta, "facegate.model_id": meta["facegate.model_id"] + "-int8", "facegate.quantization": method}
+    )
     return {
         "model": str(int8),
         "method": method,
@@ -371,30 +411,41 @@ def run(args) -> int:
     report = export(args)
     p = report["parity"]
     print(f"wrote {report['model']} ({report['model_id']}); checked on {report['crops']}")
-    print(f"parity vs PyTorch on {p['crops']} crops: max abs diff {p['max_abs_diff']:.2e} "
-          f"(outputs up to {p['max_abs_output']:.3g}), min cosine via core {p['min_cosine_core']:.7f}")
+    print(
+        f"parity vs PyTorch on {p['crops']} crops: max abs diff {p['max_abs_diff']:.2e} "
+        f"(outputs up to {p['max_abs_output']:.3g}), min cosine via core {p['min_cosine_core']:.7f}"
+    )
     print(f"impostor metadata: {report['impostor']}")
     if "int8" in report:
         q = report["int8"]
         a = q["agreement"]
         print(f"wrote {q['model']}: {q['method']}")
-        print(f"int8 vs fp32 on {a['crops']} unseen crops: cosine mean {a['mean_cosine']:.5f}, "
-              f"1st percentile {a['p01_cosine']:.5f}, min {a['min_cosine']:.5f}; "
-              f"{q['ms_fp32']:.2f} -> {q['ms_int8']:.2f} ms per face (1 thread), "
-              f"{q['mb_fp32']:.2f} -> {q['mb_int8']:.2f} MB")
+        print(
+            f"int8 vs fp32 on {a['crops']} unseen crops: cosine mean {a['mean_cosine']:.5f}, "
+            f"1st percentile {a['p01_cosine']:.5f}, min {a['min_cosine']:.5f}; "
+            f"{q['ms_fp32']:.2f} -> {q['ms_int8']:.2f} ms per face (1 thread), "
+            f"{q['mb_fp32']:.2f} -> {q['mb_int8']:.2f} MB"
+        )
     return 0
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("export", help="checkpoint -> ONNX student with metadata (and int8)",
-                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = subparsers.add_parser(
+        "export",
+        help="checkpoint -> ONNX student with metadata (and int8)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--checkpoint", required=True, help="runs/NAME/best.pt")
     p.add_argument("--out", required=True, help="assets/models/student.onnx")
     p.add_argument("--int8", action="store_true", help="also write OUT's stem + _int8.onnx (static QDQ)")
     p.add_argument("--metrics", help="evaluate's metrics.json for this model: recommended thresholds")
-    p.add_argument("--cache", default="cache/celeba",
-                   help="prepare's crop cache: real crops for the checks and int8 calibration, and "
-                        "the training-data and teacher notes (default cache/celeba)")
+    p.add_argument(
+        "--cache",
+        default="cache/celeba",
+        help="prepare's crop cache: real crops for the checks and int8 calibration, and "
+        "the training-data and teacher notes (default cache/celeba)",
+    )
     p.add_argument("--teacher-name", default="teacher", help="the cached teacher distill used")
     p.add_argument("--version", help="facegate.model_version (default: today's date)")
     p.set_defaults(func=run)

@@ -1,5 +1,6 @@
 """Distillation and identity losses; each a small function or module with a closed form that
 tests check against hand-computed values."""
+
 from __future__ import annotations
 
 import math

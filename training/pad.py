@@ -10,6 +10,7 @@ The operating points are picked on held-out training subjects, never on ../share
 Writes OUT (the ONNX with face.*/pad.* metadata) and OUT with .json (data counts, validation
 rates, thresholds, command).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,9 +31,11 @@ from .pad_data import LIVE, SOURCES, label, nuaa_frames, nuaa_subjects, with_syn
 from .pad_graph import OnnxGraphModule
 
 STUDENT_SCALE = 2.7
-LICENCE = ("Apache-2.0 teacher lineage (MiniFASNet, minivision-ai Silent-Face-Anti-Spoofing); fine-tuned "
-           "on NUAA Photograph Imposter Database frames (research use, redistribution terms unstated) "
-           "and synthetic attacks made from them")
+LICENCE = (
+    "Apache-2.0 teacher lineage (MiniFASNet, minivision-ai Silent-Face-Anti-Spoofing); fine-tuned "
+    "on NUAA Photograph Imposter Database frames (research use, redistribution terms unstated) "
+    "and synthetic attacks made from them"
+)
 
 
 def build_data(args, rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -64,8 +67,10 @@ def rates(scores: np.ndarray, live: np.ndarray, threshold: float) -> tuple[float
 
 def operating_points(scores: np.ndarray, live: np.ndarray) -> dict[str, dict[str, float]]:
     """Validation APCER and BPCER at each strictness's threshold."""
-    return {name: {"threshold": t, **dict(zip(("apcer", "bpcer"), rates(scores, live, t)))}
-            for name, t in DEFAULT_THRESHOLDS.items()}
+    return {
+        name: {"threshold": t, **dict(zip(("apcer", "bpcer"), rates(scores, live, t)))}
+        for name, t in DEFAULT_THRESHOLDS.items()
+    }
 
 
 def train(args) -> None:
@@ -109,9 +114,14 @@ def train(args) -> None:
             total += loss.item() * len(idx)
         s = _live_scores(model, data["crops"][val])
         apcer, bpcer = rates(s, live[val], 0.5)
-        history.append({"epoch": epoch + 1, "loss": total / len(train_idx), "val_apcer@0.5": apcer, "val_bpcer@0.5": bpcer})
-        print(f"epoch {epoch + 1} loss {total / len(train_idx):.4f} val APCER {apcer:.3f} BPCER {bpcer:.3f} "
-              f"({time.time() - start:.0f} s)", flush=True)
+        history.append(
+            {"epoch": epoch + 1, "loss": total / len(train_idx), "val_apcer@0.5": apcer, "val_bpcer@0.5": bpcer}
+        )
+        print(
+            f"epoch {epoch + 1} loss {total / len(train_idx):.4f} val APCER {apcer:.3f} BPCER {bpcer:.3f} "
+            f"({time.time() - start:.0f} s)",
+            flush=True,
+        )
     model.eval()
     scores = _live_scores(model, data["crops"][val])
     torch.save(model.state_dict(), Path(args.data_dir) / "pad_student.pt")
@@ -121,10 +131,16 @@ def train(args) -> None:
     report = {
         "command": "python -m training pad " + " ".join(sys.argv[2:]),
         "init": args.init,
-        "crops": counts, "train_crops": int((~val).sum()), "val_crops": int(val.sum()),
-        "val_subjects": args.val_subjects, "thresholds": thresholds, "history": history,
-        "validation": {name: operating_points(s, live[val])
-                       for name, s in (("student", scores), ("start (V2 weights)", before), ("teacher ensemble", ensemble))},
+        "crops": counts,
+        "train_crops": int((~val).sum()),
+        "val_crops": int(val.sum()),
+        "val_subjects": args.val_subjects,
+        "thresholds": thresholds,
+        "history": history,
+        "validation": {
+            name: operating_points(s, live[val])
+            for name, s in (("student", scores), ("start (V2 weights)", before), ("teacher ensemble", ensemble))
+        },
         "minutes": round((time.time() - start) / 60, 1),
     }
     Path(args.out).with_suffix(".json").write_text(json.dumps(report, indent=1))
@@ -136,34 +152,54 @@ def export(model: torch.nn.Module, out: Path, thresholds: dict[str, float]) -> N
     out.parent.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        torch.onnx.export(model, (torch.zeros(1, 3, 80, 80),), str(out), dynamo=False, opset_version=17,
-                          input_names=["input"], output_names=["logits"])
+        torch.onnx.export(
+            model,
+            (torch.zeros(1, 3, 80, 80),),
+            str(out),
+            dynamo=False,
+            opset_version=17,
+            input_names=["input"],
+            output_names=["logits"],
+        )
     flush_denormals(out, out)
-    write_metadata(out, {
-        "face.kind": PAD_KIND,
-        "face.input_size": "80,80",
-        "face.channel_order": "BGR",
-        "face.mean": "0",
-        "face.std": "1",
-        "pad.crop_scale": f"{STUDENT_SCALE:g}",
-        "pad.live_class": str(LIVE),
-        "pad.classes": "print,live,replay",
-        **{f"pad.threshold.{k}": f"{v:g}" for k, v in thresholds.items()},
-        "facegate.model_id": f"pad-{graph_digest(out)}",
-        "facegate.licence": LICENCE,
-    })
+    write_metadata(
+        out,
+        {
+            "face.kind": PAD_KIND,
+            "face.input_size": "80,80",
+            "face.channel_order": "BGR",
+            "face.mean": "0",
+            "face.std": "1",
+            "pad.crop_scale": f"{STUDENT_SCALE:g}",
+            "pad.live_class": str(LIVE),
+            "pad.classes": "print,live,replay",
+            **{f"pad.threshold.{k}": f"{v:g}" for k, v in thresholds.items()},
+            "facegate.model_id": f"pad-{graph_digest(out)}",
+            "facegate.licence": LICENCE,
+        },
+    )
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("pad", help="fine-tune and export the liveness (presentation-attack) student",
-                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = subparsers.add_parser(
+        "pad",
+        help="fine-tune and export the liveness (presentation-attack) student",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     shared = Path(__file__).resolve().parent.parent.parent / "shared"
     anti = shared / "models" / "anti-spoof"
     p.add_argument("--nuaa-repo", required=True, help="git dir of an imironica/liveness snapshot (fetch tool)")
-    p.add_argument("--exclude", default=str(shared / "data" / "pad" / "nuaa"),
-                   help="NUAA evaluation folder: its subjects are left out of training")
-    p.add_argument("--teachers", default=f"{anti / 'minifasnet_v2_scale2.7.onnx'}@2.7,{anti / 'minifasnet_v1se_scale4.0.onnx'}@4.0",
-                   help="PATH@SCALE,...: the first is also the student's starting point")
+    p.add_argument(
+        "--exclude",
+        default=str(shared / "data" / "pad" / "nuaa"),
+        help="NUAA evaluation folder: its subjects are left out of training",
+    )
+    p.add_argument(
+        "--teachers",
+        default=f"{anti / 'minifasnet_v2_scale2.7.onnx'}@2.7,{anti / 'minifasnet_v1se_scale4.0.onnx'}@4.0",
+        help="PATH@SCALE,...: the first is also the student's starting point",
+    )
     p.add_argument("--data-dir", default="/work/data_pad", help="where the labelled crops are cached (not the repo)")
     p.add_argument("--out", default="assets/models/pad.onnx")
     p.add_argument("--step", type=int, default=6, help="every STEP-th NUAA frame")

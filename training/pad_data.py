@@ -11,6 +11,7 @@ Sources (none of them ships; all stay outside the repository):
 Every frame's largest face is cropped for the student (its scale, jittered boxes) and scored by
 each teacher on the same box at the teacher's own scale; the averaged softmax is the soft label.
 """
+
 from __future__ import annotations
 
 import io
@@ -45,8 +46,12 @@ def nuaa_subjects(folder: Path) -> set[str]:
 
 def nuaa_frames(repo: Path, exclude: set[str], step: int) -> list[Frame]:
     """Frames of the NUAA subjects not in `exclude`, read from the snapshot's git objects."""
-    listing = subprocess.run(["git", "--git-dir", str(repo), "ls-tree", "-r", "--name-only", "HEAD", "db/"],
-                             check=True, capture_output=True, text=True).stdout.split()
+    listing = subprocess.run(
+        ["git", "--git-dir", str(repo), "ls-tree", "-r", "--name-only", "HEAD", "db/"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
     wanted = []
     for name in listing:
         m = re.match(r"db/(ClientRaw|ImposterRaw)/(\d{4})/\2_\d\d_\d\d_\d\d_(\d+)\.jpg$", name)
@@ -54,8 +59,9 @@ def nuaa_frames(repo: Path, exclude: set[str], step: int) -> list[Frame]:
             wanted.append((name, m.group(1), m.group(2)))
     wanted.sort()
     wanted = wanted[::step]
-    archive = subprocess.run(["git", "--git-dir", str(repo), "archive", "HEAD", *[w[0] for w in wanted]],
-                             check=True, capture_output=True).stdout
+    archive = subprocess.run(
+        ["git", "--git-dir", str(repo), "archive", "HEAD", *[w[0] for w in wanted]], check=True, capture_output=True
+    ).stdout
     frames = []
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         for name, folder, subject in wanted:
@@ -85,8 +91,9 @@ def _warp_onto(picture: np.ndarray, background: np.ndarray, rng: np.random.Gener
 def _finish(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Camera noise and compression of the recaptured frame."""
     noisy = image.astype(np.float32) + rng.normal(0, rng.uniform(1, 5), image.shape)
-    _, data = cv2.imencode(".jpg", np.clip(noisy, 0, 255).astype(np.uint8),
-                            [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(40, 90))])
+    _, data = cv2.imencode(
+        ".jpg", np.clip(noisy, 0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(40, 90))]
+    )
     return cv2.imdecode(data, cv2.IMREAD_COLOR)
 
 
@@ -133,8 +140,14 @@ def with_synthetic(frames: list[Frame], rng: np.random.Generator) -> list[Frame]
     return frames + extra
 
 
-def label(frames: list[Frame], teachers: list[PadModel], student_scale: float, size: tuple[int, int],
-          jitters: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+def label(
+    frames: list[Frame],
+    teachers: list[PadModel],
+    student_scale: float,
+    size: tuple[int, int],
+    jitters: int,
+    rng: np.random.Generator,
+) -> dict[str, np.ndarray]:
     """Student crops and the teachers' averaged softmax on the same (jittered) boxes."""
     detector = Detector(min_face=40)
     crops, soft, kinds, subjects, sources = [], [], [], [], []
@@ -152,5 +165,10 @@ def label(frames: list[Frame], teachers: list[PadModel], student_scale: float, s
             kinds.append(f.kind)
             subjects.append(f.subject)
             sources.append(SOURCES.index(f.source))
-    return {"crops": np.stack(crops), "soft": np.stack(soft).astype(np.float32), "kind": np.array(kinds),
-            "subject": np.array(subjects), "source": np.array(sources)}
+    return {
+        "crops": np.stack(crops),
+        "soft": np.stack(soft).astype(np.float32),
+        "kind": np.array(kinds),
+        "subject": np.array(subjects),
+        "source": np.array(sources),
+    }

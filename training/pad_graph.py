@@ -6,6 +6,7 @@ becomes a parameter and the nodes run in graph order with the matching torch ops
 those small classifiers use are supported; anything else fails loudly with its name. Exporting the
 module again with torch.onnx gives an ordinary graph of the same shape.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,8 +17,18 @@ import torch.nn.functional as F
 from onnx import numpy_helper
 from torch import nn
 
-SUPPORTED = {"Conv", "PRelu", "Add", "Mul", "MatMul", "Flatten", "BatchNormalization",
-             "GlobalAveragePool", "Relu", "Sigmoid"}
+SUPPORTED = {
+    "Conv",
+    "PRelu",
+    "Add",
+    "Mul",
+    "MatMul",
+    "Flatten",
+    "BatchNormalization",
+    "GlobalAveragePool",
+    "Relu",
+    "Sigmoid",
+}
 
 
 def _attrs(node) -> dict:
@@ -62,8 +73,15 @@ class OnnxGraphModule(nn.Module):
             pads = attrs.get("pads", [0, 0, 0, 0])
             if pads[:2] != pads[2:]:
                 raise ValueError(f"asymmetric Conv padding {pads}")
-            return F.conv2d(args[0], args[1], args[2] if len(args) > 2 else None, stride=attrs.get("strides", 1),
-                            padding=tuple(pads[:2]), dilation=attrs.get("dilations", 1), groups=attrs.get("group", 1))
+            return F.conv2d(
+                args[0],
+                args[1],
+                args[2] if len(args) > 2 else None,
+                stride=attrs.get("strides", 1),
+                padding=tuple(pads[:2]),
+                dilation=attrs.get("dilations", 1),
+                groups=attrs.get("group", 1),
+            )
         if op == "PRelu":
             # The same function as (1 - a)·relu(x) + a·x: onnxruntime's CPU kernels run that
             # (Relu, Mul, Add, fused into the convs around it) in half the time of PRelu nodes on
@@ -82,7 +100,9 @@ class OnnxGraphModule(nn.Module):
             # Always the stored statistics: fine-tuning batches are too small and too uniform to
             # re-estimate them, and the exported graph keeps the same inference op.
             x, gamma, beta, mean, var = args
-            return F.batch_norm(x, mean.detach(), var.detach(), gamma, beta, training=False, eps=attrs.get("epsilon", 1e-5))
+            return F.batch_norm(
+                x, mean.detach(), var.detach(), gamma, beta, training=False, eps=attrs.get("epsilon", 1e-5)
+            )
         if op == "GlobalAveragePool":
             return args[0].mean(dim=(2, 3), keepdim=True)
         if op == "Relu":

@@ -21,6 +21,7 @@ above the score that only `far` of different-people pairs of the reference sourc
 without LFW people) reach. The reference source itself is only counted: its matches estimate how
 many of the drops are strangers who merely look alike.
 """
+
 from __future__ import annotations
 
 import json
@@ -181,18 +182,20 @@ def merge(sources: list[Source], out: Path) -> dict:
         labels.append(remap[part_labels[rows]])
         source_ids.append(np.full(len(rows), s_id, np.int16))
         paths += [manifest["paths"][i] for i in rows]
-        counts.append({
-            **{k: v for k, v in asdict(source).items() if k != "folder"},
-            "folder": str(source.folder),
-            "images": manifest["images"],
-            "faces": manifest["faces"],
-            "no_face": manifest["no_face"],
-            "repeated": repeated,
-            "over_per_person": int(manifest["faces"] - len(rows) - repeated),
-            "kept": len(rows),
-            "identities": len(manifest["identities"]),
-            "lfw_dropped": manifest.get("lfw_dropped", []),
-        })
+        counts.append(
+            {
+                **{k: v for k, v in asdict(source).items() if k != "folder"},
+                "folder": str(source.folder),
+                "images": manifest["images"],
+                "faces": manifest["faces"],
+                "no_face": manifest["no_face"],
+                "repeated": repeated,
+                "over_per_person": int(manifest["faces"] - len(rows) - repeated),
+                "kept": len(rows),
+                "identities": len(manifest["identities"]),
+                "lfw_dropped": manifest.get("lfw_dropped", []),
+            }
+        )
     total = sum(len(rows) for _, rows in keep)
     merged = np.lib.format.open_memmap(out / "crops.tmp.npy", "w+", np.uint8, (total,) + CROP[::-1] + (3,))
     landmarks, at = [], 0
@@ -223,8 +226,9 @@ def merge(sources: list[Source], out: Path) -> dict:
     return manifest
 
 
-def build_pool(folders: dict[str, Path], out: Path, lfw: Path | None, config: Path = DEFAULT_CONFIG,
-               workers: int = 1) -> dict:
+def build_pool(
+    folders: dict[str, Path], out: Path, lfw: Path | None, config: Path = DEFAULT_CONFIG, workers: int = 1
+) -> dict:
     sources = load_sources(config, folders)
     excluded = lfw_names(lfw)
     for source in sources:
@@ -246,18 +250,26 @@ def impostor_threshold(cache: Cache, rows: np.ndarray, far: float, sample: int, 
     return float(np.quantile(np.concatenate(scores), 1 - far))
 
 
-def screen_lfw(cache_dir: Path, lfw_dir: Path, name: str = "teacher", far: float = 1e-6,
-               reference: str = "celeba", sample: int = 10_000) -> dict:
+def screen_lfw(
+    cache_dir: Path,
+    lfw_dir: Path,
+    name: str = "teacher",
+    far: float = 1e-6,
+    reference: str = "celeba",
+    sample: int = 10_000,
+) -> dict:
     """Drop unnamed sources' rows that match an LFW photo from `name`'s teacher rows and targets
     (distill trains on those rows only); the crops stay in the cache."""
     pool, lfw = Cache.load(cache_dir, name), Cache.load(lfw_dir, name)
     reference_rows = np.flatnonzero(pool.source_rows(reference) & (pool.labels >= 0))
     threshold = impostor_threshold(pool, reference_rows, far, sample)
     lfw_targets = lfw.target(np.arange(len(lfw.labels)))
-    best = np.concatenate([
-        (pool.target(np.arange(start, min(start + CHUNK, len(pool.labels)))) @ lfw_targets.T).max(1)
-        for start in range(0, len(pool.labels), CHUNK)
-    ])
+    best = np.concatenate(
+        [
+            (pool.target(np.arange(start, min(start + CHUNK, len(pool.labels)))) @ lfw_targets.T).max(1)
+            for start in range(0, len(pool.labels), CHUNK)
+        ]
+    )
     options = {s["name"]: s for s in json.loads((cache_dir / "manifest.json").read_text())["sources"]}
     matched = best > threshold
     screened = np.array([not options[n].get("named") and n != reference for n in pool.source_names])[pool.sources]
@@ -273,8 +285,11 @@ def screen_lfw(cache_dir: Path, lfw_dir: Path, name: str = "teacher", far: float
         "reference": reference,
         "lfw_photos": len(lfw_targets),
         "sources": {
-            n: {"rows": int((pool.sources == i).sum()), "matched": int((matched & (pool.sources == i)).sum()),
-                "dropped": int((drop & (pool.sources == i)).sum())}
+            n: {
+                "rows": int((pool.sources == i).sum()),
+                "matched": int((matched & (pool.sources == i)).sum()),
+                "dropped": int((drop & (pool.sources == i)).sum()),
+            }
             for i, n in enumerate(pool.source_names)
         },
         "kept": int(keep.sum()),
@@ -292,10 +307,14 @@ def parse_source(text: str) -> tuple[str, Path]:
 
 def run(args):
     folders = dict(parse_source(s) for s in args.source)
-    manifest = build_pool(folders, Path(args.out), Path(args.lfw) if args.lfw else None, Path(args.config), args.workers)
+    manifest = build_pool(
+        folders, Path(args.out), Path(args.lfw) if args.lfw else None, Path(args.config), args.workers
+    )
     for s in manifest["sources"]:
-        print(f"{s['name']:<10} {s['kept']:>7} kept of {s['images']:>7} photos (no face {s['no_face']}, "
-              f"repeated {s['repeated']}, over per-person cap {s['over_per_person']}, {s['identities']} people, LFW people dropped {len(s['lfw_dropped'])})")
+        print(
+            f"{s['name']:<10} {s['kept']:>7} kept of {s['images']:>7} photos (no face {s['no_face']}, "
+            f"repeated {s['repeated']}, over per-person cap {s['over_per_person']}, {s['identities']} people, LFW people dropped {len(s['lfw_dropped'])})"
+        )
     print(f"pool: {manifest['faces']} faces, {len(manifest['identities'])} identities in {args.out}")
 
 

@@ -11,6 +11,7 @@ Landmarks are kept in the aligned frame rather than keeping the source photos: a
 another template or input size is re-aligned from the 112 crop plus these points, which loses
 only what falls outside the crop (the ArcFace crop already has margin around the face).
 """
+
 from __future__ import annotations
 
 import json
@@ -88,8 +89,16 @@ def prepare(src: Path, out: Path, pad: float = 0.0, min_face: int = 32, workers:
     return prepare_paths(paths, labels, identities, src, out, pad, min_face, workers)
 
 
-def prepare_paths(paths: list[Path], labels: list[int], identities: list[str], src: Path, out: Path,
-                  pad: float = 0.0, min_face: int = 32, workers: int = 0) -> dict:
+def prepare_paths(
+    paths: list[Path],
+    labels: list[int],
+    identities: list[str],
+    src: Path,
+    out: Path,
+    pad: float = 0.0,
+    min_face: int = 32,
+    workers: int = 0,
+) -> dict:
     """The cache of these photos (labels index `identities`, -1 unlabelled); `src` is the folder
     they are listed from, recorded in the manifest."""
     out.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ embeds only the faces it has not embedded before. Distillation reads its targets
 ensemble on the fly (~25 ms per face per view on an idle core, 60-230 ms measured on the shared
 dev machine) would cost more than training the student itself.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -109,8 +110,12 @@ def _embed_part(job) -> int:
         views.append(embed_views(_members, batch, np.asarray(landmarks[r]), crop_template))
         keys += [crop_key(c) for c in batch]
     tmp = path.with_suffix(".tmp.npz")
-    np.savez(tmp, keys=np.frombuffer(b"".join(keys), np.uint8).reshape(len(keys), -1),
-             original=np.concatenate([v[0] for v in views]), mirror=np.concatenate([v[1] for v in views]))
+    np.savez(
+        tmp,
+        keys=np.frombuffer(b"".join(keys), np.uint8).reshape(len(keys), -1),
+        original=np.concatenate([v[0] for v in views]),
+        mirror=np.concatenate([v[1] for v in views]),
+    )
     tmp.replace(path)  # a part is there whole or not at all
     return len(rows)
 
@@ -212,8 +217,10 @@ def teacher_embed(
 def run(args):
     info = teacher_embed(Path(args.cache), args.teacher, args.name, args.threads, args.workers, args.per_identity)
     speed = info["ms_per_face_per_view"]
-    print(f"{info['faces']} faces x 2 views, {info['dim']}-d"
-          + (f", {speed} ms per face and view per worker" if speed else ", all parts were done before"))
+    print(
+        f"{info['faces']} faces x 2 views, {info['dim']}-d"
+        + (f", {speed} ms per face and view per worker" if speed else ", all parts were done before")
+    )
 
 
 def register(subparsers):

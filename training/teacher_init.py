@@ -12,6 +12,7 @@ Folded into the student's conventions on the way in: the teacher's input normali
 first conv, conv biases into the following BN's running mean (the student's convs and linear
 layers have none, BN follows each), and BN epsilons into the running variance.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -81,8 +82,13 @@ def read_layers(model: onnx.ModelProto, consts: dict[str, np.ndarray]) -> list[L
         elif node.op_type == "Gemm":
             attrs = _attrs(node)
             weight = params[0] if attrs.get("transB", 0) else params[0].T
-            layers.append(Layer(node.name, weight * attrs.get("alpha", 1.0),
-                                params[1] * attrs.get("beta", 1.0) if len(params) > 1 else None))
+            layers.append(
+                Layer(
+                    node.name,
+                    weight * attrs.get("alpha", 1.0),
+                    params[1] * attrs.get("beta", 1.0) if len(params) > 1 else None,
+                )
+            )
         elif node.op_type == "BatchNormalization":
             if not layers or layers[-1].bn is not None:
                 raise ValueError(f"BatchNormalization {node.name!r} does not follow a Conv or Gemm")
@@ -127,7 +133,9 @@ def init_from_onnx(model: nn.Module, path: str | Path) -> str:
     for i, (layer, (name, module, bn)) in enumerate(zip(teacher, ours)):
         weight = layer.weight.astype(np.float32)
         if weight.shape != tuple(module.weight.shape):
-            raise ValueError(f"{path}: {layer.name} has shape {weight.shape}, student {name} {tuple(module.weight.shape)}")
+            raise ValueError(
+                f"{path}: {layer.name} has shape {weight.shape}, student {name} {tuple(module.weight.shape)}"
+            )
         if layer.bn is None:
             raise ValueError(f"{path}: {layer.name} has no BatchNormalization after it")
         bias = np.zeros(weight.shape[0], np.float32) if layer.bias is None else layer.bias.astype(np.float32)

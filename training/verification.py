@@ -4,6 +4,7 @@ Conventions everywhere in this module: `scores` are similarities (higher = more 
 for FaceGate), `labels` are 1 for a same-person pair and 0 for a different-person pair, and a
 pair is accepted as "same" when its score is strictly greater than the threshold.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -56,9 +57,7 @@ def accuracy(scores: np.ndarray, labels: np.ndarray, threshold: float) -> float:
     return float(np.mean((scores > threshold) == labels.astype(bool)))
 
 
-def kfold_accuracy(
-    scores: np.ndarray, labels: np.ndarray, folds: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def kfold_accuracy(scores: np.ndarray, labels: np.ndarray, folds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per-fold accuracy with each fold's threshold picked on all the other folds (LFW protocol).
 
     Returns (accuracies, thresholds), one entry per distinct fold id, in sorted fold order.

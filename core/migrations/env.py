@@ -1,5 +1,6 @@
 """Alembic environment, run by core.store (no alembic.ini): the Store hands over an open connection
 inside its write transaction, so two processes opening a new database migrate it once."""
+
 from alembic import context
 
 context.configure(

@@ -1,4 +1,5 @@
 """Attendance records: events and the daily first-in / last-out, filtered, and exported as CSV."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -113,8 +114,13 @@ class AttendancePage(QWidget):
             self.events,
             [
                 (
-                    f"{e.time.astimezone():%Y-%m-%d}", f"{e.time.astimezone():%H:%M:%S}", e.name or "",
-                    groups.get(e.person_id, ""), e.kind, f"{e.similarity:.2f}", e.kiosk_id,
+                    f"{e.time.astimezone():%Y-%m-%d}",
+                    f"{e.time.astimezone():%H:%M:%S}",
+                    e.name or "",
+                    groups.get(e.person_id, ""),
+                    e.kind,
+                    f"{e.similarity:.2f}",
+                    e.kiosk_id,
                 )
                 for e in events
             ],
@@ -123,7 +129,10 @@ class AttendancePage(QWidget):
             self.summary,
             [
                 (
-                    d.day.isoformat(), d.name, d.group or "", f"{d.first_in.astimezone():%H:%M}",
+                    d.day.isoformat(),
+                    d.name,
+                    d.group or "",
+                    f"{d.first_in.astimezone():%H:%M}",
                     f"{d.last_out.astimezone():%H:%M}" if d.last_out else "—",
                 )
                 for d in days
@@ -133,7 +142,9 @@ class AttendancePage(QWidget):
 
     def choose_export(self) -> None:
         first, last = self.start.date().toString("yyyy-MM-dd"), self.end.date().toString("yyyy-MM-dd")
-        path, _ = QFileDialog.getSaveFileName(self, "Export attendance", f"attendance_{first}_{last}.csv", "CSV (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export attendance", f"attendance_{first}_{last}.csv", "CSV (*.csv)"
+        )
         if path:
             self.export(Path(path))
 

@@ -1,4 +1,5 @@
 """Enrol a person from photo files (dialog or drag-and-drop) and/or a guided camera capture."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -190,7 +191,9 @@ class EnrolPage(QWidget):
             return
         self._duplicates_seen = True
         alike = ", ".join(f"{m.name} ({m.similarity:.2f})" for m in found)
-        self.warning.setText(f"⚠ These faces already match {alike}. Enrol {name} anyway only if they are different people.")
+        self.warning.setText(
+            f"⚠ These faces already match {alike}. Enrol {name} anyway only if they are different people."
+        )
         self.warning.show()
         self.enrol_button.setText("Enrol anyway")
         self._update_button()
@@ -205,8 +208,12 @@ class EnrolPage(QWidget):
             for source, samples in (("photo", photo), ("camera", camera)):
                 if samples:
                     person, ids, _ = self.enroller.save(
-                        samples, source, name=name, person_id=person.id if person else None,
-                        group=group, external_id=external_id,
+                        samples,
+                        source,
+                        name=name,
+                        person_id=person.id if person else None,
+                        group=group,
+                        external_id=external_id,
                     )
                     count += len(ids)
             return person, count

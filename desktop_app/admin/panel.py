@@ -1,4 +1,5 @@
 """The admin area: one tab per job, entered through the PIN dialog."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import Signal

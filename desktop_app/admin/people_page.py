@@ -1,4 +1,5 @@
 """The enrolled people: search, edit, deactivate, delete, and bring templates up to the current model."""
+
 from __future__ import annotations
 
 from dataclasses import replace

@@ -1,4 +1,5 @@
 """The admin PIN: chosen on first use, asked for every time after; kept as a scrypt hash in Settings."""
+
 from __future__ import annotations
 
 from dataclasses import replace

@@ -1,5 +1,6 @@
 """Settings: camera source, thresholds (with a Calibrate button), the stranger target and the
 thresholds in use, cooldown, kiosk id, admin PIN."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -60,9 +61,11 @@ def _section(form: QFormLayout, title: str) -> None:
 
 def effective_text(t: Thresholds) -> str:
     if not t.follows_gallery:
-        return (f"In use now, for {t.gallery_size} enrolled templates: attendance {t.attendance:.2f}, unlock "
-                f"{t.unlock:.2f}, as set above. This model carries no impostor scores, so the thresholds do "
-                "not follow the number of people enrolled and the stranger target has no effect.")
+        return (
+            f"In use now, for {t.gallery_size} enrolled templates: attendance {t.attendance:.2f}, unlock "
+            f"{t.unlock:.2f}, as set above. This model carries no impostor scores, so the thresholds do "
+            "not follow the number of people enrolled and the stranger target has no effect."
+        )
     return (
         f"In use now, with {t.gallery_size} enrolled templates: attendance {t.attendance:.3f} (the rule gives "
         f"{t.attendance_rule:.3f}, so that at most {100 * t.stranger_target:g} % of a stranger's frames are named), "
@@ -90,7 +93,8 @@ class SettingsPage(QWidget):
         self.calibration = QLabel(
             "Calibrate compares every pair of enrolled photos at both thresholds in use: how often two "
             "different people would pass for one another, and one person would be missed.",
-            wordWrap=True, styleSheet=HINT_STYLE,
+            wordWrap=True,
+            styleSheet=HINT_STYLE,
         )
         # Percent on screen, a fraction in Settings.
         self.stranger_target = QDoubleSpinBox(minimum=0.001, maximum=10.0, singleStep=0.05, decimals=3, suffix=" %")
@@ -119,21 +123,35 @@ class SettingsPage(QWidget):
         form.addRow("Source:", camera_row)
         form.addRow("Smallest face:", _with_hint(self.min_face, "faces smaller than this in the picture are ignored"))
         _section(form, "Recognition")
-        form.addRow("Attendance threshold:", _with_hint(
-            self.match_threshold, "similarity needed to check someone in, at least: higher means fewer mix-ups, "
-                                  "more misses"))
-        form.addRow("Unlock threshold:", _with_hint(
-            self.unlock_threshold, "at least; stricter, since a mix-up here opens the door"))
-        form.addRow("Strangers named, at most:", _with_hint(
-            self.stranger_target, "share of a stranger's frames named as someone, however many are enrolled"))
+        form.addRow(
+            "Attendance threshold:",
+            _with_hint(
+                self.match_threshold,
+                "similarity needed to check someone in, at least: higher means fewer mix-ups, more misses",
+            ),
+        )
+        form.addRow(
+            "Unlock threshold:",
+            _with_hint(self.unlock_threshold, "at least; stricter, since a mix-up here opens the door"),
+        )
+        form.addRow(
+            "Strangers named, at most:",
+            _with_hint(
+                self.stranger_target, "share of a stranger's frames named as someone, however many are enrolled"
+            ),
+        )
         form.addRow("", self.effective)
-        form.addRow("Confirm after:", _with_hint(
-            self.consecutive, "the same person in this many frames in a row before anything is recorded"))
+        form.addRow(
+            "Confirm after:",
+            _with_hint(self.consecutive, "the same person in this many frames in a row before anything is recorded"),
+        )
         form.addRow("", calibrate_row)
         form.addRow("", self.calibration)
         _section(form, "This kiosk")
-        form.addRow("Cooldown between events:", _with_hint(
-            self.cooldown, "after an event, the same person is not recorded again for this long"))
+        form.addRow(
+            "Cooldown between events:",
+            _with_hint(self.cooldown, "after an event, the same person is not recorded again for this long"),
+        )
         form.addRow("Kiosk id:", self.kiosk_id)
         form.addRow("Face crops:", self.keep_crops)
         _section(form, "Liveness")

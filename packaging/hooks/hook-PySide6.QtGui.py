@@ -15,8 +15,13 @@ from PyInstaller.utils.hooks.qt import add_qt6_dependencies
 PLATFORMS = {"libqxcb", "libqoffscreen", "libqminimal"}
 UNUSED_PLUGINS = {"libqtvirtualkeyboardplugin", "libqpdf", "libqsvg", "libqsvgicon"}
 UNUSED_PLUGIN_TYPES = {
-    "egldeviceintegrations", "generic", "iconengines", "platformthemes",
-    "wayland-decoration-client", "wayland-graphics-integration-client", "wayland-shell-integration",
+    "egldeviceintegrations",
+    "generic",
+    "iconengines",
+    "platformthemes",
+    "wayland-decoration-client",
+    "wayland-graphics-integration-client",
+    "wayland-shell-integration",
 }
 
 
