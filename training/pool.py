@@ -4,7 +4,7 @@
         --source celeba=../shared/data/train/celeba --source fairface=/data/fair_face ...
 
 Each source's options (layout, border, smallest face, where it came from, licence) are in a
-config file (training/configs/pool.json); its folder is given on the command line, since
+config file (training/configs/pool/sources.json); its folder is given on the command line, since
 snapshots live outside the repository. Steps:
   1. list the photos; in named sources drop every person whose name is an LFW identity (LFW
      stays an evaluation set only), so no photo of them is ever detected;
@@ -37,7 +37,7 @@ from core.imaging import image_files
 from .data import Cache
 from .prepare import CROP, prepare_paths
 
-DEFAULT_CONFIG = Path(__file__).parent / "configs" / "pool.json"
+DEFAULT_CONFIG = Path(__file__).parent / "configs" / "pool" / "sources.json"
 CHUNK = 4096
 
 
