@@ -12,10 +12,12 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -110,6 +112,7 @@ class SettingsPage(QWidget):
         self.pad_enabled = QCheckBox("Refuse photos and screens held to the camera")
         self.pad_strictness = QComboBox()
         self.pad_strictness.addItems(list(STRICTNESS))
+        self.pad_strictness.setFixedWidth(FIELD_WIDTH)
         self.challenge_enabled = QCheckBox("Unlock asks for a head turn (left or right, at random)")
         self.message = QLabel(wordWrap=True)
 
@@ -163,11 +166,17 @@ class SettingsPage(QWidget):
         buttons.addWidget(QPushButton("Save", clicked=self.save, default=True))
         buttons.addWidget(QPushButton("Change admin PIN…", clicked=self.change_pin))
         buttons.addWidget(self.message, 1)
+        # The form scrolls rather than squeezing its wrapped explanations on a small screen; Save
+        # stays in view below it.
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.addLayout(form)
+        column.addStretch(1)
+        scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addSpacing(12)
+        layout.addWidget(scroll, 1)
         layout.addLayout(buttons)
-        layout.addStretch(1)
 
     def refresh(self) -> None:
         try:
