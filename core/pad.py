@@ -23,13 +23,13 @@ import onnxruntime as ort
 
 from .assets import model_path
 from .errors import FaceGateError, ModelError
+from .settings import STRICTNESS
 from .types import Face
 
 PAD_MODEL = "pad.onnx"
 PAD_KIND = "presentation-attack"
 # Below this face side the 80 px input holds too few of the face's own pixels for a reliable score.
 MIN_FACE = 60
-STRICTNESS = ("lenient", "normal", "strict")
 # A webcam's sensor noise alone moves a sampled face pixel by 1-3 gray levels from frame to frame;
 # a frame replayed unchanged moves it by 0.
 FROZEN_SAMPLE, FROZEN_CHANGE = 32, 0.25

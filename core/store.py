@@ -399,7 +399,7 @@ class Store:
         writing a database nobody may write."""
         try:
             return cls(url)
-        except StoreError:
+        except StoreError as exc:
             parsed = make_url(url or database_url())
             if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.query:
                 raise
@@ -407,8 +407,7 @@ class Store:
             try:
                 return cls(f"sqlite:///file:{path}?mode=ro&immutable=1&uri=true")
             except StoreError:
-                pass
-            raise
+                raise exc from None  # the reason it cannot be written says more than the read-only attempt
 
     def close(self) -> None:
         self._engine.dispose()
@@ -488,8 +487,7 @@ class Store:
     @staticmethod
     def _site(session: Session, lock: bool = False) -> SiteRow:
         query = select(SiteRow).where(SiteRow.id == 1)
-        row = session.scalars(query.with_for_update() if lock else query).one()
-        return row
+        return session.scalars(query.with_for_update() if lock else query).one()
 
     def _unlock_face_data(self, session: Session) -> crypto.Sealer:
         """The key this database's face data is sealed with; seals what an older FaceGate left plain."""
@@ -558,15 +556,24 @@ class Store:
         group = group and clean_label(group, "group")
         return {"name": name, "name_key": name_key(name), "external_id": external_id or None, "group": group or None}
 
-    def _claim_name(self, session: Session, key: str, person_id: int | None = None) -> None:
-        """StoreError if someone else already has that name; held until commit on PostgreSQL."""
+    @staticmethod
+    def _named(session: Session, key: str) -> PersonRow | None:
+        """The person whose name_key is key, if any."""
+        return session.scalars(select(PersonRow).where(PersonRow.name_key == key)).first()
+
+    def _holder_of(self, session: Session, key: str) -> PersonRow | None:
+        """_named, with the name locked until commit on PostgreSQL, so no other writer can take it meanwhile."""
         self._lock(session, _LOCK_NAME, key)
-        other = session.scalars(select(PersonRow).where(PersonRow.name_key == key)).first()
+        return self._named(session, key)
+
+    def _claim_name(self, session: Session, key: str, person_id: int | None = None) -> None:
+        """StoreError if someone else already has that name."""
+        other = self._holder_of(session, key)
         if other is not None and other.id != person_id:
             raise StoreError(f"{other.name} (#{other.id}) is already enrolled under that name; choose another name")
 
     def _new_person(self, session: Session, values: Mapping[str, Any], actor: str) -> PersonRow:
-        self._claim_name(session, values["name_key"])
+        """A new person row; the caller has made sure (and holds) that nobody else has the name."""
         row = PersonRow(**values, active=True, created_at=_now())
         session.add(row)
         session.flush()
@@ -577,7 +584,12 @@ class Store:
         self, name: str, external_id: str | None = None, group: str | None = None, *, actor: str = "admin"
     ) -> Person:
         values = self._checked_person(name, external_id, group)
-        return self._run(lambda s: _person(self._new_person(s, values, actor)), write=True)
+
+        def work(s: Session) -> Person:
+            self._claim_name(s, values["name_key"])
+            return _person(self._new_person(s, values, actor))
+
+        return self._run(work, write=True)
 
     def update_person(self, person: Person, *, actor: str = "admin") -> Person:
         """Writes name, external_id and group from person (e.g. dataclasses.replace of get_person)."""
@@ -639,11 +651,7 @@ class Store:
     def find_person_by_name(self, name: str) -> Person | None:
         """The person of that name (ignoring case, accents' encoding and extra spaces), None if nobody."""
         key = name_key(name)
-        return self._run(
-            lambda s: (
-                _person(row) if (row := s.scalars(select(PersonRow).where(PersonRow.name_key == key)).first()) else None
-            )
-        )
+        return self._run(lambda s: _person(row) if (row := self._named(s, key)) else None)
 
     # --------------------------------------------------------------------------------- templates
 
@@ -691,8 +699,7 @@ class Store:
             if values is None:
                 person = self._person_row(s, person_id or 0)
             else:
-                self._lock(s, _LOCK_NAME, values["name_key"])
-                found = s.scalars(select(PersonRow).where(PersonRow.name_key == values["name_key"])).first()
+                found = self._holder_of(s, values["name_key"])
                 created = found is None
                 person = found or self._new_person(s, values, actor)
             now = _now()

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from core.errors import FaceGateError
+from core.settings import STRICTNESS
 
 EXIT_STATUS = """exit status: 0 done (compare: same person); 1 a negative answer (compare: different people;
 unlock: nobody recognised in time; checkin --once: the source ended first); 2 a problem you can fix,
@@ -214,7 +215,6 @@ def _require_pin(store) -> None:
     """Commands that change people or export attendance take the admin PIN once one is set:
     FACEGATE_ADMIN_PIN for scripts, else asked for without echo."""
     import getpass
-    import os
 
     from core.pin import check_pin
 
@@ -476,7 +476,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pad.add_argument(
         "--strictness",
-        choices=("lenient", "normal", "strict"),
+        choices=STRICTNESS,
         default="normal",
         help="which of the model's liveness thresholds to use (default normal)",
     )

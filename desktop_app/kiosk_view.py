@@ -25,6 +25,24 @@ BANNER_STYLE = "background:#2e9e4f; color:white; font-size:28pt; font-weight:bol
 HINT_STYLE = "background:#e0a100; color:black; font-size:18pt; padding:10px; border-radius:8px;"
 
 
+class HeldHint(QLabel):
+    """A hint for the person at the camera. A liveness hint is held PAD_HINT_MS after the last frame
+    that gave it (`held` runs meanwhile), so it can be read after the photo is taken away."""
+
+    def __init__(self, text: str = ""):
+        super().__init__(
+            text, alignment=Qt.AlignmentFlag.AlignCenter, styleSheet=HINT_STYLE, visible=False, wordWrap=True
+        )
+        self.held = QTimer(self, singleShot=True, interval=PAD_HINT_MS)
+
+    def hold(self, text: str | None) -> bool:
+        """Shows text (sentence case) and holds it, when there is one; True while a hint is held."""
+        if text:
+            self.setText(text[0].upper() + text[1:])
+            self.held.start()
+        return self.held.isActive()
+
+
 def overlays(result: FrameResult) -> list[Overlay]:
     """Names over known faces; frames from before a screen switch may carry no faces at all."""
     if not isinstance(result, KioskResult):
@@ -52,31 +70,20 @@ class KioskView(QWidget):
         super().__init__(parent)
         self.video = VideoView()
         self.banner = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, styleSheet=BANNER_STYLE, visible=False)
-        self.hint = QLabel(
-            NOT_RECOGNISED,
-            alignment=Qt.AlignmentFlag.AlignCenter,
-            styleSheet=HINT_STYLE,
-            visible=False,
-            wordWrap=True,
-        )
+        self.hint = HeldHint(NOT_RECOGNISED)
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(self.video, 1)
         layout.addWidget(self.hint)
         self._banner_timer = QTimer(self, singleShot=True, interval=BANNER_MS, timeout=self.banner.hide)
         self._strange_frames = 0
-        self._pad_hint = QTimer(self, singleShot=True, interval=PAD_HINT_MS)
 
     def show_result(self, result: FrameResult) -> None:
         self.video.show_frame(result.frame, overlays(result))
         faces = result.faces if isinstance(result, KioskResult) else ()
         only_strangers = bool(faces) and not any(face.known for face in faces)
         self._strange_frames = self._strange_frames + 1 if only_strangers else 0
-        pad_hint = result.hint if isinstance(result, KioskResult) else None
-        if pad_hint:
-            self.hint.setText(pad_hint[0].upper() + pad_hint[1:])
-            self._pad_hint.start()
-        if self._pad_hint.isActive():
+        if self.hint.hold(result.hint if isinstance(result, KioskResult) else None):
             self.hint.show()
             return
         self.hint.setText(NOT_RECOGNISED)

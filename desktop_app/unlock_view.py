@@ -20,7 +20,7 @@ from core.kiosk import ADMIN_GROUP, KioskResult, unlock_people
 from core.store import Store
 
 from .admin.pin_dialog import PinDialog
-from .kiosk_view import HINT_STYLE, PAD_HINT_MS, overlays
+from .kiosk_view import HeldHint, overlays
 from .video_view import VideoView
 from .worker import FrameResult
 
@@ -47,7 +47,7 @@ class UnlockView(QWidget):
         self.video = VideoView()
         # The head-turn challenge's prompt, and what liveness or a failed challenge asks of the person.
         self.prompt = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, styleSheet=PROMPT_STYLE, visible=False)
-        self.hint = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, styleSheet=HINT_STYLE, visible=False, wordWrap=True)
+        self.hint = HeldHint()
         chooser = QHBoxLayout()
         chooser.addWidget(QLabel("Unlock for:"))
         chooser.addWidget(self.person, 1)
@@ -61,7 +61,8 @@ class UnlockView(QWidget):
         self._relock = QTimer(self, singleShot=True, interval=UNLOCKED_MS, timeout=self._rearm)
         self._armed: list[int] | None = None
         self.pin_dialog: PinDialog | None = None
-        self._hint_hold = QTimer(self, singleShot=True, interval=PAD_HINT_MS, timeout=self.hint.hide)
+        # The camera pauses once unlocked, so no later frame would take the hint away.
+        self.hint.held.timeout.connect(self.hint.hide)
         self._show_locked()
 
     def leave(self) -> None:
@@ -98,12 +99,8 @@ class UnlockView(QWidget):
         if prompt:
             self.prompt.setText(prompt)
         self.prompt.setVisible(bool(prompt))
-        hint = result.hint if isinstance(result, KioskResult) else None
-        if hint:
-            # Held a moment: a failed challenge says why on one frame only.
-            self.hint.setText(hint[0].upper() + hint[1:])
-            self._hint_hold.start()
-        self.hint.setVisible(self._hint_hold.isActive())
+        # Held a moment: a failed challenge says why on one frame only.
+        self.hint.setVisible(self.hint.hold(result.hint if isinstance(result, KioskResult) else None))
 
     def show_events(self, events: Sequence[Event]) -> None:
         unlocks = [e for e in events if e.kind == UNLOCK]

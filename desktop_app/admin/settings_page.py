@@ -26,8 +26,7 @@ from PySide6.QtWidgets import (
 from core.calibrate import calibrate
 from core.enroll import load_gallery
 from core.errors import FaceGateError
-from core.pad import STRICTNESS
-from core.settings import Settings
+from core.settings import STRICTNESS, Settings
 from core.store import Store
 from core.thresholds import Thresholds, settings_thresholds
 
