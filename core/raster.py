@@ -1,0 +1,104 @@
+"""Resampling of HxWx3 (or HxW) uint8 images with Pillow's C code: resizes, crops and warps.
+
+The runtime carries no OpenCV, so these reproduce the OpenCV operations the models were built and
+evaluated with: pixel centres at +0.5, bilinear sampling without antialiasing (INTER_LINEAR, as
+Pillow's transform does it; its resize would blur when shrinking), area averaging when shrinking
+(INTER_AREA is Pillow's BOX filter), and zero where a crop or warp reaches outside the image.
+Channel order does not matter to any of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from PIL import Image
+
+Size = tuple[int, int]  # (width, height), OpenCV's order
+_AFFINE = Image.Transform.AFFINE
+_BILINEAR = Image.Resampling.BILINEAR
+
+
+def picture(image: np.ndarray) -> Image.Image:
+    """A Pillow image of the array's pixels (a copy), for several operations on one image."""
+    return Image.fromarray(np.ascontiguousarray(image))
+
+
+def resize_area(image: np.ndarray, size: Size) -> np.ndarray:
+    """Shrink by averaging the source pixels each output pixel covers."""
+    return np.asarray(picture(image).resize(size, Image.Resampling.BOX))
+
+
+def halve(image: np.ndarray) -> np.ndarray:
+    """Each 2x2 block averaged into one pixel; an odd last row or column is dropped."""
+    height, width = image.shape[:2]
+    box = (0, 0, width // 2 * 2, height // 2 * 2)
+    return np.asarray(picture(image).reduce(2, box))
+
+
+def resize_linear(image: np.ndarray, size: Size) -> np.ndarray:
+    """Bilinear resize that samples at pixel centres and does not blur when shrinking."""
+    height, width = image.shape[:2]
+    scale = (width / size[0], 0.0, 0.0, 0.0, height / size[1], 0.0)
+    return np.asarray(picture(image).transform(size, _AFFINE, scale, _BILINEAR))
+
+
+def resize_nearest(image: np.ndarray, size: Size) -> np.ndarray:
+    """Each output pixel copies the source pixel its top-left corner falls in (INTER_NEAREST)."""
+    width, height = size
+    rows = np.minimum((np.arange(height) * (image.shape[0] / height)).astype(np.intp), image.shape[0] - 1)
+    cols = np.minimum((np.arange(width) * (image.shape[1] / width)).astype(np.intp), image.shape[1] - 1)
+    return image[rows[:, None], cols[None, :]]
+
+
+def crops(source: Image.Image, boxes: Sequence[Sequence[float]], size: int, channels: int = 3) -> np.ndarray:
+    """(n, size, size, channels): each box (x1, y1, x2, y2, in the picture's pixel edges)
+    resampled bilinearly to size x size, zero outside the picture."""
+    out = np.empty((len(boxes), size, size, channels), np.uint8)
+    for index, (x1, y1, x2, y2) in enumerate(boxes):
+        step = ((x2 - x1) / size, 0.0, x1, 0.0, (y2 - y1) / size, y1)
+        out[index] = np.asarray(source.transform((size, size), _AFFINE, step, _BILINEAR)).reshape(size, size, -1)
+    return out
+
+
+def warp_affine(image: np.ndarray, matrix: np.ndarray, size: Size) -> np.ndarray:
+    """The image moved by the 2x3 matrix (image pixel index -> output pixel index) onto a `size`
+    canvas, bilinear, zero where the output falls outside the image (cv2.warpAffine's defaults).
+
+    Computed in floating point and rounded, not with Pillow, whose 8-bit bilinear truncates: the
+    embedder's input stays within one gray level of OpenCV's, as insightface's crops are.
+    """
+    forward = np.vstack([np.asarray(matrix, np.float64).reshape(2, 3), [0.0, 0.0, 1.0]])
+    inverse = np.linalg.inv(forward)
+    width, height = size
+    xs, ys = np.meshgrid(np.arange(width, dtype=np.float64), np.arange(height, dtype=np.float64))
+    map_x = inverse[0, 0] * xs + inverse[0, 1] * ys + inverse[0, 2]
+    map_y = inverse[1, 0] * xs + inverse[1, 1] * ys + inverse[1, 2]
+    return remap_linear(image, map_x, map_y)
+
+
+def remap_linear(image: np.ndarray, map_x: np.ndarray, map_y: np.ndarray) -> np.ndarray:
+    """out[i, j] = the image at (map_x[i, j], map_y[i, j]) in pixel indices, bilinear, blending
+    with zero outside the image (cv2.remap with INTER_LINEAR and BORDER_CONSTANT)."""
+    height, width = image.shape[:2]
+    x_floor, y_floor = np.floor(map_x), np.floor(map_y)
+    # Only the part of the image the map reaches, framed by a pixel of zeros that every tap
+    # outside the image is clipped onto.
+    left, right = (int(np.clip(v, 0, width)) for v in (x_floor.min(), x_floor.max() + 2))
+    top, bottom = (int(np.clip(v, 0, height)) for v in (y_floor.min(), y_floor.max() + 2))
+    region = image[top:bottom, left:right].reshape(bottom - top, right - left, -1)
+    framed = np.pad(region, ((1, 1), (1, 1), (0, 0)))
+    rows, cols = framed.shape[:2]
+    pixels = framed.reshape(rows * cols, -1)
+    column = x_floor.astype(np.intp).reshape(-1) - left + 1
+    row = y_floor.astype(np.intp).reshape(-1) - top + 1
+    x0, x1 = np.clip(column, 0, cols - 1), np.clip(column + 1, 0, cols - 1)
+    y0, y1 = np.clip(row, 0, rows - 1) * cols, np.clip(row + 1, 0, rows - 1) * cols
+    wx = (map_x - x_floor).reshape(-1, 1)
+    wy = (map_y - y_floor).reshape(-1, 1)
+    top_left = pixels[y0 + x0].astype(np.float64)
+    upper = top_left + (pixels[y0 + x1] - top_left) * wx
+    bottom_left = pixels[y1 + x0].astype(np.float64)
+    lower = bottom_left + (pixels[y1 + x1] - bottom_left) * wx
+    out = np.rint(upper + (lower - upper) * wy).astype(np.uint8)
+    return out.reshape((*map_x.shape, *image.shape[2:]))
