@@ -288,8 +288,9 @@ def _describe(event) -> str:
 
 
 def _cmd_checkin(args: argparse.Namespace) -> int:
-    from core.camera import open_source
     from core.kiosk import Kiosk
+
+    from .capture import open_source
 
     checked_in = False
     frames = 0
@@ -320,8 +321,9 @@ def _cmd_checkin(args: argparse.Namespace) -> int:
 
 
 def _cmd_unlock(args: argparse.Namespace) -> int:
-    from core.camera import open_source
     from core.kiosk import Kiosk, unlock_people
+
+    from .capture import open_source
 
     deadline = time.monotonic() + args.timeout
     with _store() as store:
