@@ -12,6 +12,7 @@ own frame rate, paused while the reader is behind, so that no frame is lost.
 from __future__ import annotations
 
 import ctypes
+import locale
 import os
 import sys
 import threading
@@ -249,6 +250,10 @@ def _ensure_application() -> None:
     """Qt Multimedia needs an application object; the GUI has one, the CLI gets a core one."""
     global _application
     if QCoreApplication.instance() is None:
+        if os.name == "posix" and locale.nl_langinfo(locale.CODESET).replace("-", "").upper() != "UTF8":
+            # Qt needs a UTF-8 locale and, without one (a bare `env -i` start, a service), switches to
+            # C.UTF-8 by itself with a four-line warning; the same choice, made quietly.
+            os.environ["LC_ALL"] = "C.UTF-8"
         _application = QCoreApplication([sys.argv[0] if sys.argv else "facegate"])
 
 
