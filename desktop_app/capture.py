@@ -18,41 +18,25 @@ import sys
 import threading
 from collections import deque
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from PySide6.QtCore import QCoreApplication, QEventLoop, QLoggingCategory, QObject, QTimer, QUrl, qInstallMessageHandler
+from PySide6.QtGui import QImage
+
+from core.camera import STALL_TIMEOUT_S, FrameSource
+from core.camera import open_source as _open_source
+from core.errors import CameraError
 
 # Qt Multimedia reports the optional libraries it lacks (PipeWire, VA-API) as it loads, and its
 # backend's details on every start; a CameraError already says what matters in one line.
-# FACEGATE_DEBUG=1 keeps all of it for diagnosis. Set before the import, which prints the first of
-# them; rules the user set in QT_LOGGING_RULES come later and still win.
+# FACEGATE_DEBUG=1 keeps all of it for diagnosis. Set before Qt Multimedia is imported, which prints
+# the first of them; rules the user set in QT_LOGGING_RULES come later and still win.
 QUIET = not os.environ.get("FACEGATE_DEBUG")
 if QUIET:
     os.environ["QT_LOGGING_RULES"] = ";".join(
         filter(None, ["qt.multimedia*=false", os.environ.get("QT_LOGGING_RULES")])
     )
-
-from PySide6.QtCore import (  # noqa: E402
-    QCoreApplication,
-    QEventLoop,
-    QLoggingCategory,
-    QObject,
-    QTimer,
-    QUrl,
-    qInstallMessageHandler,
-)
-from PySide6.QtGui import QImage  # noqa: E402
-from PySide6.QtMultimedia import (  # noqa: E402
-    QCamera,
-    QMediaCaptureSession,
-    QMediaDevices,
-    QMediaPlayer,
-    QVideoFrame,
-    QVideoSink,
-)
-
-from core.camera import STALL_TIMEOUT_S, FrameSource  # noqa: E402
-from core.camera import open_source as _open_source  # noqa: E402
-from core.errors import CameraError  # noqa: E402
 
 # How long a source may take to show its first frame (a network stream connecting, a camera
 # starting) before it counts as not there.
@@ -63,6 +47,8 @@ BACKLOG = 4
 TICK_MS = 20
 
 _application: QCoreApplication | None = None
+# PySide6.QtMultimedia, imported when the first camera, stream or video is opened (see _multimedia).
+QtMultimedia: Any = None
 
 
 def open_source(spec: str | int, realtime: bool = False) -> FrameSource:
@@ -83,6 +69,7 @@ class QtCaptureSource(FrameSource):
         self._ended = False
         self._error: str | None = None
         self._stop = False
+        _multimedia()
         _ensure_application()
         self._thread = threading.Thread(target=self._run, args=(target,), name=f"qt {self.name}", daemon=True)
         self._thread.start()
@@ -156,25 +143,25 @@ class _Feed(QObject):
         super().__init__()
         self.source, self.loop = source, loop
         self.paused = False
-        self.sink = QVideoSink(self)
+        self.sink = QtMultimedia.QVideoSink(self)
         self.sink.videoFrameChanged.connect(self.on_frame)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.on_tick)
         self.timer.start(TICK_MS)
-        self.camera: QCamera | None = None
-        self.player: QMediaPlayer | None = None
+        self.camera: QtMultimedia.QCamera | None = None
+        self.player: QtMultimedia.QMediaPlayer | None = None
         if isinstance(target, int):
             self._start_camera(target)
         else:
             self._start_player(target)
 
     def _start_camera(self, index: int) -> None:
-        cameras = QMediaDevices.videoInputs()
+        cameras = QtMultimedia.QMediaDevices.videoInputs()
         if index >= len(cameras):
             self.source._finish(f"no such camera ({len(cameras)} found)")
             return
-        self.camera = QCamera(cameras[index], self)
-        self.session = QMediaCaptureSession(self)
+        self.camera = QtMultimedia.QCamera(cameras[index], self)
+        self.session = QtMultimedia.QMediaCaptureSession(self)
         self.session.setCamera(self.camera)
         self.session.setVideoSink(self.sink)
         self.camera.errorOccurred.connect(self.on_camera_error)
@@ -182,7 +169,7 @@ class _Feed(QObject):
         self.camera.start()
 
     def _start_player(self, target: str) -> None:
-        self.player = QMediaPlayer(self)
+        self.player = QtMultimedia.QMediaPlayer(self)
         self.player.setVideoSink(self.sink)
         self.player.errorOccurred.connect(self.on_player_error)
         self.player.mediaStatusChanged.connect(self.on_status)
@@ -191,7 +178,7 @@ class _Feed(QObject):
         _quiet_ffmpeg()  # its libraries are loaded now
         self.player.play()
 
-    def on_frame(self, frame: QVideoFrame) -> None:
+    def on_frame(self, frame) -> None:
         pixels = _bgr(frame)
         if pixels is None:  # the empty frame that ends a file
             return
@@ -207,18 +194,19 @@ class _Feed(QObject):
             self.paused = False
             self.player.play()
 
-    def on_status(self, status: QMediaPlayer.MediaStatus) -> None:
-        if status == QMediaPlayer.MediaStatus.LoadedMedia and self.player and not self.player.hasVideo():
+    def on_status(self, status) -> None:
+        statuses = QtMultimedia.QMediaPlayer.MediaStatus
+        if status == statuses.LoadedMedia and self.player and not self.player.hasVideo():
             self.source._finish("it has no video")
-        elif status == QMediaPlayer.MediaStatus.EndOfMedia:
+        elif status == statuses.EndOfMedia:
             self.source._finish()
-        elif status == QMediaPlayer.MediaStatus.InvalidMedia:
+        elif status == statuses.InvalidMedia:
             self.source._finish("not a playable video")
 
-    def on_player_error(self, error: QMediaPlayer.Error, text: str) -> None:
+    def on_player_error(self, error, text: str) -> None:
         self.source._finish(text or str(error))
 
-    def on_camera_error(self, error: QCamera.Error, text: str) -> None:
+    def on_camera_error(self, error, text: str) -> None:
         self.source._finish(text or str(error))
 
     def on_camera_active(self, active: bool) -> None:
@@ -233,7 +221,7 @@ class _Feed(QObject):
             self.camera.stop()
 
 
-def _bgr(frame: QVideoFrame) -> np.ndarray | None:
+def _bgr(frame) -> np.ndarray | None:
     """The frame's pixels as HxWx3 BGR uint8, or None for an empty frame."""
     image = frame.toImage()
     if image.isNull():
@@ -244,6 +232,21 @@ def _bgr(frame: QVideoFrame) -> np.ndarray | None:
     # RGB32 is 0xffRRGGBB per pixel: B, G, R, 0xff in memory on little-endian machines.
     data = np.frombuffer(image.constBits(), np.uint8, count=row * height)
     return data.reshape(height, row)[:, : width * 4].reshape(height, width, 4)[:, :, :3].copy()
+
+
+def _multimedia() -> None:
+    """Import Qt Multimedia on first use: on Linux it links the PulseAudio client library
+    (libpulse.so.0), which a minimal system may lack, and only cameras, streams and videos need it."""
+    global QtMultimedia
+    if QtMultimedia is None:
+        try:
+            from PySide6 import QtMultimedia as module
+        except ImportError as exc:
+            raise CameraError(
+                f"cameras, streams and video files need Qt Multimedia, which cannot load ({exc}); "
+                "on Debian/Ubuntu: sudo apt install libpulse0"
+            ) from None
+        QtMultimedia = module
 
 
 def _ensure_application() -> None:
