@@ -46,8 +46,9 @@ def resize_linear(image: np.ndarray, size: Size) -> np.ndarray:
 def resize_nearest(image: np.ndarray, size: Size) -> np.ndarray:
     """Each output pixel copies the source pixel its top-left corner falls in (INTER_NEAREST)."""
     width, height = size
-    rows = np.minimum((np.arange(height) * (image.shape[0] / height)).astype(np.intp), image.shape[0] - 1)
-    cols = np.minimum((np.arange(width) * (image.shape[1] / width)).astype(np.intp), image.shape[1] - 1)
+    # The step as OpenCV computes it (the inverse of the scale), so the same pixels are picked.
+    rows = np.minimum((np.arange(height) * (1.0 / (height / image.shape[0]))).astype(np.intp), image.shape[0] - 1)
+    cols = np.minimum((np.arange(width) * (1.0 / (width / image.shape[1]))).astype(np.intp), image.shape[1] - 1)
     return image[rows[:, None], cols[None, :]]
 
 
