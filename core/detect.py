@@ -140,15 +140,14 @@ class Detector:
 
 class _Pyramid:
     """The image halved again and again, so that any smaller version of it, or of a box in it,
-    is one bilinear resample away that skips no more than every other pixel."""
+    is one bilinear resample away that skips no more than every other pixel. The levels are
+    Pillow images, which every resample reads."""
 
     def __init__(self, image: np.ndarray):
         self.height, self.width = image.shape[:2]
-        self.levels = [image]
-        while min(self.levels[-1].shape[:2]) >= 2 * PNET_WINDOW:
+        self.levels: list[Image.Image] = [raster.picture(image)]
+        while min(self.levels[-1].size) >= 2 * PNET_WINDOW:
             self.levels.append(raster.halve(self.levels[-1]))
-        # Pillow copies of the levels crops are taken from, made once per level.
-        self._pictures: dict[int, Image.Image] = {}
 
     def _level(self, scale: float | np.ndarray):
         """Index of the smallest level still at least `scale` times the image's size."""
@@ -166,10 +165,8 @@ class _Pyramid:
         for index in np.unique(levels):
             picked = np.flatnonzero(levels == index)
             level = self.levels[index]
-            if index not in self._pictures:
-                self._pictures[index] = raster.picture(level)
-            to_level = np.array([level.shape[1] / self.width, level.shape[0] / self.height])
-            crops[picked] = raster.crops(self._pictures[index], boxes[picked] * np.tile(to_level, 2), size)
+            to_level = np.array([level.width / self.width, level.height / self.height])
+            crops[picked] = raster.crops(level, boxes[picked] * np.tile(to_level, 2), size)
         return crops
 
 

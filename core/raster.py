@@ -29,18 +29,16 @@ def resize_area(image: np.ndarray, size: Size) -> np.ndarray:
     return np.asarray(picture(image).resize(size, Image.Resampling.BOX))
 
 
-def halve(image: np.ndarray) -> np.ndarray:
+def halve(source: Image.Image) -> Image.Image:
     """Each 2x2 block averaged into one pixel; an odd last row or column is dropped."""
-    height, width = image.shape[:2]
-    box = (0, 0, width // 2 * 2, height // 2 * 2)
-    return np.asarray(picture(image).reduce(2, box))
+    return source.reduce(2, (0, 0, source.width // 2 * 2, source.height // 2 * 2))
 
 
-def resize_linear(image: np.ndarray, size: Size) -> np.ndarray:
+def resize_linear(image: np.ndarray | Image.Image, size: Size) -> np.ndarray:
     """Bilinear resize that samples at pixel centres and does not blur when shrinking."""
-    height, width = image.shape[:2]
-    scale = (width / size[0], 0.0, 0.0, 0.0, height / size[1], 0.0)
-    return np.asarray(picture(image).transform(size, _AFFINE, scale, _BILINEAR))
+    source = image if isinstance(image, Image.Image) else picture(image)
+    scale = (source.width / size[0], 0.0, 0.0, 0.0, source.height / size[1], 0.0)
+    return np.asarray(source.transform(size, _AFFINE, scale, _BILINEAR))
 
 
 def resize_nearest(image: np.ndarray, size: Size) -> np.ndarray:
