@@ -97,7 +97,8 @@ def _decode(data: bytes, name: str) -> np.ndarray:
             warnings.simplefilter("ignore")
             with Image.open(io.BytesIO(data), formats=_PILLOW_FORMATS) as picture:
                 # Phones store pixels sideways with an EXIF tag saying how to turn them upright.
-                image = _bgr_pixels(ImageOps.exif_transpose(picture))
+                ImageOps.exif_transpose(picture, in_place=True)
+                image = _bgr_pixels(picture)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise ImageError(f"{name} is not a readable image (corrupt or unsupported: {exc})") from None
     return to_bgr8(image, name)
@@ -118,8 +119,11 @@ def _bgr_pixels(picture: Image.Image) -> np.ndarray:
         # Palette, CMYK, YCbCr, 1-bit, gray+alpha: to colour, keeping any transparency.
         keeps_alpha = "A" in picture.mode or "transparency" in picture.info
         picture = picture.convert("RGBA" if keeps_alpha else "RGB")
-    pixels = np.asarray(picture)
-    return pixels[:, :, [2, 1, 0, 3]] if picture.mode == "RGBA" else pixels[:, :, ::-1]
+    # Pillow packs the bytes in BGR order itself, which saves a strided copy of every frame; a
+    # bytearray keeps the array writable, as callers expect of a decoded image.
+    order = "BGRA" if picture.mode == "RGBA" else "BGR"
+    pixels = np.frombuffer(bytearray(picture.tobytes("raw", order)), np.uint8)
+    return pixels.reshape(picture.height, picture.width, len(order))
 
 
 def encode_jpeg(image: np.ndarray, quality: int) -> bytes:
