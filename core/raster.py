@@ -30,8 +30,13 @@ def resize_area(image: np.ndarray, size: Size) -> np.ndarray:
 
 
 def halve(source: Image.Image) -> Image.Image:
-    """Each 2x2 block averaged into one pixel; an odd last row or column is dropped."""
-    return source.reduce(2, (0, 0, source.width // 2 * 2, source.height // 2 * 2))
+    """Half the size (rounded down) by area averaging: each 2x2 block when the sides are even. An
+    odd side is spread over the whole image, as INTER_AREA does, not cut short: the smaller image
+    must still cover exactly what the larger one does."""
+    size = (source.width // 2, source.height // 2)
+    if source.width % 2 or source.height % 2:
+        return source.resize(size, Image.Resampling.BOX)
+    return source.reduce(2)
 
 
 def resize_linear(image: np.ndarray | Image.Image, size: Size) -> np.ndarray:

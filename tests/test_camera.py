@@ -76,7 +76,9 @@ def test_a_vanished_folder_raises_camera_error(tmp_path, realtime):
                 pass
 
 
-def test_missing_camera_file_and_device_give_camera_error(tmp_path):
+# qapp in the tests that open Qt Multimedia: the QApplication the GUI tests need must exist before
+# desktop_app.capture would make a plain core application in this process.
+def test_missing_camera_file_and_device_give_camera_error(tmp_path, qapp):
     with pytest.raises(CameraError, match="not a camera number"):
         open_source(tmp_path / "no-such-folder")
     with pytest.raises(CameraError, match="holds no images"):
@@ -105,7 +107,7 @@ def test_core_alone_plays_folders_and_says_what_a_video_needs(tmp_path):
         open_source("0")
 
 
-def test_video_file_plays_to_its_end_through_qt_multimedia(tmp_path):
+def test_video_file_plays_to_its_end_through_qt_multimedia(tmp_path, qapp):
     clip = _video(tmp_path / "clip.avi", range(0, 200, 25))
     with open_capture(clip) as source:
         frames = list(source)
@@ -114,7 +116,7 @@ def test_video_file_plays_to_its_end_through_qt_multimedia(tmp_path):
     assert [round(int(frame[24, 32, 1]) / 25) * 25 for frame in frames] == list(range(0, 200, 25))
 
 
-def test_a_slow_reader_of_a_video_file_loses_no_frame(tmp_path):
+def test_a_slow_reader_of_a_video_file_loses_no_frame(tmp_path, qapp):
     clip = _video(tmp_path / "long.avi", [(7 * i) % 256 for i in range(40)])
     with open_capture(clip) as source:
         seen, backlog = [], 0
