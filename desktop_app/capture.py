@@ -71,7 +71,15 @@ class QtCaptureSource(FrameSource):
         self._stop = False
         _multimedia()
         _ensure_application()
-        self._thread = threading.Thread(target=self._run, args=(target,), name=f"qt {self.name}", daemon=True)
+        media: object = target  # what the capture thread opens: a QCameraDevice, a URL or a path
+        if isinstance(target, int):
+            # Listed here, not on the capture thread: Qt's device watcher is made on first use and
+            # must not outlive the thread it was made on (Qt complains about it at exit).
+            cameras = QtMultimedia.QMediaDevices.videoInputs()
+            if target >= len(cameras):
+                raise CameraError(f"cannot open {self.name}: no such camera ({len(cameras)} found)")
+            media = cameras[target]
+        self._thread = threading.Thread(target=self._run, args=(media,), name=f"qt {self.name}", daemon=True)
         self._thread.start()
         with self._changed:
             self._changed.wait_for(lambda: self._started, OPEN_TIMEOUT_S)
@@ -85,13 +93,11 @@ class QtCaptureSource(FrameSource):
             return f"no picture within {OPEN_TIMEOUT_S:g} s"
         if self._frames:
             return None
-        if self._error and self._error.startswith("no such camera"):
-            return self._error
         return "is it connected and free (not used by another program)?" if self.live else "is it a video file?"
 
-    def _run(self, target: int | str) -> None:
+    def _run(self, media: object) -> None:
         loop = QEventLoop()
-        feed = _Feed(self, target, loop)
+        feed = _Feed(self, media, loop)
         loop.exec()
         feed.stop()
 
@@ -139,7 +145,8 @@ class QtCaptureSource(FrameSource):
 class _Feed(QObject):
     """Lives on the capture thread: runs the camera or player and passes its frames on."""
 
-    def __init__(self, source: QtCaptureSource, target: int | str, loop: QEventLoop):
+    def __init__(self, source: QtCaptureSource, media: object, loop: QEventLoop):
+        """media: a QCameraDevice, or the URL or path of a video."""
         super().__init__()
         self.source, self.loop = source, loop
         self.paused = False
@@ -150,17 +157,13 @@ class _Feed(QObject):
         self.timer.start(TICK_MS)
         self.camera: QtMultimedia.QCamera | None = None
         self.player: QtMultimedia.QMediaPlayer | None = None
-        if isinstance(target, int):
-            self._start_camera(target)
+        if isinstance(media, str):
+            self._start_player(media)
         else:
-            self._start_player(target)
+            self._start_camera(media)
 
-    def _start_camera(self, index: int) -> None:
-        cameras = QtMultimedia.QMediaDevices.videoInputs()
-        if index >= len(cameras):
-            self.source._finish(f"no such camera ({len(cameras)} found)")
-            return
-        self.camera = QtMultimedia.QCamera(cameras[index], self)
+    def _start_camera(self, device) -> None:
+        self.camera = QtMultimedia.QCamera(device, self)
         self.session = QtMultimedia.QMediaCaptureSession(self)
         self.session.setCamera(self.camera)
         self.session.setVideoSink(self.sink)
