@@ -7,8 +7,9 @@ tests/test_align.py checks the two agree.
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
+
+from .raster import warp_affine
 
 # The ArcFace 112x112 template (insightface's `arcface_dst`); every bundled and shared model uses it.
 ARCFACE_TEMPLATE = np.array(
@@ -24,7 +25,7 @@ def align(
     template: np.ndarray | tuple[float, ...] = ARCFACE_TEMPLATE,
 ) -> np.ndarray:
     """Crop of `size` (width, height) with the landmarks moved onto `template`."""
-    return cv2.warpAffine(image, alignment_matrix(landmarks, size, template), size, borderValue=0.0)
+    return warp_affine(image, alignment_matrix(landmarks, size, template), size)
 
 
 def alignment_matrix(

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
 
-import cv2
 import numpy as np
 
 from .align import align
@@ -17,6 +16,7 @@ from .embed import load_embedder
 from .errors import FaceGateError
 from .gallery import Gallery
 from .imaging import image_files, load_image
+from .raster import resize_area
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def frame_640x480(photo: np.ndarray) -> np.ndarray:
     """Letterbox a photo into a 640x480 frame, as a webcam would deliver it."""
     h, w = photo.shape[:2]
     scale = min(640 / w, 480 / h)
-    resized = cv2.resize(photo, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA)
+    resized = resize_area(photo, (int(w * scale), int(h * scale)))
     frame = np.zeros((480, 640, 3), np.uint8)
     y, x = (480 - resized.shape[0]) // 2, (640 - resized.shape[1]) // 2
     frame[y : y + resized.shape[0], x : x + resized.shape[1]] = resized

@@ -4,23 +4,25 @@ Every source answers read(): the next BGR frame, None once a file or folder has 
 CameraError when a camera or stream is lost. open_source() picks the kind from what the user typed
 and reads it on a thread of its own; for live and real-time sources it hands back the newest frame
 only, so a slow loop never works through a backlog of stale ones.
+
+Folders of images are read here. Cameras, streams and video files need a media framework, which
+core does not carry: the caller passes an opener for them (desktop_app.capture's, on Qt
+Multimedia), and without one they are refused with a CameraError that says so.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import cv2
-import cv2.utils.logging
 import numpy as np
 
 from .errors import CameraError, ImageError
-from .imaging import IMAGE_SUFFIXES, image_files, load_image, to_bgr8
+from .imaging import IMAGE_SUFFIXES, image_files, load_image
 
 log = logging.getLogger(__name__)
 
@@ -28,19 +30,6 @@ log = logging.getLogger(__name__)
 FOLDER_FPS = 25.0
 # A live source that delivers nothing for this long is treated as gone.
 STALL_TIMEOUT_S = 5.0
-
-
-def _quiet_opencv() -> None:
-    """OpenCV and FFmpeg print a dozen lines of their own for a camera or file they cannot open;
-    CameraError already says it in one. FACEGATE_DEBUG=1 keeps their output for diagnosis."""
-    if os.environ.get("FACEGATE_DEBUG"):
-        return
-    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_FATAL)
-    # Read when the FFmpeg backend first starts; -8 is FFmpeg's AV_LOG_QUIET.
-    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
-
-
-_quiet_opencv()
 
 
 class FrameSource:
@@ -61,7 +50,7 @@ class FrameSource:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[np.ndarray]:
         while (frame := self.read()) is not None:
             yield frame
 
@@ -78,43 +67,6 @@ class _Pacer:
         if self._due > now:
             time.sleep(self._due - now)
         self._due = max(self._due, now) + self.interval
-
-
-class CaptureSource(FrameSource):
-    """OpenCV's VideoCapture: a device index, a URL (RTSP/HTTP) or a video file."""
-
-    def __init__(self, target: int | str, live: bool, realtime: bool = False):
-        self.name = f"camera {target}" if isinstance(target, int) else str(target)
-        self.live = live
-        self._capture = cv2.VideoCapture(target)
-        # A file OpenCV cannot play may still "open"; its first frame tells.
-        self._first: np.ndarray | None = None
-        if self._capture.isOpened() and not live:
-            ok, self._first = self._capture.read()
-            if not ok or self._first is None:
-                self._capture.release()
-        if not self._capture.isOpened():
-            self._capture.release()
-            hint = "is it connected and free (not used by another program)?" if live else "is it a video file?"
-            raise CameraError(f"cannot open {self.name}: {hint}")
-        # Live sources run at their own pace; a file is paced only when asked to play in real time.
-        self._pacer = _Pacer(self._capture.get(cv2.CAP_PROP_FPS)) if realtime and not live else None
-
-    def read(self) -> np.ndarray | None:
-        if self._pacer:
-            self._pacer.wait()
-        if self._first is not None:
-            frame, self._first = self._first, None
-            return to_bgr8(frame, self.name)
-        ok, frame = self._capture.read()
-        if ok and frame is not None:
-            return to_bgr8(frame, self.name)
-        if self.live:
-            raise CameraError(f"{self.name} stopped delivering frames (unplugged or in use?)")
-        return None
-
-    def close(self) -> None:
-        self._capture.release()
 
 
 class FolderSource(FrameSource):
@@ -213,19 +165,25 @@ class ThreadedSource(FrameSource):
         self._thread.join(timeout=self.stall_timeout_s)
 
 
-def open_source(spec: str | int, realtime: bool = False) -> FrameSource:
+# Opens a camera (an int), a URL or a video file (a str): (target, live, realtime) -> source.
+CaptureOpener = Callable[[int | str, bool, bool], FrameSource]
+
+
+def open_source(spec: str | int, realtime: bool = False, capture: CaptureOpener | None = None) -> FrameSource:
     """A camera number ("0"), a URL ("rtsp://..."), a video file or a folder of images.
 
     realtime: play files and folders at their own frame rate instead of as fast as they are read.
+    capture: what opens cameras, URLs and video files; without it only folders can be played.
     """
     spec = str(spec).strip()
     if not spec:
         # An empty path would otherwise name the current folder.
         raise CameraError("no camera source given: use a camera number (0), a URL, a video file or a folder of images")
+    source: FrameSource
     if spec.isdigit():
-        source: FrameSource = CaptureSource(int(spec), live=True)
+        source = _capture(capture, int(spec), True, realtime)
     elif "://" in spec:
-        source = CaptureSource(spec, live=True)
+        source = _capture(capture, spec, True, realtime)
     else:
         path = Path(spec).expanduser()
         if path.is_dir():
@@ -233,9 +191,16 @@ def open_source(spec: str | int, realtime: bool = False) -> FrameSource:
         elif path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES:
             raise CameraError(f"{spec} is a photo, not a video: put the photos to play in a folder and give the folder")
         elif path.is_file():
-            source = CaptureSource(str(path), live=False, realtime=realtime)
+            source = _capture(capture, str(path), False, realtime)
         else:
             raise CameraError(
                 f"camera source {spec!r} is not a camera number, a URL, or an existing video file or folder"
             )
     return ThreadedSource(source, latest_only=source.live or realtime)
+
+
+def _capture(opener: CaptureOpener | None, target: int | str, live: bool, realtime: bool) -> FrameSource:
+    if opener is None:
+        kind = f"camera {target}" if isinstance(target, int) else str(target)
+        raise CameraError(f"{kind} needs the desktop app's video support: only folders of images play without it")
+    return opener(target, live, realtime)

@@ -2,17 +2,19 @@
 
 P-Net proposes windows over an image pyramid, R-Net rejects most of them on 24x24 crops and
 O-Net scores the rest on 48x48 crops and places the landmarks. The ONNX graphs take uint8 BGR
-NHWC images (see scripts/build_detector.py), so crops go to them as OpenCV produces them.
+NHWC images (see scripts/build_detector.py); core.raster resamples them as OpenCV did when the
+nets were converted and evaluated.
 """
 
 from __future__ import annotations
 
 import math
 
-import cv2
 import numpy as np
 import onnxruntime as ort
+from PIL import Image
 
+from . import raster
 from .assets import model_path
 from .errors import ModelError
 from .types import Face
@@ -138,15 +140,14 @@ class Detector:
 
 class _Pyramid:
     """The image halved again and again, so that any smaller version of it, or of a box in it,
-    is one bilinear resample away that skips no more than every other pixel."""
+    is one bilinear resample away that skips no more than every other pixel. The levels are
+    Pillow images, which every resample reads."""
 
     def __init__(self, image: np.ndarray):
         self.height, self.width = image.shape[:2]
-        self.levels = [image]
-        while min(self.levels[-1].shape[:2]) >= 2 * PNET_WINDOW:
-            height, width = self.levels[-1].shape[:2]
-            half = (width // 2, height // 2)
-            self.levels.append(cv2.resize(self.levels[-1], half, interpolation=cv2.INTER_AREA))
+        self.levels: list[Image.Image] = [raster.picture(image)]
+        while min(self.levels[-1].size) >= 2 * PNET_WINDOW:
+            self.levels.append(raster.halve(self.levels[-1]))
 
     def _level(self, scale: float | np.ndarray):
         """Index of the smallest level still at least `scale` times the image's size."""
@@ -155,42 +156,18 @@ class _Pyramid:
 
     def resized(self, scale: float) -> np.ndarray:
         size = (math.ceil(self.width * scale), math.ceil(self.height * scale))
-        source = self.levels[self._level(scale)]
-        return cv2.resize(source, size, interpolation=cv2.INTER_LINEAR)
+        return raster.resize_linear(self.levels[self._level(scale)], size)
 
     def crops(self, boxes: np.ndarray, size: int) -> np.ndarray:
         """The square boxes resampled to size x size, zero outside the image as in training."""
         crops = np.empty((len(boxes), size, size, 3), np.uint8)
         levels = self._level(size / (boxes[:, 2] - boxes[:, 0]))
-        # cv2.remap refuses maps of SHRT_MAX rows or more.
-        chunk = (np.iinfo(np.int16).max - 1) // size
         for index in np.unique(levels):
             picked = np.flatnonzero(levels == index)
-            for start in range(0, len(picked), chunk):
-                part = picked[start : start + chunk]
-                crops[part] = self._resample(self.levels[index], boxes[part], size)
+            level = self.levels[index]
+            to_level = np.array([level.width / self.width, level.height / self.height])
+            crops[picked] = raster.crops(level, boxes[picked] * np.tile(to_level, 2), size)
         return crops
-
-    def _resample(self, level: np.ndarray, boxes: np.ndarray, size: int) -> np.ndarray:
-        """One remap for all boxes: their sampling grids stacked into a (n*size, size) map."""
-        to_level = np.array([level.shape[1] / self.width, level.shape[0] / self.height])
-        step = (boxes[:, 2:] - boxes[:, :2]) / size
-        centres = np.arange(size) + 0.5
-        # Where each output pixel's centre falls, as a pixel index of the level.
-        xs = (boxes[:, 0, None] + centres * step[:, 0, None]) * to_level[0] - 0.5
-        ys = (boxes[:, 1, None] + centres * step[:, 1, None]) * to_level[1] - 0.5
-        count = len(boxes)
-        map_x = np.broadcast_to(xs[:, None, :], (count, size, size)).reshape(-1, size)
-        map_y = np.broadcast_to(ys[:, :, None], (count, size, size)).reshape(-1, size)
-        sampled = cv2.remap(
-            level,
-            map_x.astype(np.float32),
-            map_y.astype(np.float32),
-            cv2.INTER_LINEAR,
-            borderMode=cv2.BORDER_CONSTANT,
-            borderValue=0,
-        )
-        return sampled.reshape(count, size, size, 3)
 
 
 def _session(name: str, threads: int) -> ort.InferenceSession:
@@ -215,7 +192,7 @@ def _fit(image: np.ndarray, max_side: int) -> tuple[np.ndarray, np.ndarray]:
         return image, np.ones(2)
     factor = max_side / max(height, width)
     size = (max(round(width * factor), 1), max(round(height * factor), 1))
-    small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    small = raster.resize_area(image, size)
     return small, np.array([size[0] / width, size[1] / height])
 
 
@@ -233,10 +210,20 @@ def _nms(boxes: np.ndarray, scores: np.ndarray, threshold: float) -> np.ndarray:
     """Indices of the boxes that greedy non-maximum suppression by IoU keeps."""
     if not len(boxes):
         return np.empty(0, np.intp)
-    corner_size = np.hstack([boxes[:, :2], boxes[:, 2:] - boxes[:, :2]]).astype(np.float64)
-    # OpenCV's type stubs ask for sequences; it takes arrays as well, and faster.
-    keep = cv2.dnn.NMSBoxes(corner_size, scores.astype(np.float32), 0.0, threshold)  # type: ignore[arg-type]
-    return np.asarray(keep, np.intp).reshape(-1)
+    order = np.argsort(-scores, kind="stable")
+    boxes = boxes[order].astype(np.float64)
+    areas = np.prod(boxes[:, 2:] - boxes[:, :2], axis=1)
+    keep = []
+    remaining = np.arange(len(boxes))
+    while len(remaining):
+        best, rest = remaining[0], remaining[1:]
+        keep.append(best)
+        top_left = np.maximum(boxes[best, :2], boxes[rest, :2])
+        bottom_right = np.minimum(boxes[best, 2:], boxes[rest, 2:])
+        inter = np.prod(np.maximum(bottom_right - top_left, 0), axis=1)
+        union = areas[best] + areas[rest] - inter
+        remaining = rest[inter <= threshold * union]
+    return order[np.array(keep, np.intp)]
 
 
 def _drop_nested(boxes: np.ndarray, scores: np.ndarray, threshold: float) -> np.ndarray:

@@ -11,13 +11,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from .align import ARCFACE_TEMPLATE, align
 from .errors import FaceGateError, ImageError
 from .gallery import Gallery
-from .imaging import ImageSource, load_image
+from .imaging import ImageSource, encode_jpeg, load_image
 from .pipeline import FacePipeline
 from .store import Person, Store
 from .thresholds import settings_thresholds
@@ -105,6 +104,17 @@ def frontal_pose(landmarks: np.ndarray) -> tuple[float, float]:
     return roll, min(to_left, to_right) / max(to_left, to_right)
 
 
+# ITU-R BT.601 luma from B, G, R: the gray the brightness and sharpness gates were set on.
+GRAY_WEIGHTS = np.array([0.114, 0.587, 0.299])
+
+
+def laplacian_variance(gray: np.ndarray) -> float:
+    """Variance of the 4-neighbour Laplacian (edges mirrored): low for a blurred face."""
+    padded = np.pad(gray, 1, mode="reflect")
+    laplacian = padded[:-2, 1:-1] + padded[2:, 1:-1] + padded[1:-1, :-2] + padded[1:-1, 2:] - 4 * padded[1:-1, 1:-1]
+    return float(laplacian.var())
+
+
 def check_face(
     image: np.ndarray, faces: Sequence[Face], gates: QualityGates
 ) -> tuple[np.ndarray | None, float, str | None]:
@@ -123,13 +133,14 @@ def check_face(
     if frontal < gates.min_frontal:
         return None, 0.0, "face turned away: look straight at the camera"
     crop = align(image, face.landmarks, CROP_SIZE, ARCFACE_TEMPLATE)
-    gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    # Rounded to gray levels, as the gates' thresholds were measured.
+    gray = np.rint(crop.astype(np.float64) @ GRAY_WEIGHTS)
     brightness = float(gray.mean())
     if brightness < gates.min_brightness:
         return None, 0.0, "too dark: add light in front of the face"
     if brightness > gates.max_brightness:
         return None, 0.0, "too bright: avoid direct light or glare on the face"
-    sharpness = float(cv2.Laplacian(gray, cv2.CV_64F).var())
+    sharpness = laplacian_variance(gray)
     if sharpness < gates.min_sharpness:
         return None, 0.0, "blurred: hold still (or use a sharper photo)"
     quality = face.score * min(1.0, sharpness / (3 * gates.min_sharpness)) * (0.5 + 0.5 * frontal)
@@ -154,8 +165,7 @@ class Enroller:
         embedding = self.pipeline.embedder.embed(image, [face.landmarks])[0]
         # The stored crop's landmarks sit on the ArcFace template, so a later model of any input
         # format can be fed from it (see recompute_stale).
-        _, jpeg = cv2.imencode(".jpg", crop, [cv2.IMWRITE_JPEG_QUALITY, CROP_JPEG_QUALITY])
-        return Assessment(face, Sample(embedding, quality, jpeg.tobytes(), detail))
+        return Assessment(face, Sample(embedding, quality, encode_jpeg(crop, CROP_JPEG_QUALITY), detail))
 
     def assess_photos(self, paths: Iterable[str | Path]) -> tuple[list[Sample], list[PhotoOutcome]]:
         samples, outcomes = [], []
@@ -317,8 +327,10 @@ def recompute_stale(store: Store, embedder) -> RecomputeResult:
     crops = store.crops_for_recompute(model_id)
     vectors = {}
     for template_id, jpeg in crops:
-        crop = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
-        if crop is not None:
-            vectors[template_id] = embedder.embed(crop, [ARCFACE_TEMPLATE])[0]
+        try:
+            crop = load_image(jpeg)
+        except ImageError:
+            continue  # a damaged crop: counted below as needing re-enrolment
+        vectors[template_id] = embedder.embed(crop, [ARCFACE_TEMPLATE])[0]
     done = store.replace_embeddings(vectors, model_id, version) if vectors else 0
     return RecomputeResult(done, len(stale) - done)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import stat
+import warnings
 from pathlib import Path
 
-import cv2
 import numpy as np
+from PIL import Image, ImageOps
 
 from .errors import ImageError
 from .image_header import BadHeader, UnknownFormat, read_header
@@ -17,6 +19,8 @@ ImageSource = str | Path | bytes | bytearray | np.ndarray
 # photo is 12000x9000) and decodes to 300 MB. Larger declared sizes are refused from the header,
 # before any pixel is decoded.
 MAX_MEGAPIXELS = 100
+# Pillow's own bomb check, set to the same cap (which the header check enforces first).
+Image.MAX_IMAGE_PIXELS = MAX_MEGAPIXELS * 1_000_000
 # A file read is cut off here, so a device or a growing file cannot be read without end.
 MAX_FILE_BYTES = 256 * 2**20
 
@@ -32,7 +36,7 @@ def image_files(folder: str | Path, recursive: bool = False) -> list[Path]:
 
 
 def load_image(source: ImageSource) -> np.ndarray:
-    """Return an HxWx3 uint8 BGR image (OpenCV's convention, like camera frames).
+    """Return an HxWx3 uint8 BGR image (OpenCV's convention, which the models were built on).
 
     Paths and bytes are decoded with EXIF orientation applied; grayscale, alpha and 16-bit
     images are converted. Arrays are taken as BGR (or gray/BGRA) in uint8, uint16 or float 0..1.
@@ -86,17 +90,47 @@ def _decode(data: bytes, name: str) -> np.ndarray:
         )
     if not header.complete:
         raise ImageError(f"{name} is not a readable image: the {header.format} file is cut short")
-    buffer = np.frombuffer(data, dtype=np.uint8)
-    # ANYDEPTH keeps 16-bit precision for the conversion below; unlike IMREAD_UNCHANGED it still
-    # applies the EXIF orientation, so phone photos come out upright.
-    flags = cv2.IMREAD_ANYCOLOR | cv2.IMREAD_ANYDEPTH
     try:
-        image = cv2.imdecode(buffer, flags)
-    except cv2.error as exc:
-        raise ImageError(f"{name} is not a readable image: {exc}") from exc
-    if image is None:
-        raise ImageError(f"{name} is not a readable image (corrupt or unsupported format)")
+        # Pillow warns about odd but readable files (corrupt EXIF, palette transparency): the
+        # image still decodes, and a warning is no use to the person at the camera.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(io.BytesIO(data), formats=_PILLOW_FORMATS) as picture:
+                # Phones store pixels sideways with an EXIF tag saying how to turn them upright.
+                ImageOps.exif_transpose(picture, in_place=True)
+                image = _bgr_pixels(picture)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise ImageError(f"{name} is not a readable image (corrupt or unsupported: {exc})") from None
     return to_bgr8(image, name)
+
+
+# The formats image_header reads; Pillow is not asked to guess at anything else.
+_PILLOW_FORMATS = ("JPEG", "PNG", "BMP", "WEBP", "TIFF")
+
+
+def _bgr_pixels(picture: Image.Image) -> np.ndarray:
+    """The picture's pixels as gray, BGR or BGRA, in uint8 or (16-bit gray) uint16."""
+    if picture.mode == "I" or picture.mode.startswith("I;16"):
+        # 16-bit gray (Pillow may hold it as 32-bit integers).
+        return np.clip(np.asarray(picture), 0, 65535).astype(np.uint16)
+    if picture.mode in ("L", "F"):
+        return np.asarray(picture)
+    if picture.mode not in ("RGB", "RGBA"):
+        # Palette, CMYK, YCbCr, 1-bit, gray+alpha: to colour, keeping any transparency.
+        keeps_alpha = "A" in picture.mode or "transparency" in picture.info
+        picture = picture.convert("RGBA" if keeps_alpha else "RGB")
+    # Pillow packs the bytes in BGR order itself, which saves a strided copy of every frame; a
+    # bytearray keeps the array writable, as callers expect of a decoded image.
+    order = "BGRA" if picture.mode == "RGBA" else "BGR"
+    pixels = np.frombuffer(bytearray(picture.tobytes("raw", order)), np.uint8)
+    return pixels.reshape(picture.height, picture.width, len(order))
+
+
+def encode_jpeg(image: np.ndarray, quality: int) -> bytes:
+    """A BGR uint8 image as JPEG bytes."""
+    out = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(image[:, :, ::-1])).save(out, "JPEG", quality=quality)
+    return out.getvalue()
 
 
 def to_bgr8(image: np.ndarray, name: str = "array") -> np.ndarray:
@@ -104,11 +138,12 @@ def to_bgr8(image: np.ndarray, name: str = "array") -> np.ndarray:
         raise ImageError(f"{name} has shape {image.shape}, not an image")
     image = _to_uint8(image, name)
     if image.ndim == 2:
-        image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+        image = np.repeat(image[:, :, None], 3, axis=2)
     elif image.shape[2] == 1:
-        image = cv2.cvtColor(image[:, :, 0], cv2.COLOR_GRAY2BGR)
+        image = np.repeat(image, 3, axis=2)
     elif image.shape[2] == 4:
-        image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+        # The alpha channel is dropped, not blended: the colour under it is the photo.
+        image = image[:, :, :3]
     elif image.shape[2] != 3:
         raise ImageError(f"{name} has {image.shape[2]} channels; expected 1, 3 or 4")
     return np.ascontiguousarray(image)

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import cv2
 import numpy as np
 import onnxruntime as ort
 
 from .assets import model_path
 from .errors import FaceGateError, ModelError
+from .raster import resize_linear, resize_nearest
 from .settings import STRICTNESS
 from .types import Face
 
@@ -101,7 +101,7 @@ def context_box(box: np.ndarray, width: int, height: int, scale: float) -> tuple
 def context_crop(image: np.ndarray, box: np.ndarray, scale: float, size: tuple[int, int]) -> np.ndarray:
     """The face with its context, resized to size (w, h) without keeping the aspect ratio."""
     x1, y1, x2, y2 = context_box(box, image.shape[1], image.shape[0], scale)
-    return cv2.resize(image[y1 : y2 + 1, x1 : x2 + 1], size, interpolation=cv2.INTER_LINEAR)
+    return resize_linear(image[y1 : y2 + 1, x1 : x2 + 1], size)
 
 
 class _Network:
@@ -207,7 +207,7 @@ def face_change(previous: np.ndarray | None, image: np.ndarray, box: np.ndarray)
     x1, y1 = max(int(box[0]), 0), max(int(box[1]), 0)
     x2, y2 = min(int(box[2]), image.shape[1]), min(int(box[3]), image.shape[0])
     region = image[y1:y2, x1:x2] if x2 > x1 and y2 > y1 else image
-    sample = cv2.resize(region, (FROZEN_SAMPLE, FROZEN_SAMPLE), interpolation=cv2.INTER_NEAREST).astype(np.float32)
+    sample = resize_nearest(region, (FROZEN_SAMPLE, FROZEN_SAMPLE)).astype(np.float32)
     change = None if previous is None else float(np.abs(sample - previous).mean())
     return sample, change
 

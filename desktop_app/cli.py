@@ -43,20 +43,21 @@ def _draw_path(out: Path, image: Path, count: int) -> Path:
 
 
 def _draw(image, faces, out: Path) -> None:
-    import cv2
+    from PIL import Image, ImageDraw
 
-    canvas = image.copy()
+    canvas = Image.fromarray(image[:, :, ::-1])  # BGR -> RGB
+    draw = ImageDraw.Draw(canvas)
     for face in faces:
         x1, y1, x2, y2 = (int(round(v)) for v in face.box)
-        cv2.rectangle(canvas, (x1, y1), (x2, y2), (0, 200, 0), 2)
+        draw.rectangle((x1, y1, x2, y2), outline=(0, 200, 0), width=2)
         for x, y in face.landmarks:
-            cv2.circle(canvas, (int(round(x)), int(round(y))), 2, (0, 0, 255), -1)
+            draw.ellipse((x - 2, y - 2, x + 2, y + 2), fill=(255, 0, 0))
     try:
-        written = cv2.imwrite(str(out), canvas)
-    except cv2.error:
-        written = False
-    if not written:
-        raise FaceGateError(f"cannot write {out}: does its folder exist, and may you write there?")
+        canvas.save(out)
+    except ValueError:
+        raise FaceGateError(f"cannot write {out}: name it .jpg, .png, .bmp, .webp or .tif") from None
+    except OSError as exc:
+        raise FaceGateError(f"cannot write {out}: {exc.strerror or exc}") from None
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
@@ -287,8 +288,9 @@ def _describe(event) -> str:
 
 
 def _cmd_checkin(args: argparse.Namespace) -> int:
-    from core.camera import open_source
     from core.kiosk import Kiosk
+
+    from .capture import open_source
 
     checked_in = False
     frames = 0
@@ -319,8 +321,9 @@ def _cmd_checkin(args: argparse.Namespace) -> int:
 
 
 def _cmd_unlock(args: argparse.Namespace) -> int:
-    from core.camera import open_source
     from core.kiosk import Kiosk, unlock_people
+
+    from .capture import open_source
 
     deadline = time.monotonic() + args.timeout
     with _store() as store:

@@ -14,8 +14,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import cv2
 import numpy as np
+
+from core.imaging import encode_jpeg, load_image
+from core.raster import resize_linear
 
 PORTRAIT, GROUP = "Tom_Hanks_54745.png", "t1.jpg"
 # Names for five of the six people of the group photo, so that the People screen has someone to
@@ -35,14 +37,18 @@ def _wait(app, done: Callable[[], bool], timeout_s: float = 30.0) -> None:
 
 def _group_faces(pipeline, photos: Path) -> list:
     """Each face of the group photo with room around it, doubled in size, left to right."""
-    group = cv2.imread(str(photos / GROUP))
+    group = load_image(photos / GROUP)
     crops = []
     for face in sorted(pipeline.detector.detect(group), key=lambda f: f.box[0]):
         x1, y1, x2, y2 = face.box.astype(int)
         pad = (x2 - x1) // 2
         crop = group[max(y1 - pad, 0) : y2 + pad, max(x1 - pad, 0) : x2 + pad]
-        crops.append(cv2.resize(crop, None, fx=2, fy=2))
+        crops.append(_doubled(crop))
     return crops
+
+
+def _doubled(image: np.ndarray) -> np.ndarray:
+    return resize_linear(image, (2 * image.shape[1], 2 * image.shape[0]))
 
 
 def _enrol_samples(store, pipeline, portrait, group_faces) -> None:
@@ -75,7 +81,7 @@ def _camera_frame(portrait, stranger):
     """A 640x480 frame: Tom Hanks in front, the stranger further back on the right."""
     frame = np.tile(np.linspace(70, 150, 640, dtype=np.uint8)[None, :, None], (480, 1, 3))
     frame[110 : 110 + portrait.shape[0], 90 : 90 + portrait.shape[1]] = portrait
-    small = cv2.resize(stranger, (150, 150 * stranger.shape[0] // stranger.shape[1]))
+    small = resize_linear(stranger, (150, 150 * stranger.shape[0] // stranger.shape[1]))
     frame[150 : 150 + small.shape[0], 440 : 440 + small.shape[1]] = small[: 480 - 150]
     return frame
 
@@ -112,15 +118,16 @@ def capture(out: Path) -> list[Path]:
         store = Store(f"sqlite:///{Path(tmp, 'shots.db').as_posix()}")
         pipeline = FacePipeline()
         # The portrait is a 112 px crop: doubled, its face clears the enrolment size gate with room.
-        portrait = cv2.resize(cv2.imread(str(photos / PORTRAIT)), None, fx=2, fy=2)
+        portrait = _doubled(load_image(photos / PORTRAIT))
         group_faces = _group_faces(pipeline, photos)
         _enrol_samples(store, pipeline, portrait, group_faces)
         _history(store)
         frames = Path(tmp, "camera")
         frames.mkdir()
         frame = _camera_frame(portrait, group_faces[len(GROUP_NAMES)])
+        jpeg = encode_jpeg(frame, 95)
         for i in range(600):
-            cv2.imwrite(str(frames / f"{i:04d}.jpg"), frame)
+            (frames / f"{i:04d}.jpg").write_bytes(jpeg)
 
         pin = PinDialog(store)
         pin.pin.setText("246813")

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 
 GROUP_PHOTO, GROUP_FACES = "t1.jpg", 6
@@ -199,8 +198,15 @@ def _check_enrol(store, pipeline):
 
 
 def _moved(portrait: np.ndarray) -> np.ndarray:
-    warp = np.float32([[MOVED_SCALE, 0, MOVED_SHIFT[0]], [0, MOVED_SCALE, MOVED_SHIFT[1]]])
-    return cv2.warpAffine(portrait, warp, MOVED_SIZE, borderValue=(128, 128, 128))
+    from core.raster import resize_linear
+
+    height, width = portrait.shape[:2]
+    scaled = resize_linear(portrait, (round(width * MOVED_SCALE), round(height * MOVED_SCALE)))
+    frame = np.full((MOVED_SIZE[1], MOVED_SIZE[0], 3), 128, np.uint8)
+    x, y = MOVED_SHIFT
+    part = scaled[: MOVED_SIZE[1] - y, : MOVED_SIZE[0] - x]
+    frame[y : y + part.shape[0], x : x + part.shape[1]] = part
+    return frame
 
 
 def _check_recognise(store, pipeline, photos, person):

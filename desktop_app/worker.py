@@ -16,12 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QThread, Signal
 
-from core.camera import open_source
 from core.enroll import CaptureFeedback, CaptureSession, Enroller
 from core.errors import CameraError, FaceGateError
 from core.kiosk import Kiosk, KioskResult
 from core.pipeline import FacePipeline
 from core.store import Store
+
+from .capture import open_source
 
 log = logging.getLogger(__name__)
 

@@ -8,9 +8,7 @@
 # It builds in a virtualenv of its own, build/venv (FACEGATE_BUILD_VENV to move it), made on first use
 # and again whenever pyproject.toml or the pinned versions change, because the app's environment is not
 # the developer's:
-#   - OpenCV is opencv-python-headless (the project's dependency), pinned to the version of whichever
-#     OpenCV wheel your environment has: a development environment may still hold opencv-python.
-#   - No training extras (torch, matplotlib) that could leak in.
+#   - No training or test extras (torch, matplotlib, OpenCV) that could leak in.
 # Versions are pinned to the environment you build from ($PYTHON, else the active virtualenv, else
 # .venv) when there is one, so the frozen app computes what your checkout computes.
 set -euo pipefail
@@ -44,16 +42,8 @@ mkdir -p "$(dirname "$venv")"
 pins=$(mktemp)
 trap 'rm -f "$pins"' EXIT
 if [ -n "$reference" ]; then
-    # OpenCV is pinned below by version; editable and direct-URL installs cannot be pins.
-    "$reference" -m pip freeze --exclude-editable | grep -viE '^opencv-python|^facegate| @ ' > "$pins" || true
-    opencv=$("$reference" -c "
-import importlib.metadata as m
-for name in ('opencv-python-headless', 'opencv-python'):
-    try:
-        print(m.version(name)); break
-    except m.PackageNotFoundError:
-        pass" 2>/dev/null || true)
-    if [ -n "$opencv" ]; then echo "opencv-python-headless==$opencv" >> "$pins"; fi
+    # Editable and direct-URL installs cannot be pins.
+    "$reference" -m pip freeze --exclude-editable | grep -viE '^facegate| @ ' > "$pins" || true
 fi
 stamp=$(cat pyproject.toml "$pins" | sha256sum | cut -d' ' -f1)
 

@@ -10,6 +10,8 @@ import pytest
 
 from core.camera import FOLDER_FPS, FolderSource, ThreadedSource, open_source
 from core.errors import CameraError
+from desktop_app.capture import BACKLOG
+from desktop_app.capture import open_source as open_capture
 
 
 def _frame(value: int) -> np.ndarray:
@@ -74,21 +76,54 @@ def test_a_vanished_folder_raises_camera_error(tmp_path, realtime):
                 pass
 
 
-def test_missing_camera_file_and_device_give_camera_error(tmp_path):
+# qapp in the tests that open Qt Multimedia: the QApplication the GUI tests need must exist before
+# desktop_app.capture would make a plain core application in this process.
+def test_missing_camera_file_and_device_give_camera_error(tmp_path, qapp):
     with pytest.raises(CameraError, match="not a camera number"):
         open_source(tmp_path / "no-such-folder")
     with pytest.raises(CameraError, match="holds no images"):
         open_source(tmp_path)
-    with pytest.raises(CameraError, match="camera 97"):
-        open_source("97")
+    with pytest.raises(CameraError, match="camera 97: no such camera"):
+        open_capture("97")
+    text = tmp_path / "notes.txt"
+    text.write_text("not a video")
+    with pytest.raises(CameraError, match="is it a video file"):
+        open_capture(text)
 
 
-def test_video_file_plays_to_its_end(tmp_path):
-    path = tmp_path / "clip.avi"
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 25, (64, 48))
-    for value in range(0, 200, 25):
-        writer.write(_frame(value))
+def _video(path, values, size=(64, 48)):
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 25, size)
+    for value in values:
+        writer.write(np.full((size[1], size[0], 3), value, np.uint8))
     writer.release()
-    with open_source(path) as source:
+    return path
+
+
+def test_core_alone_plays_folders_and_says_what_a_video_needs(tmp_path):
+    clip = _video(tmp_path / "clip.avi", [0, 100])
+    with pytest.raises(CameraError, match="needs the desktop app's video support"):
+        open_source(clip)
+    with pytest.raises(CameraError, match="camera 0 needs"):
+        open_source("0")
+
+
+def test_video_file_plays_to_its_end_through_qt_multimedia(tmp_path, qapp):
+    clip = _video(tmp_path / "clip.avi", range(0, 200, 25))
+    with open_capture(clip) as source:
         frames = list(source)
-    assert len(frames) == 8 and frames[0].shape == (48, 64, 3)
+    assert len(frames) == 8 and frames[0].shape == (48, 64, 3) and frames[0].dtype == np.uint8
+    # MJPEG is lossy, but each frame keeps its own gray level, in order.
+    assert [round(int(frame[24, 32, 1]) / 25) * 25 for frame in frames] == list(range(0, 200, 25))
+
+
+def test_a_slow_reader_of_a_video_file_loses_no_frame(tmp_path, qapp):
+    clip = _video(tmp_path / "long.avi", [(7 * i) % 256 for i in range(40)])
+    with open_capture(clip) as source:
+        seen, backlog = [], 0
+        for frame in source:
+            seen.append(frame)
+            backlog = max(backlog, len(source.source._frames))
+            time.sleep(0.1)  # 10 frames/s read from a 25 frames/s file: playback has to wait
+    assert len(seen) == 40
+    # Paused, not buffered: the decoded frames waiting stay a handful (a few arrive after pause()).
+    assert backlog <= BACKLOG + 3

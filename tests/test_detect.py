@@ -9,6 +9,7 @@ import pytest
 
 from core.detect import Detector
 from core.errors import ModelError
+from core.raster import resize_area
 
 
 def read(path: Path) -> np.ndarray:
@@ -93,7 +94,7 @@ def test_large_image_is_shrunk_for_detection_and_mapped_back(detector, group, gr
     large = cv2.resize(group, None, fx=3, fy=3, interpolation=cv2.INTER_LINEAR)
     faces = Detector(min_face=3 * detector.min_face, max_side=group.shape[1]).detect(large)
 
-    shrunk = cv2.resize(large, group.shape[1::-1], interpolation=cv2.INTER_AREA)
+    shrunk = resize_area(large, group.shape[1::-1])
     expected = detector.detect(shrunk)
     assert len(faces) == len(expected)
     for face, small in zip(faces, expected):

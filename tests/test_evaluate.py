@@ -154,7 +154,10 @@ def test_evaluate_scores_the_face_at_the_centre_not_the_largest(lfw, teachers):
     path = lfw / "Bill_Clinton" / "Bill_Clinton_0009.jpg"
     pipeline = FacePipeline(Detector(min_face=40), Embedder(teachers / "mobileface_v2.onnx"))
     faces = pipeline.detect(path)
-    assert len(faces) >= 2 and faces[0].landmarks.mean(axis=0)[0] < 100
+    # The bystander's box is as large as his, within a pixel or two either way depending on the
+    # resampling: size cannot be what picks the face.
+    assert len(faces) >= 2 and any(face.landmarks.mean(axis=0)[0] < 100 for face in faces)
+    assert abs(faces[0].size - faces[1].size) < 3
     centre = min(faces, key=lambda f: np.linalg.norm(f.landmarks.mean(axis=0) - 125))
     sets = evaluate.SetEmbedder(pipeline, fallback_min_face=20)
     sets.embed_all([path], progress=False)
