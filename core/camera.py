@@ -199,8 +199,14 @@ def open_source(spec: str | int, realtime: bool = False, capture: CaptureOpener 
     return ThreadedSource(source, latest_only=source.live or realtime)
 
 
+def source_name(target: int | str) -> str:
+    """What to call a camera (a device index), a URL or a video file in messages."""
+    return f"camera {target}" if isinstance(target, int) else str(target)
+
+
 def _capture(opener: CaptureOpener | None, target: int | str, live: bool, realtime: bool) -> FrameSource:
     if opener is None:
-        kind = f"camera {target}" if isinstance(target, int) else str(target)
-        raise CameraError(f"{kind} needs the desktop app's video support: only folders of images play without it")
+        raise CameraError(
+            f"{source_name(target)} needs the desktop app's video support: only folders of images play without it"
+        )
     return opener(target, live, realtime)

@@ -24,7 +24,7 @@ import numpy as np
 from PySide6.QtCore import QCoreApplication, QEventLoop, QLoggingCategory, QObject, QTimer, QUrl, qInstallMessageHandler
 from PySide6.QtGui import QImage
 
-from core.camera import STALL_TIMEOUT_S, FrameSource
+from core.camera import STALL_TIMEOUT_S, FrameSource, source_name
 from core.camera import open_source as _open_source
 from core.errors import CameraError
 
@@ -60,7 +60,7 @@ class QtCaptureSource(FrameSource):
     """A camera (device index), a URL (RTSP/HTTP) or a video file, played by Qt Multimedia."""
 
     def __init__(self, target: int | str, live: bool, realtime: bool = False):
-        self.name = f"camera {target}" if isinstance(target, int) else str(target)
+        self.name = source_name(target)
         self.live = live
         # Only the newest frame of a camera, or of a file played in real time, is of use.
         self._frames: deque[np.ndarray] = deque(maxlen=1 if live or realtime else None)
@@ -167,14 +167,14 @@ class _Feed(QObject):
         self.session = QtMultimedia.QMediaCaptureSession(self)
         self.session.setCamera(self.camera)
         self.session.setVideoSink(self.sink)
-        self.camera.errorOccurred.connect(self.on_camera_error)
+        self.camera.errorOccurred.connect(self.on_error)
         self.camera.activeChanged.connect(self.on_camera_active)
         self.camera.start()
 
     def _start_player(self, target: str) -> None:
         self.player = QtMultimedia.QMediaPlayer(self)
         self.player.setVideoSink(self.sink)
-        self.player.errorOccurred.connect(self.on_player_error)
+        self.player.errorOccurred.connect(self.on_error)
         self.player.mediaStatusChanged.connect(self.on_status)
         url = QUrl(target) if "://" in target else QUrl.fromLocalFile(str(Path(target).resolve()))
         self.player.setSource(url)
@@ -206,10 +206,8 @@ class _Feed(QObject):
         elif status == statuses.InvalidMedia:
             self.source._finish("not a playable video")
 
-    def on_player_error(self, error, text: str) -> None:
-        self.source._finish(text or str(error))
-
-    def on_camera_error(self, error, text: str) -> None:
+    def on_error(self, error, text: str) -> None:
+        """The player's or the camera's errorOccurred: both carry (error, text)."""
         self.source._finish(text or str(error))
 
     def on_camera_active(self, active: bool) -> None:
