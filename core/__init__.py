@@ -3,7 +3,7 @@
 No Qt and no torch here. The public surface a newcomer needs:
 
     from core import load_image
-    from core.pipeline import FacePipeline
+    from core.vision.pipeline import FacePipeline
     pipeline = FacePipeline()                 # bundled detector + student
     faces = pipeline.faces("photo.jpg")       # largest first, each with .embedding
 
@@ -11,9 +11,9 @@ The package itself exports only the light names below; the pipeline, gallery and
 their modules so that `import core` does not load onnxruntime or SQLAlchemy.
 """
 
-from .errors import CameraError, FaceGateError, ImageError, ModelError, StoreError
-from .imaging import load_image
-from .types import Face, Match
+from core.errors import CameraError, FaceGateError, ImageError, ModelError, StoreError
+from core.types import Face, Match
+from core.vision.imaging import load_image
 
 __all__ = [
     "CameraError",

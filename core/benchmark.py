@@ -10,13 +10,13 @@ from statistics import median
 
 import numpy as np
 
-from .align import align
-from .detect import Detector
-from .embed import load_embedder
-from .errors import FaceGateError
-from .gallery import Gallery
-from .imaging import image_files, load_image
-from .raster import resize_area
+from core.errors import FaceGateError
+from core.matching.gallery import Gallery
+from core.vision.align import align
+from core.vision.detect import Detector
+from core.vision.embed import load_embedder
+from core.vision.imaging import image_files, load_image
+from core.vision.raster import resize_area
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def bench_stages(
     gallery_size: int = 10_000,
     pad=None,
 ) -> StageTimes:
-    """pad: a core.pad.PadModel to time too (its threads are its own), or None."""
+    """pad: a core.liveness.pad.PadModel to time too (its threads are its own), or None."""
     # The loader's checks (a regular file, the size limits) come before reading the bytes to time.
     frame = frame_640x480(load_image(photo_path))
     data = photo_path.read_bytes()
@@ -166,7 +166,7 @@ def pad_scores(root: Path, pad, detector: Detector) -> tuple[dict[str, dict[str,
 def pad_rates(
     kinds: dict[str, dict[str, list[float | None]]], threshold: float, window: int = 5, min_frames: int = 3
 ) -> tuple[PadRate, ...]:
-    from .pad import PadScore, TemporalRule
+    from core.liveness.pad import PadScore, TemporalRule
 
     rates = []
     for kind, groups in sorted(kinds.items(), key=lambda kv: (kv[0] != LIVE, kv[0])):

@@ -1,13 +1,16 @@
-"""Where FaceGate keeps its data; FACEGATE_HOME and FACEGATE_DB override the defaults."""
+"""Every location FaceGate uses: bundled assets (from source and when frozen by PyInstaller), the
+user data folder, the database and the face-data key. FACEGATE_HOME, FACEGATE_DB and
+FACEGATE_KEY_FILE override the defaults."""
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
-from platformdirs import user_data_dir
+from platformdirs import user_config_dir, user_data_dir
 
-from .errors import StoreError
+from core.errors import ModelError, StoreError
 
 APP_NAME = "FaceGate"
 
@@ -48,3 +51,31 @@ def database_url() -> str:
         return override
     # as_posix: SQLAlchemy URLs take forward slashes on Windows too.
     return f"sqlite:///{(data_dir() / 'facegate.db').as_posix()}"
+
+
+def assets_dir() -> Path:
+    # PyInstaller unpacks data next to the executable under sys._MEIPASS; from source the
+    # assets folder sits beside the core package.
+    base = getattr(sys, "_MEIPASS", None)
+    root = Path(base) if base else Path(__file__).resolve().parent.parent
+    return root / "assets"
+
+
+def samples_dir() -> Path:
+    """The two sample photos the selftest, `bench` and the README use (see assets/samples/README.md)."""
+    return assets_dir() / "samples"
+
+
+def model_path(name: str) -> Path:
+    path = assets_dir() / "models" / name
+    if not path.is_file():
+        raise ModelError(f"bundled model {name!r} is missing at {path}; reinstall FaceGate")
+    return path
+
+
+def key_path() -> Path:
+    """The face-data key file: FACEGATE_KEY_FILE, else facegate.key in the user config folder."""
+    override = os.environ.get("FACEGATE_KEY_FILE")
+    return (
+        Path(override).expanduser() if override else Path(user_config_dir(APP_NAME, appauthor=False)) / "facegate.key"
+    )

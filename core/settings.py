@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from .errors import FaceGateError
+from core.errors import FaceGateError
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
 
 import numpy as np
 
@@ -50,3 +53,24 @@ class Match:
     person_id: int | None
     similarity: float
     name: str | None = None
+
+
+EventKind = Literal["check-in", "check-out", "unlock"]
+CHECK_IN: EventKind = "check-in"
+CHECK_OUT: EventKind = "check-out"
+UNLOCK: EventKind = "unlock"
+
+
+@dataclass(frozen=True)
+class Event:
+    """time is timezone-aware UTC; similarity is the mean over the frames that confirmed the person."""
+
+    person_id: int
+    name: str | None
+    time: datetime
+    kind: EventKind
+    similarity: float
+    kiosk_id: str
+    # Made where the person was recognised: the Store keeps one event per uid, so resending an
+    # event (a retry, the offline spool) never doubles it. Not part of equality.
+    uid: str = field(default_factory=lambda: uuid.uuid4().hex, compare=False)

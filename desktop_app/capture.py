@@ -1,6 +1,6 @@
 """Cameras, network streams and video files through Qt Multimedia (its FFmpeg backend).
 
-core.camera plays folders of images and knows nothing of Qt; open_source() here hands it the
+core.kiosk.sources plays folders of images and knows nothing of Qt; open_source() here hands it the
 opener for everything else, so the GUI's frame worker and the CLI open every kind of source the
 same way. Qt delivers frames by signal to an object living on a thread of its own, which runs its
 own event loop; read() takes the frames from there.
@@ -24,9 +24,9 @@ import numpy as np
 from PySide6.QtCore import QCoreApplication, QEventLoop, QLoggingCategory, QObject, QTimer, QUrl, qInstallMessageHandler
 from PySide6.QtGui import QImage
 
-from core.camera import STALL_TIMEOUT_S, FrameSource, source_name
-from core.camera import open_source as _open_source
 from core.errors import CameraError
+from core.kiosk.sources import STALL_TIMEOUT_S, FrameSource, source_name
+from core.kiosk.sources import open_source as _open_source
 
 # Qt Multimedia reports the optional libraries it lacks (PipeWire, VA-API) as it loads, and its
 # backend's details on every start; a CameraError already says what matters in one line.
@@ -52,7 +52,7 @@ QtMultimedia: Any = None
 
 
 def open_source(spec: str | int, realtime: bool = False) -> FrameSource:
-    """core.camera.open_source, able to open cameras, URLs and video files too."""
+    """core.kiosk.sources.open_source, able to open cameras, URLs and video files too."""
     return _open_source(spec, realtime, capture=QtCaptureSource)
 
 

@@ -22,8 +22,8 @@ traceback); 130 interrupted."""
 
 
 def _cmd_detect(args: argparse.Namespace) -> int:
-    from core.detect import Detector
-    from core.imaging import load_image
+    from core.vision.detect import Detector
+    from core.vision.imaging import load_image
 
     detector = Detector(min_face=args.min_face)
     results = []
@@ -61,7 +61,7 @@ def _draw(image, faces, out: Path) -> None:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from core.thresholds import recommended_threshold
+    from core.matching.thresholds import recommended_threshold
 
     # The same pipeline as every other command, so naming the bundled model changes nothing.
     pipeline = _pipeline(args, min_face=args.min_face)
@@ -79,7 +79,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_site_bench(args: argparse.Namespace) -> int:
-    from core.store import _safe_url
+    from core.store.facade import _safe_url
     from desktop_app.site_bench import FRAMES_PER_PERSON, run_site
 
     if not args.db:
@@ -103,13 +103,13 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
     if args.kiosks:
         return _cmd_site_bench(args)
-    from core.pipeline import model_spec
+    from core.vision.pipeline import model_spec
 
     if args.pad:
         return _bench_pad(args)
     photo = Path(args.photo) if args.photo else _sample_photo()
     if args.recall:
-        from core.imaging import image_files
+        from core.vision.imaging import image_files
 
         # Checked before the timing runs, which take a while.
         recall_images = image_files(args.recall, recursive=True)
@@ -125,8 +125,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
             f"pad_ms={t.pad_ms:.2f} pipeline_fps={t.pipeline_fps:.1f}"
         )
     if args.recall:
-        from core.detect import Detector
-        from core.detect_eval import centre_recall
+        from core.vision.detect import Detector
+        from core.vision.detect_eval import centre_recall
 
         hits, total = centre_recall(Detector(min_face=args.recall_min_face), recall_images)
         print(f"recall_images={total} found={hits}")
@@ -141,7 +141,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _pad_model(args: argparse.Namespace, threads: int = 1):
-    from core.pad import PadModel
+    from core.liveness.pad import PadModel
 
     return PadModel(getattr(args, "pad_model", None), threads=threads, strictness=args.strictness)
 
@@ -168,8 +168,8 @@ def _bench_pad(args: argparse.Namespace) -> int:
 
 
 def _cmd_liveness(args: argparse.Namespace) -> int:
-    from core.detect import Detector
-    from core.imaging import load_image
+    from core.vision.detect import Detector
+    from core.vision.imaging import load_image
 
     pad = _pad_model(args)
     detector = Detector(min_face=20)
@@ -192,21 +192,21 @@ def _cmd_liveness(args: argparse.Namespace) -> int:
 
 
 def _sample_photo() -> Path:
-    from core.assets import samples_dir
+    from core.paths import samples_dir
 
     return samples_dir() / "Tom_Hanks_54745.png"
 
 
 def _store(read_only: bool = False):
-    from core.store import Store
+    from core.store.facade import Store
 
     return Store.for_reading() if read_only else Store()
 
 
 def _pipeline(args: argparse.Namespace, min_face: int | None = None):
-    from core.detect import Detector
-    from core.embed import load_embedder
-    from core.pipeline import FacePipeline, model_spec
+    from core.vision.detect import Detector
+    from core.vision.embed import load_embedder
+    from core.vision.pipeline import FacePipeline, model_spec
 
     detector = Detector() if min_face is None else Detector(min_face=min_face)
     return FacePipeline(detector, load_embedder(model_spec(args.model)))
@@ -217,7 +217,7 @@ def _require_pin(store) -> None:
     FACEGATE_ADMIN_PIN for scripts, else asked for without echo."""
     import getpass
 
-    from core.pin import check_pin
+    from core.store.pin import check_pin
 
     if store.load_settings().admin_pin_hash is None:
         return
@@ -237,7 +237,7 @@ def _person_by_id(store, person_id: int):
 
 
 def _cmd_enroll(args: argparse.Namespace) -> int:
-    from core.enroll import Enroller
+    from core.enrol.enroller import Enroller
 
     images = args.images
     if args.person_id is None and not images:
@@ -262,8 +262,8 @@ def _cmd_enroll(args: argparse.Namespace) -> int:
 
 
 def _cmd_people(args: argparse.Namespace) -> int:
-    from core.embed import load_embedder
-    from core.pipeline import model_spec
+    from core.vision.embed import load_embedder
+    from core.vision.pipeline import model_spec
 
     with _store(read_only=True) as store:
         people = store.list_people(include_inactive=True)
@@ -288,9 +288,8 @@ def _describe(event) -> str:
 
 
 def _cmd_checkin(args: argparse.Namespace) -> int:
-    from core.kiosk import Kiosk
-
-    from .capture import open_source
+    from core.kiosk.kiosk import Kiosk
+    from desktop_app.capture import open_source
 
     checked_in = False
     frames = 0
@@ -321,9 +320,8 @@ def _cmd_checkin(args: argparse.Namespace) -> int:
 
 
 def _cmd_unlock(args: argparse.Namespace) -> int:
-    from core.kiosk import Kiosk, unlock_people
-
-    from .capture import open_source
+    from core.kiosk.kiosk import Kiosk, unlock_people
+    from desktop_app.capture import open_source
 
     deadline = time.monotonic() + args.timeout
     with _store() as store:
@@ -349,7 +347,7 @@ def _cmd_unlock(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from desktop_app.dates import day_range
+    from core.days import day_range
 
     if args.end < args.start:
         raise FaceGateError("--to is before --from")
@@ -376,7 +374,7 @@ def _cmd_app(args: argparse.Namespace) -> int:
             "no display to show the app on (DISPLAY is not set): run it on the kiosk's desktop, or use "
             "a command such as `facegate checkin` or `facegate --selftest` (see facegate --help)"
         )
-    from desktop_app.app import run_app
+    from desktop_app.gui.app import run_app
 
     return run_app(camera=args.camera, fullscreen=args.fullscreen, model=args.model)
 
@@ -414,7 +412,7 @@ def _number(kind: type, low: float, high: float = math.inf) -> Callable[[str], f
 
 def _label(what: str) -> Callable[[str], str]:
     def parse(text: str) -> str:
-        from core.labels import clean_label
+        from core.store.labels import clean_label
 
         try:
             return clean_label(text, what)
@@ -425,7 +423,7 @@ def _label(what: str) -> Callable[[str], str]:
 
 
 def _drawing(text: str) -> Path:
-    from core.imaging import IMAGE_SUFFIXES
+    from core.vision.imaging import IMAGE_SUFFIXES
 
     path = Path(text)
     if path.suffix.lower() not in IMAGE_SUFFIXES:
@@ -441,7 +439,7 @@ def _folder(text: str) -> Path:
 
 
 def _min_face(text: str) -> int:
-    from core.detect import PNET_WINDOW  # the smallest face the detector's first stage can see
+    from core.vision.detect import PNET_WINDOW  # the smallest face the detector's first stage can see
 
     return int(_number(int, PNET_WINDOW, 100_000)(text))
 

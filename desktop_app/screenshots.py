@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from core.imaging import encode_jpeg, load_image
-from core.raster import resize_linear
+from core.vision.imaging import encode_jpeg, load_image
+from core.vision.raster import resize_linear
 
 PORTRAIT, GROUP = "Tom_Hanks_54745.png", "t1.jpg"
 # Names for five of the six people of the group photo, so that the People screen has someone to
@@ -53,7 +53,7 @@ def _doubled(image: np.ndarray) -> np.ndarray:
 
 def _enrol_samples(store, pipeline, portrait, group_faces) -> None:
     """Tom Hanks from his portrait and its mirror image; five faces of the group photo as named people."""
-    from core.enroll import Enroller
+    from core.enrol.enroller import Enroller
 
     enroller = Enroller(store, pipeline)
     samples = [enroller.assess(img, detail=PORTRAIT).sample for img in (portrait, portrait[:, ::-1])]
@@ -66,7 +66,7 @@ def _enrol_samples(store, pipeline, portrait, group_faces) -> None:
 
 def _history(store, days: int = 4) -> None:
     """A few past working days for everyone, so the attendance screen has a summary to show."""
-    from core.attendance import CHECK_IN, CHECK_OUT, Event
+    from core.types import CHECK_IN, CHECK_OUT, Event
 
     today = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
     for back in range(days, 0, -1):
@@ -96,12 +96,11 @@ def capture(out: Path) -> list[Path]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from core.pipeline import FacePipeline
-    from core.store import Store
-
-    from .admin.pin_dialog import PinDialog
-    from .cli import _sample_photo
-    from .main_window import MainWindow
+    from core.store.facade import Store
+    from core.vision.pipeline import FacePipeline
+    from desktop_app.cli import _sample_photo
+    from desktop_app.gui.admin.pin_dialog import PinDialog
+    from desktop_app.gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
     photos = _sample_photo().parent

@@ -87,8 +87,8 @@ def run_selftest(out: Callable[[str], Any] = print) -> bool:
 
 
 def _check_bundle() -> tuple[None, str]:
-    from core.assets import assets_dir
-    from core.store import MIGRATIONS_DIR
+    from core.paths import assets_dir
+    from core.store.facade import MIGRATIONS_DIR
 
     models, migrations = assets_dir() / "models", MIGRATIONS_DIR
     bundle = _bundle()
@@ -109,7 +109,7 @@ def _bundle() -> Path | None:
 
 
 def _sample_dir() -> Path:
-    from core.assets import samples_dir
+    from core.paths import samples_dir
 
     folder = samples_dir()
     _expect(folder.is_dir(), f"no sample photos at {folder}; reinstall FaceGate")
@@ -117,7 +117,7 @@ def _sample_dir() -> Path:
 
 
 def _check_photos() -> tuple[dict[str, np.ndarray], str]:
-    from core.imaging import load_image
+    from core.vision.imaging import load_image
 
     folder = _sample_dir()
     photos = {name: load_image(folder / name) for name in (GROUP_PHOTO, PORTRAIT)}
@@ -126,7 +126,7 @@ def _check_photos() -> tuple[dict[str, np.ndarray], str]:
 
 
 def _check_detector():
-    from core.detect import Detector
+    from core.vision.detect import Detector
 
     # The CLI's default smallest face: the portrait is a 112 px crop.
     detector = Detector(min_face=20)
@@ -140,7 +140,7 @@ def _check_group(detector, photos) -> tuple[None, str]:
 
 
 def _check_model(detector):
-    from core.pipeline import FacePipeline, model_spec
+    from core.vision.pipeline import FacePipeline, model_spec
 
     pipeline = FacePipeline(detector)
     return pipeline, f"{model_spec()} (model id {pipeline.embedder.model_id}, {pipeline.embedder.dim}-d)"
@@ -157,7 +157,7 @@ def _check_portrait(pipeline, photos):
 
 
 def _check_liveness(detector, photos) -> tuple[None, str]:
-    from core.pad import PadModel
+    from core.liveness.pad import PadModel
 
     pad = PadModel()
     image = photos[GROUP_PHOTO]
@@ -178,7 +178,7 @@ def _check_data_dir() -> tuple[None, str]:
 
 
 def _check_database(tmp: Path):
-    from core.store import Store
+    from core.store.facade import Store
 
     path = tmp / "selftest.db"
     store = Store(f"sqlite:///{path.as_posix()}")
@@ -189,7 +189,7 @@ def _check_database(tmp: Path):
 
 
 def _check_enrol(store, pipeline):
-    from core.enroll import Enroller
+    from core.enrol.enroller import Enroller
 
     # What `facegate enroll` and the admin screen do: quality gates, then the template.
     result = Enroller(store, pipeline).enroll_photos(PERSON, [_sample_dir() / PORTRAIT])
@@ -198,7 +198,7 @@ def _check_enrol(store, pipeline):
 
 
 def _moved(portrait: np.ndarray) -> np.ndarray:
-    from core.raster import resize_linear
+    from core.vision.raster import resize_linear
 
     height, width = portrait.shape[:2]
     scaled = resize_linear(portrait, (round(width * MOVED_SCALE), round(height * MOVED_SCALE)))
@@ -212,7 +212,7 @@ def _moved(portrait: np.ndarray) -> np.ndarray:
 def _check_recognise(store, pipeline, photos, person):
     from dataclasses import replace
 
-    from core.kiosk import Kiosk
+    from core.kiosk.kiosk import Kiosk
 
     # The kiosk screen's own loop body, fed the moved copy as a camera frame. A still photo is
     # what liveness refuses, so it is off here: this checks recognition and the rules (the
@@ -251,7 +251,7 @@ class _KioskRun:
 
 
 def _check_checkin(store, run, person):
-    from core.attendance import CHECK_IN
+    from core.types import CHECK_IN
 
     events = []
     while run.frames < run.kiosk.settings.consecutive_frames:

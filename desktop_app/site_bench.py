@@ -66,9 +66,9 @@ def enrol_site(store, pipeline, count: int, lfw: Path = LFW) -> list[Walker]:
     second photo the kiosk names correctly against the whole gallery (at the attendance threshold
     and smallest face of the site's settings); the others stay enrolled as look-alikes. So a
     missing event is the store's fault, never the recogniser's."""
-    from core.enroll import Enroller, load_gallery
-    from core.kiosk import MAX_FACES
-    from core.thresholds import settings_thresholds
+    from core.enrol.enroller import Enroller, load_gallery
+    from core.kiosk.kiosk import MAX_FACES
+    from core.matching.thresholds import settings_thresholds
 
     if not lfw.is_dir():
         raise FaceGateError(f"the site benchmark needs LFW at {lfw} (see ../shared/data/README.md)")
@@ -118,12 +118,12 @@ def _frames_folder(root: Path, walkers: list[Walker], seed: int) -> Path:
 def _kiosk(url: str, frames: str, spool: str, kiosk_id: str, model: str | None, start_at: int) -> None:
     """One kiosk process: the real Kiosk loop over its folder, one thread, no frame pacing."""
     os.environ["OMP_NUM_THREADS"] = "1"
-    from core.camera import open_source
-    from core.detect import Detector
-    from core.embed import load_embedder
-    from core.kiosk import Kiosk
-    from core.pipeline import FacePipeline, model_spec
-    from core.store import Store
+    from core.kiosk.kiosk import Kiosk
+    from core.kiosk.sources import open_source
+    from core.store.facade import Store
+    from core.vision.detect import Detector
+    from core.vision.embed import load_embedder
+    from core.vision.pipeline import FacePipeline, model_spec
 
     store = Store(url, busy_timeout_s=0.5, retries=1)
     pipeline = FacePipeline(Detector(), load_embedder(model_spec(model)))
@@ -209,10 +209,10 @@ def run_site(
     cut_s: float = 0.0,
     log=print,
 ) -> SiteResult:
-    from core.detect import Detector
-    from core.embed import load_embedder
-    from core.pipeline import FacePipeline, model_spec
-    from core.store import Store
+    from core.store.facade import Store
+    from core.vision.detect import Detector
+    from core.vision.embed import load_embedder
+    from core.vision.pipeline import FacePipeline, model_spec
 
     work = Path(tempfile.mkdtemp(prefix="facegate-site-"))
     with Store(url) as store:

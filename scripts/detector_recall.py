@@ -3,7 +3,7 @@
     python scripts/detector_recall.py /work/shared/data/lfw/images --min-face 20 \
         --frame path/to/photo.jpg
 
-Recall counts images where a found face's box holds the image centre (see core.detect_eval).
+Recall counts images where a found face's box holds the image centre (see core.vision.detect_eval).
 With --frame, the photo is resized to 640x480 and the median time to detect faces of at
 least --frame-min-face pixels in it is printed too.
 """
@@ -19,9 +19,9 @@ import cv2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.detect import Detector  # noqa: E402
-from core.detect_eval import centre_recall, median_latency_ms  # noqa: E402
-from core.imaging import image_files, load_image  # noqa: E402
+from core.vision.detect import Detector  # noqa: E402
+from core.vision.detect_eval import centre_recall, median_latency_ms  # noqa: E402
+from core.vision.imaging import image_files, load_image  # noqa: E402
 
 
 def main() -> None:

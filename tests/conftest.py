@@ -32,8 +32,8 @@ FRAMES_PER_PHOTO = 3
 @pytest.fixture(scope="session")
 def model() -> str:
     """The bundled student once it is trained, else the teacher it is distilled from."""
-    from core.assets import assets_dir
-    from core.pipeline import STUDENT_MODEL
+    from core.paths import assets_dir
+    from core.vision.pipeline import STUDENT_MODEL
 
     student = assets_dir() / "models" / STUDENT_MODEL
     if student.is_file():
@@ -46,9 +46,9 @@ def model() -> str:
 
 @pytest.fixture(scope="session")
 def pipeline(model):
-    from core.detect import Detector
-    from core.embed import load_embedder
-    from core.pipeline import FacePipeline
+    from core.vision.detect import Detector
+    from core.vision.embed import load_embedder
+    from core.vision.pipeline import FacePipeline
 
     return FacePipeline(Detector(), load_embedder(model))
 
@@ -60,7 +60,7 @@ def db_url(tmp_path) -> str:
 
 @pytest.fixture
 def store(db_url):
-    from core.store import Store
+    from core.store.facade import Store
 
     with Store(db_url) as s:
         yield s
@@ -107,7 +107,7 @@ def camera_folder(tmp_path):
 @pytest.fixture
 def enrolled(store, pipeline, lfw_photos):
     """The LFW person enrolled from their first photos; the Person record."""
-    from core.enroll import Enroller
+    from core.enrol.enroller import Enroller
 
     return (
         Enroller(store, pipeline).enroll_photos("George W Bush", lfw_photos(PERSON, ENROL_PHOTOS), group="staff").person
@@ -203,7 +203,7 @@ def recognition_only(store) -> None:
 
 @pytest.fixture
 def window(qtbot, store, pipeline):
-    from desktop_app.main_window import MainWindow
+    from desktop_app.gui.main_window import MainWindow
 
     opened: list[MainWindow] = []
 

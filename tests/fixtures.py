@@ -39,6 +39,6 @@ def teachers() -> Path:
 
 @pytest.fixture(scope="session")
 def detector():
-    from core.detect import Detector
+    from core.vision.detect import Detector
 
     return Detector(min_face=20)

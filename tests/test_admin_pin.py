@@ -6,8 +6,8 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 
-from core.pin import hash_pin
-from core.store import Store
+from core.store.facade import Store
+from core.store.pin import hash_pin
 
 
 def _set_pin(tmp_path, pin: str) -> None:
@@ -49,7 +49,7 @@ def test_cli_enrolment_and_export_ask_for_the_pin_once_one_is_set(tmp_path, cli_
 
 
 def test_arming_unlock_takes_the_pin_and_a_wrong_one_arms_nothing(qtbot, store, enrolled):
-    from desktop_app.unlock_view import UnlockView
+    from desktop_app.gui.unlock_view import UnlockView
 
     store.save_settings(dataclasses.replace(store.load_settings(), admin_pin_hash=hash_pin("246813")))
     view = UnlockView(store)

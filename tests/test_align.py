@@ -1,14 +1,14 @@
-"""core.align's numpy similarity fit against scikit-image's, the estimate insightface's
+"""core.vision.align's numpy similarity fit against scikit-image's, the estimate insightface's
 `face_align.estimate_norm` makes (and against insightface itself where it is installed).
 
-scikit-image fits in float32 when given float32 points and core.align in float64, so they agree to
+scikit-image fits in float32 when given float32 points and core.vision.align in float64, so they agree to
 float32 precision: compared where each matrix puts the landmarks, in crop pixels."""
 
 import numpy as np
 import pytest
 
-from core.align import ARCFACE_TEMPLATE, align, alignment_matrix
-from core.imaging import load_image
+from core.vision.align import ARCFACE_TEMPLATE, align, alignment_matrix
+from core.vision.imaging import load_image
 
 transform = pytest.importorskip("skimage.transform", reason="scikit-image is the parity reference ([dev] extra)")
 # scikit-image deprecates estimate() in favour of from_estimate(); the reference keeps to the call

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from core.attendance import AttendanceRules, Event, UnlockRules
+from core.kiosk.rules import AttendanceRules, UnlockRules
 from core.settings import Settings
-from core.types import Match
+from core.types import Event, Match
 
 UTC = timezone.utc
 T0 = datetime(2024, 3, 4, 8, 0, tzinfo=UTC)

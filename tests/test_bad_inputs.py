@@ -147,8 +147,8 @@ def corpus(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def home(tmp_path_factory) -> Path:
     """A FACEGATE_HOME with one person enrolled and one check-in, so every command has data to lose."""
-    from core.attendance import CHECK_IN, Event
-    from core.store import Store
+    from core.store.facade import Store
+    from core.types import CHECK_IN, Event
 
     home = tmp_path_factory.mktemp("home")
     with Store(f"sqlite:///{home / 'facegate.db'}") as store:
@@ -428,7 +428,7 @@ def test_settings_out_of_range_are_refused_and_stored_ones_skipped(tmp_path):
 
     from core.errors import FaceGateError
     from core.settings import Settings
-    from core.store import Store
+    from core.store.facade import Store
 
     for name, value in (
         ("match_threshold", float("nan")),

@@ -8,8 +8,8 @@ import cv2
 import numpy as np
 import pytest
 
-from core.camera import FOLDER_FPS, FolderSource, ThreadedSource, open_source
 from core.errors import CameraError
+from core.kiosk.sources import FOLDER_FPS, FolderSource, ThreadedSource, open_source
 from desktop_app.capture import BACKLOG
 from desktop_app.capture import open_source as open_capture
 

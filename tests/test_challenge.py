@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 import cv2
 import pytest
 
-from core.challenge import PROMPTS, TURN, HeadTurnChallenge, yaw_ratio
-from core.imaging import load_image
+from core.liveness.challenge import PROMPTS, TURN, HeadTurnChallenge, yaw_ratio
+from core.vision.imaging import load_image
 
 PERSON = "George_W_Bush"
 FRONTAL = ("0203", "0065", "0482")  # |yaw| < 0.06

@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from core.attendance import Event
-from core.kiosk import POLL_S, Kiosk
-from core.store import Store
+from core.kiosk.kiosk import POLL_S, Kiosk
+from core.store.facade import Store
+from core.types import Event
 from tests.conftest import ENROL_PHOTOS, PERSON, recognition_only
 
 T0 = datetime.now(UTC).replace(microsecond=0)
@@ -158,7 +158,7 @@ def test_two_cli_enrolments_of_one_name_at_once_make_one_person(tmp_path, cli_en
 def test_kiosk_without_the_database_keeps_recognising_spools_and_catches_up_once(
     tmp_path, db_url, store, pipeline, enrolled, person_folder
 ):
-    from core.camera import open_source
+    from core.kiosk.sources import open_source
 
     frames = list(open_source(person_folder))
     recognition_only(store)
@@ -185,7 +185,7 @@ def test_kiosk_without_the_database_keeps_recognising_spools_and_catches_up_once
 
 
 def test_a_change_at_one_kiosk_reaches_another_without_restart(db_url, store, pipeline, enrolled, person_folder):
-    from core.camera import open_source
+    from core.kiosk.sources import open_source
 
     frames = list(open_source(person_folder))
     with Store(db_url) as other_kiosk_store:
@@ -202,9 +202,9 @@ def test_kiosk_cut_off_from_postgresql_keeps_recognising_and_catches_up(
 ):
     import threading
 
-    from core.camera import open_source
-    from core.enroll import Enroller
-    from core.kiosk import OFFLINE_RETRY_S
+    from core.enrol.enroller import Enroller
+    from core.kiosk.kiosk import OFFLINE_RETRY_S
+    from core.kiosk.sources import open_source
     from desktop_app.site_bench import _Cut, _proxied_url
 
     with Store(postgres_url) as admin:
@@ -232,7 +232,7 @@ def test_kiosk_cut_off_from_postgresql_keeps_recognising_and_catches_up(
 def test_window_status_bar_says_offline_with_the_events_waiting(
     qtbot, tmp_path, db_url, store, enrolled, pipeline, person_folder
 ):
-    from desktop_app.main_window import MainWindow
+    from desktop_app.gui.main_window import MainWindow
 
     recognition_only(store)
 

@@ -16,9 +16,9 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from core.crypto import KeyFileError
 from core.settings import Settings
-from core.store import Store, _engine_url, alembic_config
+from core.store.crypto import KeyFileError
+from core.store.facade import Store, _engine_url, alembic_config
 from tests.conftest import ENROL_PHOTOS, PERSON
 
 JPEG_START = b"\xff\xd8\xff"
@@ -36,7 +36,7 @@ def _file_bytes(db_path) -> bytes:
 
 
 def test_database_file_holds_no_face_image_and_no_raw_embedding(tmp_path, monkeypatch, pipeline, lfw_photos):
-    from core.enroll import Enroller
+    from core.enrol.enroller import Enroller
 
     home = tmp_path / "home"  # made by FaceGate: 0700
     key = tmp_path / "keys" / "facegate.key"
@@ -59,7 +59,7 @@ def test_database_file_holds_no_face_image_and_no_raw_embedding(tmp_path, monkey
 
 
 def _model_key(pipeline):
-    from core.enroll import model_key
+    from core.enrol.enroller import model_key
 
     return model_key(pipeline.embedder)
 
@@ -116,7 +116,7 @@ def test_turning_face_crops_off_erases_them_and_keeps_none(store):
 
 
 def test_enroller_keeps_no_crop_when_the_setting_is_off(store, pipeline, lfw_photos):
-    from core.enroll import Enroller
+    from core.enrol.enroller import Enroller
 
     store.save_settings(dataclasses.replace(store.load_settings(), keep_face_crops=False))
     Enroller(store, pipeline).enroll_photos("George W Bush", lfw_photos(PERSON, ENROL_PHOTOS[:1]))

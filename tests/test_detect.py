@@ -7,9 +7,9 @@ import cv2
 import numpy as np
 import pytest
 
-from core.detect import Detector
 from core.errors import ModelError
-from core.raster import resize_area
+from core.vision.detect import Detector
+from core.vision.raster import resize_area
 
 
 def read(path: Path) -> np.ndarray:
@@ -117,6 +117,6 @@ def test_rejects_images_that_are_not_bgr_uint8(detector):
 def test_unreadable_model_is_a_model_error(monkeypatch, tmp_path):
     broken = tmp_path / "broken.onnx"
     broken.write_bytes(b"not an onnx graph")
-    monkeypatch.setattr("core.detect.model_path", lambda name: broken)
+    monkeypatch.setattr("core.vision.detect.model_path", lambda name: broken)
     with pytest.raises(ModelError):
         Detector()

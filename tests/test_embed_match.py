@@ -4,10 +4,10 @@ import time
 
 import numpy as np
 
-from core.align import ARCFACE_TEMPLATE, align, alignment_matrix
-from core.embed import Embedder, Ensemble, InputFormat, load_embedder
-from core.gallery import Gallery
-from core.imaging import load_image
+from core.matching.gallery import Gallery
+from core.vision.align import ARCFACE_TEMPLATE, align, alignment_matrix
+from core.vision.embed import Embedder, Ensemble, InputFormat, load_embedder
+from core.vision.imaging import load_image
 
 
 def test_alignment_moves_landmarks_onto_the_template(sample_images, detector):

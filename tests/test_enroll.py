@@ -5,10 +5,10 @@ import cv2
 import numpy as np
 import pytest
 
-from core.calibrate import calibrate, error_rates
-from core.enroll import CaptureSession, Enroller, model_key, recompute_stale
+from core.enrol.enroller import CaptureSession, Enroller, model_key, recompute_stale
 from core.errors import FaceGateError
-from core.imaging import load_image
+from core.matching.calibrate import calibrate, error_rates
+from core.vision.imaging import load_image
 
 
 @pytest.fixture
@@ -132,8 +132,8 @@ def test_stale_templates_are_recomputed_from_their_crops(store, enroller, tom):
 
 
 def test_a_metadata_only_reexport_keeps_templates_current(store, enroller, tom, model):
-    from core.embed import load_embedder
-    from core.enroll import load_gallery
+    from core.enrol.enroller import load_gallery
+    from core.vision.embed import load_embedder
 
     sample = enroller.assess(_framed(tom)).sample
     enroller.save([sample], "photo", name="Tom Hanks")

@@ -110,7 +110,7 @@ def _first_fold_subset(lfw, path, per_class=20):
 
 
 def test_evaluate_teacher_on_lfw_subset(lfw, teachers, tmp_path, capsys):
-    pytest.importorskip("core.detect", reason="core.detect (the Detector) is not written yet")
+    pytest.importorskip("core.vision.detect", reason="core.vision.detect (the Detector) is not written yet")
     pairs_file = tmp_path / "pairs.txt"
     _first_fold_subset(lfw, pairs_file)
     parser = argparse.ArgumentParser()
@@ -146,10 +146,10 @@ def test_evaluate_teacher_on_lfw_subset(lfw, teachers, tmp_path, capsys):
 def test_evaluate_scores_the_face_at_the_centre_not_the_largest(lfw, teachers):
     """In Bill_Clinton_0009.jpg a bystander's cut-off face at the left edge is the largest box;
     the pair is about the man in the middle, and evaluate must embed him."""
-    from core.detect import Detector
-    from core.embed import Embedder
-    from core.imaging import load_image
-    from core.pipeline import FacePipeline
+    from core.vision.detect import Detector
+    from core.vision.embed import Embedder
+    from core.vision.imaging import load_image
+    from core.vision.pipeline import FacePipeline
 
     path = lfw / "Bill_Clinton" / "Bill_Clinton_0009.jpg"
     pipeline = FacePipeline(Detector(min_face=40), Embedder(teachers / "mobileface_v2.onnx"))

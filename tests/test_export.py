@@ -12,11 +12,11 @@ import re
 import pytest
 
 pytest.importorskip("training.backbone", reason="training/backbone.py (the student) is not written yet")
-pytest.importorskip("core.detect", reason="core.detect is needed to find the real faces for the checks")
+pytest.importorskip("core.vision.detect", reason="core.vision.detect is needed to find the real faces for the checks")
 
 import torch
 
-from core.embed import Embedder
+from core.vision.embed import Embedder
 from training import bench, export
 from training.backbone import StudentNet
 from training.config import BackboneConfig, TrainConfig
@@ -104,7 +104,7 @@ def test_metrics_give_thresholds_only_for_the_model_they_measured(exported, chec
         "model": {"id": model_id},
         "pairs": {"name": "LFW View 2"},
         "flip": True,
-        "detector": {"name": "core.detect.Detector (MTCNN)"},
+        "detector": {"name": "core.vision.detect.Detector (MTCNN)"},
         "metrics": {
             "pairs": 6000,
             "accuracy_mean": 0.99,

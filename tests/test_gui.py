@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
-from core.attendance import CHECK_IN, Event
-from core.pin import verify_pin
+from core.store.pin import verify_pin
+from core.types import CHECK_IN, Event
 
 DAY = (datetime(2000, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc))
 TIMEOUT_MS = 20_000
@@ -54,7 +54,7 @@ def test_unlock_screen_opens_for_the_chosen_person_after_a_camera_error(
 
 
 def test_admin_pin_is_set_on_first_use_then_verified(qtbot, store):
-    from desktop_app.admin.pin_dialog import PinDialog
+    from desktop_app.gui.admin.pin_dialog import PinDialog
 
     first = PinDialog(store)
     qtbot.addWidget(first)
@@ -148,7 +148,7 @@ def test_people_page_searches_and_deactivates(qtbot, window, store, tmp_path):
 
 
 def test_attendance_page_filters_summarises_and_exports_csv(qtbot, store, tmp_path):
-    from desktop_app.admin.attendance_page import AttendancePage
+    from desktop_app.gui.admin.attendance_page import AttendancePage
 
     enrolled = store.add_person("George W Bush", group="staff")
     now = datetime.now(timezone.utc)

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from core.errors import ImageError
-from core.imaging import load_image
+from core.vision.imaging import load_image
 
 
 @pytest.fixture(scope="module")

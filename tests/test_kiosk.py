@@ -11,9 +11,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from core.attendance import CHECK_IN, UNLOCK
-from core.camera import open_source
-from core.kiosk import Kiosk, unlock_people
+from core.kiosk.kiosk import Kiosk, unlock_people
+from core.kiosk.sources import open_source
+from core.types import CHECK_IN, UNLOCK
 from tests.conftest import recognition_only
 
 DAY = (datetime.now(timezone.utc) - timedelta(days=1), datetime.now(timezone.utc) + timedelta(days=1))

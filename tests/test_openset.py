@@ -10,9 +10,9 @@ import re
 import numpy as np
 import pytest
 
-from core.embed import Embedder
+from core.matching.thresholds import settings_thresholds
 from core.settings import Settings
-from core.thresholds import settings_thresholds
+from core.vision.embed import Embedder
 from tests.fixtures import ROOT
 from training.openset import fpir_threshold, lfw_protocol
 

@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from core.errors import ModelError
-from core.imaging import load_image
-from core.pad import (
+from core.liveness.pad import (
     HINT_ATTACK,
     HINT_CLOSER,
     MIN_FACE,
@@ -21,6 +20,7 @@ from core.pad import (
     face_change,
     is_grayscale,
 )
+from core.vision.imaging import load_image
 from desktop_app.cli import main
 from tests.fixtures import SHARED
 

@@ -9,10 +9,10 @@ import cv2
 import numpy as np
 import pytest
 
-from core.camera import open_source
-from core.enroll import Enroller
-from core.kiosk import Kiosk
-from core.pad import HINT_ATTACK
+from core.enrol.enroller import Enroller
+from core.kiosk.kiosk import Kiosk
+from core.kiosk.sources import open_source
+from core.liveness.pad import HINT_ATTACK
 from tests.conftest import PERSON, recognition_only
 from tests.fixtures import SHARED
 

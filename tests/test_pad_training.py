@@ -8,8 +8,8 @@ import onnxruntime as ort
 import pytest
 import torch
 
-from core.imaging import load_image
-from core.pad import PAD_KIND, PadModel
+from core.liveness.pad import PAD_KIND, PadModel
+from core.vision.imaging import load_image
 from tests.fixtures import SHARED
 
 REFERENCE = SHARED / "models" / "anti-spoof" / "minifasnet_v2_scale2.7.onnx"

@@ -14,8 +14,8 @@ import pytest
 
 pytest.importorskip("torch", reason="training needs PyTorch")
 
-from core.detect import Detector
-from core.imaging import load_image
+from core.vision.detect import Detector
+from core.vision.imaging import load_image
 from training import pool, teacher
 from training.data import Cache
 

@@ -1,4 +1,4 @@
-"""core.raster computes what the OpenCV operations it replaces computed (the models were built and
+"""core.vision.raster computes what the OpenCV operations it replaces computed (the models were built and
 evaluated on those), checked against OpenCV itself, which the tests keep."""
 
 import cv2
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from core import raster
-from core.imaging import load_image
+from core.vision.imaging import load_image
 
 
 @pytest.fixture(scope="module")

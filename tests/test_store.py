@@ -16,11 +16,11 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
 
-from core.attendance import Event
 from core.errors import FaceGateError, StoreError
-from core.pin import hash_pin, verify_pin
 from core.settings import Settings
-from core.store import MIGRATIONS_DIR, Base, Store, _engine_url
+from core.store.facade import MIGRATIONS_DIR, Base, Store, _engine_url
+from core.store.pin import hash_pin, verify_pin
+from core.types import Event
 
 UTC = timezone.utc
 T0 = datetime(2024, 3, 4, 8, 0, tzinfo=UTC)
@@ -328,7 +328,7 @@ def test_revision_moves_with_every_change_other_kiosks_must_see(store):
 
 
 def test_pin_back_off_doubles_after_three_wrong_tries_and_survives_a_restart(url):
-    from core.pin import PinRefused, check_pin, wait_after
+    from core.store.pin import PinRefused, check_pin, wait_after
 
     assert [wait_after(n) for n in range(1, 7)] == [0, 0, 5, 10, 20, 40]
     with Store(url) as s:

@@ -15,10 +15,8 @@ import numpy as np
 import onnx
 import pytest
 
-from core.embed import Embedder
 from core.errors import FaceGateError
-from core.settings import Settings
-from core.thresholds import (
+from core.matching.thresholds import (
     IMPOSTOR_KEY,
     UNLOCK_FALSE_ACCEPT,
     ImpostorTail,
@@ -26,6 +24,8 @@ from core.thresholds import (
     per_pair_rate,
     settings_thresholds,
 )
+from core.settings import Settings
+from core.vision.embed import Embedder
 from tests.fixtures import ROOT, SHARED
 
 STUDENT = ROOT / "assets" / "models" / "student.onnx"
@@ -98,7 +98,7 @@ def test_manual_thresholds_are_floors(student):
 def test_model_without_impostor_scores_falls_back_with_a_note(without_tail, caplog):
     embedder = Embedder(without_tail)
     settings = Settings(match_threshold=0.31, unlock_threshold=0.42)
-    with caplog.at_level(logging.WARNING, logger="core.thresholds"):
+    with caplog.at_level(logging.WARNING, logger="core.matching.thresholds"):
         small, large = (settings_thresholds(embedder, settings, n) for n in (3, 3000))
     assert (small.attendance, small.unlock) == (large.attendance, large.unlock) == (0.31, 0.42)
     assert not small.follows_gallery and "fixed" in small.describe()
@@ -106,8 +106,8 @@ def test_model_without_impostor_scores_falls_back_with_a_note(without_tail, capl
 
 
 def test_kiosk_threshold_follows_enrolment_and_deactivation(store, pipeline, enrolled, lfw_photos):
-    from core.enroll import Enroller
-    from core.kiosk import Kiosk
+    from core.enrol.enroller import Enroller
+    from core.kiosk.kiosk import Kiosk
 
     if IMPOSTOR_KEY not in pipeline.embedder.metadata:
         pytest.skip("the model under test carries no impostor scores")
@@ -129,9 +129,9 @@ def test_kiosk_threshold_follows_enrolment_and_deactivation(store, pipeline, enr
 
 
 def test_kiosk_uses_the_fallback_for_such_a_model(without_tail, store):
-    from core.detect import Detector
-    from core.kiosk import Kiosk
-    from core.pipeline import FacePipeline
+    from core.kiosk.kiosk import Kiosk
+    from core.vision.detect import Detector
+    from core.vision.pipeline import FacePipeline
 
     kiosk = Kiosk(store, FacePipeline(Detector(), Embedder(without_tail)))
     assert kiosk.threshold == store.load_settings().match_threshold
@@ -159,7 +159,7 @@ def test_strangers_stay_unnamed_against_1000_enrolled(store, pipeline, lfw, came
     """1,000 LFW people enrolled (first photo each, as the open-set protocol enrols), 150 other
     one-photo LFW people in front of the kiosk: the threshold is the 1,000-template one, and at
     most the target's share of stranger frames is named (0.1 %: none of these 150)."""
-    from core.kiosk import Kiosk
+    from core.kiosk.kiosk import Kiosk
     from training.openset import lfw_protocol
 
     if IMPOSTOR_KEY not in pipeline.embedder.metadata:
@@ -184,7 +184,7 @@ def test_strangers_stay_unnamed_against_1000_enrolled(store, pipeline, lfw, came
 
 
 def _frames(paths):
-    from core.imaging import load_image
+    from core.vision.imaging import load_image
 
     for path in paths:
         yield load_image(path)

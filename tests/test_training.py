@@ -40,9 +40,9 @@ def sample_image(name: str) -> np.ndarray:
 def detected():
     """t1.jpg (6 people) and its faces, found and aligned with the product's own detector."""
     try:
-        from core.detect import Detector
+        from core.vision.detect import Detector
     except ImportError as exc:
-        pytest.skip(f"core.detect not available: {exc}")
+        pytest.skip(f"core.vision.detect not available: {exc}")
     image = sample_image("t1.jpg")
     faces = Detector(min_face=20).detect(image)
     assert len(faces) >= 4, "t1.jpg should show several faces"
@@ -133,8 +133,8 @@ def test_new_se_block_is_the_identity():
 
 @needs_teacher
 def test_distillation_steps_lower_the_loss(detected):
-    from core.align import align
-    from core.embed import Embedder
+    from core.vision.align import align
+    from core.vision.embed import Embedder
     from training.data import resize, to_tensor
 
     image, faces = detected
@@ -161,8 +161,8 @@ def test_distillation_steps_lower_the_loss(detected):
 def test_student_starts_as_the_teacher_it_is_initialised_from(detected):
     """Weights, input normalisation (the teacher's in-graph Sub/Mul), conv biases and BN epsilons
     folded in: on real faces the student's embedding is the teacher's."""
-    from core.align import align
-    from core.embed import Embedder
+    from core.vision.align import align
+    from core.vision.embed import Embedder
     from training.data import to_tensor
     from training.teacher_init import init_from_onnx
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .config import BackboneConfig
+from training.config import BackboneConfig
 
 STEM = 32
 # Per stride-2 stage: base channels and expansion of its bottlenecks.

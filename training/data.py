@@ -18,10 +18,9 @@ import cv2
 import numpy as np
 import torch
 
-from core.align import ARCFACE_TEMPLATE
-from core.embed import InputFormat
-
-from .config import AugmentConfig
+from core.vision.align import ARCFACE_TEMPLATE
+from core.vision.embed import InputFormat
+from training.config import AugmentConfig
 
 MEAN, STD = 127.5, 127.5
 

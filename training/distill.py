@@ -24,11 +24,11 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from .backbone import StudentNet, count_macs, count_params
-from .config import BackboneConfig, TrainConfig
-from .data import Batches, Cache, resize, split_identities, student_format, to_tensor
-from .losses import DistillLoss
-from .teacher_init import init_from_onnx
+from training.backbone import StudentNet, count_macs, count_params
+from training.config import BackboneConfig, TrainConfig
+from training.data import Batches, Cache, resize, split_identities, student_format, to_tensor
+from training.losses import DistillLoss
+from training.teacher_init import init_from_onnx
 
 EVAL_BATCH = 256
 HEAD_FIT_ROWS = 20_000  # training rows the heads of a teacher-started run are fitted on

@@ -35,12 +35,11 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from core.align import ARCFACE_TEMPLATE
-from core.embed import Ensemble, _file_digest
-from core.imaging import load_image
-
-from . import verification
-from .teacher import load_members
+from core.vision.align import ARCFACE_TEMPLATE
+from core.vision.embed import Ensemble, _file_digest
+from core.vision.imaging import load_image
+from training import verification
+from training.teacher import load_members
 
 GENERIC_FOLDS = 10
 # onnxruntime's MTCNN runs slower on two threads than on one here (small convolutions; measured
@@ -347,9 +346,9 @@ class Evaluation:
 
 
 def evaluate(args) -> Evaluation:
-    # Imported here so the parsers and metrics work before core.detect exists.
-    from core.detect import Detector
-    from core.pipeline import FacePipeline
+    # Imported here so the parsers and metrics work before core.vision.detect exists.
+    from core.vision.detect import Detector
+    from core.vision.pipeline import FacePipeline
 
     pairs, root, pairs_name = load_pairs(args)
     if args.limit_folds:
@@ -384,7 +383,7 @@ def evaluate(args) -> Evaluation:
         "pairs": {"name": pairs_name, "root": str(root)},
         "flip": not args.no_flip,
         "detector": {
-            "name": "core.detect.Detector (MTCNN)",
+            "name": "core.vision.detect.Detector (MTCNN)",
             "face": "nearest the centre",
             "min_face": args.min_face,
             "fallback_min_face": fallback_min_face,

@@ -19,7 +19,7 @@ With a crop cache (--cache, the one distill trained from), each written file als
 scores on the people that run held out (`facegate.impostor`, training/impostor.py), from which the
 app derives thresholds that follow the gallery size (core/thresholds.py).
 
-The format lives in the file's metadata (face.* keys, core.embed.InputFormat), so core, evaluate
+The format lives in the file's metadata (face.* keys, core.vision.embed.InputFormat), so core, evaluate
 and bench load the student like any teacher. Checks: PyTorch vs onnxruntime on real aligned crops
 (crops from the training cache, else from the sample photos in assets/samples); with
 --int8 also fp32 vs int8 cosine agreement on crops the calibration did not see.
@@ -41,18 +41,17 @@ import onnx
 import onnxruntime as ort
 import torch
 
-from core.align import ARCFACE_TEMPLATE, align
-from core.assets import samples_dir
-from core.detect import Detector
-from core.embed import Embedder, InputFormat, l2_normalise
-from core.imaging import load_image
-
-from . import impostor
-from .backbone import StudentNet
-from .bench import median_latency_ms
-from .config import TrainConfig
-from .data import student_format
-from .teacher import flush_denormals
+from core.paths import samples_dir
+from core.vision.align import ARCFACE_TEMPLATE, align
+from core.vision.detect import Detector
+from core.vision.embed import Embedder, InputFormat, l2_normalise
+from core.vision.imaging import load_image
+from training import impostor
+from training.backbone import StudentNet
+from training.bench import median_latency_ms
+from training.config import TrainConfig
+from training.data import student_format
+from training.teacher import flush_denormals
 
 OPSET = 17
 INPUT, OUTPUT = "input", "embedding"

@@ -33,12 +33,11 @@ from pathlib import Path
 
 import numpy as np
 
-from core.align import ARCFACE_TEMPLATE, align
-from core.embed import Embedder
-from core.thresholds import IMPOSTOR_KEY, ImpostorTail
-
-from .config import TrainConfig
-from .data import split_identities
+from core.matching.thresholds import IMPOSTOR_KEY, ImpostorTail
+from core.vision.align import ARCFACE_TEMPLATE, align
+from core.vision.embed import Embedder
+from training.config import TrainConfig
+from training.data import split_identities
 
 # Exceedance probabilities of the stored table; the fitted tail takes over below TAIL_P.
 TAIL_P = 1e-3
@@ -150,7 +149,7 @@ def measure(model: Path, cache: Path, held: HeldOut, threads: int = 1) -> tuple[
 
 def write_tail(model: Path, tail: ImpostorTail) -> None:
     """Only the metadata changes: the graph and weights (and the model id) stay as they were."""
-    from .export import graph_digest, write_metadata
+    from training.export import graph_digest, write_metadata
 
     before = graph_digest(model)
     write_metadata(model, tail.to_metadata())
@@ -159,7 +158,7 @@ def write_tail(model: Path, tail: ImpostorTail) -> None:
 
 
 def plot(path: Path, results: list[tuple[str, ImpostorTail, np.ndarray]]) -> None:
-    from .evaluate import _pyplot
+    from training.evaluate import _pyplot
 
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4.5))

@@ -17,7 +17,7 @@ Per gallery size:
 - FNIR: mated photos not named as their own person (best match someone else, or under the
   threshold);
 at the threshold the kiosk would use with default Settings for that many enrolled templates
-(core.thresholds: the model's gallery-size rule over the manual floor, or the fixed thresholds of a
+(core.matching.thresholds: the model's gallery-size rule over the manual floor, or the fixed thresholds of a
 model without impostor metadata), and the FNIR at the thresholds that hold FPIR to 1 % and 0.1 %.
 --out writes summary.md, openset.png and metrics.json. The last line printed is
 `fnir_at_fpir1=N.NN` (percent, the largest gallery; one value per model, comma-separated).
@@ -33,10 +33,9 @@ from pathlib import Path
 
 import numpy as np
 
+from core.matching.thresholds import settings_thresholds
 from core.settings import Settings
-from core.thresholds import settings_thresholds
-
-from .evaluate import DETECTOR_THREADS, SetEmbedder, _command_line, _pyplot, load_model
+from training.evaluate import DETECTOR_THREADS, SetEmbedder, _command_line, _pyplot, load_model
 
 GALLERY_SIZES = (10, 100, 1000)
 STRANGERS = 1000
@@ -157,8 +156,8 @@ def curve(protocol: Protocol, embeddings: dict[Path, np.ndarray], size: int) -> 
 
 
 def evaluate_model(spec: str, protocol: Protocol, args) -> ModelResult:
-    from core.detect import Detector
-    from core.pipeline import FacePipeline
+    from core.vision.detect import Detector
+    from core.vision.pipeline import FacePipeline
 
     embedder = load_model(spec, threads=args.threads, flip=args.flip)
     pipeline = FacePipeline(Detector(min_face=args.min_face, threads=DETECTOR_THREADS), embedder)
@@ -220,7 +219,7 @@ def markdown(results: list[ModelResult], protocol: Protocol, args) -> str:
             f"flip {'on' if args.flip else 'off (the app’s single view)'}"
         ),
         (
-            "- kiosk threshold: core.thresholds with default Settings (stranger target "
+            "- kiosk threshold: core.matching.thresholds with default Settings (stranger target "
             f"{100 * Settings().stranger_target:g} %, manual floor {Settings().match_threshold})"
         ),
         "",

@@ -24,11 +24,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from core.pad import DEFAULT_THRESHOLDS, PAD_KIND, PadModel
-
-from .export import flush_denormals, graph_digest, write_metadata
-from .pad_data import LIVE, SOURCES, label, nuaa_frames, nuaa_subjects, with_synthetic
-from .pad_graph import OnnxGraphModule
+from core.liveness.pad import DEFAULT_THRESHOLDS, PAD_KIND, PadModel
+from training.export import flush_denormals, graph_digest, write_metadata
+from training.pad_data import LIVE, SOURCES, label, nuaa_frames, nuaa_subjects, with_synthetic
+from training.pad_graph import OnnxGraphModule
 
 STUDENT_SCALE = 2.7
 LICENCE = (

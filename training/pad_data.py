@@ -24,9 +24,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from core.detect import Detector
-from core.imaging import image_files, load_image
-from core.pad import PadModel, context_crop
+from core.liveness.pad import PadModel, context_crop
+from core.vision.detect import Detector
+from core.vision.imaging import image_files, load_image
 
 PRINT, LIVE, REPLAY = 0, 1, 2
 SOURCES = ("nuaa-live", "nuaa-print", "synth-print", "synth-replay")

@@ -32,10 +32,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from core.imaging import image_files
-
-from .data import Cache
-from .prepare import CROP, prepare_paths
+from core.vision.imaging import image_files
+from training.data import Cache
+from training.prepare import CROP, prepare_paths
 
 DEFAULT_CONFIG = Path(__file__).parent / "configs" / "pool" / "sources.json"
 CHUNK = 4096

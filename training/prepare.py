@@ -22,8 +22,8 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
-from core.align import ARCFACE_TEMPLATE, align, alignment_matrix
-from core.imaging import image_files, load_image
+from core.vision.align import ARCFACE_TEMPLATE, align, alignment_matrix
+from core.vision.imaging import image_files, load_image
 
 CROP = (112, 112)
 
@@ -57,7 +57,7 @@ def parallel_map(function, jobs, workers: int, initializer, initargs, chunksize:
 
 def _init_worker(min_face: int):
     global _detector
-    from core.detect import Detector  # imported in the worker: each process owns its sessions
+    from core.vision.detect import Detector  # imported in the worker: each process owns its sessions
 
     _detector = Detector(min_face=min_face, threads=1)
 

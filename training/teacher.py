@@ -22,10 +22,9 @@ import onnx
 from onnx import numpy_helper
 from tqdm import tqdm
 
-from core.align import align
-from core.embed import Embedder, l2_normalise
-
-from .prepare import parallel_map
+from core.vision.align import align
+from core.vision.embed import Embedder, l2_normalise
+from training.prepare import parallel_map
 
 BATCH = 64
 PART = 32 * BATCH  # rows per saved part: a kill loses at most this much work

@@ -24,10 +24,9 @@ import torch
 from onnx import numpy_helper
 from torch import nn
 
-from core.embed import InputFormat
-
-from .backbone import SqueezeExcite
-from .data import MEAN, STD
+from core.vision.embed import InputFormat
+from training.backbone import SqueezeExcite
+from training.data import MEAN, STD
 
 
 @dataclass

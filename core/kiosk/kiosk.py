@@ -1,0 +1,296 @@
+"""The kiosk loop body: one frame in, who is there and which events were committed out.
+
+The Qt frame worker and `facegate checkin` / `facegate unlock` all run this class, so the app and
+the command line decide identically.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+
+from core.enrol.enroller import load_gallery
+from core.errors import FaceGateError, StoreError, StoreUnavailable
+from core.kiosk.rules import AttendanceRules, UnlockRules
+from core.kiosk.spool import Spool
+from core.liveness.challenge import HeadTurnChallenge
+from core.liveness.gate import FaceLiveness, LivenessGate
+from core.liveness.pad import PadModel
+from core.matching.thresholds import Thresholds, settings_thresholds
+from core.store.facade import Store
+from core.types import UNLOCK, Event, Face, Match
+from core.vision.pipeline import FacePipeline
+
+log = logging.getLogger(__name__)
+
+# Faces beyond the largest few are people walking past; embedding them would only cost frames.
+MAX_FACES = 4
+ADMIN_GROUP = "admin"
+# How often a kiosk asks the database whether people or settings changed (another kiosk enrolled
+# someone): well inside the 5 s a site expects, and one tiny query.
+POLL_S = 2.0
+# While the database is unreachable, how long to keep recognising before trying it again.
+OFFLINE_RETRY_S = 3.0
+CHALLENGE_TIMEOUT_S = 5.0
+
+
+@dataclass(frozen=True)
+class SeenFace:
+    box: np.ndarray
+    person_id: int | None
+    name: str | None
+    similarity: float
+    # None: liveness not judged yet for this face (or turned off: then True).
+    live: bool | None = None
+
+    @property
+    def known(self) -> bool:
+        return self.person_id is not None
+
+
+@dataclass(frozen=True)
+class KioskResult:
+    """events were committed to the Store before this result was made (unlock events also while
+    offline: the door opens, the event waits in the spool); error says why events are waiting
+    (they are sent once the database answers); waiting counts them."""
+
+    frame: np.ndarray
+    faces: tuple[SeenFace, ...]
+    events: tuple[Event, ...]
+    fps: float
+    time: datetime
+    error: str | None = None
+    thresholds: Thresholds | None = None
+    waiting: int = 0
+    # hint: what a person in front of the kiosk should do (a photo refused, come closer);
+    # prompt: the unlock challenge waiting for a head turn.
+    hint: str | None = None
+    prompt: str | None = None
+
+    @property
+    def status(self) -> str | None:
+        """The status bar's line while events wait for the database."""
+        return f"offline: {self.waiting} event{'' if self.waiting == 1 else 's'} waiting" if self.waiting else None
+
+
+class FpsMeter:
+    """Frames per second over the last `window` frames."""
+
+    def __init__(self, window: int = 30):
+        self._ticks: deque[float] = deque(maxlen=window + 1)
+
+    def tick(self) -> float:
+        self._ticks.append(time.perf_counter())
+        if len(self._ticks) < 2:
+            return 0.0
+        return (len(self._ticks) - 1) / max(self._ticks[-1] - self._ticks[0], 1e-9)
+
+
+def unlock_people(store: Store, name: str | None = None, person_id: int | None = None) -> list[int]:
+    """Person person_id, or the person called name, or, without either, every active member of the admin group."""
+    if person_id is not None or name:
+        person = store.get_person(person_id) if person_id is not None else store.find_person_by_name(name or "")
+        if person is None or not person.active:
+            who = f"person #{person_id}" if person_id is not None else f"anyone called {name!r}"
+            raise FaceGateError(f"there is no {who} enrolled and active")
+        return [person.id]
+    admins = [p.id for p in store.list_people() if (p.group or "").casefold() == ADMIN_GROUP]
+    if not admins:
+        raise FaceGateError(f"nobody is in the {ADMIN_GROUP!r} group: choose a person to unlock for")
+    return admins
+
+
+class Kiosk:
+    """Attendance by default; with unlock_for, unlock mode for those people only (stricter
+    threshold, several consecutive matching frames)."""
+
+    def __init__(
+        self,
+        store: Store,
+        pipeline: FacePipeline,
+        unlock_for: Collection[int] | None = None,
+        spool: Path | None = None,
+        poll_s: float = POLL_S,
+        kiosk_id: str | None = None,
+        pad_model: str | None = None,
+    ):
+        """spool: the folder where confirmed events wait for the database (default: store.local_folder()/spool);
+        kiosk_id: overrides the Settings one (several kiosk processes on one machine);
+        pad_model: the liveness model (default: the bundled one)."""
+        self.store = store
+        self.pipeline = pipeline
+        self.unlock_for = frozenset(unlock_for) if unlock_for is not None else None
+        self.spool = Spool(spool or store.local_folder() / "spool")
+        self.poll_s = poll_s
+        self.kiosk_id = kiosk_id
+        self._pad_spec = pad_model
+        self._pad: PadModel | None = None
+        self._challenge: HeadTurnChallenge | None = None
+        self._challenge_track: int | None = None
+        self._challenge_event: Event | None = None
+        # A face track gets one challenge: a replayed video that moves its head at random would
+        # otherwise pass one prompt in two by trying again and again.
+        self._challenged: set[int] = set()
+        self._stale = threading.Event()
+        # uids this kiosk spooled: another process sharing the spool folder may send our files
+        # (and we theirs), but each kiosk confirms only the people it recognised itself.
+        self._mine: set[str] = set()
+        self._fps = FpsMeter()
+        self._next_poll = self._retry_at = 0.0
+        self.reload()
+
+    @property
+    def unlock_mode(self) -> bool:
+        return self.unlock_for is not None
+
+    def invalidate(self) -> None:
+        """Enrolment or settings changed; safe from any thread, applied before the next frame."""
+        self._stale.set()
+
+    def reload(self) -> None:
+        self._stale.clear()
+        revision = self.store.revision()
+        self.settings = self.store.load_settings()
+        if self.kiosk_id is not None:
+            self.settings = replace(self.settings, kiosk_id=self.kiosk_id)
+        self.pipeline.detector.min_face = self.settings.min_face
+        self.gallery = load_gallery(self.store, self.pipeline.embedder)
+        # The attendance threshold follows the number of templates enrolled now (core/thresholds.py).
+        self.thresholds = settings_thresholds(self.pipeline.embedder, self.settings, len(self.gallery))
+        self.liveness = LivenessGate(self._pad_model() if self.settings.pad_enabled else None)
+        self._challenge = None
+        if self.unlock_mode:
+            self.threshold = self.thresholds.unlock
+            self.rules: AttendanceRules | UnlockRules = UnlockRules.from_settings(
+                replace(self.settings, unlock_threshold=self.threshold), self.unlock_for
+            )
+        else:
+            self.threshold = self.thresholds.attendance
+            self.rules = AttendanceRules.from_settings(replace(self.settings, match_threshold=self.threshold))
+            # A restart (or a reload) must not check people in twice or forget today's check-ins.
+            midnight = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+            self.rules.seed(self.store.events(midnight, midnight + timedelta(days=1)))
+        self.revision = revision  # last: a reload the database broke off is tried again
+
+    def _follow_site(self) -> None:
+        """Reloads when this process, or any kiosk or admin screen of the site, changed something."""
+        clock = time.monotonic()
+        if clock < self._retry_at or (clock < self._next_poll and not self._stale.is_set()):
+            return
+        self._next_poll = clock + self.poll_s
+        try:
+            if self._stale.is_set() or self.store.revision() != self.revision:
+                self.reload()
+        except StoreUnavailable:
+            self._retry_at = time.monotonic() + OFFLINE_RETRY_S  # keep recognising with what we have
+
+    def process(self, frame: np.ndarray, now: datetime | None = None) -> KioskResult:
+        self._follow_site()
+        now = now or datetime.now(timezone.utc)
+        faces = self.pipeline.faces(frame, max_faces=MAX_FACES)
+        matches = self.gallery.identify(np.stack([f.embedding for f in faces]), self.threshold) if faces else []
+        judged, hint = self.liveness.update(now, frame, faces)
+        seen = tuple(
+            SeenFace(f.box, m.person_id, m.name, m.similarity, j.live) for f, m, j in zip(faces, matches, judged)
+        )
+        # A face not judged live passes nobody on: its frame breaks any run of matching frames.
+        passed = [m if j.live else Match(None, m.similarity) for m, j in zip(matches, judged)]
+        confirmed = self.rules.update(now, passed)
+        for m, j in zip(matches, judged):
+            if j.new_attack:
+                self._audit_attack(m, j)
+        hint = hint or next((j.hint for j in judged if j.hint), None)
+        if self.unlock_mode and self.settings.challenge_enabled:
+            confirmed, hint = self._challenge_step(now, confirmed, faces, matches, judged, hint)
+        for e in confirmed:
+            self.spool.put(e)  # on disk before anything else: a crash from here on loses nothing
+            self._mine.add(e.uid)
+        committed, error = self.send_spooled()
+        # An unlock opens the door now, stored or not; one sent late from the spool must not open it again.
+        events = tuple(e for e in committed if e.kind != UNLOCK) + tuple(e for e in confirmed if e.kind == UNLOCK)
+        prompt = self._challenge.state.prompt if self._challenge else None
+        return KioskResult(
+            frame, seen, events, self._fps.tick(), now, error, self.thresholds, len(self.spool), hint, prompt
+        )
+
+    def _pad_model(self) -> PadModel:
+        # Loaded once: a settings change only moves its threshold.
+        if self._pad is None:
+            self._pad = PadModel(self._pad_spec)
+        self._pad.strictness = self.settings.pad_strictness
+        return self._pad
+
+    def _audit_attack(self, match: Match, judged: FaceLiveness) -> None:
+        who = match.name if match.person_id is not None else "an unknown face"
+        detail = f"photo or screen refused: looked like {who} (live score {judged.score:.2f}, kiosk {self.settings.kiosk_id})"
+        try:
+            self.store.audit("kiosk", "presentation attack", detail)
+        except StoreError as exc:
+            # The refusal itself does not depend on the log; a locked database must not stop the kiosk.
+            log.warning("could not audit a presentation attack: %s", exc)
+
+    def _challenge_step(
+        self,
+        now: datetime,
+        events: list[Event],
+        faces: Sequence[Face],
+        matches: Sequence[Match],
+        judged: Sequence[FaceLiveness],
+        hint: str | None,
+    ) -> tuple[list[Event], str | None]:
+        """Holds a confirmed unlock back until the same face turns its head as a random prompt asks."""
+        if self._challenge is None:
+            if events:
+                event = events[0]
+                track = next(j.track for m, j in zip(matches, judged) if m.person_id == event.person_id)
+                self._challenged &= self.liveness.tracker.active()
+                if track in self._challenged:
+                    return [], "not unlocked: please step out of view, then come back to try again"
+                self._challenged.add(track)
+                self._challenge_track, self._challenge_event = track, event
+                self._challenge = HeadTurnChallenge.random(now, CHALLENGE_TIMEOUT_S)
+            return [], hint
+        index = next((i for i, j in enumerate(judged) if j.track == self._challenge_track), None)
+        if index is not None and judged[index].live is False:
+            state = self._challenge.fail("a photo or screen cannot unlock")
+        else:
+            state = self._challenge.update(now, faces[index].landmarks if index is not None else None)
+        if state.status == "pending":
+            return [], hint
+        held, self._challenge = self._challenge_event, None
+        if state.status == "passed" and held is not None:
+            return [replace(held, time=now)], hint
+        return [], f"not unlocked: {state.reason}; please try again"
+
+    def send_spooled(self) -> tuple[tuple[Event, ...], str | None]:
+        """Sends the waiting events, oldest first; the ones the database kept (the rules may drop a
+        sighting another kiosk already recorded), and why some still wait."""
+        if not self.spool or time.monotonic() < self._retry_at:
+            return (), ("database unreachable; events wait in the spool" if self.spool else None)
+        committed: list[Event] = []
+        for path, e in self.spool.pending():
+            try:
+                if e.kind == UNLOCK:
+                    self.store.record_event(e)
+                    stored: Event | None = e
+                else:
+                    stored = self.store.record_attendance(e, self.settings.cooldown_s, getattr(self.rules, "tz", None))
+            except StoreUnavailable as exc:
+                self._retry_at = time.monotonic() + OFFLINE_RETRY_S
+                return tuple(committed), f"not saved yet, waiting in the spool: {exc}"
+            except StoreError as exc:  # e.g. the person was deleted meanwhile: keeping it cannot help
+                self.spool.done(path)
+                return tuple(committed), f"event dropped: {exc}"
+            self.spool.done(path)
+            if stored is not None and e.uid in self._mine:
+                committed.append(stored)
+            self._mine.discard(e.uid)
+        return tuple(committed), None

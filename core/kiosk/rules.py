@@ -1,0 +1,150 @@
+"""Turns per-frame matches into attendance and unlock events.
+
+Pure logic: the caller passes the frame time in, so a test can step time and a restart can seed
+today's history from the Store.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Collection, Iterable
+from datetime import date, datetime, tzinfo
+
+from core.settings import (
+    DEFAULT_CONSECUTIVE_FRAMES,
+    DEFAULT_COOLDOWN_S,
+    DEFAULT_MATCH_THRESHOLD,
+    DEFAULT_UNLOCK_THRESHOLD,
+    DEFAULT_WINDOW_S,
+    Settings,
+    default_kiosk_id,
+)
+from core.types import CHECK_IN, CHECK_OUT, UNLOCK, Event, Match
+
+
+class _StreakTracker:
+    """Per-person runs of consecutive frames at or above a threshold.
+
+    A person is confirmed once their last k frames were all matches and span at most window_s.
+    A frame where they are missing or below the threshold ends the run, so a face that flickers
+    between people, or a single lucky frame, never confirms anyone.
+    """
+
+    def __init__(self, k: int, window_s: float, threshold: float):
+        if k < 1 or window_s < 0:
+            raise ValueError("need k >= 1 and window_s >= 0")
+        self.k, self.window_s, self.threshold = k, window_s, threshold
+        self._runs: dict[int, deque[tuple[datetime, float]]] = {}
+
+    def update(self, now: datetime, matches: Iterable[Match]) -> list[Match]:
+        """Confirmed people this frame, each with the mean similarity of their last k frames."""
+        if now.tzinfo is None:
+            raise ValueError("frame time must be timezone-aware (UTC)")
+        best: dict[int, Match] = {}
+        for m in matches:
+            if m.person_id is None or m.similarity < self.threshold:
+                continue
+            if m.person_id not in best or m.similarity > best[m.person_id].similarity:
+                best[m.person_id] = m
+        self._runs = {pid: self._runs.get(pid) or deque(maxlen=self.k) for pid in best}
+        confirmed = []
+        for pid, m in best.items():
+            run = self._runs[pid]
+            run.append((now, m.similarity))
+            if len(run) == self.k and (now - run[0][0]).total_seconds() <= self.window_s:
+                confirmed.append(Match(pid, sum(s for _, s in run) / self.k, m.name))
+        return confirmed
+
+    def reset(self, person_id: int) -> None:
+        self._runs.pop(person_id, None)
+
+
+class AttendanceRules:
+    """First confirmed sighting of a person on a day is a check-in, each later one (after the
+    cooldown) a check-out; the daily summary keeps the first and the last.
+
+    tz decides where a day starts: None is the machine's local time zone, so the day turns at
+    local midnight rather than at midnight UTC (mid-morning in Tokyo).
+    """
+
+    def __init__(
+        self,
+        k: int = DEFAULT_CONSECUTIVE_FRAMES,
+        window_s: float = DEFAULT_WINDOW_S,
+        cooldown_s: float = DEFAULT_COOLDOWN_S,
+        threshold: float = DEFAULT_MATCH_THRESHOLD,
+        kiosk_id: str | None = None,
+        tz: tzinfo | None = None,
+    ):
+        self._streaks = _StreakTracker(k, window_s, threshold)
+        self.cooldown_s = cooldown_s
+        self.kiosk_id = kiosk_id if kiosk_id is not None else default_kiosk_id()
+        self.tz = tz
+        self._last_event: dict[int, datetime] = {}
+
+    @classmethod
+    def from_settings(cls, settings: Settings, tz: tzinfo | None = None) -> AttendanceRules:
+        return cls(
+            k=settings.consecutive_frames,
+            window_s=settings.window_s,
+            cooldown_s=settings.cooldown_s,
+            threshold=settings.match_threshold,
+            kiosk_id=settings.kiosk_id,
+            tz=tz,
+        )
+
+    def seed(self, events_today: Iterable[Event]) -> None:
+        """Take over today's history (from the Store) so a restart keeps cooldowns and check-outs."""
+        for e in sorted((e for e in events_today if e.kind != UNLOCK), key=lambda e: e.time):
+            self._last_event[e.person_id] = e.time
+
+    def _day(self, t: datetime) -> date:
+        return t.astimezone(self.tz).date()
+
+    def update(self, now: datetime, matches: list[Match]) -> list[Event]:
+        events = []
+        for m in self._streaks.update(now, matches):
+            last = self._last_event.get(m.person_id)
+            if last is not None and (now - last).total_seconds() < self.cooldown_s:
+                continue
+            kind = CHECK_OUT if last is not None and self._day(last) == self._day(now) else CHECK_IN
+            events.append(Event(m.person_id, m.name, now, kind, m.similarity, self.kiosk_id))
+            self._last_event[m.person_id] = now
+            self._streaks.reset(m.person_id)
+        return events
+
+
+class UnlockRules:
+    """One 'unlock' event once any of the allowed people is confirmed at the stricter threshold."""
+
+    def __init__(
+        self,
+        person_ids: Collection[int],
+        k: int = DEFAULT_CONSECUTIVE_FRAMES,
+        window_s: float = DEFAULT_WINDOW_S,
+        threshold: float = DEFAULT_UNLOCK_THRESHOLD,
+        kiosk_id: str | None = None,
+    ):
+        self.person_ids = frozenset(person_ids)
+        self._streaks = _StreakTracker(k, window_s, threshold)
+        self.kiosk_id = kiosk_id if kiosk_id is not None else default_kiosk_id()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, person_ids: Collection[int]) -> UnlockRules:
+        return cls(
+            person_ids,
+            k=settings.consecutive_frames,
+            window_s=settings.window_s,
+            threshold=settings.unlock_threshold,
+            kiosk_id=settings.kiosk_id,
+        )
+
+    def update(self, now: datetime, matches: list[Match]) -> list[Event]:
+        # Everyone else in the frame is ignored: a bystander neither helps nor breaks the run.
+        confirmed = self._streaks.update(now, [m for m in matches if m.person_id in self.person_ids])
+        if not confirmed:
+            return []
+        m = max(confirmed, key=lambda c: c.similarity)
+        for c in confirmed:
+            self._streaks.reset(c.person_id)
+        return [Event(m.person_id, m.name, now, UNLOCK, m.similarity, self.kiosk_id)]

@@ -1,0 +1,96 @@
+"""Face data at rest: AES-GCM with a key kept outside the database.
+
+The key is 32 random bytes in a file (mode 0600) in the user config folder, or at FACEGATE_KEY_FILE
+for a site whose kiosks share one key. The database keeps only a fingerprint of it, so a wrong or
+missing key is told apart from damaged data. Only core.store.facade calls this module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from core.errors import FaceGateError
+
+KEY_BYTES = 32
+NONCE_BYTES = 12
+MAGIC = b"FGE1"  # marks a sealed value; a JPEG starts with FF D8 and an embedding is length 4 * dim
+OVERHEAD = len(MAGIC) + NONCE_BYTES + 16  # the GCM tag
+
+
+class KeyFileError(FaceGateError):
+    """The face-data key is missing, unreadable or not the one the database was sealed with."""
+
+
+def fingerprint(key: bytes) -> str:
+    """What the database stores to recognise its key; reveals nothing about a 256-bit random key."""
+    return hashlib.sha256(b"facegate-key-id" + key).hexdigest()[:32]
+
+
+def read_key(path: Path) -> bytes | None:
+    """The key at path, None when there is no file; KeyFileError when it cannot be used."""
+    try:
+        key = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise KeyFileError(f"cannot read the face-data key file {path}: {exc.strerror}") from exc
+    if len(key) != KEY_BYTES:
+        raise KeyFileError(f"the face-data key file {path} is not a FaceGate key ({len(key)} bytes, need {KEY_BYTES})")
+    return key
+
+
+def create_key(path: Path) -> bytes:
+    """A new random key written with mode 0600 (O_EXCL: never overwrites a key someone else made)."""
+    key = os.urandom(KEY_BYTES)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        existing = read_key(path)  # another process made it first
+        assert existing is not None
+        return existing
+    except OSError as exc:
+        raise KeyFileError(
+            f"cannot create the face-data key file {path}: {exc.strerror}; set FACEGATE_KEY_FILE to a writable path"
+        ) from exc
+    with os.fdopen(fd, "wb") as f:
+        f.write(key)
+        f.flush()
+        os.fsync(f.fileno())
+    return key
+
+
+@dataclass(frozen=True)
+class Sealer:
+    """Encrypts and decrypts one kind of value; aad names the column so values cannot be swapped."""
+
+    key: bytes
+
+    def seal(self, data: bytes, aad: bytes) -> bytes:
+        nonce = os.urandom(NONCE_BYTES)
+        return MAGIC + nonce + AESGCM(self.key).encrypt(nonce, data, aad)
+
+    def open(self, sealed: bytes, aad: bytes) -> bytes:
+        if not is_sealed(sealed):
+            return sealed  # not yet sealed: the Store seals such rows when it opens the database
+        nonce = sealed[len(MAGIC) : len(MAGIC) + NONCE_BYTES]
+        try:
+            return AESGCM(self.key).decrypt(nonce, sealed[len(MAGIC) + NONCE_BYTES :], aad)
+        except InvalidTag as exc:
+            raise KeyFileError(
+                "face data does not decrypt with this key: it was damaged or sealed with another key"
+            ) from exc
+
+    @property
+    def id(self) -> str:
+        return fingerprint(self.key)
+
+
+def is_sealed(value: bytes) -> bool:
+    return value[: len(MAGIC)] == MAGIC and len(value) >= OVERHEAD

@@ -1,0 +1,244 @@
+"""Enrol a person from photo files (dialog or drag-and-drop) and/or a guided camera capture."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.enrol.enroller import CaptureSession, Enroller, PhotoOutcome, Sample
+from core.errors import FaceGateError
+from core.store.facade import Person, Store
+from core.types import Match
+from core.vision.imaging import IMAGE_SUFFIXES
+from desktop_app.gui.tasks import run_task
+from desktop_app.gui.video_view import AMBER, GREEN, Overlay, VideoView
+from desktop_app.gui.worker import FrameWorker, PreviewFrame
+
+WARNING_STYLE = "background:#fff3cd; color:#664d03; padding:6px; border-radius:4px;"
+
+
+class EnrolPage(QWidget):
+    enrolled = Signal()
+
+    def __init__(self, store: Store, enroller: Enroller, worker: FrameWorker, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store, self.enroller, self.worker = store, enroller, worker
+        self.setAcceptDrops(True)
+        self.photo_samples: list[Sample] = []
+        self.camera_samples: list[Sample] = []
+        self._session: CaptureSession | None = None
+        self._duplicates_seen = False
+
+        self.name = QLineEdit(placeholderText="Full name (an existing name adds to that person)")
+        self.group = QLineEdit(placeholderText="optional, e.g. staff or admin")
+        self.external_id = QLineEdit(placeholderText="optional, e.g. employee number")
+        self.name.textChanged.connect(self._forget_duplicates)
+        form = QFormLayout()
+        form.addRow("Name:", self.name)
+        form.addRow("Group:", self.group)
+        form.addRow("External id:", self.external_id)
+
+        self.add_button = QPushButton("Add photos…", clicked=self.choose_photos)
+        self.photo_list = QListWidget(wordWrap=True)
+        photos = QGroupBox("From photos (or drop image files here)")
+        box = QVBoxLayout(photos)
+        box.addWidget(self.add_button)
+        box.addWidget(self.photo_list)
+
+        self.video = VideoView()
+        self.capture_button = QPushButton("Start camera capture", clicked=self.toggle_capture)
+        self.feedback = QLabel("Capture takes 5 to 10 good frames; follow the prompts.", wordWrap=True)
+        camera = QGroupBox("From the camera")
+        box = QVBoxLayout(camera)
+        box.addWidget(self.video, 1)
+        box.addWidget(self.feedback)
+        box.addWidget(self.capture_button)
+
+        sources = QHBoxLayout()
+        sources.addWidget(photos, 1)
+        sources.addWidget(camera, 2)
+
+        self.warning = QLabel(wordWrap=True, styleSheet=WARNING_STYLE, visible=False)
+        self.status = QLabel(wordWrap=True)
+        self.enrol_button = QPushButton("Enrol", clicked=self.enrol, enabled=False)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(sources, 1)
+        layout.addWidget(self.warning)
+        layout.addWidget(self.status)
+        layout.addWidget(self.enrol_button)
+
+    # ------------------------------------------------------------------------------------ photos
+
+    def choose_photos(self) -> None:
+        patterns = " ".join(f"*{suffix}" for suffix in sorted(IMAGE_SUFFIXES))
+        paths, _ = QFileDialog.getOpenFileNames(self, "Photos of the person", "", f"Images ({patterns})")
+        if paths:
+            self.add_photos(paths)
+
+    def dragEnterEvent(self, event) -> None:
+        if any(Path(url.toLocalFile()).suffix.lower() in IMAGE_SUFFIXES for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = [url.toLocalFile() for url in event.mimeData().urls()]
+        self.add_photos([p for p in paths if Path(p).suffix.lower() in IMAGE_SUFFIXES])
+
+    def add_photos(self, paths: Sequence[str | Path]) -> None:
+        self.status.setText(f"Checking {len(paths)} photo(s)…")
+        self.add_button.setEnabled(False)
+        run_task(lambda: self.enroller.assess_photos(paths), self._photos_checked, self._failed)
+
+    def _photos_checked(self, checked: tuple[list[Sample], list[PhotoOutcome]]) -> None:
+        samples, outcomes = checked
+        self.photo_samples += samples
+        for outcome in outcomes:
+            name = Path(outcome.path).name
+            self.photo_list.addItem(f"✓ {name}" if outcome.ok else f"✗ {name} — {outcome.reason}")
+        self.add_button.setEnabled(True)
+        self.status.setText(f"{len(samples)} of {len(outcomes)} photo(s) usable.")
+        self._update_button()
+
+    # ------------------------------------------------------------------------------------ camera
+
+    def toggle_capture(self) -> None:
+        if self._session:
+            self.stop_capture()
+        else:
+            self._session = self.worker.start_capture(self.enroller)
+            self.capture_button.setText("Stop capture")
+
+    def stop_capture(self) -> None:
+        self.worker.show_preview()
+        if self._session:
+            self.camera_samples += list(self._session.samples)
+            self._session = None
+        self.capture_button.setText("Start camera capture")
+        self.feedback.setText(f"{len(self.camera_samples)} camera sample(s) ready.")
+        self._update_button()
+
+    def show_result(self, result: PreviewFrame) -> None:
+        feedback = result.feedback if self._session else None
+        overlay = []
+        if feedback and feedback.face is not None:
+            overlay = [Overlay(feedback.face.box, "", GREEN if feedback.usable else AMBER)]
+        self.video.show_frame(result.frame, overlay)
+        if feedback:
+            self.feedback.setText(feedback.message)
+            if feedback.done:
+                self.stop_capture()
+
+    # ----------------------------------------------------------------------------------- enrol
+
+    @property
+    def samples(self) -> list[Sample]:
+        return self.photo_samples + self.camera_samples
+
+    def _update_button(self) -> None:
+        self.enrol_button.setEnabled(bool(self.samples))
+
+    def _forget_duplicates(self) -> None:
+        self._duplicates_seen = False
+        self.warning.hide()
+        self.enrol_button.setText("Enrol")
+
+    def prefill(self, person: Person) -> None:
+        """Re-enrolment: new samples are added to this person."""
+        self.reset()
+        self.name.setText(person.name)
+        self.group.setText(person.group or "")
+        self.external_id.setText(person.external_id or "")
+
+    def enrol(self) -> None:
+        name = self.name.text().strip()
+        if not name:
+            self.status.setText("Type the person's name first.")
+            return
+        if self._duplicates_seen:
+            self._save(name)
+            return
+        try:
+            existing = self.store.find_person_by_name(name)
+        except FaceGateError as exc:
+            self._failed(str(exc))
+            return
+        samples = self.samples
+        self.enrol_button.setEnabled(False)
+        run_task(
+            lambda: self.enroller.duplicates(samples, exclude=existing.id if existing else None),
+            lambda found: self._duplicates_checked(name, found),
+            self._failed,
+        )
+
+    def _duplicates_checked(self, name: str, found: list[Match]) -> None:
+        if not found:
+            self._save(name)
+            return
+        self._duplicates_seen = True
+        alike = ", ".join(f"{m.name} ({m.similarity:.2f})" for m in found)
+        self.warning.setText(
+            f"⚠ These faces already match {alike}. Enrol {name} anyway only if they are different people."
+        )
+        self.warning.show()
+        self.enrol_button.setText("Enrol anyway")
+        self._update_button()
+
+    def _save(self, name: str) -> None:
+        photo, camera = list(self.photo_samples), list(self.camera_samples)
+        group, external_id = self.group.text().strip(), self.external_id.text().strip()
+        self.enrol_button.setEnabled(False)
+
+        def save() -> tuple[Person, int]:
+            person, count = None, 0
+            for source, samples in (("photo", photo), ("camera", camera)):
+                if samples:
+                    person, ids, _ = self.enroller.save(
+                        samples,
+                        source,
+                        name=name,
+                        person_id=person.id if person else None,
+                        group=group,
+                        external_id=external_id,
+                    )
+                    count += len(ids)
+            return person, count
+
+        run_task(save, self._saved, self._failed)
+
+    def _saved(self, saved: tuple[Person, int]) -> None:
+        person, count = saved
+        self.reset()
+        self.status.setText(f"Enrolled {person.name}: {count} template(s) stored.")
+        self.enrolled.emit()
+
+    def reset(self) -> None:
+        if self._session:
+            self.stop_capture()
+        self.photo_samples.clear()
+        self.camera_samples.clear()
+        self.photo_list.clear()
+        for field in (self.name, self.group, self.external_id):
+            field.clear()
+        self._forget_duplicates()
+        self.feedback.setText("Capture takes 5 to 10 good frames; follow the prompts.")
+        self.status.clear()
+        self._update_button()
+
+    def _failed(self, message: str) -> None:
+        self.status.setText(f"⚠ {message}")
+        self.add_button.setEnabled(True)
+        self._update_button()

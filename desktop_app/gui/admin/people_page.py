@@ -1,0 +1,193 @@
+"""The enrolled people: search, edit, deactivate, delete, and bring templates up to the current model."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.enrol.enroller import recompute_stale
+from core.errors import FaceGateError
+from core.store.facade import Person, Store
+from desktop_app.gui.tasks import run_task
+
+COLUMNS = ("Name", "External id", "Group", "Status", "Templates")
+
+
+class PersonDialog(QDialog):
+    def __init__(self, person: Person, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Edit {person.name}")
+        self.person = person
+        self.name = QLineEdit(person.name)
+        self.external_id = QLineEdit(person.external_id or "")
+        self.group = QLineEdit(person.group or "")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("Name:", self.name)
+        form.addRow("External id:", self.external_id)
+        form.addRow("Group:", self.group)
+        form.addRow(buttons)
+
+    def edited(self) -> Person:
+        return replace(self.person, name=self.name.text(), external_id=self.external_id.text(), group=self.group.text())
+
+
+class PeoplePage(QWidget):
+    changed = Signal()  # people or templates changed: the kiosk should reload
+    reenrol = Signal(object)  # Person to take new photos or camera samples of
+
+    def __init__(self, store: Store, embedder, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store, self.embedder = store, embedder
+        self.people: list[Person] = []
+        self.search = QLineEdit(placeholderText="Search name, external id or group", clearButtonEnabled=True)
+        self.search.textChanged.connect(self.refresh)
+        self.show_inactive = QCheckBox("Show deactivated", toggled=self.refresh)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.itemDoubleClicked.connect(self.edit)
+        self.stale_note = QLabel(wordWrap=True)
+        self.message = QLabel(wordWrap=True)
+        self.recompute_button = QPushButton("Recompute stale templates", clicked=self.recompute)
+
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.show_inactive)
+        actions = QHBoxLayout()
+        for text, slot in (
+            ("Edit…", self.edit),
+            ("Deactivate / reactivate", self.toggle_active),
+            ("Delete…", self.delete),
+            ("Re-enrol…", self.start_reenrol),
+        ):
+            actions.addWidget(QPushButton(text, clicked=slot))
+        actions.addStretch(1)
+        actions.addWidget(self.recompute_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.stale_note)
+        layout.addLayout(actions)
+        layout.addWidget(self.message)
+
+    def refresh(self) -> None:
+        try:
+            self.people = self.store.list_people(self.search.text(), include_inactive=self.show_inactive.isChecked())
+            stale = self.store.stale_templates(self.embedder.model_id)
+        except FaceGateError as exc:
+            self.message.setText(f"⚠ {exc}")
+            return
+        stale_people = {t.person_id for t in stale}
+        self.table.setRowCount(len(self.people))
+        for row, person in enumerate(self.people):
+            values = (
+                person.name,
+                person.external_id or "",
+                person.group or "",
+                "active" if person.active else "deactivated",
+                "⚠ made by an older model" if person.id in stale_people else "current",
+            )
+            for column, value in enumerate(values):
+                self.table.setItem(row, column, QTableWidgetItem(value))
+        without_crop = sum(not t.has_crop for t in stale)
+        self.recompute_button.setEnabled(len(stale) > without_crop)
+        self.stale_note.setText(
+            f"{len(stale)} template(s) were made by another model: recompute them from their stored crops"
+            + (f"; {without_crop} have no crop and need re-enrolment." if without_crop else ".")
+            if stale
+            else ""
+        )
+
+    def selected(self) -> Person | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            self.message.setText("Select a person first.")
+            return None
+        return self.people[rows[0].row()]
+
+    def _apply(self, action, done: str) -> None:
+        try:
+            action()
+        except FaceGateError as exc:
+            self.message.setText(f"⚠ {exc}")
+            return
+        self.message.setText(done)
+        self.refresh()
+        self.changed.emit()
+
+    def edit(self, *_args) -> None:
+        person = self.selected()
+        if person is None:
+            return
+        dialog = PersonDialog(person, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            edited = dialog.edited()
+            self._apply(lambda: self.store.update_person(edited), f"Saved {edited.name}.")
+
+    def toggle_active(self) -> None:
+        person = self.selected()
+        if person is None:
+            return
+        if person.active:
+            self._apply(lambda: self.store.deactivate(person.id), f"{person.name} is no longer recognised.")
+        else:
+            self._apply(lambda: self.store.reactivate(person.id), f"{person.name} is recognised again.")
+
+    def delete(self) -> None:
+        person = self.selected()
+        if person is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Delete person",
+            f"Delete {person.name} with their face templates and all their attendance records?\n"
+            "This cannot be undone; deactivate instead to keep the history.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self._apply(lambda: self.store.delete_person(person.id), f"Deleted {person.name}.")
+
+    def start_reenrol(self) -> None:
+        person = self.selected()
+        if person is not None:
+            self.reenrol.emit(person)
+
+    def recompute(self) -> None:
+        self.recompute_button.setEnabled(False)
+        self.message.setText("Recomputing templates…")
+        run_task(lambda: recompute_stale(self.store, self.embedder), self._recomputed, self._failed)
+
+    def _recomputed(self, result) -> None:
+        note = f"; {result.need_reenrol} need re-enrolment" if result.need_reenrol else ""
+        self.message.setText(f"Recomputed {result.recomputed} template(s){note}.")
+        self.refresh()
+        self.changed.emit()
+
+    def _failed(self, message: str) -> None:
+        self.message.setText(f"⚠ {message}")
+        self.refresh()

@@ -1,0 +1,31 @@
+"""Start the desktop app: open the database and the models, then show the kiosk window."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from core.errors import FaceGateError
+from core.store.facade import Store
+from core.vision.embed import load_embedder
+from core.vision.pipeline import FacePipeline, model_spec
+from desktop_app.gui.main_window import MainWindow
+
+
+def run_app(camera: str | None = None, fullscreen: bool = False, model: str | None = None) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("FaceGate")
+    try:
+        store = Store()
+        pipeline = FacePipeline(embedder=load_embedder(model_spec(model)))
+        camera = camera if camera is not None else store.load_settings().camera_source
+    except FaceGateError as exc:
+        QMessageBox.critical(None, "FaceGate cannot start", str(exc))
+        return 2
+    window = MainWindow(store, pipeline, camera)
+    window.showFullScreen() if fullscreen else window.show()
+    try:
+        return app.exec()
+    finally:
+        store.close()

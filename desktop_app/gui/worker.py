@@ -1,0 +1,188 @@
+"""The one thread that touches the camera: reads frames, runs the current mode, hands results to the UI.
+
+The UI never waits on it. Results are latest-wins: if the screen is still drawing the last one,
+a newer result replaces the waiting one instead of queueing behind it. Committed events travel on
+their own signal, so a dropped frame never drops a confirmation.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QThread, Signal
+
+from core.enrol.enroller import CaptureFeedback, CaptureSession, Enroller
+from core.errors import CameraError, FaceGateError
+from core.kiosk.kiosk import Kiosk, KioskResult
+from core.store.facade import Store
+from core.vision.pipeline import FacePipeline
+from desktop_app.capture import open_source
+
+log = logging.getLogger(__name__)
+
+# A lost camera is retried after 0.5 s, then 1, 2, 4, 8 and at most every 10 s.
+RETRY_FIRST_S, RETRY_MAX_S = 0.5, 10.0
+# After a database or model error the loop pauses before trying the next frame.
+PROBLEM_PAUSE_S = 1.0
+
+
+@dataclass(frozen=True)
+class PreviewFrame:
+    """A frame on the admin screens (nobody is checked in there), with the guided capture's
+    feedback while enrolling from the camera."""
+
+    frame: np.ndarray
+    feedback: CaptureFeedback | None = None
+
+
+FrameResult = KioskResult | PreviewFrame
+
+
+class FrameWorker(QThread):
+    frame_ready = Signal()  # take_result() has something new
+    events_committed = Signal(object)  # tuple[Event, ...], already in the Store
+    camera_status = Signal(str, bool)  # what to show about the camera, and whether it works
+    problem = Signal(str)  # a database or model error, for the status bar
+    source_ended = Signal()  # a video file or folder ran out
+
+    def __init__(self, store: Store, pipeline: FacePipeline, camera: str, realtime: bool = True, parent=None):
+        super().__init__(parent)
+        self.store, self.pipeline = store, pipeline
+        self.camera, self.realtime = camera, realtime
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._latest: FrameResult | None = None
+        self._announced = False
+        self._request: Callable[[], Callable[[np.ndarray], FrameResult]] | None = self._attendance
+        self._step: Callable[[np.ndarray], FrameResult] | None = None
+        self._kiosk: Kiosk | None = None
+        self._camera_changed = False
+
+    # ------------------------------------------------------------------ requests from the UI thread
+
+    def show_attendance(self) -> None:
+        self._set_request(self._attendance)
+
+    def show_unlock(self, person_ids: Collection[int]) -> None:
+        ids = frozenset(person_ids)
+        self._set_request(lambda: self._with_kiosk(Kiosk(self.store, self.pipeline, unlock_for=ids)))
+
+    def show_preview(self) -> None:
+        self._set_request(lambda: self._without_kiosk(PreviewFrame))
+
+    def start_capture(self, enroller: Enroller, min_samples: int = 5, max_samples: int = 10) -> CaptureSession:
+        """The session collects samples on this thread; read them once the UI has switched away."""
+        session = CaptureSession(enroller, min_samples, max_samples)
+
+        def step(frame: np.ndarray) -> PreviewFrame:
+            return PreviewFrame(frame, session.feed(frame, time.monotonic()))
+
+        self._set_request(lambda: self._without_kiosk(step))
+        return session
+
+    def invalidate(self) -> None:
+        """People, templates or settings changed: the kiosk reloads them before its next frame."""
+        kiosk = self._kiosk
+        if kiosk:
+            kiosk.invalidate()
+
+    def set_camera(self, camera: str) -> None:
+        with self._lock:
+            self.camera, self._camera_changed = camera, True
+        self._wake.set()
+        if not self.isRunning():
+            self.start()
+
+    def take_result(self) -> FrameResult | None:
+        with self._lock:
+            result, self._latest, self._announced = self._latest, None, False
+        return result
+
+    def stop(self) -> None:
+        self.requestInterruption()
+        self._wake.set()
+        self.wait()
+
+    def _set_request(self, make: Callable[[], Callable[[np.ndarray], FrameResult]]) -> None:
+        with self._lock:
+            self._request = make
+
+    # --------------------------------------------------------------------------- the worker thread
+
+    def _attendance(self) -> Callable[[np.ndarray], FrameResult]:
+        return self._with_kiosk(Kiosk(self.store, self.pipeline))
+
+    def _with_kiosk(self, kiosk: Kiosk) -> Callable[[np.ndarray], FrameResult]:
+        self._kiosk = kiosk
+        return kiosk.process
+
+    def _without_kiosk(self, step: Callable[[np.ndarray], FrameResult]) -> Callable[[np.ndarray], FrameResult]:
+        self._kiosk = None
+        return step
+
+    def run(self) -> None:
+        delay = RETRY_FIRST_S
+        while not self.isInterruptionRequested():
+            with self._lock:
+                camera, self._camera_changed = self.camera, False
+            try:
+                with open_source(camera, self.realtime) as source:
+                    self.camera_status.emit(source.name, True)
+                    delay = RETRY_FIRST_S
+                    if self._play(source):
+                        self.source_ended.emit()
+                        return
+            except CameraError as exc:
+                self.camera_status.emit(f"{exc}; retrying in {delay:g} s", False)
+                self._pause(delay)
+                delay = min(delay * 2, RETRY_MAX_S)
+
+    def _play(self, source) -> bool:
+        """True when the source ran out; False when asked to stop or to switch camera."""
+        while not self.isInterruptionRequested() and not self._camera_changed:
+            frame = source.read()
+            if frame is None:
+                return True
+            self._process(frame)
+        return False
+
+    def _process(self, frame: np.ndarray) -> None:
+        with self._lock:
+            request, self._request = self._request, None
+        try:
+            if request:
+                self._step = request()
+                request = None
+            result = self._step(frame)
+        except FaceGateError as exc:
+            if request:
+                # Build the mode again after the pause, unless the UI has asked for another since.
+                with self._lock:
+                    self._request = self._request or request
+            self.problem.emit(str(exc))
+            self._pause(PROBLEM_PAUSE_S)
+            return
+        except Exception as exc:  # a bug must show up as a message; the kiosk keeps running
+            log.exception("frame processing failed")
+            self.problem.emit(f"unexpected error: {exc}")
+            self._pause(PROBLEM_PAUSE_S)
+            return
+        if isinstance(result, KioskResult):
+            if result.events:
+                self.events_committed.emit(result.events)
+            if result.error:
+                self.problem.emit(result.error)
+        with self._lock:
+            self._latest = result
+            announce, self._announced = not self._announced, True
+        if announce:
+            self.frame_ready.emit()
+
+    def _pause(self, seconds: float) -> None:
+        self._wake.wait(seconds)
+        self._wake.clear()
