@@ -5,7 +5,7 @@ import cv2
 import numpy as np
 import pytest
 
-from core import raster
+from core.vision import raster
 from core.vision.imaging import load_image
 
 

@@ -125,6 +125,8 @@ def test_gallery_holds_active_people_and_current_model_only(store):
     np.testing.assert_array_equal(matrix, vectors[:3])
     assert person_ids.tolist() == [ann.id, ann.id, bob.id] and names == ["Ann", "Ann", "Bob"]
     assert store.templates_for_gallery("student", "3")[0].shape == (0, 0)
+    assert store.template_count("student", "2") == 3 and store.template_count("student") == 3
+    assert store.template_count("student", "3") == 0 and store.template_count("teacher") == 1
 
 
 def test_stale_templates_flag_other_model_versions_and_can_be_recomputed(store):

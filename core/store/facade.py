@@ -768,6 +768,16 @@ class Store:
             [row.name for row in rows],
         )
 
+    def template_count(self, model_id: str, model_version: str | None = None) -> int:
+        """How many templates of active people templates_for_gallery would return, without
+        unsealing any: the gallery-size rule needs only the count."""
+        query = (
+            select(func.count(TemplateRow.id))
+            .join(PersonRow, PersonRow.id == TemplateRow.person_id)
+            .where(PersonRow.active, _made_with(model_id, model_version))
+        )
+        return int(self._run(lambda s: s.execute(query).scalar_one()))
+
     def stale_templates(self, model_id: str, model_version: str | None = None) -> list[TemplateInfo]:
         """Templates made with another model (or version), which the current one cannot compare."""
         query = (
