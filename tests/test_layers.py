@@ -75,3 +75,45 @@ def test_training_never_loads_the_app():
     code = CHECK.format(package="training", forbidden=LAYERS["training"], skip=set())
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "", f"training pulled in {result.stdout.strip()}"
+
+
+# The rooms of core, in the frame's order. A module may import its own room and the rooms before
+# it, never one after: the store sits below matching (calibrate and the gallery read it) and below
+# the kiosk, which drives everything. The plain modules at the top of core are the floor.
+CORE_ROOMS = ["", "vision", "liveness", "store", "matching", "enrol", "kiosk", "benchmark"]
+
+
+def _room(module: str) -> str:
+    room = module.split(".")[1] if "." in module else ""
+    return room if room in CORE_ROOMS else ""
+
+
+def core_imports(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level and node.module.startswith("core."):
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name.startswith("core."))
+    return found
+
+
+def test_core_rooms_import_only_downstream_of_the_frame():
+    upward = {}
+    for path in sorted((ROOT / "core").rglob("*.py")):
+        if "migrations" in path.parts or path.name == "__init__.py" and path.parent == ROOT / "core":
+            continue
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        rank = CORE_ROOMS.index(_room(module))
+        bad = sorted(m for m in core_imports(path) if CORE_ROOMS.index(_room(m)) > rank)
+        if bad:
+            upward[module] = bad
+    assert upward == {}
+
+
+def test_room_order_sees_an_upward_import(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("from core.kiosk.kiosk import Kiosk\nfrom core.types import Face\n")
+    assert core_imports(sample) == {"core.kiosk.kiosk", "core.types"}
+    assert CORE_ROOMS.index(_room("core.kiosk.kiosk")) > CORE_ROOMS.index(_room("core.store.facade"))
+    assert _room("core.types") == "" and _room("core.benchmark") == "benchmark" and _room("core.vision") == "vision"
