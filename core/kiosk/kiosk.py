@@ -14,6 +14,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -166,7 +167,7 @@ class Kiosk:
         self.liveness = LivenessGate(self._pad_model() if self.settings.pad_enabled else None)
         self._challenge = None
         # identify applies the threshold in use, once: the rules only count the frames it matched.
-        if self.unlock_mode:
+        if self.unlock_for is not None:
             self.threshold = self.thresholds.unlock
             self.rules: AttendanceRules | UnlockRules = UnlockRules.from_settings(self.settings, self.unlock_for)
         else:
@@ -193,7 +194,9 @@ class Kiosk:
         self._follow_site()
         now = now or datetime.now(timezone.utc)
         faces = self.pipeline.faces(frame, max_faces=MAX_FACES)
-        matches = self.gallery.identify(np.stack([f.embedding for f in faces]), self.threshold) if faces else []
+        # pipeline.faces embeds every face it returns.
+        embeddings = cast(list[np.ndarray], [f.embedding for f in faces])
+        matches = self.gallery.identify(np.stack(embeddings), self.threshold) if faces else []
         judged, hint = self.liveness.update(now, frame, faces)
         seen = tuple(
             SeenFace(f.box, m.person_id, m.name, m.similarity, j.live) for f, m, j in zip(faces, matches, judged)
