@@ -18,14 +18,15 @@ log = logging.getLogger(__name__)
 # 1e-2 for attendance and 1e-3 for unlock on never-seen CelebA people; K agreeing frames make a
 # false event far rarer. Unlock is stricter because a false accept opens the door, while a false
 # attendance record is only an admin correction. With a model that carries impostor scores they are
-# floors under the gallery-size rule (core/thresholds.py); Calibrate in Settings re-tunes them.
+# floors under the gallery-size rule (core/matching/thresholds.py); Calibrate in Settings re-tunes
+# them. Settings only ever holds these floors, never the threshold in use.
 DEFAULT_MATCH_THRESHOLD = 0.29
 DEFAULT_UNLOCK_THRESHOLD = 0.39
 DEFAULT_CONSECUTIVE_FRAMES = 3
 DEFAULT_WINDOW_S = 2.0
 DEFAULT_COOLDOWN_S = 300.0
 # At most this share of a stranger's frames may be named as someone, whatever the number of people
-# enrolled (core/thresholds.py turns it into the attendance threshold for the gallery's size).
+# enrolled (core/matching/thresholds.py turns it into the attendance threshold for the gallery's size).
 DEFAULT_STRANGER_TARGET = 0.001
 # The liveness model's operating points, loosest first (core/pad.py holds their thresholds). Kept
 # here, with no model import, so the CLI can offer them without loading onnxruntime.
@@ -41,15 +42,21 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
 }
 
 # The values a number setting may take (inclusive). Settings refuses others; a stored value outside
-# them is skipped like an unreadable one.
+# them is skipped like an unreadable one, so its default stands. The Settings screen's fields take
+# these same ranges, so that Save stores what a person sees.
 RANGES: dict[str, tuple[float, float]] = {
-    "match_threshold": (-1.0, 1.0),
-    "unlock_threshold": (-1.0, 1.0),
-    "stranger_target": (1e-6, 0.5),  # a share: never 0 (no threshold reaches it) or near 1
+    # Cosine floors: one below 0 would admit faces less alike than unrelated ones (a stored one is
+    # skipped, and the default floor stands).
+    "match_threshold": (0.0, 1.0),
+    "unlock_threshold": (0.0, 1.0),
+    # A share: never 0 (no threshold reaches it); 0.001 % to 10 %, as the screen offers it.
+    "stranger_target": (1e-5, 0.1),
     "consecutive_frames": (1, 30),
     "window_s": (0.1, 60.0),
     "cooldown_s": (0.0, 86_400.0),
-    "min_face": (12, 2000),  # 12: the smallest face MTCNN's first stage sees
+    # The detector sees no face under 12 px, and the app never offered one under 20 px; 1000 px is
+    # more than a face fills of a full-HD frame.
+    "min_face": (20, 1000),
 }
 
 

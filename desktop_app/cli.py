@@ -249,7 +249,7 @@ def _cmd_enroll(args: argparse.Namespace) -> int:
             name = _person_by_id(store, args.person_id).name
         else:
             name = args.name
-        result = Enroller(store, _pipeline(args)).enroll_photos(
+        result = Enroller(store, _pipeline(args)).enrol_photos(
             name, images, group=args.group, external_id=args.external_id, person_id=args.person_id
         )
     for outcome in result.outcomes:

@@ -192,7 +192,7 @@ def _check_enrol(store, pipeline):
     from core.enrol.enroller import Enroller
 
     # What `facegate enroll` and the admin screen do: quality gates, then the template.
-    result = Enroller(store, pipeline).enroll_photos(PERSON, [_sample_dir() / PORTRAIT])
+    result = Enroller(store, pipeline).enrol_photos(PERSON, [_sample_dir() / PORTRAIT])
     _expect(result.created and len(result.template_ids) == 1, f"enrolment gave {result}")
     return result.person, f"{PERSON} is person #{result.person.id} with 1 template from {PORTRAIT}"
 

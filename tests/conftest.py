@@ -110,7 +110,7 @@ def enrolled(store, pipeline, lfw_photos):
     from core.enrol.enroller import Enroller
 
     return (
-        Enroller(store, pipeline).enroll_photos("George W Bush", lfw_photos(PERSON, ENROL_PHOTOS), group="staff").person
+        Enroller(store, pipeline).enrol_photos("George W Bush", lfw_photos(PERSON, ENROL_PHOTOS), group="staff").person
     )
 
 

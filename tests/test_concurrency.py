@@ -208,7 +208,7 @@ def test_kiosk_cut_off_from_postgresql_keeps_recognising_and_catches_up(
     from desktop_app.site_bench import _Cut, _proxied_url
 
     with Store(postgres_url) as admin:
-        Enroller(admin, pipeline).enroll_photos("George W Bush", lfw_photos(PERSON, ENROL_PHOTOS))
+        Enroller(admin, pipeline).enrol_photos("George W Bush", lfw_photos(PERSON, ENROL_PHOTOS))
         recognition_only(admin)
     frames = list(open_source(person_folder))
     cut = _Cut(f"{postgres_server}/.s.PGSQL.5432")  # this kiosk reaches the server through TCP we can cut

@@ -44,7 +44,7 @@ def test_database_file_holds_no_face_image_and_no_raw_embedding(tmp_path, monkey
     monkeypatch.setenv("FACEGATE_KEY_FILE", str(key))
     monkeypatch.delenv("FACEGATE_DB", raising=False)
     with Store() as store:
-        result = Enroller(store, pipeline).enroll_photos("George W Bush", lfw_photos(PERSON, ENROL_PHOTOS))
+        result = Enroller(store, pipeline).enrol_photos("George W Bush", lfw_photos(PERSON, ENROL_PHOTOS))
         vectors, _, _ = store.templates_for_gallery(*_model_key(pipeline))
         crops = store.crops_for_recompute("some-other-model")
     assert len(result.template_ids) == 3 and vectors.shape[0] == 3
@@ -59,7 +59,7 @@ def test_database_file_holds_no_face_image_and_no_raw_embedding(tmp_path, monkey
 
 
 def _model_key(pipeline):
-    from core.enrol.enroller import model_key
+    from core.matching.gallery import model_key
 
     return model_key(pipeline.embedder)
 
@@ -119,7 +119,7 @@ def test_enroller_keeps_no_crop_when_the_setting_is_off(store, pipeline, lfw_pho
     from core.enrol.enroller import Enroller
 
     store.save_settings(dataclasses.replace(store.load_settings(), keep_face_crops=False))
-    Enroller(store, pipeline).enroll_photos("George W Bush", lfw_photos(PERSON, ENROL_PHOTOS[:1]))
+    Enroller(store, pipeline).enrol_photos("George W Bush", lfw_photos(PERSON, ENROL_PHOTOS[:1]))
     assert [t.has_crop for t in store.stale_templates("other")] == [False]
 
 

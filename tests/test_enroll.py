@@ -5,9 +5,10 @@ import cv2
 import numpy as np
 import pytest
 
-from core.enrol.enroller import CaptureSession, Enroller, model_key, recompute_stale
+from core.enrol.enroller import CaptureSession, Enroller, recompute_stale
 from core.errors import FaceGateError
 from core.matching.calibrate import calibrate, error_rates
+from core.matching.gallery import model_key
 from core.vision.imaging import load_image
 
 
@@ -76,7 +77,7 @@ def test_enrol_from_photos_reports_each_file_and_stores_templates(store, enrolle
     bad = tmp_path / "broken.jpg"
     bad.write_bytes(b"not an image")
     paths = [tom_photo, sample_images / "t1.jpg", bad]
-    result = enroller.enroll_photos("Tom Hanks", paths, group="actors", external_id="T-1")
+    result = enroller.enrol_photos("Tom Hanks", paths, group="actors", external_id="T-1")
     assert [o.ok for o in result.outcomes] == [True, False, False]
     assert "more than one face" in result.outcomes[1].reason and "not a readable image" in result.outcomes[2].reason
     assert result.created and len(result.template_ids) == 1
@@ -84,18 +85,18 @@ def test_enrol_from_photos_reports_each_file_and_stores_templates(store, enrolle
     assert len(templates) == 1 and names == ["Tom Hanks"]
     assert store.get_person(result.person.id).group == "actors"
     # The same name again adds to that person instead of creating a second one.
-    again = enroller.enroll_photos("tom hanks", paths[:1])
+    again = enroller.enrol_photos("tom hanks", paths[:1])
     assert not again.created and again.person.id == result.person.id
     with pytest.raises(FaceGateError, match="no photo of Nobody could be used"):
-        enroller.enroll_photos("Nobody", paths[1:])
+        enroller.enrol_photos("Nobody", paths[1:])
     assert store.find_person_by_name("Nobody") is None
 
 
 def test_enrolling_a_known_face_under_a_new_name_warns(enroller, tom_photo):
     photo = [tom_photo]
-    first = enroller.enroll_photos("Tom Hanks", photo)
+    first = enroller.enrol_photos("Tom Hanks", photo)
     assert first.duplicates == ()
-    second = enroller.enroll_photos("Thomas", photo)
+    second = enroller.enrol_photos("Thomas", photo)
     assert [m.person_id for m in second.duplicates] == [first.person.id]
     assert second.duplicates[0].similarity > 0.9
 
@@ -132,7 +133,7 @@ def test_stale_templates_are_recomputed_from_their_crops(store, enroller, tom):
 
 
 def test_a_metadata_only_reexport_keeps_templates_current(store, enroller, tom, model):
-    from core.enrol.enroller import load_gallery
+    from core.matching.gallery import load_gallery
     from core.vision.embed import load_embedder
 
     sample = enroller.assess(_framed(tom)).sample
@@ -160,8 +161,8 @@ def test_error_rates_count_genuine_and_impostor_pairs():
 
 
 def test_calibrate_on_enrolled_people(store, enroller, lfw_photos):
-    enroller.enroll_photos("Bush", lfw_photos("George_W_Bush", ("0007", "0016", "0065")))
-    enroller.enroll_photos("Blair", lfw_photos("Tony_Blair", ("0018", "0032", "0048")))
+    enroller.enrol_photos("Bush", lfw_photos("George_W_Bush", ("0007", "0016", "0065")))
+    enroller.enrol_photos("Blair", lfw_photos("Tony_Blair", ("0018", "0032", "0048")))
     # Calibrated at the unlock threshold: the looser attendance threshold relies on K
     # consecutive frames, which a single-photo calibration cannot show.
     rates = calibrate(store, enroller.pipeline.embedder, store.load_settings().unlock_threshold)

@@ -73,7 +73,7 @@ def live_person(store, pipeline):
     if not LIVE_SEQUENCE.is_dir():
         pytest.skip(f"live webcam frames not found at {LIVE_SEQUENCE}: ../shared/data/pad is needed")
     frames = sorted(LIVE_SEQUENCE.glob("apfol_*.jpg"))
-    person = Enroller(store, pipeline).enroll_photos("Webcam Person", frames[:12:4]).person
+    person = Enroller(store, pipeline).enrol_photos("Webcam Person", frames[:12:4]).person
     return person, frames[12:]
 
 

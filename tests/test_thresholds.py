@@ -21,10 +21,12 @@ from core.matching.thresholds import (
     UNLOCK_FALSE_ACCEPT,
     ImpostorTail,
     effective_thresholds,
+    gallery_in_use,
     per_pair_rate,
     settings_thresholds,
+    thresholds_in_use,
 )
-from core.settings import Settings
+from core.settings import RANGES, Settings
 from core.vision.embed import Embedder
 from tests.fixtures import ROOT, SHARED
 
@@ -116,7 +118,7 @@ def test_kiosk_threshold_follows_enrolment_and_deactivation(store, pipeline, enr
     assert kiosk.thresholds.gallery_size == 3
     other = (
         Enroller(store, pipeline)
-        .enroll_photos("Colin Powell", lfw_photos("Colin_Powell", ("0040", "0049", "0071", "0095", "0133")))
+        .enrol_photos("Colin Powell", lfw_photos("Colin_Powell", ("0040", "0049", "0071", "0095", "0133")))
         .person
     )
     kiosk.invalidate()
@@ -126,6 +128,16 @@ def test_kiosk_threshold_follows_enrolment_and_deactivation(store, pipeline, enr
     kiosk.invalidate()
     kiosk.process(np.zeros((120, 160, 3), np.uint8))
     assert (kiosk.thresholds.gallery_size, kiosk.threshold) == (3, before)
+
+
+def test_thresholds_in_use_from_the_count_match_the_gallery(store, pipeline, enrolled):
+    settings = store.load_settings()
+    gallery, in_use = gallery_in_use(store, pipeline.embedder, settings)
+    assert len(gallery) == in_use.gallery_size == 3
+    assert thresholds_in_use(store, pipeline.embedder, settings) == in_use
+    store.deactivate(enrolled.id)
+    counted = thresholds_in_use(store, pipeline.embedder, settings)
+    assert counted == gallery_in_use(store, pipeline.embedder, settings)[1] and counted.gallery_size == 0
 
 
 def test_kiosk_uses_the_fallback_for_such_a_model(without_tail, store):
@@ -289,3 +301,14 @@ def test_status_bar_and_settings_show_the_thresholds_in_use(qtbot, window, store
     stricter = settings_thresholds(pipeline.embedder, store.load_settings(), 3)
     assert stricter.attendance > expected.attendance
     assert f"attendance {stricter.attendance:.3f}" in page.effective.text()
+    # Each field offers exactly what Settings accepts, so Save never clamps a value silently.
+    fields = {
+        "match_threshold": page.match_threshold,
+        "unlock_threshold": page.unlock_threshold,
+        "consecutive_frames": page.consecutive,
+        "cooldown_s": page.cooldown,
+        "min_face": page.min_face,
+    }
+    assert {name: (box.minimum(), box.maximum()) for name, box in fields.items()} == {n: RANGES[n] for n in fields}
+    low, high = RANGES["stranger_target"]
+    assert (page.stranger_target.minimum(), page.stranger_target.maximum()) == pytest.approx((100 * low, 100 * high))

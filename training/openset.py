@@ -35,6 +35,7 @@ import numpy as np
 
 from core.matching.thresholds import settings_thresholds
 from core.settings import Settings
+from core.vision.embed import FaceEmbedder
 from training.evaluate import DETECTOR_THREADS, SetEmbedder, _command_line, _pyplot, load_model
 
 GALLERY_SIZES = (10, 100, 1000)
@@ -114,7 +115,9 @@ def best_scores(
     return scores.max(axis=1), correct, stranger_best
 
 
-def evaluate_size(protocol: Protocol, embeddings: dict[Path, np.ndarray], size: int, embedder) -> SizeResult:
+def evaluate_size(
+    protocol: Protocol, embeddings: dict[Path, np.ndarray], size: int, embedder: FaceEmbedder
+) -> SizeResult:
     best, correct, stranger_best = best_scores(protocol, embeddings, size)
 
     # One template per person, so the gallery size in templates is the number of people.

@@ -1,4 +1,4 @@
-"""Enrolment: quality gates for a photo or camera frame, and turning accepted faces into templates.
+"""Enrolment: turning faces the quality gates accept (core/enrol/quality.py) into templates.
 
 A template is stored with the model that made it, a quality score, where it came from, and a small
 aligned JPEG crop, so that templates made by an older model can be recomputed without the person.
@@ -13,43 +13,18 @@ from pathlib import Path
 
 import numpy as np
 
+from core.enrol.quality import QualityGates, check_face
 from core.errors import FaceGateError, ImageError
-from core.matching.gallery import Gallery
-from core.matching.thresholds import settings_thresholds
+from core.matching.gallery import model_key
+from core.matching.thresholds import gallery_in_use
 from core.store.facade import Person, Store
 from core.types import Face, Match
-from core.vision.align import ARCFACE_TEMPLATE, align
+from core.vision.align import ARCFACE_TEMPLATE
+from core.vision.embed import FaceEmbedder
 from core.vision.imaging import ImageSource, encode_jpeg, load_image
 from core.vision.pipeline import FacePipeline
 
-CROP_SIZE = (112, 112)
 CROP_JPEG_QUALITY = 90
-
-
-def model_key(embedder) -> tuple[str, str]:
-    """(model id, version) stamped on templates. Lookups and staleness match the id alone (for a
-    file without metadata, the file's digest): a re-export that changes only metadata, and with it
-    the version, computes the same embeddings and must not make every template stale."""
-    return embedder.model_id, embedder.metadata.get("facegate.model_version", "")
-
-
-def load_gallery(store: Store, embedder) -> Gallery:
-    """The active people's templates made with this embedder's model."""
-    templates, person_ids, names = store.templates_for_gallery(embedder.model_id)
-    return Gallery(templates, person_ids, dict(zip(person_ids.tolist(), names)))
-
-
-@dataclass(frozen=True)
-class QualityGates:
-    min_face_px: int = 80
-    # Variance of the Laplacian of the aligned 112x112 gray crop; LFW's soft JPEGs score 50-650,
-    # motion blur falls below 30.
-    min_sharpness: float = 35.0
-    min_brightness: float = 50.0
-    max_brightness: float = 210.0
-    max_roll_deg: float = 15.0
-    # Nose-to-eye distances, smaller over larger: 1 is frontal, 0 is the nose level with an eye.
-    min_frontal: float = 0.35
 
 
 @dataclass(frozen=True)
@@ -94,59 +69,6 @@ class EnrolResult:
     created: bool = True
 
 
-def frontal_pose(landmarks: np.ndarray) -> tuple[float, float]:
-    """(roll in degrees from the eye line, frontal balance 0..1 of the nose between the eyes)."""
-    left_eye, right_eye, nose = np.asarray(landmarks, np.float64)[:3]
-    roll = math.degrees(math.atan2(right_eye[1] - left_eye[1], right_eye[0] - left_eye[0]))
-    to_left, to_right = nose[0] - left_eye[0], right_eye[0] - nose[0]
-    if to_left <= 0 or to_right <= 0:
-        return roll, 0.0
-    return roll, min(to_left, to_right) / max(to_left, to_right)
-
-
-# ITU-R BT.601 luma from B, G, R: the gray the brightness and sharpness gates were set on.
-GRAY_WEIGHTS = np.array([0.114, 0.587, 0.299])
-
-
-def laplacian_variance(gray: np.ndarray) -> float:
-    """Variance of the 4-neighbour Laplacian (edges mirrored): low for a blurred face."""
-    padded = np.pad(gray, 1, mode="reflect")
-    laplacian = padded[:-2, 1:-1] + padded[2:, 1:-1] + padded[1:-1, :-2] + padded[1:-1, 2:] - 4 * padded[1:-1, 1:-1]
-    return float(laplacian.var())
-
-
-def check_face(
-    image: np.ndarray, faces: Sequence[Face], gates: QualityGates
-) -> tuple[np.ndarray | None, float, str | None]:
-    """(aligned crop, quality 0..1, None) for an acceptable image, else (None, 0, the reason)."""
-    if not faces:
-        return None, 0.0, "no face found: face the camera in good light"
-    face = faces[0]
-    # A distant passer-by in the background is not a second person being enrolled.
-    if sum(f.size >= face.size / 2 for f in faces) > 1:
-        return None, 0.0, "more than one face: only the person being enrolled should be in the picture"
-    if face.size < gates.min_face_px:
-        return None, 0.0, f"face too small ({face.size:.0f} px, need {gates.min_face_px}): come closer"
-    roll, frontal = frontal_pose(face.landmarks)
-    if abs(roll) > gates.max_roll_deg:
-        return None, 0.0, f"head tilted {abs(roll):.0f}°: keep your eyes level"
-    if frontal < gates.min_frontal:
-        return None, 0.0, "face turned away: look straight at the camera"
-    crop = align(image, face.landmarks, CROP_SIZE, ARCFACE_TEMPLATE)
-    # Rounded to gray levels, as the gates' thresholds were measured.
-    gray = np.rint(crop.astype(np.float64) @ GRAY_WEIGHTS)
-    brightness = float(gray.mean())
-    if brightness < gates.min_brightness:
-        return None, 0.0, "too dark: add light in front of the face"
-    if brightness > gates.max_brightness:
-        return None, 0.0, "too bright: avoid direct light or glare on the face"
-    sharpness = laplacian_variance(gray)
-    if sharpness < gates.min_sharpness:
-        return None, 0.0, "blurred: hold still (or use a sharper photo)"
-    quality = face.score * min(1.0, sharpness / (3 * gates.min_sharpness)) * (0.5 + 0.5 * frontal)
-    return crop, round(quality, 3), None
-
-
 class Enroller:
     """Assesses photos and frames, warns about look-alikes, and stores the accepted samples."""
 
@@ -160,7 +82,7 @@ class Enroller:
         faces = self.pipeline.detector.detect(image)
         crop, quality, reason = check_face(image, faces, self.gates)
         face = faces[0] if faces else None
-        if reason:
+        if crop is None or face is None:
             return Assessment(face, reason=reason)
         embedding = self.pipeline.embedder.embed(image, [face.landmarks])[0]
         # The stored crop's landmarks sit on the ArcFace template, so a later model of any input
@@ -168,7 +90,8 @@ class Enroller:
         return Assessment(face, Sample(embedding, quality, encode_jpeg(crop, CROP_JPEG_QUALITY), detail))
 
     def assess_photos(self, paths: Iterable[str | Path]) -> tuple[list[Sample], list[PhotoOutcome]]:
-        samples, outcomes = [], []
+        samples: list[Sample] = []
+        outcomes: list[PhotoOutcome] = []
         for path in paths:
             try:
                 result = self.assess(path, detail=Path(path).name)
@@ -182,16 +105,17 @@ class Enroller:
 
     def duplicates(self, samples: Sequence[Sample], exclude: int | None = None) -> list[Match]:
         """Other enrolled people the samples already match at the kiosk's attendance threshold now
-        (core/thresholds.py: it follows the gallery size), best first."""
+        (core/matching/thresholds.py: it follows the gallery size), best first."""
         if not samples:
             return []
-        gallery = load_gallery(self.store, self.pipeline.embedder)
-        threshold = settings_thresholds(self.pipeline.embedder, self.store.load_settings(), len(gallery)).attendance
+        gallery, thresholds = gallery_in_use(self.store, self.pipeline.embedder, self.store.load_settings())
         best: dict[int, Match] = {}
         # k=2: on re-enrolment the best match is usually the person themselves, excluded below.
-        for matches in gallery.search(np.stack([s.embedding for s in samples]), k=2, threshold=threshold):
+        for matches in gallery.search(np.stack([s.embedding for s in samples]), k=2, threshold=thresholds.attendance):
             for m in matches:
-                if m.person_id != exclude and (m.person_id not in best or m.similarity > best[m.person_id].similarity):
+                if m.person_id is None or m.person_id == exclude:
+                    continue
+                if m.person_id not in best or m.similarity > best[m.person_id].similarity:
                     best[m.person_id] = m
         return sorted(best.values(), key=lambda m: -m.similarity)
 
@@ -228,7 +152,7 @@ class Enroller:
         )
         return result.person, result.template_ids, result.created
 
-    def enroll_photos(
+    def enrol_photos(
         self,
         name: str,
         paths: Sequence[str | Path],
@@ -293,7 +217,7 @@ class CaptureSession:
         if len(self.samples) >= self.max_samples:
             return self._feedback(None, "done", usable=False)
         assessment = self.enroller.assess(frame, detail="camera")
-        if not assessment.ok:
+        if assessment.sample is None:
             return self._feedback(assessment.face, assessment.reason or "", usable=False)
         if now - self._last_accept < self.min_gap_s:
             return self._feedback(assessment.face, f"now {self.prompt}", usable=True)
@@ -320,12 +244,12 @@ class RecomputeResult:
     need_reenrol: int  # stale templates that kept no crop
 
 
-def recompute_stale(store: Store, embedder) -> RecomputeResult:
+def recompute_stale(store: Store, embedder: FaceEmbedder) -> RecomputeResult:
     """Re-embeds every template made by another model from its stored crop."""
     model_id, version = model_key(embedder)
     stale = store.stale_templates(model_id)
     crops = store.crops_for_recompute(model_id)
-    vectors = {}
+    vectors: dict[int, np.ndarray] = {}
     for template_id, jpeg in crops:
         try:
             crop = load_image(jpeg)

@@ -14,17 +14,17 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
-from core.enrol.enroller import load_gallery
 from core.errors import FaceGateError, StoreError, StoreUnavailable
 from core.kiosk.rules import AttendanceRules, UnlockRules
 from core.kiosk.spool import Spool
 from core.liveness.challenge import HeadTurnChallenge
 from core.liveness.gate import FaceLiveness, LivenessGate
 from core.liveness.pad import PadModel
-from core.matching.thresholds import Thresholds, settings_thresholds
+from core.matching.thresholds import Thresholds, gallery_in_use
 from core.store.facade import Store
 from core.types import UNLOCK, Event, Face, Match
 from core.vision.pipeline import FacePipeline
@@ -162,19 +162,17 @@ class Kiosk:
         if self.kiosk_id is not None:
             self.settings = replace(self.settings, kiosk_id=self.kiosk_id)
         self.pipeline.detector.min_face = self.settings.min_face
-        self.gallery = load_gallery(self.store, self.pipeline.embedder)
-        # The attendance threshold follows the number of templates enrolled now (core/thresholds.py).
-        self.thresholds = settings_thresholds(self.pipeline.embedder, self.settings, len(self.gallery))
+        # The attendance threshold follows the number of templates enrolled now (core/matching/thresholds.py).
+        self.gallery, self.thresholds = gallery_in_use(self.store, self.pipeline.embedder, self.settings)
         self.liveness = LivenessGate(self._pad_model() if self.settings.pad_enabled else None)
         self._challenge = None
-        if self.unlock_mode:
+        # identify applies the threshold in use, once: the rules only count the frames it matched.
+        if self.unlock_for is not None:
             self.threshold = self.thresholds.unlock
-            self.rules: AttendanceRules | UnlockRules = UnlockRules.from_settings(
-                replace(self.settings, unlock_threshold=self.threshold), self.unlock_for
-            )
+            self.rules: AttendanceRules | UnlockRules = UnlockRules.from_settings(self.settings, self.unlock_for)
         else:
             self.threshold = self.thresholds.attendance
-            self.rules = AttendanceRules.from_settings(replace(self.settings, match_threshold=self.threshold))
+            self.rules = AttendanceRules.from_settings(self.settings)
             # A restart (or a reload) must not check people in twice or forget today's check-ins.
             midnight = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
             self.rules.seed(self.store.events(midnight, midnight + timedelta(days=1)))
@@ -196,7 +194,9 @@ class Kiosk:
         self._follow_site()
         now = now or datetime.now(timezone.utc)
         faces = self.pipeline.faces(frame, max_faces=MAX_FACES)
-        matches = self.gallery.identify(np.stack([f.embedding for f in faces]), self.threshold) if faces else []
+        # pipeline.faces embeds every face it returns.
+        embeddings = cast(list[np.ndarray], [f.embedding for f in faces])
+        matches = self.gallery.identify(np.stack(embeddings), self.threshold) if faces else []
         judged, hint = self.liveness.update(now, frame, faces)
         seen = tuple(
             SeenFace(f.box, m.person_id, m.name, m.similarity, j.live) for f, m, j in zip(faces, matches, judged)

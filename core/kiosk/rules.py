@@ -13,8 +13,6 @@ from datetime import date, datetime, tzinfo
 from core.settings import (
     DEFAULT_CONSECUTIVE_FRAMES,
     DEFAULT_COOLDOWN_S,
-    DEFAULT_MATCH_THRESHOLD,
-    DEFAULT_UNLOCK_THRESHOLD,
     DEFAULT_WINDOW_S,
     Settings,
     default_kiosk_id,
@@ -23,17 +21,17 @@ from core.types import CHECK_IN, CHECK_OUT, UNLOCK, Event, Match
 
 
 class _StreakTracker:
-    """Per-person runs of consecutive frames at or above a threshold.
+    """Per-person runs of consecutive matched frames.
 
     A person is confirmed once their last k frames were all matches and span at most window_s.
-    A frame where they are missing or below the threshold ends the run, so a face that flickers
-    between people, or a single lucky frame, never confirms anyone.
+    A frame where they are missing (or matched nobody: the gallery applied the threshold) ends
+    the run, so a face that flickers between people, or a single lucky frame, never confirms anyone.
     """
 
-    def __init__(self, k: int, window_s: float, threshold: float):
+    def __init__(self, k: int, window_s: float):
         if k < 1 or window_s < 0:
             raise ValueError("need k >= 1 and window_s >= 0")
-        self.k, self.window_s, self.threshold = k, window_s, threshold
+        self.k, self.window_s = k, window_s
         self._runs: dict[int, deque[tuple[datetime, float]]] = {}
 
     def update(self, now: datetime, matches: Iterable[Match]) -> list[Match]:
@@ -42,7 +40,7 @@ class _StreakTracker:
             raise ValueError("frame time must be timezone-aware (UTC)")
         best: dict[int, Match] = {}
         for m in matches:
-            if m.person_id is None or m.similarity < self.threshold:
+            if m.person_id is None:
                 continue
             if m.person_id not in best or m.similarity > best[m.person_id].similarity:
                 best[m.person_id] = m
@@ -72,11 +70,10 @@ class AttendanceRules:
         k: int = DEFAULT_CONSECUTIVE_FRAMES,
         window_s: float = DEFAULT_WINDOW_S,
         cooldown_s: float = DEFAULT_COOLDOWN_S,
-        threshold: float = DEFAULT_MATCH_THRESHOLD,
         kiosk_id: str | None = None,
         tz: tzinfo | None = None,
     ):
-        self._streaks = _StreakTracker(k, window_s, threshold)
+        self._streaks = _StreakTracker(k, window_s)
         self.cooldown_s = cooldown_s
         self.kiosk_id = kiosk_id if kiosk_id is not None else default_kiosk_id()
         self.tz = tz
@@ -88,7 +85,6 @@ class AttendanceRules:
             k=settings.consecutive_frames,
             window_s=settings.window_s,
             cooldown_s=settings.cooldown_s,
-            threshold=settings.match_threshold,
             kiosk_id=settings.kiosk_id,
             tz=tz,
         )
@@ -115,18 +111,18 @@ class AttendanceRules:
 
 
 class UnlockRules:
-    """One 'unlock' event once any of the allowed people is confirmed at the stricter threshold."""
+    """One 'unlock' event once any of the allowed people is confirmed (the kiosk matches faces at
+    the stricter unlock threshold)."""
 
     def __init__(
         self,
         person_ids: Collection[int],
         k: int = DEFAULT_CONSECUTIVE_FRAMES,
         window_s: float = DEFAULT_WINDOW_S,
-        threshold: float = DEFAULT_UNLOCK_THRESHOLD,
         kiosk_id: str | None = None,
     ):
         self.person_ids = frozenset(person_ids)
-        self._streaks = _StreakTracker(k, window_s, threshold)
+        self._streaks = _StreakTracker(k, window_s)
         self.kiosk_id = kiosk_id if kiosk_id is not None else default_kiosk_id()
 
     @classmethod
@@ -135,7 +131,6 @@ class UnlockRules:
             person_ids,
             k=settings.consecutive_frames,
             window_s=settings.window_s,
-            threshold=settings.unlock_threshold,
             kiosk_id=settings.kiosk_id,
         )
 

@@ -1,12 +1,18 @@
-"""Enrolled templates in memory: one float32 matrix searched with a single matrix product."""
+"""Enrolled templates in memory: one float32 matrix searched with a single matrix product; and
+which stored templates a model's gallery holds."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from core.types import Match
+
+if TYPE_CHECKING:
+    from core.store.facade import Store
+    from core.vision.embed import FaceEmbedder
 
 
 class Gallery:
@@ -62,3 +68,16 @@ class Gallery:
         return [
             m[0] if m and m[0].similarity >= threshold else Match(None, m[0].similarity if m else -1.0) for m in best
         ]
+
+
+def model_key(embedder: FaceEmbedder) -> tuple[str, str]:
+    """(model id, version) stamped on templates. Lookups and staleness match the id alone (for a
+    file without metadata, the file's digest): a re-export that changes only metadata, and with it
+    the version, computes the same embeddings and must not make every template stale."""
+    return embedder.model_id, embedder.metadata.get("facegate.model_version", "")
+
+
+def load_gallery(store: Store, embedder: FaceEmbedder) -> Gallery:
+    """The active people's templates made with this embedder's model."""
+    templates, person_ids, names = store.templates_for_gallery(embedder.model_id)
+    return Gallery(templates, person_ids, dict(zip(person_ids.tolist(), names)))

@@ -21,6 +21,10 @@ The manual thresholds in Settings are floors: the effective threshold is the hig
 and the floor, so an administrator can make the kiosk stricter (e.g. from Calibrate) but never
 laxer than the target allows. A model without the metadata (a teacher, an insightface pack, an
 ensemble) has no rule: the manual thresholds apply as they are, and a note is logged.
+
+The thresholds in use come from gallery_in_use (the kiosk and enrolment, which search the gallery)
+or thresholds_in_use (screens that only show them), and are never written back into Settings:
+there match_threshold and unlock_threshold always mean the administrator's floors.
 """
 
 from __future__ import annotations
@@ -30,12 +34,14 @@ import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from core.matching.gallery import Gallery, load_gallery
 from core.settings import Settings
 
 if TYPE_CHECKING:
-    from core.vision.embed import Embedder, Ensemble
+    from core.store.facade import Store
+    from core.vision.embed import FaceEmbedder
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +55,7 @@ FALLBACK = {"attendance": 0.35, "unlock": 0.45}
 _noted_without_rule: set[str] = set()
 
 
-def recommended_threshold(embedder: Any, purpose: str = "attendance") -> float:
+def recommended_threshold(embedder: FaceEmbedder, purpose: str = "attendance") -> float:
     """A model's own single 1:1 threshold (facegate.threshold.*), for `facegate compare`."""
     value = embedder.metadata.get(f"facegate.threshold.{purpose}")
     return float(value) if value else FALLBACK[purpose]
@@ -206,8 +212,8 @@ def effective_thresholds(
     )
 
 
-def settings_thresholds(embedder: Embedder | Ensemble, settings: Settings, gallery_size: int) -> Thresholds:
-    """effective_thresholds for an embedder under a Settings."""
+def settings_thresholds(embedder: FaceEmbedder, settings: Settings, gallery_size: int) -> Thresholds:
+    """effective_thresholds for an embedder under a Settings, with `gallery_size` templates enrolled."""
     return effective_thresholds(
         embedder.metadata,
         gallery_size,
@@ -216,3 +222,15 @@ def settings_thresholds(embedder: Embedder | Ensemble, settings: Settings, galle
         settings.unlock_threshold,
         embedder.model_id,
     )
+
+
+def gallery_in_use(store: Store, embedder: FaceEmbedder, settings: Settings) -> tuple[Gallery, Thresholds]:
+    """The gallery a kiosk of this model searches now, and the thresholds it searches it at."""
+    gallery = load_gallery(store, embedder)
+    return gallery, settings_thresholds(embedder, settings, len(gallery))
+
+
+def thresholds_in_use(store: Store, embedder: FaceEmbedder, settings: Settings) -> Thresholds:
+    """What gallery_in_use would give, from the count of templates alone: nothing is unsealed, so a
+    screen can show it without decrypting the gallery."""
+    return settings_thresholds(embedder, settings, store.template_count(embedder.model_id))

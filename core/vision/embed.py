@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import onnxruntime as ort
@@ -47,6 +48,29 @@ class InputFormat:
             "face.std": f"{self.std:g}",
             "face.template": ",".join(f"{v:g}" for v in self.template),
         }
+
+
+class FaceEmbedder(Protocol):
+    """What the gallery, the thresholds, enrolment, the kiosk and the pipeline need of an embedding
+    model: one ONNX file (Embedder) or several as one (Ensemble)."""
+
+    @property
+    def model_id(self) -> str:
+        """Stamped on the templates it makes: only templates of the same model compare."""
+        ...
+
+    @property
+    def metadata(self) -> Mapping[str, str]: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    @property
+    def formats(self) -> list[InputFormat]: ...
+
+    def embed(self, image: np.ndarray, landmarks: Sequence[np.ndarray]) -> np.ndarray: ...
+
+    def embed_crops(self, crops: Sequence[np.ndarray] | np.ndarray) -> np.ndarray: ...
 
 
 class Embedder:
@@ -154,7 +178,7 @@ class Ensemble:
     def embed(self, image: np.ndarray, landmarks: Sequence[np.ndarray]) -> np.ndarray:
         return l2_normalise(np.concatenate([m.embed(image, landmarks) for m in self.members], axis=1))
 
-    def embed_crops(self, crops) -> np.ndarray:
+    def embed_crops(self, crops: Sequence[np.ndarray] | np.ndarray) -> np.ndarray:
         return l2_normalise(np.concatenate([m.embed_crops(crops) for m in self.members], axis=1))
 
 

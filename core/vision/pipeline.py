@@ -8,7 +8,7 @@ from dataclasses import replace
 from core.paths import model_path
 from core.types import Face
 from core.vision.detect import Detector
-from core.vision.embed import Embedder, Ensemble, load_embedder
+from core.vision.embed import FaceEmbedder, load_embedder
 from core.vision.imaging import ImageSource, load_image
 
 STUDENT_MODEL = "student.onnx"
@@ -22,7 +22,7 @@ def model_spec(override: str | None = None) -> str:
 
 
 class FacePipeline:
-    def __init__(self, detector: Detector | None = None, embedder: Embedder | Ensemble | None = None):
+    def __init__(self, detector: Detector | None = None, embedder: FaceEmbedder | None = None):
         self.detector = detector or Detector()
         self.embedder = embedder or load_embedder(model_spec(), flip=False)
 

@@ -23,12 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.enrol.enroller import load_gallery
 from core.errors import FaceGateError
 from core.matching.calibrate import calibrate
-from core.matching.thresholds import Thresholds, settings_thresholds
-from core.settings import STRICTNESS, Settings
+from core.matching.thresholds import Thresholds, thresholds_in_use
+from core.settings import RANGES, STRICTNESS, Settings
 from core.store.facade import Store
+from core.vision.embed import FaceEmbedder
 from desktop_app.gui.admin.pin_dialog import PinDialog
 from desktop_app.gui.tasks import run_task
 
@@ -39,8 +39,15 @@ HINT_STYLE = "color:#5f6b76;"
 LINE_BREAK = "\n        "
 
 
-def _threshold() -> QDoubleSpinBox:
-    return QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.01, decimals=2)
+def _threshold(name: str) -> QDoubleSpinBox:
+    low, high = RANGES[name]
+    return QDoubleSpinBox(minimum=low, maximum=high, singleStep=0.01, decimals=2)
+
+
+def _whole(name: str, **options: object) -> QSpinBox:
+    """A whole-number field over the setting's range: Save never clamps a value silently."""
+    low, high = RANGES[name]
+    return QSpinBox(minimum=int(low), maximum=int(high), **options)
 
 
 def _with_hint(field: QWidget, hint: str) -> QHBoxLayout:
@@ -79,7 +86,7 @@ class SettingsPage(QWidget):
     saved = Signal(object)  # the new Settings
     camera_chosen = Signal(str)  # only when the camera source itself was changed here
 
-    def __init__(self, store: Store, embedder, parent: QWidget | None = None):
+    def __init__(self, store: Store, embedder: FaceEmbedder, parent: QWidget | None = None):
         super().__init__(parent)
         self.store, self.embedder = store, embedder
         self.camera = QLineEdit(placeholderText="0, rtsp://…, a video file or a folder of images")
@@ -87,8 +94,8 @@ class SettingsPage(QWidget):
         camera_row.addWidget(self.camera, 1)
         camera_row.addWidget(QPushButton("Folder…", clicked=self.choose_folder))
         camera_row.addWidget(QPushButton("Video file…", clicked=self.choose_file))
-        self.match_threshold = _threshold()
-        self.unlock_threshold = _threshold()
+        self.match_threshold = _threshold("match_threshold")
+        self.unlock_threshold = _threshold("unlock_threshold")
         self.calibrate_button = QPushButton("Calibrate on the enrolled people", clicked=self.calibrate)
         self.calibration = QLabel(
             "Calibrate compares every pair of enrolled photos at both thresholds in use: how often two "
@@ -97,11 +104,14 @@ class SettingsPage(QWidget):
             styleSheet=HINT_STYLE,
         )
         # Percent on screen, a fraction in Settings.
-        self.stranger_target = QDoubleSpinBox(minimum=0.001, maximum=10.0, singleStep=0.05, decimals=3, suffix=" %")
+        low, high = RANGES["stranger_target"]
+        self.stranger_target = QDoubleSpinBox(
+            minimum=100 * low, maximum=100 * high, singleStep=0.05, decimals=3, suffix=" %"
+        )
         self.effective = QLabel(wordWrap=True)
-        self.consecutive = QSpinBox(minimum=1, maximum=30, suffix=" frames")
-        self.cooldown = QSpinBox(minimum=0, maximum=24 * 3600, singleStep=60, suffix=" s")
-        self.min_face = QSpinBox(minimum=20, maximum=400, suffix=" px")
+        self.consecutive = _whole("consecutive_frames", suffix=" frames")
+        self.cooldown = _whole("cooldown_s", singleStep=60, suffix=" s")
+        self.min_face = _whole("min_face", suffix=" px")
         self.kiosk_id = QLineEdit()
         self.kiosk_id.setFixedWidth(FIELD_WIDTH * 2)
         # Crops (encrypted) let a new model recompute templates; off erases them and keeps none.
@@ -230,13 +240,13 @@ class SettingsPage(QWidget):
             self.camera_chosen.emit(settings.camera_source)
 
     def show_effective(self, settings: Settings) -> None:
-        """The thresholds the kiosk uses now, for the people enrolled now."""
+        """The thresholds the kiosk uses now, for the people enrolled now (counted, not decrypted)."""
         try:
-            templates = len(load_gallery(self.store, self.embedder))
+            in_use = thresholds_in_use(self.store, self.embedder, settings)
         except FaceGateError as exc:
             self.effective.setText(f"⚠ {exc}")
             return
-        self.effective.setText(effective_text(settings_thresholds(self.embedder, settings, templates)))
+        self.effective.setText(effective_text(in_use))
 
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Folder of images to play as a camera")
@@ -252,7 +262,7 @@ class SettingsPage(QWidget):
         # What the kiosk would compare with under the settings as edited: the rule's threshold
         # for the people enrolled now, or the floor where that is higher.
         try:
-            now = settings_thresholds(self.embedder, self.edited(), len(load_gallery(self.store, self.embedder)))
+            now = thresholds_in_use(self.store, self.embedder, self.edited())
         except FaceGateError as exc:
             self._calibration_failed(str(exc))
             return
