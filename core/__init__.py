@@ -27,7 +27,7 @@ _LAZY = {
     "load_embedder": "core.vision.embed",
     "FacePipeline": "core.vision.pipeline",
     "Gallery": "core.matching.gallery",
-    "model_key": "core.enrol.enroller",
+    "model_key": "core.matching.gallery",
     "Store": "core.store.facade",
     "hash_pin": "core.store.pin",
     "Kiosk": "core.kiosk.kiosk",

@@ -66,9 +66,9 @@ def enrol_site(store, pipeline, count: int, lfw: Path = LFW) -> list[Walker]:
     second photo the kiosk names correctly against the whole gallery (at the attendance threshold
     and smallest face of the site's settings); the others stay enrolled as look-alikes. So a
     missing event is the store's fault, never the recogniser's."""
-    from core.enrol.enroller import Enroller, load_gallery
+    from core.enrol.enroller import Enroller
     from core.kiosk.kiosk import MAX_FACES
-    from core.matching.thresholds import settings_thresholds
+    from core.matching.thresholds import gallery_in_use
 
     if not lfw.is_dir():
         raise FaceGateError(f"the site benchmark needs LFW at {lfw} (see ../shared/data/README.md)")
@@ -90,8 +90,8 @@ def enrol_site(store, pipeline, count: int, lfw: Path = LFW) -> list[Walker]:
             candidates.append(Walker(person.id, person.name, photos[1]))
         if len(candidates) >= 2 * count + 5:
             break
-    gallery = load_gallery(store, pipeline.embedder)
-    threshold = settings_thresholds(pipeline.embedder, settings, len(gallery)).attendance  # the kiosk's
+    gallery, in_use = gallery_in_use(store, pipeline.embedder, settings)
+    threshold = in_use.attendance  # the kiosk's
     walkers = []
     for walker in candidates:
         faces = pipeline.faces(walker.photo, max_faces=MAX_FACES)
