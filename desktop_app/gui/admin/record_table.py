@@ -39,10 +39,6 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         self._dimmed = dimmed
         self._records: list[R] = []
 
-    @property
-    def records(self) -> Sequence[R]:
-        return self._records
-
     def set_records(self, records: Sequence[R]) -> None:
         self.beginResetModel()
         self._records = list(records)
@@ -110,8 +106,8 @@ class RecordFilter(QSortFilterProxyModel, Generic[R]):
         return self.source.record(self.mapToSource(index).row())
 
 
-def record_view(proxy: RecordFilter[Any], sort_column: int = 0) -> QTableView:
-    """A read-only table sorted by clicking a header, first sorted by sort_column ascending."""
+def record_view(proxy: RecordFilter[Any]) -> QTableView:
+    """A read-only table sorted by clicking a header; first by its first column, ascending."""
     view = QTableView()
     view.setModel(proxy)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -119,5 +115,5 @@ def record_view(proxy: RecordFilter[Any], sort_column: int = 0) -> QTableView:
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSortingEnabled(True)
-    view.sortByColumn(sort_column, Qt.SortOrder.AscendingOrder)
+    view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
     return view
