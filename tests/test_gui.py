@@ -2,10 +2,14 @@
 attendance and settings screens."""
 
 import csv
-from datetime import datetime, timezone
+from contextlib import contextmanager
+from datetime import date, datetime, time, timedelta, timezone
 
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+import numpy as np
+from PySide6.QtCore import QDate, QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from core.store.pin import verify_pin
 from core.types import CHECK_IN, Event
@@ -138,13 +142,13 @@ def test_people_page_searches_and_deactivates(qtbot, window, store, tmp_path):
     win.enter_admin()
     win.admin.setCurrentWidget(win.admin.people)
     page = win.admin.people
-    assert page.table.rowCount() == 2
+    assert page.table.model().rowCount() == 2
     page.search.setText("ada")
-    assert page.table.rowCount() == 1
+    assert page.table.model().rowCount() == 1
     page.table.selectRow(0)
     page.toggle_active()
     assert not store.find_person_by_name("Ada Lovelace").active
-    assert page.table.rowCount() == 0
+    assert page.table.model().rowCount() == 0
 
 
 def test_attendance_page_filters_summarises_and_exports_csv(qtbot, store, tmp_path):
@@ -157,11 +161,11 @@ def test_attendance_page_filters_summarises_and_exports_csv(qtbot, store, tmp_pa
     qtbot.addWidget(page)
     page.refresh_filters()
     page.refresh()
-    assert page.events.rowCount() == 1 and page.summary.rowCount() == 1
-    assert page.summary.item(0, 1).text() == "George W Bush"
+    assert page.events.model().rowCount() == 1 and page.summary.model().rowCount() == 1
+    assert page.summary.model().index(0, 1).data() == "George W Bush"
     page.group.setCurrentIndex(page.group.findData("staff"))
-    page.refresh()
-    assert page.events.rowCount() == 1
+    page.apply_filters()
+    assert page.events.model().rowCount() == 1
     page.person.setCurrentIndex(page.person.findData(None))
     path = tmp_path / "attendance.csv"
     page.export(path)
@@ -169,6 +173,161 @@ def test_attendance_page_filters_summarises_and_exports_csv(qtbot, store, tmp_pa
         rows = list(csv.DictReader(f))
     assert [(r["person"], r["kind"], r["kiosk"]) for r in rows] == [("George W Bush", "check-in", "front-door")]
     assert "Exported 1 event" in page.message.text()
+
+
+@contextmanager
+def _store_queries():
+    """Every SQL statement any engine runs meanwhile (the real listener, not a stand-in Store)."""
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        yield statements
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+
+
+def _column(view, column: int) -> list[str]:
+    """A column's cells as the view shows them, top to bottom."""
+    model = view.model()
+    return [model.index(row, column).data() for row in range(model.rowCount())]
+
+
+def _click_header(qtbot, view, column: int) -> None:
+    header = view.horizontalHeader()
+    x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+
+
+def _people_page(qtbot, store, pipeline):
+    from desktop_app.gui.admin.people_page import PeoplePage
+
+    page = PeoplePage(store, pipeline.embedder)
+    qtbot.addWidget(page)
+    page.resize(900, 500)
+    page.show()
+    qtbot.waitExposed(page)
+    page.refresh()
+    return page
+
+
+def test_people_search_filters_as_you_type_without_querying_the_store(qtbot, store, pipeline):
+    store.add_person("Ada Lovelace", external_id="E-7", group="staff")
+    store.add_person("Grace Hopper", group="Research")
+    store.add_person("Alan Turing", group="visitors")
+    page = _people_page(qtbot, store, pipeline)
+    with _store_queries() as statements:
+        qtbot.keyClicks(page.search, "RESEARCH")  # a group, typed in another case
+        assert _column(page.table, 0) == ["Grace Hopper"]
+        page.search.clear()
+        qtbot.keyClicks(page.search, "e-7 ")  # an external id, with a stray space
+        assert _column(page.table, 0) == ["Ada Lovelace"]
+        page.search.setText("active")  # the Status column is not searched
+        assert _column(page.table, 0) == []
+        page.search.clear()
+        assert _column(page.table, 0) == ["Ada Lovelace", "Alan Turing", "Grace Hopper"]
+    assert statements == []
+
+
+def test_people_table_sorts_by_the_clicked_header(qtbot, store, pipeline):
+    store.add_person("ada Lovelace", group="staff")
+    store.add_person("Bob Marley", group="admin")
+    store.add_person("Zoë Saldana", group="research")
+    page = _people_page(qtbot, store, pipeline)
+    assert _column(page.table, 0) == ["ada Lovelace", "Bob Marley", "Zoë Saldana"]  # by name, ignoring case
+    _click_header(qtbot, page.table, 2)
+    assert _column(page.table, 2) == ["admin", "research", "staff"]
+    _click_header(qtbot, page.table, 2)
+    assert _column(page.table, 2) == ["staff", "research", "admin"]
+
+
+def test_actions_hit_the_person_selected_in_a_sorted_filtered_table(qtbot, store, pipeline):
+    ann = store.add_person("Ann", group="staff")
+    anna = store.add_person("Anna", group="staff")
+    annabel = store.add_person("Annabel", group="visitors")
+    store.add_person("Bob", group="staff")
+    page = _people_page(qtbot, store, pipeline)
+    page.search.setText("ann")
+    _click_header(qtbot, page.table, 0)  # name, now descending
+    assert _column(page.table, 0) == ["Annabel", "Anna", "Ann"]
+    page.table.selectRow(0)
+    with qtbot.waitSignal(page.reenrol) as chosen:
+        page.start_reenrol()
+    assert chosen.args == [annabel]
+    page.table.selectRow(1)
+    page.toggle_active()
+    assert [p.name for p in store.list_people(include_inactive=True) if not p.active] == ["Anna"]
+    assert page.message.text() == "Anna is no longer recognised."
+    # Deactivated people show, greyed and marked, once asked for; the search and the order stay.
+    assert _column(page.table, 0) == ["Annabel", "Ann"]
+    page.show_inactive.setChecked(True)
+    assert _column(page.table, 0) == ["Annabel", "Anna", "Ann"] and _column(page.table, 3)[1] == "deactivated"
+    assert page.table.model().index(1, 0).data(Qt.ItemDataRole.ForegroundRole) is not None
+    assert page.table.model().index(0, 0).data(Qt.ItemDataRole.ForegroundRole) is None
+    page.table.selectRow(1)
+    page.toggle_active()
+    assert store.get_person(anna.id).active and store.get_person(ann.id).active
+
+
+def test_people_table_flags_templates_of_another_model(qtbot, store, pipeline):
+    store.add_person("New Starter")
+    vector = np.ones(512, dtype=np.float32) / np.sqrt(512)
+    store.enrol(vector, "an-older-model", "1", 0.9, "photo", name="Old Timer")
+    page = _people_page(qtbot, store, pipeline)
+    assert list(zip(_column(page.table, 0), _column(page.table, 4))) == [
+        ("New Starter", "current"),
+        ("Old Timer", "⚠ made by an older model"),
+    ]
+    assert "1 template(s) were made by another model" in page.stale_note.text()
+    assert "1 have no crop and need re-enrolment" in page.stale_note.text()
+    assert not page.recompute_button.isEnabled()  # nothing to recompute from
+
+
+def test_attendance_tables_show_the_chosen_days_and_filter_without_querying(qtbot, store):
+    from desktop_app.gui.admin.attendance_page import AttendancePage
+
+    ada = store.add_person("Ada Lovelace", group="staff")
+    bob = store.add_person("Bob Marley", group="visitors")
+    today = date.today()
+
+    def noon(days_ago: int) -> datetime:
+        return datetime.combine(today - timedelta(days=days_ago), time(12)).astimezone()
+
+    def day(days_ago: int) -> str:
+        return (today - timedelta(days=days_ago)).isoformat()
+
+    for person, days_ago in ((ada, 0), (bob, 0), (ada, 3), (bob, 10)):
+        store.record_event(Event(person.id, person.name, noon(days_ago), CHECK_IN, 0.8, "front-door"))
+    page = AttendancePage(store)
+    qtbot.addWidget(page)
+    page.refresh_filters()
+    page.refresh()  # the last seven days
+    assert sorted(zip(_column(page.events, 0), _column(page.events, 2))) == [
+        (day(3), "Ada Lovelace"),
+        (day(0), "Ada Lovelace"),
+        (day(0), "Bob Marley"),
+    ]
+    assert page.message.text() == "3 event(s), 3 person-day(s)."
+    page.start.setDate(QDate(today - timedelta(days=10)))
+    page.end.setDate(QDate(today - timedelta(days=1)))
+    assert _column(page.events, 0) == [day(10), day(3)]  # oldest first
+    assert list(zip(_column(page.summary, 0), _column(page.summary, 1))) == [
+        (day(10), "Bob Marley"),
+        (day(3), "Ada Lovelace"),
+    ]
+    with _store_queries() as statements:
+        page.group.setCurrentIndex(page.group.findData("visitors"))
+        page.apply_filters()
+        assert _column(page.events, 2) == _column(page.summary, 1) == ["Bob Marley"]
+        assert page.message.text() == "1 event(s), 1 person-day(s)."
+        page.group.setCurrentIndex(page.group.findData(None))
+        page.person.setCurrentIndex(page.person.findData(ada.id))
+        page.apply_filters()
+        assert _column(page.events, 2) == ["Ada Lovelace"]
+    assert statements == []
 
 
 def test_settings_page_saves_and_calibrates(qtbot, window, store, enrolled, stranger_folder):

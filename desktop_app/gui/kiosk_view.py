@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from core.kiosk.kiosk import KioskResult
+from core.kiosk.kiosk import KioskResult, SeenFace
 from core.types import CHECK_IN, UNLOCK, Event
 from desktop_app.gui.video_view import AMBER, GREEN, RED, Overlay, VideoView
 from desktop_app.gui.worker import FrameResult
@@ -29,9 +29,9 @@ class HeldHint(QLabel):
     that gave it (`held` runs meanwhile), so it can be read after the photo is taken away."""
 
     def __init__(self, text: str = ""):
-        super().__init__(
-            text, alignment=Qt.AlignmentFlag.AlignCenter, styleSheet=HINT_STYLE, visible=False, wordWrap=True
-        )
+        super().__init__(text, alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self.setStyleSheet(HINT_STYLE)
+        self.hide()
         self.held = QTimer(self, singleShot=True, interval=PAD_HINT_MS)
 
     def hold(self, text: str | None) -> bool:
@@ -49,7 +49,7 @@ def overlays(result: FrameResult) -> list[Overlay]:
     return [_overlay(face) for face in result.faces]
 
 
-def _overlay(face) -> Overlay:
+def _overlay(face: SeenFace) -> Overlay:
     if face.live is False:
         return Overlay(face.box, "photo or screen", RED)
     if face.known:
@@ -68,13 +68,16 @@ class KioskView(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.video = VideoView()
-        self.banner = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, styleSheet=BANNER_STYLE, visible=False)
+        self.banner = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+        self.banner.setStyleSheet(BANNER_STYLE)
+        self.banner.hide()
         self.hint = HeldHint(NOT_RECOGNISED)
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(self.video, 1)
         layout.addWidget(self.hint)
-        self._banner_timer = QTimer(self, singleShot=True, interval=BANNER_MS, timeout=self.banner.hide)
+        self._banner_timer = QTimer(self, singleShot=True, interval=BANNER_MS)
+        self._banner_timer.timeout.connect(self.banner.hide)
         self._strange_frames = 0
 
     def show_result(self, result: FrameResult) -> None:

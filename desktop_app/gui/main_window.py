@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QToolBar, QWidget
 
 from core.enrol.enroller import Enroller
 from core.kiosk.kiosk import KioskResult
 from core.store.facade import Store
+from core.types import Event
 from core.vision.pipeline import FacePipeline
 from desktop_app.gui.admin.panel import AdminPanel
 from desktop_app.gui.admin.pin_dialog import PinDialog
 from desktop_app.gui.kiosk_view import KioskView
 from desktop_app.gui.unlock_view import UnlockView
 from desktop_app.gui.worker import FrameWorker
+
+Screen = KioskView | UnlockView | AdminPanel
 
 ERROR_STYLE = "color:#d13b3b;"
 PROBLEM_SHOWN_MS = 10_000
@@ -61,31 +65,35 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
         self.setCentralWidget(self.stack)
 
-        toolbar = QToolBar("Screens", movable=False, styleSheet=TOOLBAR_STYLE)
+        toolbar = QToolBar("Screens", movable=False)
+        toolbar.setStyleSheet(TOOLBAR_STYLE)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.addToolBar(toolbar)
-        screens = QActionGroup(self, exclusive=True)
-        self.screen_actions = {}
+        screens = QActionGroup(self)
+        screens.setExclusive(True)
+        self.screen_actions: dict[Screen, QAction] = {}
         for page, text, slot in (
             (self.kiosk, "Check-in", self.show_kiosk),
             (self.unlock, "Unlock", self.show_unlock),
             (self.admin, "Admin…", self.open_admin),
         ):
-            action = QAction(text, self, checkable=True, triggered=slot)
+            action = QAction(text, self, checkable=True)
+            action.triggered.connect(slot)
             screens.addAction(action)
             toolbar.addAction(action)
             self.screen_actions[page] = action
         self.screen_actions[self.kiosk].setChecked(True)
         toolbar.addSeparator()
-        fullscreen = QAction(
-            "Full screen", self, shortcut=QKeySequence(Qt.Key.Key_F11), triggered=self.toggle_fullscreen
-        )
+        fullscreen = QAction("Full screen", self, shortcut=QKeySequence(Qt.Key.Key_F11))
+        fullscreen.triggered.connect(self.toggle_fullscreen)
         toolbar.addAction(fullscreen)
 
         self.fps_label, self.camera_label = QLabel(), QLabel()
-        self.message_label = QLabel(styleSheet=ERROR_STYLE)
+        self.message_label = QLabel()
+        self.message_label.setStyleSheet(ERROR_STYLE)
         # A problem stays on screen while it keeps being reported, and goes once it stops.
-        self._problem_timer = QTimer(self, singleShot=True, interval=PROBLEM_SHOWN_MS, timeout=self.message_label.clear)
+        self._problem_timer = QTimer(self, singleShot=True, interval=PROBLEM_SHOWN_MS)
+        self._problem_timer.timeout.connect(self.message_label.clear)
         embedder = pipeline.embedder
         files = "+".join(m.path.name for m in getattr(embedder, "members", [embedder]))
         self.model_label = QLabel(f"model {files} ({embedder.model_id})")
@@ -131,7 +139,7 @@ class MainWindow(QMainWindow):
             self.enter_admin()
         else:
             # The button was pressed, but the screen did not change.
-            self.screen_actions[self.stack.currentWidget()].setChecked(True)
+            self.screen_actions[self.current_screen].setChecked(True)
 
     def enter_admin(self) -> None:
         """Past the PIN: the camera keeps running for enrolment, but nobody is checked in."""
@@ -140,13 +148,19 @@ class MainWindow(QMainWindow):
         self._show_page(self.admin)
         self.admin.refresh()
 
-    def _show_page(self, page: QWidget) -> None:
+    @property
+    def current_screen(self) -> Screen:
+        page = self.stack.currentWidget()
+        assert isinstance(page, Screen)  # the stack holds the three screens and nothing else
+        return page
+
+    def _show_page(self, page: Screen) -> None:
         self.stack.setCurrentWidget(page)
         self.screen_actions[page].setChecked(True)
 
     def _leave_screen(self) -> None:
-        page = self.stack.currentWidget()
-        if page in (self.unlock, self.admin):
+        page = self.current_screen
+        if isinstance(page, UnlockView | AdminPanel):
             page.leave()
 
     def toggle_fullscreen(self) -> None:
@@ -163,11 +177,11 @@ class MainWindow(QMainWindow):
             self.fps_label.setText(f"{result.fps:.1f} fps" + (f" · {result.status}" if result.status else ""))
             if result.thresholds is not None:
                 self.threshold_label.setText(result.thresholds.describe())
-        self.stack.currentWidget().show_result(result)
+        self.current_screen.show_result(result)
 
-    def _show_events(self, events) -> None:
-        page = self.stack.currentWidget()
-        if page in (self.kiosk, self.unlock):
+    def _show_events(self, events: Sequence[Event]) -> None:
+        page = self.current_screen
+        if isinstance(page, KioskView | UnlockView):
             page.show_events(events)
 
     def _show_camera(self, text: str, ok: bool) -> None:
@@ -183,6 +197,6 @@ class MainWindow(QMainWindow):
         self.message_label.setText(f"⚠ {text}")
         self._problem_timer.start()
 
-    def closeEvent(self, event) -> None:
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.worker.stop()
         super().closeEvent(event)

@@ -41,11 +41,14 @@ class UnlockView(QWidget):
         super().__init__(parent)
         self.store = store
         self.person = QComboBox()
-        self.start_button = QPushButton("Arm", clicked=self.arm)
+        self.start_button = QPushButton("Arm")
+        self.start_button.clicked.connect(self.arm)
         self.state = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
         self.video = VideoView()
         # The head-turn challenge's prompt, and what liveness or a failed challenge asks of the person.
-        self.prompt = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, styleSheet=PROMPT_STYLE, visible=False)
+        self.prompt = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+        self.prompt.setStyleSheet(PROMPT_STYLE)
+        self.prompt.hide()
         self.hint = HeldHint()
         chooser = QHBoxLayout()
         chooser.addWidget(QLabel("Unlock for:"))
@@ -57,7 +60,8 @@ class UnlockView(QWidget):
         layout.addWidget(self.prompt)
         layout.addWidget(self.video, 1)
         layout.addWidget(self.hint)
-        self._relock = QTimer(self, singleShot=True, interval=UNLOCKED_MS, timeout=self._rearm)
+        self._relock = QTimer(self, singleShot=True, interval=UNLOCKED_MS)
+        self._relock.timeout.connect(self._rearm)
         self._armed: list[int] | None = None
         self.pin_dialog: PinDialog | None = None
         # The camera pauses once unlocked, so no later frame would take the hint away.

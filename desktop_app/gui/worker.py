@@ -14,11 +14,12 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import QObject, QThread, Signal
 
 from core.enrol.enroller import CaptureFeedback, CaptureSession, Enroller
 from core.errors import CameraError, FaceGateError
 from core.kiosk.kiosk import Kiosk, KioskResult
+from core.kiosk.sources import FrameSource
 from core.store.facade import Store
 from core.vision.pipeline import FacePipeline
 from desktop_app.capture import open_source
@@ -50,7 +51,9 @@ class FrameWorker(QThread):
     problem = Signal(str)  # a database or model error, for the status bar
     source_ended = Signal()  # a video file or folder ran out
 
-    def __init__(self, store: Store, pipeline: FacePipeline, camera: str, realtime: bool = True, parent=None):
+    def __init__(
+        self, store: Store, pipeline: FacePipeline, camera: str, realtime: bool = True, parent: QObject | None = None
+    ):
         super().__init__(parent)
         self.store, self.pipeline = store, pipeline
         self.camera, self.realtime = camera, realtime
@@ -142,7 +145,7 @@ class FrameWorker(QThread):
                 self._pause(delay)
                 delay = min(delay * 2, RETRY_MAX_S)
 
-    def _play(self, source) -> bool:
+    def _play(self, source: FrameSource) -> bool:
         """True when the source ran out; False when asked to stop or to switch camera."""
         while not self.isInterruptionRequested() and not self._camera_changed:
             frame = source.read()
@@ -158,6 +161,8 @@ class FrameWorker(QThread):
             if request:
                 self._step = request()
                 request = None
+            # __init__ queues the attendance mode, so the first frame has always built a step.
+            assert self._step is not None
             result = self._step(frame)
         except FaceGateError as exc:
             if request:

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -25,54 +21,81 @@ from PySide6.QtWidgets import (
 
 from core.days import day_range
 from core.errors import FaceGateError
-from core.store.facade import Store
-
-EVENT_COLUMNS = ("Date", "Time", "Person", "Group", "Event", "Similarity", "Kiosk")
-SUMMARY_COLUMNS = ("Date", "Person", "Group", "First in", "Last out")
-
-
-def _table(columns: Sequence[str]) -> QTableWidget:
-    table = QTableWidget(0, len(columns))
-    table.setHorizontalHeaderLabels(columns)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().hide()
-    return table
+from core.store.facade import DaySummary, Store
+from core.types import Event
+from desktop_app.gui.admin.record_table import Column, RecordFilter, RecordTableModel, record_view
 
 
-def _fill(table: QTableWidget, rows: Sequence[Sequence[str]]) -> None:
-    table.setRowCount(len(rows))
-    for r, values in enumerate(rows):
-        for c, value in enumerate(values):
-            table.setItem(r, c, QTableWidgetItem(value))
+@dataclass(frozen=True)
+class ListedEvent:
+    """A row of the events table: the event, and the group its person is in now."""
+
+    event: Event
+    group: str
+
+
+def _day(edit: QDateEdit) -> date:
+    chosen = edit.date()
+    return date(chosen.year(), chosen.month(), chosen.day())
+
+
+def _local(when: datetime, pattern: str) -> str:
+    return when.astimezone().strftime(pattern)
+
+
+EVENT_COLUMNS: tuple[Column[ListedEvent], ...] = (
+    Column("Date", lambda e: _local(e.event.time, "%Y-%m-%d"), sort_key=lambda e: e.event.time.timestamp()),
+    Column("Time", lambda e: _local(e.event.time, "%H:%M:%S")),
+    Column("Person", lambda e: e.event.name or ""),
+    Column("Group", lambda e: e.group),
+    Column("Event", lambda e: e.event.kind),
+    Column("Similarity", lambda e: f"{e.event.similarity:.2f}", sort_key=lambda e: e.event.similarity),
+    Column("Kiosk", lambda e: e.event.kiosk_id),
+)
+SUMMARY_COLUMNS: tuple[Column[DaySummary], ...] = (
+    Column("Date", lambda d: d.day.isoformat()),
+    Column("Person", lambda d: d.name),
+    Column("Group", lambda d: d.group or ""),
+    Column("First in", lambda d: _local(d.first_in, "%H:%M")),
+    Column("Last out", lambda d: _local(d.last_out, "%H:%M") if d.last_out else "—"),
+)
 
 
 class AttendancePage(QWidget):
+    """The chosen days are read from the Store; the person and group choices only filter what was read."""
+
     def __init__(self, store: Store, parent: QWidget | None = None):
         super().__init__(parent)
         self.store = store
         today = QDate.currentDate()
-        self.start = QDateEdit(today.addDays(-6), calendarPopup=True, displayFormat="yyyy-MM-dd")
-        self.end = QDateEdit(today, calendarPopup=True, displayFormat="yyyy-MM-dd")
+        self.start, self.end = QDateEdit(today.addDays(-6)), QDateEdit(today)
         self.person = QComboBox(sizeAdjustPolicy=QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.group = QComboBox(sizeAdjustPolicy=QComboBox.SizeAdjustPolicy.AdjustToContents)
-        for control in (self.start, self.end):
-            control.dateChanged.connect(self.refresh)
-        for control in (self.person, self.group):
-            control.activated.connect(self.refresh)
-        self.summary = _table(SUMMARY_COLUMNS)
-        self.events = _table(EVENT_COLUMNS)
+        for date_edit in (self.start, self.end):
+            date_edit.setCalendarPopup(True)
+            date_edit.setDisplayFormat("yyyy-MM-dd")
+            date_edit.dateChanged.connect(self.refresh)
+        self.event_model = RecordTableModel(EVENT_COLUMNS)
+        self.event_proxy = RecordFilter(self.event_model, keep=lambda e: self._chosen(e.event.person_id, e.group))
+        self.summary_model = RecordTableModel(SUMMARY_COLUMNS)
+        self.summary_proxy = RecordFilter(self.summary_model, keep=lambda d: self._chosen(d.person_id, d.group))
+        for combo in (self.person, self.group):
+            combo.activated.connect(self.apply_filters)
+        self.summary = record_view(self.summary_proxy)
+        self.events = record_view(self.event_proxy)
         tabs = QTabWidget()
         tabs.addTab(self.summary, "Daily summary")
         tabs.addTab(self.events, "All events")
         self.message = QLabel(wordWrap=True)
+        export = QPushButton("Export CSV…")
+        export.clicked.connect(self.choose_export)
 
         filters = QHBoxLayout()
         for label, control in (("From", self.start), ("to", self.end), ("Person", self.person), ("Group", self.group)):
             filters.addWidget(QLabel(label))
             filters.addWidget(control)
         filters.addStretch(1)
-        filters.addWidget(QPushButton("Export CSV…", clicked=self.choose_export))
+        filters.addWidget(export)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(tabs, 1)
@@ -81,7 +104,7 @@ class AttendancePage(QWidget):
     @property
     def range(self) -> tuple[datetime, datetime]:
         """The chosen days, local midnight to the midnight after the last day."""
-        return day_range(self.start.date().toPython(), self.end.date().toPython())
+        return day_range(_day(self.start), _day(self.end))
 
     def refresh_filters(self) -> None:
         """Reload the person and group choices (people change while the app runs)."""
@@ -99,45 +122,31 @@ class AttendancePage(QWidget):
         self.group.setCurrentIndex(max(self.group.findData(group), 0))
 
     def refresh(self) -> None:
+        """Reads the chosen days' events from the Store again."""
         start, end = self.range
-        person, group = self.person.currentData(), self.group.currentData()
         try:
-            events = self.store.events(start, end, person_id=person, group=group)
+            events = self.store.events(start, end)
             days = self.store.daily_summary(start, end)
             groups = {p.id: p.group or "" for p in self.store.list_people(include_inactive=True)}
         except FaceGateError as exc:
             self.message.setText(f"⚠ {exc}")
             return
-        days = [d for d in days if (person is None or d.person_id == person) and (group is None or d.group == group)]
-        _fill(
-            self.events,
-            [
-                (
-                    f"{e.time.astimezone():%Y-%m-%d}",
-                    f"{e.time.astimezone():%H:%M:%S}",
-                    e.name or "",
-                    groups.get(e.person_id, ""),
-                    e.kind,
-                    f"{e.similarity:.2f}",
-                    e.kiosk_id,
-                )
-                for e in events
-            ],
-        )
-        _fill(
-            self.summary,
-            [
-                (
-                    d.day.isoformat(),
-                    d.name,
-                    d.group or "",
-                    f"{d.first_in.astimezone():%H:%M}",
-                    f"{d.last_out.astimezone():%H:%M}" if d.last_out else "—",
-                )
-                for d in days
-            ],
-        )
-        self.message.setText(f"{len(events)} event(s), {len(days)} person-day(s).")
+        self.event_model.set_records([ListedEvent(e, groups.get(e.person_id, "")) for e in events])
+        self.summary_model.set_records(days)
+        self._show_counts()
+
+    def apply_filters(self) -> None:
+        """The person or group choice changed: show the rows of the days already read that match it."""
+        self.event_proxy.refilter()
+        self.summary_proxy.refilter()
+        self._show_counts()
+
+    def _chosen(self, person_id: int, group: str | None) -> bool:
+        person, chosen_group = self.person.currentData(), self.group.currentData()
+        return (person is None or person_id == person) and (chosen_group is None or group == chosen_group)
+
+    def _show_counts(self) -> None:
+        self.message.setText(f"{self.event_proxy.rowCount()} event(s), {self.summary_proxy.rowCount()} person-day(s).")
 
     def choose_export(self) -> None:
         first, last = self.start.date().toString("yyyy-MM-dd"), self.end.date().toString("yyyy-MM-dd")

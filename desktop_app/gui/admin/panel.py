@@ -6,7 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 from core.enrol.enroller import Enroller
-from core.store.facade import Store
+from core.store.facade import Person, Store
 from desktop_app.gui.admin.attendance_page import AttendancePage
 from desktop_app.gui.admin.enrol_page import EnrolPage
 from desktop_app.gui.admin.people_page import PeoplePage
@@ -56,6 +56,6 @@ class AdminPanel(QTabWidget):
         if isinstance(result, PreviewFrame) and self.currentWidget() is self.enrol:
             self.enrol.show_result(result)
 
-    def _reenrol(self, person) -> None:
+    def _reenrol(self, person: Person) -> None:
         self.enrol.prefill(person)
         self.setCurrentWidget(self.enrol)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -12,23 +13,37 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from core.enrol.enroller import recompute_stale
+from core.enrol.enroller import RecomputeResult, recompute_stale
 from core.errors import FaceGateError
 from core.store.facade import Person, Store
+from core.vision.embed import Embedder, Ensemble
+from desktop_app.gui.admin.record_table import Column, RecordFilter, RecordTableModel, record_view
 from desktop_app.gui.tasks import run_task
 
-COLUMNS = ("Name", "External id", "Group", "Status", "Templates")
+
+@dataclass(frozen=True)
+class ListedPerson:
+    """A row of the People table: the person, and whether any of their templates came from another model."""
+
+    person: Person
+    stale: bool
+
+
+COLUMNS: tuple[Column[ListedPerson], ...] = (
+    Column("Name", lambda p: p.person.name, searched=True),
+    Column("External id", lambda p: p.person.external_id or "", searched=True),
+    Column("Group", lambda p: p.person.group or "", searched=True),
+    Column("Status", lambda p: "active" if p.person.active else "deactivated"),
+    Column("Templates", lambda p: "⚠ made by an older model" if p.stale else "current"),
+)
 
 
 class PersonDialog(QDialog):
@@ -56,23 +71,23 @@ class PeoplePage(QWidget):
     changed = Signal()  # people or templates changed: the kiosk should reload
     reenrol = Signal(object)  # Person to take new photos or camera samples of
 
-    def __init__(self, store: Store, embedder, parent: QWidget | None = None):
+    def __init__(self, store: Store, embedder: Embedder | Ensemble, parent: QWidget | None = None):
         super().__init__(parent)
         self.store, self.embedder = store, embedder
-        self.people: list[Person] = []
+        self.show_inactive = QCheckBox("Show deactivated")
+        # Everyone, deactivated people too: searching and "Show deactivated" filter these, not the Store.
+        self.model = RecordTableModel(COLUMNS, dimmed=lambda p: not p.person.active)
+        self.proxy = RecordFilter(self.model, keep=lambda p: p.person.active or self.show_inactive.isChecked())
         self.search = QLineEdit(placeholderText="Search name, external id or group", clearButtonEnabled=True)
-        self.search.textChanged.connect(self.refresh)
-        self.show_inactive = QCheckBox("Show deactivated", toggled=self.refresh)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.search.textChanged.connect(self.proxy.search)
+        self.show_inactive.toggled.connect(self.proxy.refilter)
+        self.table = record_view(self.proxy)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.itemDoubleClicked.connect(self.edit)
+        self.table.doubleClicked.connect(self.edit)
         self.stale_note = QLabel(wordWrap=True)
         self.message = QLabel(wordWrap=True)
-        self.recompute_button = QPushButton("Recompute stale templates", clicked=self.recompute)
+        self.recompute_button = QPushButton("Recompute stale templates")
+        self.recompute_button.clicked.connect(self.recompute)
 
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
@@ -84,7 +99,9 @@ class PeoplePage(QWidget):
             ("Delete…", self.delete),
             ("Re-enrol…", self.start_reenrol),
         ):
-            actions.addWidget(QPushButton(text, clicked=slot))
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.recompute_button)
         layout = QVBoxLayout(self)
@@ -95,24 +112,15 @@ class PeoplePage(QWidget):
         layout.addWidget(self.message)
 
     def refresh(self) -> None:
+        """Reads the people and their templates' models from the Store again."""
         try:
-            self.people = self.store.list_people(self.search.text(), include_inactive=self.show_inactive.isChecked())
+            people = self.store.list_people(include_inactive=True)
             stale = self.store.stale_templates(self.embedder.model_id)
         except FaceGateError as exc:
             self.message.setText(f"⚠ {exc}")
             return
         stale_people = {t.person_id for t in stale}
-        self.table.setRowCount(len(self.people))
-        for row, person in enumerate(self.people):
-            values = (
-                person.name,
-                person.external_id or "",
-                person.group or "",
-                "active" if person.active else "deactivated",
-                "⚠ made by an older model" if person.id in stale_people else "current",
-            )
-            for column, value in enumerate(values):
-                self.table.setItem(row, column, QTableWidgetItem(value))
+        self.model.set_records([ListedPerson(p, p.id in stale_people) for p in people])
         without_crop = sum(not t.has_crop for t in stale)
         self.recompute_button.setEnabled(len(stale) > without_crop)
         self.stale_note.setText(
@@ -127,9 +135,9 @@ class PeoplePage(QWidget):
         if not rows:
             self.message.setText("Select a person first.")
             return None
-        return self.people[rows[0].row()]
+        return self.proxy.record_at(rows[0]).person
 
-    def _apply(self, action, done: str) -> None:
+    def _apply(self, action: Callable[[], object], done: str) -> None:
         try:
             action()
         except FaceGateError as exc:
@@ -139,7 +147,7 @@ class PeoplePage(QWidget):
         self.refresh()
         self.changed.emit()
 
-    def edit(self, *_args) -> None:
+    def edit(self, *_args: object) -> None:
         person = self.selected()
         if person is None:
             return
@@ -182,7 +190,7 @@ class PeoplePage(QWidget):
         self.message.setText("Recomputing templates…")
         run_task(lambda: recompute_stale(self.store, self.embedder), self._recomputed, self._failed)
 
-    def _recomputed(self, result) -> None:
+    def _recomputed(self, result: RecomputeResult) -> None:
         note = f"; {result.need_reenrol} need re-enrolment" if result.need_reenrol else ""
         self.message.setText(f"Recomputed {result.recomputed} template(s){note}.")
         self.refresh()

@@ -21,7 +21,7 @@ class PinDialog(QDialog):
         self.setting = change or store.load_settings().admin_pin_hash is None
         self.setWindowTitle("Choose the admin PIN" if self.setting else "Admin PIN")
         self.pin = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
-        self.repeat = QLineEdit(echoMode=QLineEdit.EchoMode.Password, visible=self.setting)
+        self.repeat = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.message = QLabel(wordWrap=True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.submit)
@@ -37,6 +37,7 @@ class PinDialog(QDialog):
             form.addRow("Repeat:", self.repeat)
         form.addRow(self.message)
         form.addRow(buttons)
+        self.repeat.setVisible(self.setting)
 
     def submit(self) -> None:
         try:
