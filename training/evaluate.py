@@ -36,7 +36,7 @@ import numpy as np
 from tqdm import tqdm
 
 from core.vision.align import ARCFACE_TEMPLATE
-from core.vision.embed import Ensemble, _file_digest
+from core.vision.embed import Ensemble, file_digest
 from core.vision.imaging import load_image
 from training import verification
 from training.teacher import load_members
@@ -185,7 +185,7 @@ def load_members_flushed(spec: str, threads: int) -> list:
     for member, path in zip(members, (p for p in spec.split(",") if p)):
         # Without facegate.model_id the id is a file digest: the original's, not the copy's.
         if "facegate.model_id" not in member.metadata:
-            member.model_id = _file_digest(Path(path))
+            member.model_id = file_digest(Path(path))
     return members
 
 
