@@ -16,7 +16,7 @@ normalises after summing the mirror view when flip is on, as it does for every t
 output keeps that sum weighted by each view's norm and keeps every ONNX embedder alike.
 
 With a crop cache (--cache, the one distill trained from), each written file also gets its impostor
-scores on the people that run held out (`facegate.impostor`, training/impostor.py), from which the
+scores on the people that run held out (`facegate.impostor`, training/eval/impostor.py), from which the
 app derives thresholds that follow the gallery size (core/thresholds.py).
 
 The format lives in the file's metadata (face.* keys, core.vision.embed.InputFormat), so core, evaluate
@@ -28,7 +28,6 @@ and bench load the student like any teacher. Checks: PyTorch vs onnxruntime on r
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import tempfile
@@ -46,11 +45,13 @@ from core.vision.align import ARCFACE_TEMPLATE, align
 from core.vision.detect import Detector
 from core.vision.embed import Embedder, InputFormat, l2_normalise
 from core.vision.imaging import load_image
-from training import impostor
 from training.backbone import StudentNet
-from training.bench import median_latency_ms
 from training.config import TrainConfig
 from training.data import student_format
+from training.errors import TrainingError
+from training.eval import impostor
+from training.eval.bench import median_latency_ms
+from training.onnx_meta import graph_digest, read_metadata, write_metadata
 from training.teacher import flush_denormals
 
 OPSET = 17
@@ -99,28 +100,6 @@ def export_onnx(model: torch.nn.Module, fmt: InputFormat, path: Path) -> None:
     # Training leaves a few weights subnormal (49 in the shipped student); onnxruntime's CPU
     # kernels take a slow path on them: 7.7 ms a face before flushing, 2.1 ms after.
     flush_denormals(path, path)
-
-
-def graph_digest(path: Path) -> str:
-    """Digest of the graph and weights only, so re-exporting with new metadata keeps the id."""
-    model = onnx.load(str(path))
-    del model.metadata_props[:]
-    return hashlib.sha256(model.SerializeToString(deterministic=True)).hexdigest()[:10]
-
-
-def write_metadata(path: Path, entries: dict[str, str]) -> None:
-    model = onnx.load(str(path))
-    existing = {p.key: p for p in model.metadata_props}
-    for key, value in entries.items():
-        if key in existing:
-            existing[key].value = value
-        else:
-            model.metadata_props.add(key=key, value=value)
-    onnx.save(model, str(path))
-
-
-def read_metadata(path: Path) -> dict[str, str]:
-    return {p.key: p.value for p in onnx.load(str(path)).metadata_props}
 
 
 # ---------------------------------------------------------------- real crops
@@ -354,14 +333,14 @@ def build(args, out: Path) -> dict:
     if args.metrics:
         measured, measured_id = thresholds_from(Path(args.metrics))
         if measured_id != model_id:
-            raise SystemExit(
+            raise TrainingError(
                 f"export: {args.metrics} measured model {measured_id}, not {model_id}; evaluate this export first"
             )
         entries.update(measured)
     write_metadata(out, entries)
     report = {"model": str(out), "model_id": model_id, "crops": crops_source, "parity": parity(model, out, check, fmt)}
     if report["parity"]["min_cosine_core"] < MIN_PARITY_COSINE:
-        raise SystemExit(f"export: ONNX output disagrees with PyTorch: {report['parity']}")
+        raise TrainingError(f"export: ONNX output disagrees with PyTorch: {report['parity']}")
     if args.int8:
         report["int8"] = export_int8(out, calibration, check, fmt)
     report["impostor"] = add_impostor_tails(
@@ -375,7 +354,7 @@ def build(args, out: Path) -> dict:
 
 
 def add_impostor_tails(int8: list[Path], fp32: Path, cache: Path | None, cfg: TrainConfig, teacher_name: str) -> str:
-    """Each file's own impostor scores on the run's held-out people (training/impostor.py), or why none."""
+    """Each file's own impostor scores on the run's held-out people (training/eval/impostor.py), or why none."""
     if not (cache and (cache / "labels.npy").is_file()):
         return "no impostor scores: no crop cache to find the held-out people in"
     try:

@@ -34,6 +34,7 @@ import numpy as np
 
 from core.vision.imaging import image_files
 from training.data import Cache
+from training.errors import TrainingError
 from training.prepare import CROP, prepare_paths
 
 DEFAULT_CONFIG = Path(__file__).parent / "configs" / "pool" / "sources.json"
@@ -85,7 +86,7 @@ def list_source(source: Source, excluded: set[str]) -> tuple[list[Path], list[in
         paths = image_files(source.folder, recursive=True)
         return *sample(paths, [-1] * len(paths), source.max_photos), [], []
     if source.layout != "people":
-        raise SystemExit(f"source {source.name}: layout must be people or flat, not {source.layout!r}")
+        raise TrainingError(f"source {source.name}: layout must be people or flat, not {source.layout!r}")
     paths, labels, identities, dropped = [], [], [], []
     for folder in sorted(p for p in source.folder.iterdir() if p.is_dir()):
         person = folder.name.removeprefix(source.strip_prefix).strip()
@@ -106,9 +107,9 @@ def load_sources(config: Path, folders: dict[str, Path]) -> list[Source]:
     sources = []
     for name, folder in folders.items():
         if name not in options:
-            raise SystemExit(f"source {name!r} is not in {config} (known: {', '.join(options)})")
+            raise TrainingError(f"source {name!r} is not in {config} (known: {', '.join(options)})")
         if not folder.is_dir():
-            raise SystemExit(f"source {name}: {folder} is not a folder")
+            raise TrainingError(f"source {name}: {folder} is not a folder")
         sources.append(Source(name=name, folder=folder, **options[name]))
     return sources
 
@@ -132,7 +133,7 @@ def build_part(source: Source, out: Path, excluded: set[str], workers: int) -> d
     (part / "manifest.json").unlink(missing_ok=True)
     paths, labels, identities, dropped = list_source(source, excluded)
     if not paths:
-        raise SystemExit(f"source {source.name}: no images under {source.folder}")
+        raise TrainingError(f"source {source.name}: no images under {source.folder}")
     manifest = prepare_paths(paths, labels, identities, source.folder, part, source.pad, source.min_face, workers)
     manifest["lfw_dropped"] = dropped
     manifest["max_photos"] = source.max_photos
@@ -300,7 +301,7 @@ def screen_lfw(
 def parse_source(text: str) -> tuple[str, Path]:
     name, sep, folder = text.partition("=")
     if not sep or not name or not folder:
-        raise SystemExit(f"--source wants NAME=DIR, got {text!r}")
+        raise TrainingError(f"--source wants NAME=DIR, got {text!r}")
     return name, Path(folder)
 
 

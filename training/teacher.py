@@ -24,6 +24,7 @@ from tqdm import tqdm
 
 from core.vision.align import align
 from core.vision.embed import Embedder, l2_normalise
+from training.errors import TrainingError
 from training.prepare import parallel_map
 
 BATCH = 64
@@ -129,7 +130,7 @@ class Targets:
         parts.mkdir(parents=True, exist_ok=True)
         plan_file = parts / "plan.json"
         if plan_file.exists() and json.loads(plan_file.read_text())["teacher"] != spec:
-            raise SystemExit(f"{parts} holds targets of another teacher; delete it or pass another --name")
+            raise TrainingError(f"{parts} holds targets of another teacher; delete it or pass another --name")
         plan_file.write_text(json.dumps({"teacher": spec}))
         self.parts = parts
         self.scan()

@@ -21,7 +21,7 @@ from statistics import median
 import numpy as np
 import onnx
 
-from training.evaluate import load_members_flushed
+from training.eval.evaluate import load_members_flushed
 
 THREADS = (1, 2)
 WARMUP = 5
