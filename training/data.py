@@ -92,7 +92,7 @@ class Cache:
         """Mask of the rows from source `name`; every row when name is empty."""
         if not name:
             return np.ones(len(self.labels), bool)
-        if name not in self.source_names:
+        if self.sources is None or name not in self.source_names:
             raise TrainingError(f"the cache has no source {name!r} (sources: {', '.join(self.source_names) or 'none'})")
         return self.sources == self.source_names.index(name)
 

@@ -34,6 +34,7 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnx
@@ -68,7 +69,7 @@ FLOAT_OPS = {"Sigmoid", "Mul"}
 # ---------------------------------------------------------------- model
 
 
-def load_student(checkpoint: Path) -> tuple[torch.nn.Module, InputFormat, dict]:
+def load_student(checkpoint: Path) -> tuple[StudentNet, InputFormat, dict]:
     """The network in eval mode, its crop format and the raw checkpoint."""
     state = torch.load(checkpoint, map_location="cpu", weights_only=False)
     cfg = TrainConfig.from_dict(state["config"])
@@ -123,11 +124,11 @@ def cached_crops(cache: Path, count: int, fmt: InputFormat) -> np.ndarray:
 def sample_photo_crops(fmt: InputFormat) -> np.ndarray:
     """The seven faces (and their mirrors) in the two shipped sample photos: always present."""
     detector = Detector(min_face=60)  # every face in these photos is 80+ pixels
-    crops = []
+    found: list[np.ndarray] = []
     for name in SAMPLE_PHOTOS:
         image = load_image(samples_dir() / name)
-        crops += [align(image, face.landmarks, fmt.size, fmt.template) for face in detector.detect(image)]
-    crops = np.stack(crops)
+        found += [align(image, face.landmarks, fmt.size, fmt.template) for face in detector.detect(image)]
+    crops = np.stack(found)
     return np.concatenate([crops, crops[:, :, ::-1]])
 
 
@@ -338,7 +339,12 @@ def build(args, out: Path) -> dict:
             )
         entries.update(measured)
     write_metadata(out, entries)
-    report = {"model": str(out), "model_id": model_id, "crops": crops_source, "parity": parity(model, out, check, fmt)}
+    report: dict[str, Any] = {
+        "model": str(out),
+        "model_id": model_id,
+        "crops": crops_source,
+        "parity": parity(model, out, check, fmt),
+    }
     if report["parity"]["min_cosine_core"] < MIN_PARITY_COSINE:
         raise TrainingError(f"export: ONNX output disagrees with PyTorch: {report['parity']}")
     if args.int8:

@@ -73,6 +73,8 @@ def _process(job: tuple[str, float]):
         # Tight crops leave the detector no context around the face; replicated borders give it some.
         border = int(round(pad * max(image.shape[:2])))
         image = cv2.copyMakeBorder(image, border, border, border, border, cv2.BORDER_REPLICATE)
+    # _init_worker made the detector before this process took any job.
+    assert _detector is not None
     faces = _detector.detect(image)
     if not faces:
         return path, None, None, "no face"

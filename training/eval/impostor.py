@@ -39,6 +39,7 @@ from core.vision.embed import Embedder
 from training.config import TrainConfig
 from training.data import split_identities
 from training.errors import TrainingError
+from training.onnx_meta import graph_digest, write_metadata
 
 # Exceedance probabilities of the stored table; the fitted tail takes over below TAIL_P.
 TAIL_P = 1e-3
@@ -150,8 +151,6 @@ def measure(model: Path, cache: Path, held: HeldOut, threads: int = 1) -> tuple[
 
 def write_tail(model: Path, tail: ImpostorTail) -> None:
     """Only the metadata changes: the graph and weights (and the model id) stay as they were."""
-    from training.onnx_meta import graph_digest, write_metadata
-
     before = graph_digest(model)
     write_metadata(model, tail.to_metadata())
     if graph_digest(model) != before:

@@ -49,7 +49,8 @@ def build_data(args, rng: np.random.Generator) -> dict[str, np.ndarray]:
     teachers = [PadModel(spec) for spec in args.teachers.split(",")]
     data = label(frames, teachers, STUDENT_SCALE, (80, 80), args.jitters, rng)
     Path(args.data_dir).mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(cache, **data)
+    # numpy's stub types savez's allow_pickle keyword, which an array name in **data could be.
+    np.savez_compressed(cache, **data)  # type: ignore[arg-type]
     return data
 
 
