@@ -22,6 +22,7 @@ import numpy as np
 
 from training.config import TrainConfig
 from training.data import split_identities
+from training.errors import TrainingError
 
 
 def heldout_pairs(cache: Path, run: Path, seed: int = 0) -> list[tuple[str, str, int, int]]:
@@ -58,7 +59,10 @@ def main() -> None:
     if len(sys.argv) != 4:
         raise SystemExit("usage: python scripts/heldout_pairs.py CACHE RUN_DIR OUT.txt")
     cache, run, out = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
-    pairs = heldout_pairs(cache, run)
+    try:
+        pairs = heldout_pairs(cache, run)
+    except TrainingError as exc:
+        raise SystemExit(str(exc)) from None
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("".join(f"{a} {b} {label} {fold}\n" for a, b, label, fold in pairs))
     print(f"{len(pairs)} pairs ({sum(p[2] for p in pairs)} same) written to {out}")

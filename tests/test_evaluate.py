@@ -10,7 +10,7 @@ import re
 import numpy as np
 import pytest
 
-from training import evaluate, verification
+from training.eval import evaluate, verification
 
 # ---------------------------------------------------------------- metrics
 

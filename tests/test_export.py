@@ -17,10 +17,12 @@ pytest.importorskip("core.vision.detect", reason="core.vision.detect is needed t
 import torch
 
 from core.vision.embed import Embedder
-from training import bench, export
+from training import export
 from training.backbone import StudentNet
 from training.config import BackboneConfig, TrainConfig
 from training.data import student_format
+from training.errors import TrainingError
+from training.eval import bench
 
 SIZE, DIM = 32, 16
 
@@ -130,7 +132,7 @@ def test_metrics_give_thresholds_only_for_the_model_they_measured(exported, chec
     metrics["model"]["id"] = "another-model"
     metrics_file.write_text(json.dumps(metrics))
     before = out.read_bytes()
-    with pytest.raises(SystemExit, match="evaluate this export first"):
+    with pytest.raises(TrainingError, match="evaluate this export first"):
         _cli(export, *args, "--metrics", str(metrics_file))
     # The refused export left the model it would have replaced, and no scratch files.
     assert out.read_bytes() == before

@@ -1,5 +1,7 @@
 """Every kind of input a user may hand over decodes to BGR uint8, or fails with ImageError."""
 
+import struct
+import zlib
 from pathlib import Path
 
 import cv2
@@ -8,7 +10,7 @@ import pytest
 from PIL import Image
 
 from core.errors import ImageError
-from core.vision.imaging import load_image
+from core.vision.imaging import MAX_MEGAPIXELS, load_image
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +78,19 @@ def test_corrupt_files_raise_image_error_naming_the_file(tmp_path, content):
     path.write_bytes(content)
     with pytest.raises(ImageError, match="broken.jpg"):
         load_image(path)
+
+
+@pytest.mark.parametrize("side", [10_050, 60_000], ids=["just-over-the-cap", "far-over"])
+def test_images_over_the_pixel_cap_are_refused_from_their_header(side):
+    # Only the header and a sliver of pixel data: refusing must not need the rest, and a file
+    # just over the cap (where Pillow merely warns) is refused like one far over it.
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", side, 10_000, 8, 2, 0, 0, 0)
+    data = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" * 4096))
+    with pytest.raises(ImageError, match=f"over {MAX_MEGAPIXELS} megapixels"):
+        load_image(data)
 
 
 def test_missing_file_and_bad_arrays(tmp_path):

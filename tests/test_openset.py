@@ -14,7 +14,7 @@ from core.matching.thresholds import settings_thresholds
 from core.settings import Settings
 from core.vision.embed import Embedder
 from tests.fixtures import ROOT
-from training.openset import fpir_threshold, lfw_protocol
+from training.eval.openset import fpir_threshold, lfw_protocol
 
 STUDENT = ROOT / "assets" / "models" / "student.onnx"
 

@@ -20,6 +20,7 @@ from core.liveness.pad import (
     face_change,
     is_grayscale,
 )
+from core.vision.embed import Embedder
 from core.vision.imaging import load_image
 from desktop_app.cli import main
 from tests.fixtures import SHARED
@@ -64,6 +65,16 @@ def test_missing_or_wrong_model_is_a_clear_error(tmp_path, model):
         PadModel(f"{broken}@2.7")
     with pytest.raises(ModelError, match="crop scale"):
         PadModel(f"{model}@wide")
+
+
+def test_every_model_session_runs_without_spinning_threads(pad, detector, model):
+    # Spinning pool threads starve the camera and UI threads; detection, embedding and liveness
+    # sessions must all be made the one way, with the caller's thread count.
+    embedder = Embedder(model, threads=2)
+    sessions = [pad.networks[0].session, detector._pnet, detector._onet, embedder.session]
+    for session in sessions:
+        assert session.get_session_options().get_session_config_entry("session.intra_op.allow_spinning") == "0"
+    assert embedder.session.get_session_options().intra_op_num_threads == 2
 
 
 def test_grayscale_frames_are_refused_with_a_reason(pad, detector, sample_images):

@@ -23,8 +23,8 @@ def reference() -> Path:
 
 
 def test_graph_module_matches_onnxruntime_and_exports_a_model_core_runs(reference, tmp_path, sample_images, detector):
-    from training.pad import export
-    from training.pad_graph import OnnxGraphModule
+    from training.pad.graph import OnnxGraphModule
+    from training.pad.train import export
 
     module = OnnxGraphModule(reference).eval()
     x = np.random.default_rng(0).uniform(0, 255, (1, 3, 80, 80)).astype(np.float32)
@@ -42,7 +42,7 @@ def test_graph_module_matches_onnxruntime_and_exports_a_model_core_runs(referenc
 
 
 def test_synthetic_attacks_keep_a_face_and_change_the_frame(sample_images, detector):
-    from training.pad_data import synth_print, synth_replay
+    from training.pad.data import synth_print, synth_replay
 
     rng = np.random.default_rng(0)
     portrait = load_image(sample_images / "Tom_Hanks_54745.png")

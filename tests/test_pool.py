@@ -18,6 +18,7 @@ from core.vision.detect import Detector
 from core.vision.imaging import load_image
 from training import pool, teacher
 from training.data import Cache
+from training.errors import TrainingError
 
 EDGEFACE = Path(__file__).resolve().parents[1].parent / "shared" / "models" / "teachers" / "edgeface_xs.onnx"
 needs_edgeface = pytest.mark.skipif(
@@ -109,7 +110,7 @@ def test_caps_keep_every_person_and_grow_by_prefix(sources):
 
 
 def test_config_must_name_the_source(sources):
-    with pytest.raises(SystemExit, match="not in"):
+    with pytest.raises(TrainingError, match="not in"):
         pool.build_pool({"nope": sources["folders"]["flat"]}, sources["out"], None, sources["config"])
 
 
@@ -138,7 +139,7 @@ def test_teacher_targets_resume_and_screen_lfw_lookalikes(sources, faces, tmp_pa
     assert again["embedded"] == 2 and np.allclose(np.load(out / "teacher.npy"), targets, atol=1e-5)
     done = teacher.teacher_embed(out, str(EDGEFACE), workers=1)
     assert done["embedded"] == 0 and done["ms_per_face_per_view"] is None
-    with pytest.raises(SystemExit, match="another teacher"):
+    with pytest.raises(TrainingError, match="another teacher"):
         teacher.teacher_embed(out, str(EDGEFACE.with_name("edgeface_xxs.onnx")), workers=1)
 
     # An "LFW" person whose other photo (smaller, re-encoded) is flat row 3 (t1's fourth face).

@@ -172,7 +172,7 @@ def test_strangers_stay_unnamed_against_1000_enrolled(store, pipeline, lfw, came
     one-photo LFW people in front of the kiosk: the threshold is the 1,000-template one, and at
     most the target's share of stranger frames is named (0.1 %: none of these 150)."""
     from core.kiosk.kiosk import Kiosk
-    from training.openset import lfw_protocol
+    from training.eval.openset import lfw_protocol
 
     if IMPOSTOR_KEY not in pipeline.embedder.metadata:
         pytest.skip("the model under test carries no impostor scores")

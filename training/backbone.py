@@ -84,7 +84,7 @@ class StudentNet(nn.Module):
             raise ValueError(f"depth needs {len(STAGES)} numbers, got {cfg.depth}")
         self.cfg = cfg
         cin = _round(STEM * cfg.width)
-        layers = [ConvBN(3, cin, 3, 2)]
+        layers: list[nn.Module] = [ConvBN(3, cin, 3, 2)]
         side = (cfg.input_size + 1) // 2
         for (base, expansion), blocks in zip(STAGES, cfg.depth):
             cout = _round(base * cfg.width)

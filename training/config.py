@@ -8,6 +8,8 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from training.errors import TrainingError
+
 
 @dataclass
 class BackboneConfig:
@@ -118,7 +120,7 @@ class TrainConfig:
         data = json.loads(Path(path).read_text())
         unknown = set(data) - {f.name for f in fields(cls)} - {"_doc"}
         if unknown:
-            raise SystemExit(f"{path}: unknown settings {', '.join(sorted(unknown))}")
+            raise TrainingError(f"{path}: unknown settings {', '.join(sorted(unknown))}")
         return cls.from_dict(data)
 
     @classmethod

@@ -21,6 +21,7 @@ import torch
 from core.vision.align import ARCFACE_TEMPLATE
 from core.vision.embed import InputFormat
 from training.config import AugmentConfig
+from training.errors import TrainingError
 
 MEAN, STD = 127.5, 127.5
 
@@ -91,8 +92,8 @@ class Cache:
         """Mask of the rows from source `name`; every row when name is empty."""
         if not name:
             return np.ones(len(self.labels), bool)
-        if name not in self.source_names:
-            raise SystemExit(f"the cache has no source {name!r} (sources: {', '.join(self.source_names) or 'none'})")
+        if self.sources is None or name not in self.source_names:
+            raise TrainingError(f"the cache has no source {name!r} (sources: {', '.join(self.source_names) or 'none'})")
         return self.sources == self.source_names.index(name)
 
 

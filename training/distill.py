@@ -26,7 +26,7 @@ from tqdm import tqdm
 
 from training.backbone import StudentNet, count_macs, count_params
 from training.config import BackboneConfig, TrainConfig
-from training.data import Batches, Cache, resize, split_identities, student_format, to_tensor
+from training.data import Batches, Cache, RowView, resize, split_identities, student_format, to_tensor
 from training.losses import DistillLoss
 from training.teacher_init import init_from_onnx
 
@@ -62,7 +62,7 @@ def make_optimizer(cfg: TrainConfig, params) -> torch.optim.Optimizer:
 
 
 @torch.no_grad()
-def embed(model: StudentNet, crops: np.ndarray, device, rows: np.ndarray | None = None) -> np.ndarray:
+def embed(model: StudentNet, crops: np.ndarray | RowView, device, rows: np.ndarray | None = None) -> np.ndarray:
     """Normalised embeddings of 112 crops (those of `rows` when given, read a batch at a time)
     with their mirrors summed, as evaluation does."""
     model.eval()
@@ -116,7 +116,8 @@ class Run:
         remap[known] = np.arange(len(known))
         self.train_labels = remap[cache.labels]
         # channels_last measured 2.5x faster than NCHW for this net's depthwise convs on CPU.
-        self.model = StudentNet(cfg.backbone).to(device, memory_format=torch.channels_last)
+        # Module.to takes memory_format at run time, but torch's typed overloads leave it out.
+        self.model = StudentNet(cfg.backbone).to(device, memory_format=torch.channels_last)  # type: ignore[call-overload]
         self.loss = DistillLoss(cfg.loss, cfg.backbone.emb_size, cache.teacher.shape[1], len(known)).to(device)
         self.optimizer = make_optimizer(cfg, list(self.model.parameters()) + list(self.loss.parameters()))
         labelled_cache = Cache(
@@ -133,7 +134,8 @@ class Run:
         )
         self.total_steps = cfg.epochs * len(self.batches)
         self.warmup = min(0.5, cfg.warmup_epochs / cfg.epochs)
-        self.epoch, self.batch_in_epoch, self.step, self.best, self.history = 0, 0, 0, -1.0, []
+        self.epoch, self.batch_in_epoch, self.step, self.best = 0, 0, 0, -1.0
+        self.history: list[dict[str, float]] = []
         self.elapsed = 0.0  # training seconds, kept across resumes for the time budget
 
     @torch.no_grad()

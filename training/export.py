@@ -16,7 +16,7 @@ normalises after summing the mirror view when flip is on, as it does for every t
 output keeps that sum weighted by each view's norm and keeps every ONNX embedder alike.
 
 With a crop cache (--cache, the one distill trained from), each written file also gets its impostor
-scores on the people that run held out (`facegate.impostor`, training/impostor.py), from which the
+scores on the people that run held out (`facegate.impostor`, training/eval/impostor.py), from which the
 app derives thresholds that follow the gallery size (core/thresholds.py).
 
 The format lives in the file's metadata (face.* keys, core.vision.embed.InputFormat), so core, evaluate
@@ -28,13 +28,13 @@ and bench load the student like any teacher. Checks: PyTorch vs onnxruntime on r
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import tempfile
 import time
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnx
@@ -46,11 +46,13 @@ from core.vision.align import ARCFACE_TEMPLATE, align
 from core.vision.detect import Detector
 from core.vision.embed import Embedder, InputFormat, l2_normalise
 from core.vision.imaging import load_image
-from training import impostor
 from training.backbone import StudentNet
-from training.bench import median_latency_ms
 from training.config import TrainConfig
 from training.data import student_format
+from training.errors import TrainingError
+from training.eval import impostor
+from training.eval.bench import median_latency_ms
+from training.onnx_meta import graph_digest, read_metadata, write_metadata
 from training.teacher import flush_denormals
 
 OPSET = 17
@@ -67,7 +69,7 @@ FLOAT_OPS = {"Sigmoid", "Mul"}
 # ---------------------------------------------------------------- model
 
 
-def load_student(checkpoint: Path) -> tuple[torch.nn.Module, InputFormat, dict]:
+def load_student(checkpoint: Path) -> tuple[StudentNet, InputFormat, dict]:
     """The network in eval mode, its crop format and the raw checkpoint."""
     state = torch.load(checkpoint, map_location="cpu", weights_only=False)
     cfg = TrainConfig.from_dict(state["config"])
@@ -101,28 +103,6 @@ def export_onnx(model: torch.nn.Module, fmt: InputFormat, path: Path) -> None:
     flush_denormals(path, path)
 
 
-def graph_digest(path: Path) -> str:
-    """Digest of the graph and weights only, so re-exporting with new metadata keeps the id."""
-    model = onnx.load(str(path))
-    del model.metadata_props[:]
-    return hashlib.sha256(model.SerializeToString(deterministic=True)).hexdigest()[:10]
-
-
-def write_metadata(path: Path, entries: dict[str, str]) -> None:
-    model = onnx.load(str(path))
-    existing = {p.key: p for p in model.metadata_props}
-    for key, value in entries.items():
-        if key in existing:
-            existing[key].value = value
-        else:
-            model.metadata_props.add(key=key, value=value)
-    onnx.save(model, str(path))
-
-
-def read_metadata(path: Path) -> dict[str, str]:
-    return {p.key: p.value for p in onnx.load(str(path)).metadata_props}
-
-
 # ---------------------------------------------------------------- real crops
 
 
@@ -144,11 +124,11 @@ def cached_crops(cache: Path, count: int, fmt: InputFormat) -> np.ndarray:
 def sample_photo_crops(fmt: InputFormat) -> np.ndarray:
     """The seven faces (and their mirrors) in the two shipped sample photos: always present."""
     detector = Detector(min_face=60)  # every face in these photos is 80+ pixels
-    crops = []
+    found: list[np.ndarray] = []
     for name in SAMPLE_PHOTOS:
         image = load_image(samples_dir() / name)
-        crops += [align(image, face.landmarks, fmt.size, fmt.template) for face in detector.detect(image)]
-    crops = np.stack(crops)
+        found += [align(image, face.landmarks, fmt.size, fmt.template) for face in detector.detect(image)]
+    crops = np.stack(found)
     return np.concatenate([crops, crops[:, :, ::-1]])
 
 
@@ -354,14 +334,19 @@ def build(args, out: Path) -> dict:
     if args.metrics:
         measured, measured_id = thresholds_from(Path(args.metrics))
         if measured_id != model_id:
-            raise SystemExit(
+            raise TrainingError(
                 f"export: {args.metrics} measured model {measured_id}, not {model_id}; evaluate this export first"
             )
         entries.update(measured)
     write_metadata(out, entries)
-    report = {"model": str(out), "model_id": model_id, "crops": crops_source, "parity": parity(model, out, check, fmt)}
+    report: dict[str, Any] = {
+        "model": str(out),
+        "model_id": model_id,
+        "crops": crops_source,
+        "parity": parity(model, out, check, fmt),
+    }
     if report["parity"]["min_cosine_core"] < MIN_PARITY_COSINE:
-        raise SystemExit(f"export: ONNX output disagrees with PyTorch: {report['parity']}")
+        raise TrainingError(f"export: ONNX output disagrees with PyTorch: {report['parity']}")
     if args.int8:
         report["int8"] = export_int8(out, calibration, check, fmt)
     report["impostor"] = add_impostor_tails(
@@ -375,7 +360,7 @@ def build(args, out: Path) -> dict:
 
 
 def add_impostor_tails(int8: list[Path], fp32: Path, cache: Path | None, cfg: TrainConfig, teacher_name: str) -> str:
-    """Each file's own impostor scores on the run's held-out people (training/impostor.py), or why none."""
+    """Each file's own impostor scores on the run's held-out people (training/eval/impostor.py), or why none."""
     if not (cache and (cache / "labels.npy").is_file()):
         return "no impostor scores: no crop cache to find the held-out people in"
     try:

@@ -94,5 +94,8 @@ class DistillLoss(nn.Module):
             terms["relational"] = (self.cfg.relational, relational_loss(student, teacher))
         if self.margin is not None:
             terms["margin"] = (self.cfg.margin, self.margin(student, labels))
-        total = sum(w * v for w, v in terms.values())
+        weighted = [w * v for w, v in terms.values()]
+        total = weighted[0]
+        for term in weighted[1:]:
+            total = total + term
         return total, {k: float(v.detach()) for k, (_, v) in terms.items()}

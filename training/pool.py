@@ -34,6 +34,7 @@ import numpy as np
 
 from core.vision.imaging import image_files
 from training.data import Cache
+from training.errors import TrainingError
 from training.prepare import CROP, prepare_paths
 
 DEFAULT_CONFIG = Path(__file__).parent / "configs" / "pool" / "sources.json"
@@ -82,11 +83,14 @@ def sample(paths: list[Path], labels: list[int], count: int) -> tuple[list[Path]
 def list_source(source: Source, excluded: set[str]) -> tuple[list[Path], list[int], list[str], list[str]]:
     """Photos, labels, identity names and the dropped LFW people of one source folder."""
     if source.layout == "flat":
-        paths = image_files(source.folder, recursive=True)
-        return *sample(paths, [-1] * len(paths), source.max_photos), [], []
+        photos = image_files(source.folder, recursive=True)
+        return *sample(photos, [-1] * len(photos), source.max_photos), [], []
     if source.layout != "people":
-        raise SystemExit(f"source {source.name}: layout must be people or flat, not {source.layout!r}")
-    paths, labels, identities, dropped = [], [], [], []
+        raise TrainingError(f"source {source.name}: layout must be people or flat, not {source.layout!r}")
+    paths: list[Path] = []
+    labels: list[int] = []
+    identities: list[str] = []
+    dropped: list[str] = []
     for folder in sorted(p for p in source.folder.iterdir() if p.is_dir()):
         person = folder.name.removeprefix(source.strip_prefix).strip()
         if source.named and name_key(person) in excluded:
@@ -106,9 +110,9 @@ def load_sources(config: Path, folders: dict[str, Path]) -> list[Source]:
     sources = []
     for name, folder in folders.items():
         if name not in options:
-            raise SystemExit(f"source {name!r} is not in {config} (known: {', '.join(options)})")
+            raise TrainingError(f"source {name!r} is not in {config} (known: {', '.join(options)})")
         if not folder.is_dir():
-            raise SystemExit(f"source {name}: {folder} is not a folder")
+            raise TrainingError(f"source {name}: {folder} is not a folder")
         sources.append(Source(name=name, folder=folder, **options[name]))
     return sources
 
@@ -132,7 +136,7 @@ def build_part(source: Source, out: Path, excluded: set[str], workers: int) -> d
     (part / "manifest.json").unlink(missing_ok=True)
     paths, labels, identities, dropped = list_source(source, excluded)
     if not paths:
-        raise SystemExit(f"source {source.name}: no images under {source.folder}")
+        raise TrainingError(f"source {source.name}: no images under {source.folder}")
     manifest = prepare_paths(paths, labels, identities, source.folder, part, source.pad, source.min_face, workers)
     manifest["lfw_dropped"] = dropped
     manifest["max_photos"] = source.max_photos
@@ -154,16 +158,17 @@ def merge(sources: list[Source], out: Path) -> dict:
         part_labels = np.load(part / "labels.npy")
         # Named people share a label across sources (Pins and the Glint sample both hold the
         # same celebrities); unnamed folders (CelebA's numbers) are their source's own.
-        remap = []
+        remap_ids: list[int] = []
         for person in manifest["identities"]:
             key = name_key(person) if source.named else f"{source.name}/{person}"
             if key not in index:
                 index[key] = len(identities)
                 identities.append(key)
-            remap.append(index[key])
-        remap = np.asarray(remap + [-1], np.int64)  # label -1 stays -1
+            remap_ids.append(index[key])
+        remap = np.asarray(remap_ids + [-1], np.int64)  # label -1 stays -1
         # Faces kept per person; the last slot counts unlabelled faces (label -1), never capped.
-        rows, per_person, repeated = [], np.zeros(len(remap), np.int64), 0
+        kept: list[int] = []
+        per_person, repeated = np.zeros(len(remap), np.int64), 0
         for start in range(0, len(crops), CHUNK):
             for i, crop in enumerate(np.asarray(crops[start : start + CHUNK]), start):
                 label = part_labels[i]
@@ -174,9 +179,9 @@ def merge(sources: list[Source], out: Path) -> dict:
                     repeated += 1
                     continue
                 seen.add(h)
-                rows.append(i)
+                kept.append(i)
                 per_person[label] += 1
-        rows = np.asarray(rows, np.int64)
+        rows = np.asarray(kept, np.int64)
         keep.append((part, rows))
         labels.append(remap[part_labels[rows]])
         source_ids.append(np.full(len(rows), s_id, np.int16))
@@ -260,6 +265,9 @@ def screen_lfw(
     """Drop unnamed sources' rows that match an LFW photo from `name`'s teacher rows and targets
     (distill trains on those rows only); the crops stay in the cache."""
     pool, lfw = Cache.load(cache_dir, name), Cache.load(lfw_dir, name)
+    if pool.sources is None:
+        raise TrainingError(f"{cache_dir} has no sources.npy: pool-screen takes a cache that pool built")
+    sources = pool.sources
     reference_rows = np.flatnonzero(pool.source_rows(reference) & (pool.labels >= 0))
     threshold = impostor_threshold(pool, reference_rows, far, sample)
     lfw_targets = lfw.target(np.arange(len(lfw.labels)))
@@ -271,7 +279,7 @@ def screen_lfw(
     )
     options = {s["name"]: s for s in json.loads((cache_dir / "manifest.json").read_text())["sources"]}
     matched = best > threshold
-    screened = np.array([not options[n].get("named") and n != reference for n in pool.source_names])[pool.sources]
+    screened = np.array([not options[n].get("named") and n != reference for n in pool.source_names])[sources]
     drop = matched & screened
     keep = ~drop
     rows = np.load(cache_dir / f"{name}_rows.npy")
@@ -285,9 +293,9 @@ def screen_lfw(
         "lfw_photos": len(lfw_targets),
         "sources": {
             n: {
-                "rows": int((pool.sources == i).sum()),
-                "matched": int((matched & (pool.sources == i)).sum()),
-                "dropped": int((drop & (pool.sources == i)).sum()),
+                "rows": int((sources == i).sum()),
+                "matched": int((matched & (sources == i)).sum()),
+                "dropped": int((drop & (sources == i)).sum()),
             }
             for i, n in enumerate(pool.source_names)
         },
@@ -300,7 +308,7 @@ def screen_lfw(
 def parse_source(text: str) -> tuple[str, Path]:
     name, sep, folder = text.partition("=")
     if not sep or not name or not folder:
-        raise SystemExit(f"--source wants NAME=DIR, got {text!r}")
+        raise TrainingError(f"--source wants NAME=DIR, got {text!r}")
     return name, Path(folder)
 
 

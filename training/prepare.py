@@ -24,6 +24,7 @@ from tqdm import tqdm
 
 from core.vision.align import ARCFACE_TEMPLATE, align, alignment_matrix
 from core.vision.imaging import image_files, load_image
+from training.errors import TrainingError
 
 CROP = (112, 112)
 
@@ -72,6 +73,8 @@ def _process(job: tuple[str, float]):
         # Tight crops leave the detector no context around the face; replicated borders give it some.
         border = int(round(pad * max(image.shape[:2])))
         image = cv2.copyMakeBorder(image, border, border, border, border, cv2.BORDER_REPLICATE)
+    # _init_worker made the detector before this process took any job.
+    assert _detector is not None
     faces = _detector.detect(image)
     if not faces:
         return path, None, None, "no face"
@@ -85,7 +88,7 @@ def _process(job: tuple[str, float]):
 def prepare(src: Path, out: Path, pad: float = 0.0, min_face: int = 32, workers: int = 0) -> dict:
     paths, labels, identities = list_images(src)
     if not paths:
-        raise SystemExit(f"no images under {src}")
+        raise TrainingError(f"no images under {src}")
     return prepare_paths(paths, labels, identities, src, out, pad, min_face, workers)
 
 

@@ -24,6 +24,7 @@ from tqdm import tqdm
 
 from core.vision.align import align
 from core.vision.embed import Embedder, l2_normalise
+from training.errors import TrainingError
 from training.prepare import parallel_map
 
 BATCH = 64
@@ -77,12 +78,13 @@ def member_crops(member: Embedder, crops: np.ndarray, landmarks: np.ndarray, cro
 
 def embed_views(members, crops, landmarks, crop_template) -> tuple[np.ndarray, np.ndarray]:
     """Ensemble embeddings of a batch and of its mirror images."""
-    views = ([], [])
+    originals: list[np.ndarray] = []
+    mirrors: list[np.ndarray] = []
     for member in members:
         batch = member_crops(member, crops, landmarks, crop_template)
-        views[0].append(member.embed_crops(batch))
-        views[1].append(member.embed_crops(np.ascontiguousarray(batch[:, :, ::-1])))
-    return tuple(l2_normalise(np.concatenate(v, axis=1)) for v in views)
+        originals.append(member.embed_crops(batch))
+        mirrors.append(member.embed_crops(np.ascontiguousarray(batch[:, :, ::-1])))
+    return l2_normalise(np.concatenate(originals, axis=1)), l2_normalise(np.concatenate(mirrors, axis=1))
 
 
 _members: list[Embedder] = []
@@ -129,7 +131,7 @@ class Targets:
         parts.mkdir(parents=True, exist_ok=True)
         plan_file = parts / "plan.json"
         if plan_file.exists() and json.loads(plan_file.read_text())["teacher"] != spec:
-            raise SystemExit(f"{parts} holds targets of another teacher; delete it or pass another --name")
+            raise TrainingError(f"{parts} holds targets of another teacher; delete it or pass another --name")
         plan_file.write_text(json.dumps({"teacher": spec}))
         self.parts = parts
         self.scan()
@@ -150,13 +152,14 @@ class Targets:
         """Both views' targets of these crops, in order (every key must have been embedded)."""
         self.scan()
         spots = np.asarray([self.where[k] for k in keys], np.int64).reshape(-1, 2)
-        views = []
-        for view in ("original", "mirror"):
+
+        def view(name: str) -> np.ndarray:
             # Read each part's array once (an npz reads the whole array on every access).
-            arrays = [np.load(path)[view] for path in self.files]
+            arrays = [np.load(path)[name] for path in self.files]
             offsets = np.cumsum([0] + [len(a) for a in arrays])
-            views.append(np.concatenate(arrays)[offsets[spots[:, 0]] + spots[:, 1]])
-        return tuple(views)
+            return np.concatenate(arrays)[offsets[spots[:, 0]] + spots[:, 1]]
+
+        return view("original"), view("mirror")
 
 
 def cache_keys(cache: Path, rows: np.ndarray) -> list[bytes]:

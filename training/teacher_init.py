@@ -25,7 +25,7 @@ from onnx import numpy_helper
 from torch import nn
 
 from core.vision.embed import InputFormat
-from training.backbone import SqueezeExcite
+from training.backbone import SqueezeExcite, StudentNet
 from training.data import MEAN, STD
 
 
@@ -97,10 +97,11 @@ def read_layers(model: onnx.ModelProto, consts: dict[str, np.ndarray]) -> list[L
     return layers
 
 
-def student_layers(model: nn.Module) -> list[tuple[str, nn.Module, nn.Module]]:
+def student_layers(model: nn.Module) -> list[tuple[str, nn.Conv2d | nn.Linear, nn.BatchNorm1d | nn.BatchNorm2d]]:
     """(name, conv or linear, its BN) in forward order, leaving out the SE blocks (no counterpart)."""
     skip = tuple(f"{n}." for n, m in model.named_modules() if isinstance(m, SqueezeExcite))
-    found, pending = [], None
+    found: list[tuple[str, nn.Conv2d | nn.Linear, nn.BatchNorm1d | nn.BatchNorm2d]] = []
+    pending: tuple[str, nn.Conv2d | nn.Linear] | None = None
     for name, m in model.named_modules():
         if name.startswith(skip):
             continue
@@ -113,7 +114,7 @@ def student_layers(model: nn.Module) -> list[tuple[str, nn.Module, nn.Module]]:
 
 
 @torch.no_grad()
-def init_from_onnx(model: nn.Module, path: str | Path) -> str:
+def init_from_onnx(model: StudentNet, path: str | Path) -> str:
     """Copy the teacher's weights into `model` in place; returns a one-line report."""
     proto = onnx.load(str(path))
     fmt = InputFormat.from_metadata({p.key: p.value for p in proto.metadata_props})
@@ -148,6 +149,8 @@ def init_from_onnx(model: nn.Module, path: str | Path) -> str:
         module.weight.copy_(torch.from_numpy(np.ascontiguousarray(weight)))
         for key, value in layer.bn.items():
             getattr(bn, key).copy_(torch.from_numpy(value.astype(np.float32)))
+        # The student's BN layers track running statistics, so these buffers exist.
+        assert bn.running_mean is not None and bn.running_var is not None
         bn.running_mean -= torch.from_numpy(bias)
         bn.running_var += layer.bn_eps - bn.eps
     for m in model.modules():

@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-import onnxruntime as ort
 
 from core.errors import FaceGateError, ModelError
 from core.paths import model_path
 from core.settings import STRICTNESS
 from core.types import Face
+from core.vision.onnx import inference_session
 from core.vision.raster import resize_linear, resize_nearest
 
 PAD_MODEL = "pad.onnx"
@@ -108,13 +108,7 @@ class _Network:
     """One ONNX classifier: BGR crop 0..255 in, softmax over (attack-like..., live, ...) out."""
 
     def __init__(self, path: Path, scale: float | None, threads: int):
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        try:
-            self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # onnxruntime raises several unrelated types for bad files
-            raise ModelError(f"cannot load liveness model {path}: {exc}") from exc
+        self.session = inference_session(path, threads, f"cannot load liveness model {path}")
         meta = dict(self.session.get_modelmeta().custom_metadata_map)
         self.metadata = meta
         if scale is None:

@@ -14,10 +14,10 @@ import numpy as np
 import onnxruntime as ort
 from PIL import Image
 
-from core.errors import ModelError
 from core.paths import model_path
 from core.types import Face
 from core.vision import raster
+from core.vision.onnx import inference_session
 
 PYRAMID_FACTOR = 0.709
 PNET_WINDOW = 12
@@ -171,18 +171,8 @@ class _Pyramid:
 
 
 def _session(name: str, threads: int) -> ort.InferenceSession:
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    # Spinning pool threads starve the camera and UI threads, and with two threads on a busy
-    # two-core machine they made detection several times slower.
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     path = model_path(name)
-    try:
-        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    except Exception as exc:  # onnxruntime raises its own untyped errors for bad files
-        raise ModelError(f"bundled model {name!r} at {path} cannot be loaded: {exc}") from exc
+    return inference_session(path, threads, f"bundled model {name!r} at {path} cannot be loaded")
 
 
 def _fit(image: np.ndarray, max_side: int) -> tuple[np.ndarray, np.ndarray]:

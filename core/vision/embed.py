@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-import onnxruntime as ort
 
 from core.errors import ModelError
 from core.vision.align import ARCFACE_TEMPLATE, align
+from core.vision.onnx import inference_session
 
 
 @dataclass(frozen=True)
@@ -87,13 +87,7 @@ class Embedder:
         if not self.path.is_file():
             what = "a folder" if self.path.is_dir() else "missing"
             raise ModelError(f"{self.path} is not a model file ({what}); give the path of an .onnx embedding model")
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        try:
-            self.session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # onnxruntime raises several unrelated types for bad files
-            raise ModelError(f"cannot load embedding model {self.path}: {exc}") from exc
+        self.session = inference_session(self.path, threads, f"cannot load embedding model {self.path}")
         self.metadata = dict(self.session.get_modelmeta().custom_metadata_map)
         try:
             self.format = fmt or InputFormat.from_metadata(self.metadata)
@@ -102,7 +96,7 @@ class Embedder:
         self.flip = flip
         self._input = self.session.get_inputs()[0].name
         self.dim = self._check_signature()
-        self.model_id = self.metadata.get("facegate.model_id") or _file_digest(self.path)
+        self.model_id = self.metadata.get("facegate.model_id") or file_digest(self.path)
 
     def _check_signature(self) -> int:
         """The embedding size, after checking the graph looks like an embedder for self.format: one
@@ -199,5 +193,5 @@ def l2_normalise(x: np.ndarray) -> np.ndarray:
     return (x / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
-def _file_digest(path: Path) -> str:
+def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]

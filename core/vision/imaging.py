@@ -8,18 +8,18 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from core.errors import ImageError
-from core.vision.image_header import BadHeader, UnknownFormat, read_header
 
 ImageSource = str | Path | bytes | bytearray | np.ndarray
 
 # The largest image decoded: 100 megapixels covers every phone and most cameras (a 108 MP phone
-# photo is 12000x9000) and decodes to 300 MB. Larger declared sizes are refused from the header,
-# before any pixel is decoded.
+# photo is 12000x9000) and decodes to 300 MB.
 MAX_MEGAPIXELS = 100
-# Pillow's own bomb check, set to the same cap (which the header check enforces first).
+# Pillow's bomb check enforces the cap: opening a file reads only its header, and one declaring
+# more pixels warns (DecompressionBombWarning, which _decode makes an error) or, over twice this,
+# raises DecompressionBombError, so a 430 KB PNG declaring 20000x20000 is refused undecoded.
 Image.MAX_IMAGE_PIXELS = MAX_MEGAPIXELS * 1_000_000
 # A file read is cut off here, so a device or a growing file cannot be read without end.
 MAX_FILE_BYTES = 256 * 2**20
@@ -76,36 +76,29 @@ def _decode(data: bytes, name: str) -> np.ndarray:
     if not data:
         raise ImageError(f"{name} is empty, not an image")
     try:
-        header = read_header(data)
-    except UnknownFormat as exc:
-        raise ImageError(f"{name} is not a readable image: {exc}") from None
-    except BadHeader as exc:
-        raise ImageError(f"{name} is not a readable image: {exc}") from None
-    if header.width <= 0 or header.height <= 0:
-        raise ImageError(f"{name} declares an empty {header.width}x{header.height} image")
-    if header.width * header.height > MAX_MEGAPIXELS * 1_000_000:
-        raise ImageError(
-            f"{name} is {header.width}x{header.height} pixels ({header.width * header.height / 1e6:.0f} megapixels); "
-            f"images over {MAX_MEGAPIXELS} megapixels are refused: scale it down first"
-        )
-    if not header.complete:
-        raise ImageError(f"{name} is not a readable image: the {header.format} file is cut short")
-    try:
-        # Pillow warns about odd but readable files (corrupt EXIF, palette transparency): the
-        # image still decodes, and a warning is no use to the person at the camera.
         with warnings.catch_warnings():
+            # Pillow warns about odd but readable files (corrupt EXIF, palette transparency): the
+            # image still decodes, and a warning is no use to the person at the camera.
             warnings.simplefilter("ignore")
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=_PILLOW_FORMATS) as picture:
                 # Phones store pixels sideways with an EXIF tag saying how to turn them upright.
                 ImageOps.exif_transpose(picture, in_place=True)
                 image = _bgr_pixels(picture)
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+    except UnidentifiedImageError:
+        raise ImageError(f"{name} is not a readable image: not a {_FORMAT_NAMES} file") from None
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise ImageError(
+            f"{name} is over {MAX_MEGAPIXELS} megapixels; images that large are refused: scale it down first"
+        ) from None
+    except (OSError, ValueError, SyntaxError) as exc:
         raise ImageError(f"{name} is not a readable image (corrupt or unsupported: {exc})") from None
     return to_bgr8(image, name)
 
 
-# The formats image_header reads; Pillow is not asked to guess at anything else.
+# The formats FaceGate reads; Pillow is not asked to guess at anything else.
 _PILLOW_FORMATS = ("JPEG", "PNG", "BMP", "WEBP", "TIFF")
+_FORMAT_NAMES = "JPEG, PNG, BMP, WebP or TIFF"
 
 
 def _bgr_pixels(picture: Image.Image) -> np.ndarray:

@@ -21,7 +21,7 @@ below what even millions of pairs show, so the rule extrapolates there; the prin
 compares the fit with the pairs where they are still counted.
 
 --write stores the result in each model file; only the metadata changes (the graph and weights,
-and so facegate.model_id, stay byte-identical: `export.graph_digest` is checked before and after).
+and so facegate.model_id, stay byte-identical: `onnx_meta.graph_digest` is checked before and after).
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ from core.vision.align import ARCFACE_TEMPLATE, align
 from core.vision.embed import Embedder
 from training.config import TrainConfig
 from training.data import split_identities
+from training.errors import TrainingError
+from training.onnx_meta import graph_digest, write_metadata
 
 # Exceedance probabilities of the stored table; the fitted tail takes over below TAIL_P.
 TAIL_P = 1e-3
@@ -149,16 +151,14 @@ def measure(model: Path, cache: Path, held: HeldOut, threads: int = 1) -> tuple[
 
 def write_tail(model: Path, tail: ImpostorTail) -> None:
     """Only the metadata changes: the graph and weights (and the model id) stay as they were."""
-    from training.export import graph_digest, write_metadata
-
     before = graph_digest(model)
     write_metadata(model, tail.to_metadata())
     if graph_digest(model) != before:
-        raise SystemExit(f"impostor: writing {model} changed its graph; restore it from git")
+        raise TrainingError(f"impostor: writing {model} changed its graph; restore it from git")
 
 
 def plot(path: Path, results: list[tuple[str, ImpostorTail, np.ndarray]]) -> None:
-    from training.evaluate import _pyplot
+    from training.eval.evaluate import _pyplot
 
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4.5))
@@ -188,7 +188,7 @@ def run(args) -> int:
     try:
         held = held_out(cache, cfg, args.teacher_name)
     except (FileNotFoundError, ValueError) as exc:
-        raise SystemExit(f"impostor: {exc}") from exc
+        raise TrainingError(f"impostor: {exc}") from exc
     print(held.description)
     results = []
     for model in (Path(m) for m in args.model.split(",") if m):

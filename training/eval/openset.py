@@ -36,7 +36,8 @@ import numpy as np
 from core.matching.thresholds import settings_thresholds
 from core.settings import Settings
 from core.vision.embed import FaceEmbedder
-from training.evaluate import DETECTOR_THREADS, SetEmbedder, _command_line, _pyplot, load_model
+from training.errors import TrainingError
+from training.eval.evaluate import DETECTOR_THREADS, SetEmbedder, _command_line, _pyplot, load_model
 
 GALLERY_SIZES = (10, 100, 1000)
 STRANGERS = 1000
@@ -302,11 +303,11 @@ def run(args) -> int:
     try:
         protocol = lfw_protocol(Path(args.lfw), args.strangers)
     except (FileNotFoundError, NotADirectoryError, ValueError) as exc:
-        raise SystemExit(f"openset: {exc}") from exc
+        raise TrainingError(f"openset: {exc}") from exc
     results = []
     for spec in (m for m in args.model.split(",") if m):
         if not Path(spec).is_file():
-            raise SystemExit(f"openset: no model file {spec}")
+            raise TrainingError(f"openset: no model file {spec}")
         r = evaluate_model(spec, protocol, args)
         results.append(r)
         print(f"\n{r.name} ({r.model_id}):")

@@ -12,7 +12,7 @@ with flip (default) the embedding is the crop's plus its mirror's, L2-normalised
 concatenates its members' and renormalises), and a pair's score is the cosine.
 
 Faces: the one nearest the image centre at --min-face; else the nearest at half of it; else,
-honestly counted and listed, where this set's other faces sit. Metrics (training/verification.py): 10-fold accuracy
+honestly counted and listed, where this set's other faces sit. Metrics (training/eval/verification.py): 10-fold accuracy
 with each fold's threshold picked on the other nine, TAR at FAR <= 1e-3 / 1e-4 and AUC over all
 pairs, the best overall threshold. --out writes summary.md, roc.png, scores.png, metrics.json
 and scores.tsv. The last line printed is
@@ -36,9 +36,10 @@ import numpy as np
 from tqdm import tqdm
 
 from core.vision.align import ARCFACE_TEMPLATE
-from core.vision.embed import Ensemble, _file_digest
+from core.vision.embed import Ensemble, file_digest
 from core.vision.imaging import load_image
-from training import verification
+from training.errors import TrainingError
+from training.eval import verification
 from training.teacher import load_members
 
 GENERIC_FOLDS = 10
@@ -185,7 +186,7 @@ def load_members_flushed(spec: str, threads: int) -> list:
     for member, path in zip(members, (p for p in spec.split(",") if p)):
         # Without facegate.model_id the id is a file digest: the original's, not the copy's.
         if "facegate.model_id" not in member.metadata:
-            member.model_id = _file_digest(Path(path))
+            member.model_id = file_digest(Path(path))
     return members
 
 
@@ -403,13 +404,13 @@ def evaluate(args) -> Evaluation:
 
 def run(args) -> int:
     if args.pairs and not args.root:
-        raise SystemExit("evaluate: --pairs needs --root")
+        raise TrainingError("evaluate: --pairs needs --root")
     if args.limit_folds is not None and args.limit_folds < 2:
-        raise SystemExit("evaluate: --limit-folds needs at least 2 folds (thresholds come from the others)")
+        raise TrainingError("evaluate: --limit-folds needs at least 2 folds (thresholds come from the others)")
     try:
         ev = evaluate(args)
     except (FileNotFoundError, ValueError) as exc:  # a wrong path or pairs file: say which
-        raise SystemExit(f"evaluate: {exc}") from exc
+        raise TrainingError(f"evaluate: {exc}") from exc
     faces = ev.result["faces"]
     print(
         f"{faces['images']} images: {faces['detected']} faces detected, {faces['small_face']} only at "

@@ -21,7 +21,7 @@ from statistics import median
 import numpy as np
 import onnx
 
-from training.evaluate import load_members_flushed
+from training.eval.evaluate import load_members_flushed
 
 THREADS = (1, 2)
 WARMUP = 5
@@ -48,7 +48,7 @@ def interleaved_ms(embedders: list, runs: int) -> list[float]:
     for embedder, crop in zip(embedders, crops):
         for _ in range(WARMUP):
             embedder.embed_crops(crop)
-    samples = [[] for _ in embedders]
+    samples: list[list[float]] = [[] for _ in embedders]
     for _ in range(runs):
         for embedder, crop, times in zip(embedders, crops, samples):
             start = time.perf_counter()

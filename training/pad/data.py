@@ -27,6 +27,7 @@ import numpy as np
 from core.liveness.pad import PadModel, context_crop
 from core.vision.detect import Detector
 from core.vision.imaging import image_files, load_image
+from training.errors import TrainingError
 
 PRINT, LIVE, REPLAY = 0, 1, 2
 SOURCES = ("nuaa-live", "nuaa-print", "synth-print", "synth-replay")
@@ -65,7 +66,10 @@ def nuaa_frames(repo: Path, exclude: set[str], step: int) -> list[Frame]:
     frames = []
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         for name, folder, subject in wanted:
-            data = tar.extractfile(name).read()
+            member = tar.extractfile(name)
+            if member is None:
+                raise TrainingError(f"{name} in {repo} is not a regular file")
+            data = member.read()
             kind = LIVE if folder == "ClientRaw" else PRINT
             frames.append(Frame(load_image(data), kind, subject, "nuaa-live" if kind == LIVE else "nuaa-print"))
     return frames
@@ -78,8 +82,10 @@ def _warp_onto(picture: np.ndarray, background: np.ndarray, rng: np.random.Gener
     pw, ph = w * s, h * s
     x0, y0 = rng.uniform(0, w - pw), rng.uniform(0, h - ph)
     jitter = rng.uniform(-0.08, 0.08, (4, 2)) * [pw, ph]
-    dst = np.float32([[x0, y0], [x0 + pw, y0], [x0 + pw, y0 + ph], [x0, y0 + ph]] + jitter)
-    src = np.float32([[0, 0], [picture.shape[1], 0], [picture.shape[1], picture.shape[0]], [0, picture.shape[0]]])
+    dst = (np.array([[x0, y0], [x0 + pw, y0], [x0 + pw, y0 + ph], [x0, y0 + ph]]) + jitter).astype(np.float32)
+    src = np.array(
+        [[0, 0], [picture.shape[1], 0], [picture.shape[1], picture.shape[0]], [0, picture.shape[0]]], np.float32
+    )
     m = cv2.getPerspectiveTransform(src, dst)
     warped = cv2.warpPerspective(picture, m, (w, h))
     mask = cv2.warpPerspective(np.full(picture.shape[:2], 255, np.uint8), m, (w, h))
@@ -94,7 +100,9 @@ def _finish(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     _, data = cv2.imencode(
         ".jpg", np.clip(noisy, 0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(40, 90))]
     )
-    return cv2.imdecode(data, cv2.IMREAD_COLOR)
+    recaptured = cv2.imdecode(data, cv2.IMREAD_COLOR)
+    assert recaptured is not None  # the JPEG was encoded just above
+    return recaptured
 
 
 def synth_print(frame: np.ndarray, background: np.ndarray, rng: np.random.Generator) -> np.ndarray:

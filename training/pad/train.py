@@ -1,9 +1,9 @@
 """`python -m training pad`: the liveness student, fine-tuned towards the two-teacher ensemble.
 
 The student is the lighter reference network's own layers and weights (MiniFASNet V2, one crop at
-x2.7, read out of its ONNX by training/pad_graph.py) moved towards the averaged softmax of both
+x2.7, read out of its ONNX by training/pad/graph.py) moved towards the averaged softmax of both
 reference teachers (V2 at x2.7 and V1SE at x4.0) on frames that are not in the evaluation set
-(training/pad_data.py), plus the known live/attack label of each frame. One network at one crop
+(training/pad/data.py), plus the known live/attack label of each frame. One network at one crop
 scale keeps the per-face cost of one teacher while learning from both.
 
 The operating points are picked on held-out training subjects, never on ../shared/data/pad.
@@ -25,9 +25,10 @@ import torch
 import torch.nn.functional as F
 
 from core.liveness.pad import DEFAULT_THRESHOLDS, PAD_KIND, PadModel
-from training.export import flush_denormals, graph_digest, write_metadata
-from training.pad_data import LIVE, SOURCES, label, nuaa_frames, nuaa_subjects, with_synthetic
-from training.pad_graph import OnnxGraphModule
+from training.onnx_meta import graph_digest, write_metadata
+from training.pad.data import LIVE, SOURCES, label, nuaa_frames, nuaa_subjects, with_synthetic
+from training.pad.graph import OnnxGraphModule
+from training.teacher import flush_denormals
 
 STUDENT_SCALE = 2.7
 LICENCE = (
@@ -48,7 +49,8 @@ def build_data(args, rng: np.random.Generator) -> dict[str, np.ndarray]:
     teachers = [PadModel(spec) for spec in args.teachers.split(",")]
     data = label(frames, teachers, STUDENT_SCALE, (80, 80), args.jitters, rng)
     Path(args.data_dir).mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(cache, **data)
+    # numpy's stub types savez's allow_pickle keyword, which an array name in **data could be.
+    np.savez_compressed(cache, **data)  # type: ignore[arg-type]
     return data
 
 
