@@ -1,8 +1,8 @@
 """The kiosk loop on real faces: an enrolled person playing as the camera checks in once, a stranger never.
 
 These play still photos of the shipped sample faces as the camera (no ../shared needed) to test
-recognition and the attendance/unlock rules, so liveness and the unlock challenge are turned off (a still photo is an attack to them; that is
-tests/test_pad_kiosk.py's subject).
+recognition and the attendance/unlock rules, so liveness and the unlock challenge are turned off
+(a still photo is an attack to them; that is tests/test_pad_kiosk.py's subject).
 """
 
 from dataclasses import replace
