@@ -1,5 +1,7 @@
 """Fixtures for the app-level tests: the model to run, a fresh database, and folders that play as a
-camera. The sample photos, LFW and teacher fixtures come from tests/fixtures.py."""
+camera. The sample photos, the people made from them, LFW and teacher fixtures come from
+tests/fixtures.py. Every test that needs ../shared is marked `shared` here (pytest -m "not shared"
+runs the rest)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ os.environ.setdefault("FACEGATE_KEY_FILE", str(Path(tempfile.mkdtemp(prefix="fac
 
 import pytest
 
-from tests.fixtures import ROOT, TEACHERS
+from tests.fixtures import ROOT, SHARED_FIXTURES, TEACHERS
 
 # LFW people with many photos: the first few enrol them, the rest play as the camera.
 PERSON = "George_W_Bush"
@@ -27,6 +29,19 @@ STRANGER = "Jean_Chretien"
 STRANGER_PHOTOS = ("0002", "0008", "0019", "0028")
 # A steady camera shows the same face in several consecutive frames.
 FRAMES_PER_PHOTO = 3
+# The shipped sample people (tests/fixtures.py) the flow tests enrol, the one they follow, and the
+# strangers: t1.jpg's two turned faces, which the enrolment gates refuse anyway.
+SAMPLE_PERSON = "Tom Hanks"
+SAMPLE_ENROLLED = (SAMPLE_PERSON, "Group 1", "Group 3", "Group 4", "Group 6")
+SAMPLE_STRANGERS = ("Group 2", "Group 5")
+
+
+def pytest_collection_modifyitems(items) -> None:
+    # fixturenames is the closure: a test reaching LFW through enrolled, or a module's own
+    # fixture built on lfw, is marked too.
+    for item in items:
+        if SHARED_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.shared)
 
 
 @pytest.fixture(scope="session")
@@ -112,6 +127,31 @@ def enrolled(store, pipeline, lfw_photos):
     return (
         Enroller(store, pipeline).enrol_photos("George W Bush", lfw_photos(PERSON, ENROL_PHOTOS), group="staff").person
     )
+
+
+@pytest.fixture
+def sample_enrolled(store, pipeline, sample_people) -> dict:
+    """SAMPLE_ENROLLED enrolled from their sample photos: name -> Person."""
+    from core.enrol.enroller import Enroller
+
+    enroller = Enroller(store, pipeline)
+    return {
+        name: enroller.enroll_photos(name, sample_people[name].photos, group="staff").person for name in SAMPLE_ENROLLED
+    }
+
+
+@pytest.fixture
+def sample_person_folder(sample_people) -> Path:
+    return sample_people[SAMPLE_PERSON].camera
+
+
+@pytest.fixture
+def sample_stranger_folder(camera_folder, sample_people) -> Path:
+    """The strangers' camera frames one after the other (they are already of a moving face)."""
+    from core.vision.imaging import image_files
+
+    frames = [frame for name in SAMPLE_STRANGERS for frame in image_files(sample_people[name].camera)]
+    return camera_folder("sample_strangers", frames, repeats=1)
 
 
 @pytest.fixture

@@ -1,11 +1,10 @@
 """The kiosk loop on real faces: an enrolled person playing as the camera checks in once, a stranger never.
 
-These play still LFW photos as the camera to test recognition and the attendance/unlock rules, so
-liveness and the unlock challenge are turned off (a still photo is an attack to them; that is
-tests/test_pad_kiosk.py's subject).
+These play still photos of the shipped sample faces as the camera (no ../shared needed) to test
+recognition and the attendance/unlock rules, so liveness and the unlock challenge are turned off
+(a still photo is an attack to them; that is tests/test_pad_kiosk.py's subject).
 """
 
-import time
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
@@ -14,7 +13,7 @@ import pytest
 from core.kiosk.kiosk import Kiosk, unlock_people
 from core.kiosk.sources import open_source
 from core.types import CHECK_IN, UNLOCK
-from tests.conftest import recognition_only
+from tests.conftest import SAMPLE_PERSON, recognition_only
 
 DAY = (datetime.now(timezone.utc) - timedelta(days=1), datetime.now(timezone.utc) + timedelta(days=1))
 
@@ -24,6 +23,23 @@ def _recognition_only(store):
     recognition_only(store)
 
 
+# This module's person, cameras and strangers are the sample ones (tests/conftest.py), not LFW's:
+# Tom Hanks among five enrolled, t1.jpg's two turned faces as the strangers.
+@pytest.fixture
+def enrolled(sample_enrolled):
+    return sample_enrolled[SAMPLE_PERSON]
+
+
+@pytest.fixture
+def person_folder(sample_person_folder):
+    return sample_person_folder
+
+
+@pytest.fixture
+def stranger_folder(sample_stranger_folder):
+    return sample_stranger_folder
+
+
 def _play(kiosk, folder):
     with open_source(folder) as source:
         return [kiosk.process(frame) for frame in source]
@@ -31,25 +47,26 @@ def _play(kiosk, folder):
 
 def test_enrolled_person_checks_in_exactly_once_and_fast(store, pipeline, enrolled, person_folder):
     kiosk = Kiosk(store, pipeline)
-    start = time.perf_counter()
-    confirmed_after = None
+    confirmed_at = None
     results = []
     with open_source(person_folder) as source:
         for frame in source:
             result = kiosk.process(frame)
             results.append(result)
-            if result.events and confirmed_after is None:
-                confirmed_after = time.perf_counter() - start
+            if result.events and confirmed_at is None:
+                confirmed_at = len(results)
                 # Committed before the result could show it.
                 assert [e.kind for e in store.events(*DAY)] == [CHECK_IN]
     events = [e for r in results for e in r.events]
-    assert [(e.person_id, e.kind, e.name) for e in events] == [(enrolled.id, CHECK_IN, "George W Bush")]
+    assert [(e.person_id, e.kind, e.name) for e in events] == [(enrolled.id, CHECK_IN, SAMPLE_PERSON)]
     assert len(store.events(*DAY)) == 1
-    assert confirmed_after is not None and confirmed_after < 2.0
+    # Fast: confirmed on the K-th frame, the first the K-frame rule allows. The time that takes is
+    # measured by `facegate checkin --camera DIR --stats` (fps) and `facegate bench`, not here.
+    assert confirmed_at == store.load_settings().consecutive_frames
     # Nobody else is ever named, and he is named in (with the bundled student: every one of)
     # his frames; a hard photo that slips is what the K-frame rule absorbs.
     names = [face.name for r in results for face in r.faces]
-    assert set(names) <= {"George W Bush", None} and names.count("George W Bush") >= 0.9 * len(names)
+    assert set(names) <= {SAMPLE_PERSON, None} and names.count(SAMPLE_PERSON) >= 0.9 * len(names)
     assert results[-1].fps > 0
 
 
@@ -80,13 +97,15 @@ def test_unlock_for_the_chosen_person_or_the_admin_group(store, pipeline, enroll
     assert not any(r.events for r in _play(Kiosk(store, pipeline, unlock_for=[enrolled.id]), stranger_folder))
     store.update_person(replace(enrolled, group="admin"))
     assert unlock_people(store) == [enrolled.id]
-    assert unlock_people(store, "george w bush") == [enrolled.id]
+    assert unlock_people(store, SAMPLE_PERSON.lower()) == [enrolled.id]
 
 
-def test_unlock_needs_k_consecutive_frames_at_the_stricter_threshold(store, pipeline, enrolled, camera_folder, lfw):
+def test_unlock_needs_k_consecutive_frames_at_the_stricter_threshold(
+    store, pipeline, enrolled, camera_folder, person_folder
+):
     settings = store.load_settings()
     store.save_settings(replace(settings, consecutive_frames=4))
-    photo = lfw / "George_W_Bush" / "George_W_Bush_0150.jpg"
+    photo = sorted(person_folder.iterdir())[0]
     kiosk = Kiosk(store, pipeline, unlock_for=[enrolled.id])
     assert kiosk.threshold == kiosk.thresholds.unlock >= settings.unlock_threshold > settings.match_threshold
     # Three frames of the person are one short of the four needed.

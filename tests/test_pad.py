@@ -140,6 +140,7 @@ def test_a_slideshow_of_stills_is_frozen_but_one_repeated_frame_is_not():
     assert verdict([0.0, 0.0, 40.0, 0.0, 0.0]) is False  # each still shown for three frames
 
 
+@pytest.mark.shared
 def test_live_frames_pass_and_prints_and_replays_do_not(pad, detector, pad_data):
     def verdicts(folder):
         out = []
@@ -155,6 +156,7 @@ def test_live_frames_pass_and_prints_and_replays_do_not(pad, detector, pad_data)
     assert attacks.count("attack") >= 0.95 * len(attacks)
 
 
+@pytest.mark.shared
 def test_liveness_command_prints_each_face(pad_data, capsys):
     live = _frames(pad_data / "nuaa" / "live")[0]
     attack = _frames(pad_data / "replay" / "replay")[0]
@@ -167,6 +169,7 @@ def test_liveness_command_prints_each_face(pad_data, capsys):
     assert capsys.readouterr().err.startswith("facegate: cannot load liveness model")
 
 
+@pytest.mark.shared
 def test_bench_pad_reports_iso_rates(pad_data, tmp_path, capsys):
     # A small copy with the same layout: one live and two attack kinds, two prefixes each.
     for kind, source in (("live", "replay/live"), ("print", "nuaa/print"), ("replay", "replay/replay")):

@@ -77,6 +77,7 @@ def live_person(store, pipeline):
     return person, frames[12:]
 
 
+@pytest.mark.shared
 def test_a_live_webcam_sequence_still_checks_in(store, pipeline, live_person, tmp_path):
     person, frames = live_person
     folder = tmp_path / "live"

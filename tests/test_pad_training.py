@@ -22,6 +22,7 @@ def reference() -> Path:
     return REFERENCE
 
 
+@pytest.mark.shared
 def test_graph_module_matches_onnxruntime_and_exports_a_model_core_runs(reference, tmp_path, sample_images, detector):
     from training.pad.graph import OnnxGraphModule
     from training.pad.train import export

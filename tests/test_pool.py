@@ -114,6 +114,7 @@ def test_config_must_name_the_source(sources):
         pool.build_pool({"nope": sources["folders"]["flat"]}, sources["out"], None, sources["config"])
 
 
+@pytest.mark.shared
 @needs_edgeface
 def test_teacher_targets_resume_and_screen_lfw_lookalikes(sources, faces, tmp_path, monkeypatch):
     out, config = sources["out"], json.loads(sources["config"].read_text())

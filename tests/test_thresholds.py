@@ -226,6 +226,7 @@ def _graph_and_weights(path: Path) -> bytes:
     return model.SerializeToString(deterministic=True)
 
 
+@pytest.mark.shared
 def test_impostor_command_adds_metadata_without_touching_weights(celeba_cache, tmp_path, capsys):
     from training.__main__ import main
 
@@ -246,6 +247,7 @@ def test_impostor_command_adds_metadata_without_touching_weights(celeba_cache, t
     assert abs(tail.score_at(1e-2) - shipped.score_at(1e-2)) < 0.05
 
 
+@pytest.mark.shared
 def test_export_writes_each_files_own_impostor_scores(celeba_cache, tmp_path):
     """Round trip: export with the cache -> the fp32 and int8 files carry tails core reads back."""
     import torch

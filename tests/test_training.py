@@ -131,6 +131,7 @@ def test_new_se_block_is_the_identity():
 # --- real faces ---------------------------------------------------------------------------------
 
 
+@pytest.mark.shared
 @needs_teacher
 def test_distillation_steps_lower_the_loss(detected):
     from core.vision.align import align
@@ -157,6 +158,7 @@ def test_distillation_steps_lower_the_loss(detected):
     assert losses[-1] < losses[0]
 
 
+@pytest.mark.shared
 @needs_teacher
 def test_student_starts_as_the_teacher_it_is_initialised_from(detected):
     """Weights, input normalisation (the teacher's in-graph Sub/Mul), conv biases and BN epsilons
@@ -178,6 +180,7 @@ def test_student_starts_as_the_teacher_it_is_initialised_from(detected):
         init_from_onnx(StudentNet(BackboneConfig(depth=(3, 3, 2, 3))), TEACHER)
 
 
+@pytest.mark.shared
 @needs_teacher
 def test_prepare_and_teacher_embed_smoke(detected, tmp_path):
     from training.prepare import prepare
