@@ -136,7 +136,7 @@ def sample_enrolled(store, pipeline, sample_people) -> dict:
 
     enroller = Enroller(store, pipeline)
     return {
-        name: enroller.enroll_photos(name, sample_people[name].photos, group="staff").person for name in SAMPLE_ENROLLED
+        name: enroller.enrol_photos(name, sample_people[name].photos, group="staff").person for name in SAMPLE_ENROLLED
     }
 
 

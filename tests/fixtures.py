@@ -83,7 +83,7 @@ class SamplePerson:
 def _cut(image: np.ndarray, face, margin: float, level: bool = False) -> np.ndarray:
     """A square around the face: its side is the face's plus `margin` of it on each side. level:
     turned about the face's centre so that the eyes are level, as an enrolment photo is taken."""
-    from core.enrol.enroller import frontal_pose
+    from core.enrol.quality import frontal_pose
 
     box, size = face.box, face.size
     cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
