@@ -28,7 +28,7 @@ DEFAULT_COOLDOWN_S = 300.0
 # At most this share of a stranger's frames may be named as someone, whatever the number of people
 # enrolled (core/matching/thresholds.py turns it into the attendance threshold for the gallery's size).
 DEFAULT_STRANGER_TARGET = 0.001
-# The liveness model's operating points, loosest first (core/pad.py holds their thresholds). Kept
+# The liveness model's operating points, loosest first (core/liveness/pad.py holds their thresholds). Kept
 # here, with no model import, so the CLI can offer them without loading onnxruntime.
 STRICTNESS = ("lenient", "normal", "strict")
 

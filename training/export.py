@@ -17,7 +17,7 @@ output keeps that sum weighted by each view's norm and keeps every ONNX embedder
 
 With a crop cache (--cache, the one distill trained from), each written file also gets its impostor
 scores on the people that run held out (`facegate.impostor`, training/eval/impostor.py), from which the
-app derives thresholds that follow the gallery size (core/thresholds.py).
+app derives thresholds that follow the gallery size (core/matching/thresholds.py).
 
 The format lives in the file's metadata (face.* keys, core.vision.embed.InputFormat), so core, evaluate
 and bench load the student like any teacher. Checks: PyTorch vs onnxruntime on real aligned crops

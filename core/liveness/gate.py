@@ -1,6 +1,6 @@
 """Per-face liveness over time: each face is followed by a track and judged on its recent frames.
 
-Sits between the pipeline's faces and the attendance/unlock rules (core/kiosk.py): a face whose
+Sits between the pipeline's faces and the attendance/unlock rules (core/kiosk/kiosk.py): a face whose
 track is not judged live passes nobody to the rules. With PAD turned off every face counts as live
 but is still tracked (the unlock challenge follows one head).
 """

@@ -1,5 +1,5 @@
 """`python -m training impostor`: a model's impostor scores on people held out of its training,
-into its ONNX metadata (`facegate.impostor`, read by core/thresholds.py).
+into its ONNX metadata (`facegate.impostor`, read by core/matching/thresholds.py).
 
     python -m training impostor --model assets/models/student.onnx,assets/models/student_int8.onnx \\
         --cache cache/celeba --config training/configs/student_se.json --write --out reports/impostor
