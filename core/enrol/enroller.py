@@ -16,7 +16,7 @@ import numpy as np
 from core.errors import FaceGateError, ImageError
 from core.matching.gallery import Gallery
 from core.matching.thresholds import settings_thresholds
-from core.store.facade import Person, Store
+from core.store import Person, Store
 from core.types import Face, Match
 from core.vision.align import ARCFACE_TEMPLATE, align
 from core.vision.imaging import ImageSource, encode_jpeg, load_image

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from core.enrol.enroller import recompute_stale
 from core.errors import FaceGateError
-from core.store.facade import Person, Store
+from core.store import Person, Store
 from desktop_app.gui.tasks import run_task
 
 COLUMNS = ("Name", "External id", "Group", "Status", "Templates")
