@@ -152,7 +152,9 @@ def home(tmp_path_factory) -> Path:
 
     home = tmp_path_factory.mktemp("home")
     with Store(f"sqlite:///{home / 'facegate.db'}") as store:
-        person = store.add_person("Tom Hanks", external_id="E-1", group="admin")
+        person = store.enrol(
+            np.ones(4, np.float32) / 2, "m", "1", 0.9, "photo", name="Tom Hanks", external_id="E-1", group="admin"
+        ).person
         store.record_event(Event(person.id, person.name, datetime.now(timezone.utc), CHECK_IN, 0.9, "kiosk-1"))
     return home
 

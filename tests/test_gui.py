@@ -4,6 +4,7 @@ attendance and settings screens."""
 import csv
 from datetime import datetime, timezone
 
+import numpy as np
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
@@ -131,9 +132,14 @@ def test_enrol_from_photos_in_the_admin_screen_with_duplicate_warning(
     qtbot.waitUntil(lambda: page.status.text().startswith("Enrolled Someone Else"), timeout=TIMEOUT_MS)
 
 
+def _staff(store, name: str):
+    """A person of the staff group as enrolment makes one: with a template (of a model not in use here)."""
+    return store.enrol(np.ones(4, np.float32) / 2, "m", "1", 0.9, "photo", name=name, group="staff").person
+
+
 def test_people_page_searches_and_deactivates(qtbot, window, store, tmp_path):
-    store.add_person("George W Bush", group="staff")
-    store.add_person("Ada Lovelace", group="staff")
+    _staff(store, "George W Bush")
+    _staff(store, "Ada Lovelace")
     win = window(tmp_path / "no-camera")
     win.enter_admin()
     win.admin.setCurrentWidget(win.admin.people)
@@ -150,7 +156,7 @@ def test_people_page_searches_and_deactivates(qtbot, window, store, tmp_path):
 def test_attendance_page_filters_summarises_and_exports_csv(qtbot, store, tmp_path):
     from desktop_app.gui.admin.attendance_page import AttendancePage
 
-    enrolled = store.add_person("George W Bush", group="staff")
+    enrolled = _staff(store, "George W Bush")
     now = datetime.now(timezone.utc)
     store.record_event(Event(enrolled.id, enrolled.name, now, CHECK_IN, 0.8, "front-door"))
     page = AttendancePage(store)
