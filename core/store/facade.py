@@ -28,8 +28,8 @@ class Store(People, Templates, Events, Export, Site):
     """url: any SQLAlchemy URL, default paths.database_url(). Opening upgrades the schema to head and
     seals (encrypts) any face data not sealed yet with the key from core.paths.key_path().
 
-    A write that finds the database locked waits busy_timeout_s, and is retried `retries` times with
-    doubling pauses from backoff_s before StoreUnavailable; the caller keeps the event and may retry.
+    busy_timeout_s, retries, backoff_s and connect_timeout_s: how long a write waits for a locked
+    or lost database before StoreUnavailable (engine.Database).
     """
 
     def __init__(
