@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from core.matching.gallery import Gallery
     from core.paths import database_url
     from core.settings import Settings
-    from core.store.facade import Store
+    from core.store import Store
     from core.store.pin import hash_pin
     from core.vision.detect import Detector
     from core.vision.embed import load_embedder

@@ -1,8 +1,12 @@
-"""Days as the user means them: from local midnight, whatever the time zone of the stored UTC times."""
+"""Days as the user means them: from local midnight, whatever the time zone of the stored UTC times.
+
+The one place that finds where a day starts and ends. Midnight is looked up for each date, never
+reached by adding 24 hours, so a day with a daylight-saving change is 23 or 25 hours long.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 # Local midnight of the first and last days Python can represent may not exist in UTC (year 0,
 # year 10000); ranges that reach them are open-ended instead.
@@ -10,14 +14,24 @@ _EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
 _LATEST = datetime.max.replace(tzinfo=timezone.utc)
 
 
-def day_range(first: date, last: date) -> tuple[datetime, datetime]:
-    """Aware datetimes from local midnight starting `first` to local midnight after `last`."""
-    end = _midnight(last + timedelta(days=1), _LATEST) if last < date.max else _LATEST
-    return _midnight(first, _EARLIEST), end
+def day_range(first: date, last: date, tz: tzinfo | None = None) -> tuple[datetime, datetime]:
+    """Aware datetimes from midnight starting `first` to midnight after `last`, in tz (None: this
+    machine's zone)."""
+    end = _midnight(last + timedelta(days=1), tz, _LATEST) if last < date.max else _LATEST
+    return _midnight(first, tz, _EARLIEST), end
 
 
-def _midnight(day: date, beyond: datetime) -> datetime:
+def day_of(instant: datetime, tz: tzinfo | None = None) -> tuple[datetime, datetime]:
+    """day_range of the day, in tz (None: this machine's zone), that the aware `instant` falls on."""
+    day = instant.astimezone(tz).date()
+    return day_range(day, day, tz)
+
+
+def _midnight(day: date, tz: tzinfo | None, beyond: datetime) -> datetime:
+    midnight = datetime.combine(day, time())
     try:
-        return datetime.combine(day, time()).astimezone()
+        # The zone's offset on that date, not today's: the C library's for this machine's zone, the
+        # tz rules otherwise (going through UTC also moves a midnight that a clock change skips).
+        return midnight.astimezone() if tz is None else midnight.replace(tzinfo=tz).astimezone(tz)
     except (OverflowError, ValueError):
         return beyond

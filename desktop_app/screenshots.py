@@ -96,7 +96,7 @@ def capture(out: Path) -> list[Path]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from core.store.facade import Store
+    from core.store import Store
     from core.vision.pipeline import FacePipeline
     from desktop_app.cli import _sample_photo
     from desktop_app.gui.admin.pin_dialog import PinDialog

@@ -88,7 +88,7 @@ def run_selftest(out: Callable[[str], Any] = print) -> bool:
 
 def _check_bundle() -> tuple[None, str]:
     from core.paths import assets_dir
-    from core.store.facade import MIGRATIONS_DIR
+    from core.store.engine import MIGRATIONS_DIR
 
     models, migrations = assets_dir() / "models", MIGRATIONS_DIR
     bundle = _bundle()
@@ -178,7 +178,7 @@ def _check_data_dir() -> tuple[None, str]:
 
 
 def _check_database(tmp: Path):
-    from core.store.facade import Store
+    from core.store import Store
 
     path = tmp / "selftest.db"
     store = Store(f"sqlite:///{path.as_posix()}")

@@ -120,7 +120,7 @@ def _kiosk(url: str, frames: str, spool: str, kiosk_id: str, model: str | None, 
     os.environ["OMP_NUM_THREADS"] = "1"
     from core.kiosk.kiosk import Kiosk
     from core.kiosk.sources import open_source
-    from core.store.facade import Store
+    from core.store import Store
     from core.vision.detect import Detector
     from core.vision.embed import load_embedder
     from core.vision.pipeline import FacePipeline, model_spec
@@ -209,7 +209,7 @@ def run_site(
     cut_s: float = 0.0,
     log=print,
 ) -> SiteResult:
-    from core.store.facade import Store
+    from core.store import Store
     from core.vision.detect import Detector
     from core.vision.embed import load_embedder
     from core.vision.pipeline import FacePipeline, model_spec

@@ -75,7 +75,7 @@ def db_url(tmp_path) -> str:
 
 @pytest.fixture
 def store(db_url):
-    from core.store.facade import Store
+    from core.store import Store
 
     with Store(db_url) as s:
         yield s

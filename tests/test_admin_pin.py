@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 
-from core.store.facade import Store
+from core.store import Store
 from core.store.pin import hash_pin
 
 

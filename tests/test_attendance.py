@@ -1,9 +1,11 @@
-"""AttendanceRules and UnlockRules on time-stepped frame sequences with synthetic matches."""
+"""AttendanceRules and UnlockRules on time-stepped frame sequences with synthetic matches; the
+kinds of attendance events as the Store, which alone decides them, stores the rules' sightings."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import numpy as np
 import pytest
 
 from core.kiosk.rules import AttendanceRules, UnlockRules
@@ -18,42 +20,62 @@ UNKNOWN = Match(None, 0.9)
 
 
 def rules(**kw) -> AttendanceRules:
-    kw = {"k": 3, "window_s": 2.0, "cooldown_s": 300, "kiosk_id": "k1", "tz": UTC, **kw}
+    kw = {"k": 3, "window_s": 2.0, "cooldown_s": 300, "kiosk_id": "k1", **kw}
     return AttendanceRules(**kw)
 
 
 def run(r, frames: list[list[Match]], start: datetime = T0, step: timedelta = FRAME) -> list[Event]:
+    """The sightings (or unlocks) the rules report, frame by frame."""
     events = []
     for i, matches in enumerate(frames):
         events += r.update(start + i * step, matches)
     return events
 
 
-def test_k_minus_one_frames_make_no_event_and_k_make_one_check_in():
+def stored(store, r, frames, start: datetime = T0, step: timedelta = FRAME, tz=UTC) -> list[Event]:
+    """What the Store keeps of those sightings, as the kiosk sends them: the kinds it decided."""
+    kept = (store.record_attendance(e, r.cooldown_s, tz) for e in run(r, frames, start, step))
+    return [e for e in kept if e is not None]
+
+
+@pytest.fixture
+def site(store):
+    """A database where Ann and Bob are people 1 and 2, the ids ANN and BOB carry."""
+    for name in ("Ann", "Bob"):
+        store.enrol(np.ones(4, np.float32) / 2, "m", "1", 0.9, "photo", name=name)
+    assert [p.id for p in store.list_people()] == [ANN.person_id, BOB.person_id]
+    return store
+
+
+def test_k_minus_one_frames_make_no_event_and_k_make_one_check_in(site):
     r = rules()
     assert run(r, [[ANN]] * 2) == []
-    assert r.update(T0 + 2 * FRAME, [ANN]) == [Event(1, "Ann", T0 + 2 * FRAME, "check-in", pytest.approx(0.7), "k1")]
+    (sighting,) = r.update(T0 + 2 * FRAME, [ANN])
+    expected = Event(1, "Ann", T0 + 2 * FRAME, "check-in", pytest.approx(0.7), "k1")
+    assert site.record_attendance(sighting, r.cooldown_s, UTC) == expected
 
 
-def test_cooldown_suppresses_repeats_then_next_event_is_check_out():
+def test_cooldown_suppresses_repeats_then_next_event_is_check_out(site):
     r = rules()
-    assert [e.kind for e in run(r, [[ANN]] * 20)] == ["check-in"]
+    assert [e.kind for e in stored(site, r, [[ANN]] * 20)] == ["check-in"]
+    # Within the cooldown the kiosk does not even ask the database again.
     assert run(r, [[ANN]] * 5, start=T0 + timedelta(seconds=290)) == []
-    later = run(r, [[ANN]] * 3, start=T0 + timedelta(minutes=6))
+    later = stored(site, r, [[ANN]] * 3, start=T0 + timedelta(minutes=6))
     assert [(e.kind, e.time) for e in later] == [("check-out", T0 + timedelta(minutes=6) + 2 * FRAME)]
 
 
-def test_first_event_of_a_new_day_is_a_check_in_again():
+def test_first_event_of_a_new_day_is_a_check_in_again(site):
     r = rules()
-    run(r, [[ANN]] * 3)
-    assert [e.kind for e in run(r, [[ANN]] * 3, start=T0 + timedelta(days=1))] == ["check-in"]
+    stored(site, r, [[ANN]] * 3)
+    assert [e.kind for e in stored(site, r, [[ANN]] * 3, start=T0 + timedelta(days=1))] == ["check-in"]
 
 
-def test_day_boundary_follows_the_given_time_zone():
+def test_day_boundary_follows_the_given_time_zone(site):
     tokyo = timezone(timedelta(hours=9))
-    r = rules(tz=tokyo)
-    run(r, [[ANN]] * 3, start=datetime(2024, 3, 4, 23, 0, tzinfo=UTC))  # 08:00 on the 5th in Tokyo
-    assert [e.kind for e in run(r, [[ANN]] * 3, start=datetime(2024, 3, 5, 8, 0, tzinfo=UTC))] == ["check-out"]
+    r = rules()
+    stored(site, r, [[ANN]] * 3, start=datetime(2024, 3, 4, 23, 0, tzinfo=UTC), tz=tokyo)  # 08:00 on the 5th there
+    later = stored(site, r, [[ANN]] * 3, start=datetime(2024, 3, 5, 8, 0, tzinfo=UTC), tz=tokyo)
+    assert [e.kind for e in later] == ["check-out"]
 
 
 def test_gap_longer_than_window_resets_streak():
@@ -73,8 +95,8 @@ def test_unknown_faces_never_make_events():
     assert run(rules(), [[UNKNOWN]] * 30) == []
 
 
-def test_two_people_in_the_same_frames_get_their_own_events():
-    events = run(rules(), [[ANN, BOB, UNKNOWN]] * 3)
+def test_two_people_in_the_same_frames_get_their_own_events(site):
+    events = stored(site, rules(), [[ANN, BOB, UNKNOWN]] * 3)
     assert sorted((e.person_id, e.kind, e.similarity) for e in events) == [
         (1, "check-in", pytest.approx(0.7)),
         (2, "check-in", pytest.approx(0.6)),
@@ -86,17 +108,24 @@ def test_similarity_is_the_mean_over_the_confirming_frames():
     assert e.similarity == pytest.approx(0.6)
 
 
-def test_seed_keeps_check_out_and_cooldown_after_restart():
-    earlier = Event(1, "Ann", T0, "check-in", 0.7, "k1")
-    r = rules()
-    r.seed([earlier, Event(2, "Bob", T0, "unlock", 0.9, "k1")])
-    assert run(r, [[ANN]] * 3, start=T0 + timedelta(minutes=1)) == []  # still cooling down
-    assert [e.kind for e in run(r, [[ANN, BOB]] * 3, start=T0 + timedelta(hours=1))] == ["check-out", "check-in"]
+def test_seed_keeps_check_out_and_cooldown_after_restart(site):
+    site.record_attendance(Event(1, "Ann", T0, "check-in", 0.7, "k1"), 300, UTC)
+    site.record_event(Event(2, "Bob", T0, "unlock", 0.9, "k1"))
+    r = rules()  # a restarted kiosk remembers nothing: the database has the day
+    assert stored(site, r, [[ANN]] * 3, start=T0 + timedelta(minutes=1)) == []  # still cooling down
+    later = stored(site, r, [[ANN, BOB]] * 3, start=T0 + timedelta(hours=1))
+    assert [e.kind for e in later] == ["check-out", "check-in"]
 
 
-def test_from_settings_takes_the_frames_and_kiosk_id():
-    r = AttendanceRules.from_settings(Settings(consecutive_frames=2, kiosk_id="door"), tz=UTC)
-    assert run(r, [[ANN]] * 2) == [Event(1, "Ann", T0 + FRAME, "check-in", pytest.approx(0.7), "door")]
+def test_a_second_kiosk_stores_the_days_second_sighting_as_a_check_out(site):
+    stored(site, rules(kiosk_id="front"), [[ANN]] * 3)
+    back = stored(site, rules(kiosk_id="back"), [[ANN]] * 3, start=T0 + timedelta(hours=8))
+    assert [(e.kind, e.kiosk_id) for e in back] == [("check-out", "back")]
+
+
+def test_from_settings_takes_the_frames_and_kiosk_id(site):
+    r = AttendanceRules.from_settings(Settings(consecutive_frames=2, kiosk_id="door"))
+    assert stored(site, r, [[ANN]] * 2) == [Event(1, "Ann", T0 + FRAME, "check-in", pytest.approx(0.7), "door")]
 
 
 def test_unlock_needs_a_target_person():

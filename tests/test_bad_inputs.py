@@ -147,12 +147,14 @@ def corpus(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def home(tmp_path_factory) -> Path:
     """A FACEGATE_HOME with one person enrolled and one check-in, so every command has data to lose."""
-    from core.store.facade import Store
+    from core.store import Store
     from core.types import CHECK_IN, Event
 
     home = tmp_path_factory.mktemp("home")
     with Store(f"sqlite:///{home / 'facegate.db'}") as store:
-        person = store.add_person("Tom Hanks", external_id="E-1", group="admin")
+        person = store.enrol(
+            np.ones(4, np.float32) / 2, "m", "1", 0.9, "photo", name="Tom Hanks", external_id="E-1", group="admin"
+        ).person
         store.record_event(Event(person.id, person.name, datetime.now(timezone.utc), CHECK_IN, 0.9, "kiosk-1"))
     return home
 
@@ -428,7 +430,7 @@ def test_settings_out_of_range_are_refused_and_stored_ones_skipped(tmp_path):
 
     from core.errors import FaceGateError
     from core.settings import Settings
-    from core.store.facade import Store
+    from core.store import Store
 
     for name, value in (
         ("match_threshold", float("nan")),

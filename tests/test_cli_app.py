@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from core.store.facade import Store
+from core.store import Store
 from desktop_app.cli import main
 from tests.conftest import recognition_only
 

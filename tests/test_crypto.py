@@ -17,8 +17,9 @@ import sqlalchemy as sa
 from alembic import command
 
 from core.settings import Settings
+from core.store import Store
 from core.store.crypto import KeyFileError
-from core.store.facade import Store, _engine_url, alembic_config
+from core.store.engine import alembic_config, engine_url
 from tests.conftest import ENROL_PHOTOS, PERSON
 
 JPEG_START = b"\xff\xd8\xff"
@@ -69,10 +70,7 @@ def test_missing_or_wrong_key_is_a_clear_error_and_destroys_nothing(tmp_path, mo
     monkeypatch.setenv("FACEGATE_KEY_FILE", str(key))
     url = f"sqlite:///{tmp_path / 'facegate.db'}"
     with Store(url) as store:
-        ann = store.add_person("Ann")
-        store.add_templates(
-            ann.id, np.ones(8, np.float32) / np.sqrt(8), "m", "1", 0.9, "photo", crops=b"\xff\xd8\xffjpeg"
-        )
+        store.enrol(np.ones(8, np.float32) / np.sqrt(8), "m", "1", 0.9, "photo", crops=b"\xff\xd8\xffjpeg", name="Ann")
     before = hashlib.sha256(_file_bytes(tmp_path / "facegate.db")).hexdigest()
     saved = key.read_bytes()
 
@@ -105,8 +103,7 @@ def test_missing_or_wrong_key_is_a_clear_error_and_destroys_nothing(tmp_path, mo
 
 
 def test_turning_face_crops_off_erases_them_and_keeps_none(store):
-    ann = store.add_person("Ann")
-    store.add_templates(ann.id, np.ones((2, 4), np.float32) / 2, "m", "1", 0.9, "camera", crops=[b"a", b"b"])
+    store.enrol(np.ones((2, 4), np.float32) / 2, "m", "1", 0.9, "camera", crops=[b"a", b"b"], name="Ann")
     assert Settings().keep_face_crops
     store.save_settings(dataclasses.replace(store.load_settings(), keep_face_crops=False))
     assert not store.load_settings().keep_face_crops
@@ -126,7 +123,7 @@ def test_enroller_keeps_no_crop_when_the_setting_is_off(store, pipeline, lfw_pho
 def test_an_existing_plain_database_is_migrated_and_sealed_with_its_data_intact(any_db_url, tmp_path):
     """A database made by the first release (schema 0001, plain face data, two people whose names
     differ only in case) opens with every row intact, names made unique by key, data sealed."""
-    engine = sa.create_engine(_engine_url(any_db_url))
+    engine = sa.create_engine(engine_url(any_db_url))
     vectors = np.random.default_rng(1).normal(size=(3, 16)).astype("<f4")
     _, jpeg = cv2.imencode(".jpg", np.full((112, 112, 3), 128, np.uint8))
     crop = jpeg.tobytes()
@@ -220,7 +217,7 @@ def test_an_existing_plain_database_is_migrated_and_sealed_with_its_data_intact(
         stored = store.events(*EVER)
         assert [(e.person_id, e.kind) for e in stored] == [(1, "check-in"), (2, "check-in"), (1, "check-out")]
         assert len({e.uid for e in stored}) == 3
-    engine = sa.create_engine(_engine_url(any_db_url))
+    engine = sa.create_engine(engine_url(any_db_url))
     with engine.connect() as conn:
         raw = [bytes(v) for (v,) in conn.execute(sa.text("SELECT embedding FROM face_templates"))]
         raw += [

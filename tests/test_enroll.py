@@ -119,11 +119,16 @@ def test_guided_capture_spaces_samples_and_stops_at_the_maximum(enroller, tom):
 
 def test_stale_templates_are_recomputed_from_their_crops(store, enroller, tom):
     sample = enroller.assess(_framed(tom)).sample
-    person = store.add_person("Tom Hanks")
-    store.add_templates(
-        person.id, np.ones_like(sample.embedding), "old-model", "1", sample.quality, "photo", crops=[sample.crop_jpeg]
-    )
-    store.add_templates(person.id, np.ones_like(sample.embedding), "old-model", "1", sample.quality, "photo")
+    person = store.enrol(
+        np.ones_like(sample.embedding),
+        "old-model",
+        "1",
+        sample.quality,
+        "photo",
+        crops=[sample.crop_jpeg],
+        name="Tom Hanks",
+    ).person
+    store.enrol(np.ones_like(sample.embedding), "old-model", "1", sample.quality, "photo", person_id=person.id)
     embedder = enroller.pipeline.embedder
     assert len(store.stale_templates(embedder.model_id)) == 2
     result = recompute_stale(store, embedder)

@@ -11,6 +11,7 @@ from PySide6.QtGui import QDropEvent
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from core.matching.gallery import model_key
 from core.store.pin import verify_pin
 from core.types import CHECK_IN, Event
 
@@ -135,9 +136,19 @@ def test_enrol_from_photos_in_the_admin_screen_with_duplicate_warning(
     qtbot.waitUntil(lambda: page.status.text().startswith("Enrolled Someone Else"), timeout=TIMEOUT_MS)
 
 
+def _person(store, name: str, group: str | None = None, external_id: str | None = None):
+    """A person as enrolment makes one: with a template (of a model not in use here)."""
+    vector = np.ones(4, np.float32) / 2
+    return store.enrol(vector, "m", "1", 0.9, "photo", name=name, group=group, external_id=external_id).person
+
+
+def _staff(store, name: str):
+    return _person(store, name, group="staff")
+
+
 def test_people_page_searches_and_deactivates(qtbot, window, store, tmp_path):
-    store.add_person("George W Bush", group="staff")
-    store.add_person("Ada Lovelace", group="staff")
+    _staff(store, "George W Bush")
+    _staff(store, "Ada Lovelace")
     win = window(tmp_path / "no-camera")
     win.enter_admin()
     win.admin.setCurrentWidget(win.admin.people)
@@ -154,7 +165,7 @@ def test_people_page_searches_and_deactivates(qtbot, window, store, tmp_path):
 def test_attendance_page_filters_summarises_and_exports_csv(qtbot, store, tmp_path):
     from desktop_app.gui.admin.attendance_page import AttendancePage
 
-    enrolled = store.add_person("George W Bush", group="staff")
+    enrolled = _staff(store, "George W Bush")
     now = datetime.now(timezone.utc)
     store.record_event(Event(enrolled.id, enrolled.name, now, CHECK_IN, 0.8, "front-door"))
     page = AttendancePage(store)
@@ -215,9 +226,9 @@ def _people_page(qtbot, store, pipeline):
 
 
 def test_people_search_filters_as_you_type_without_querying_the_store(qtbot, store, pipeline):
-    store.add_person("Ada Lovelace", external_id="E-7", group="staff")
-    store.add_person("Grace Hopper", group="Research")
-    store.add_person("Alan Turing", group="visitors")
+    _person(store, "Ada Lovelace", external_id="E-7", group="staff")
+    _person(store, "Grace Hopper", group="Research")
+    _person(store, "Alan Turing", group="visitors")
     page = _people_page(qtbot, store, pipeline)
     with _store_queries() as statements:
         qtbot.keyClicks(page.search, "RESEARCH")  # a group, typed in another case
@@ -233,9 +244,9 @@ def test_people_search_filters_as_you_type_without_querying_the_store(qtbot, sto
 
 
 def test_people_table_sorts_by_the_clicked_header(qtbot, store, pipeline):
-    store.add_person("ada Lovelace", group="staff")
-    store.add_person("Bob Marley", group="admin")
-    store.add_person("Zoë Saldana", group="research")
+    _person(store, "ada Lovelace", group="staff")
+    _person(store, "Bob Marley", group="admin")
+    _person(store, "Zoë Saldana", group="research")
     page = _people_page(qtbot, store, pipeline)
     assert _column(page.table, 0) == ["ada Lovelace", "Bob Marley", "Zoë Saldana"]  # by name, ignoring case
     _click_header(qtbot, page.table, 2)
@@ -245,10 +256,10 @@ def test_people_table_sorts_by_the_clicked_header(qtbot, store, pipeline):
 
 
 def test_actions_hit_the_person_selected_in_a_sorted_filtered_table(qtbot, store, pipeline):
-    ann = store.add_person("Ann", group="staff")
-    anna = store.add_person("Anna", group="staff")
-    annabel = store.add_person("Annabel", group="visitors")
-    store.add_person("Bob", group="staff")
+    ann = _person(store, "Ann", group="staff")
+    anna = _person(store, "Anna", group="staff")
+    annabel = _person(store, "Annabel", group="visitors")
+    _person(store, "Bob", group="staff")
     page = _people_page(qtbot, store, pipeline)
     page.search.setText("ann")
     _click_header(qtbot, page.table, 0)  # name, now descending
@@ -273,8 +284,8 @@ def test_actions_hit_the_person_selected_in_a_sorted_filtered_table(qtbot, store
 
 
 def test_people_table_flags_templates_of_another_model(qtbot, store, pipeline):
-    store.add_person("New Starter")
     vector = np.ones(512, dtype=np.float32) / np.sqrt(512)
+    store.enrol(vector, *model_key(pipeline.embedder), 0.9, "photo", name="New Starter")
     store.enrol(vector, "an-older-model", "1", 0.9, "photo", name="Old Timer")
     page = _people_page(qtbot, store, pipeline)
     assert list(zip(_column(page.table, 0), _column(page.table, 4))) == [
@@ -289,8 +300,8 @@ def test_people_table_flags_templates_of_another_model(qtbot, store, pipeline):
 def test_attendance_tables_show_the_chosen_days_and_filter_without_querying(qtbot, store):
     from desktop_app.gui.admin.attendance_page import AttendancePage
 
-    ada = store.add_person("Ada Lovelace", group="staff")
-    bob = store.add_person("Bob Marley", group="visitors")
+    ada = _person(store, "Ada Lovelace", group="staff")
+    bob = _person(store, "Bob Marley", group="visitors")
     today = date.today()
 
     def noon(days_ago: int) -> datetime:

@@ -13,7 +13,7 @@ import pytest
 
 from core.kiosk.kiosk import Kiosk
 from core.kiosk.sources import open_source
-from core.store.facade import Store
+from core.store import Store
 from core.types import CHECK_IN, CHECK_OUT, UNLOCK
 from core.vision.imaging import image_files
 from tests.conftest import SAMPLE_ENROLLED, SAMPLE_PERSON, SAMPLE_STRANGERS, recognition_only

@@ -7,7 +7,9 @@ import csv
 import dataclasses
 import multiprocessing
 import sqlite3
+import time
 from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -16,10 +18,14 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
 
+from core.days import day_range
 from core.errors import FaceGateError, StoreError
 from core.settings import Settings
-from core.store.facade import MIGRATIONS_DIR, Base, Store, _engine_url
+from core.store import Person, Store
+from core.store.engine import MIGRATIONS_DIR, engine_url
 from core.store.pin import hash_pin, verify_pin
+from core.store.schema import Base
+from core.store.site import site_row
 from core.types import Event
 
 UTC = timezone.utc
@@ -52,9 +58,14 @@ def event(person_id: int, t: datetime, kind: str = "check-in", kiosk: str = "k1"
     return Event(person_id, None, t, kind, 0.8, kiosk)
 
 
+def enrolled(store: Store, name: str, external_id: str | None = None, group: str | None = None) -> Person:
+    """A person as the app makes one: enrolled with a template (model "m" version "1")."""
+    return store.enrol(unit_rows(1), "m", "1", 0.9, "photo", name=name, external_id=external_id, group=group).person
+
+
 def test_new_database_is_migrated_to_head_and_matches_models(url, store):
     head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
-    engine = create_engine(_engine_url(url))
+    engine = create_engine(engine_url(url))
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         assert context.get_current_revision() == head
@@ -68,9 +79,20 @@ def test_new_database_is_migrated_to_head_and_matches_models(url, store):
 
 
 def test_people_add_list_search_edit_deactivate_delete(store):
-    ann = store.add_person("Ann Smith", "E1", "Sales")
-    bob = store.add_person("Bob Jones", "E2", "Ops")
-    zoe = store.add_person("Zoë", None, "Sales")
+    ann = store.enrol(
+        unit_rows(2),
+        "m",
+        "1",
+        0.9,
+        "camera",
+        crops=b"jpeg",
+        source_detail="cam0",
+        name="Ann Smith",
+        external_id="E1",
+        group="Sales",
+    ).person
+    bob = enrolled(store, "Bob Jones", "E2", "Ops")
+    zoe = enrolled(store, "Zoë", None, "Sales")
     assert [p.name for p in store.list_people()] == ["Ann Smith", "Bob Jones", "Zoë"]
     assert [p.id for p in store.list_people(search="sales")] == [ann.id, zoe.id]
     assert [p.id for p in store.list_people(search="e2")] == [bob.id]
@@ -90,34 +112,32 @@ def test_people_add_list_search_edit_deactivate_delete(store):
     store.reactivate(bob.id)
     assert store.get_person(bob.id).active
 
-    store.add_templates(ann.id, unit_rows(2), "m", "1", 0.9, "camera", crops=b"jpeg", source_detail="cam0")
     store.record_event(event(ann.id, T0))
     store.delete_person(ann.id)
     assert store.get_person(ann.id) is None
-    assert store.templates_for_gallery("m")[0].shape == (0, 0)
-    assert store.stale_templates("other") == []  # the crops went with the templates
+    assert ann.id not in store.templates_for_gallery("m")[1]
+    assert {t.person_id for t in store.stale_templates("other")} == {bob.id, zoe.id}  # her crops went with them
     assert store.events(*EVER) == []
     actions = [e.action for e in store.audit_log()]
     assert actions[0] == "delete person" and "enrol" in actions and "edit person" in actions
 
-    kept = store.add_person(" Zoë  Brown ")
+    kept = enrolled(store, " Zoë  Brown ")
     assert kept.name == "Zoë Brown"
     decomposed = "zoe\u0308 brown"  # the same letters with a combining diaeresis
     for same in ("zoë brown", "ZOË BROWN", decomposed):
-        with pytest.raises(StoreError, match="already enrolled"):
-            store.add_person(same)
+        again = store.enrol(unit_rows(1), "m", "1", 0.9, "photo", name=same)
+        assert (again.person, again.created) == (kept, False)  # more templates for her, not a second Zoë
         assert store.find_person_by_name(same) == kept
     with pytest.raises(StoreError, match="already enrolled"):
         store.update_person(dataclasses.replace(bob, name="zoe\u0308 brown"))
 
 
 def test_gallery_holds_active_people_and_current_model_only(store):
-    ann, bob, cat = (store.add_person(n) for n in ("Ann", "Bob", "Cat"))
     vectors = unit_rows(5, dim=8)
-    store.add_templates(ann.id, vectors[:2], "student", "2", [0.9, 0.8], "camera", source_detail="0")
-    store.add_templates(bob.id, vectors[2], "student", "2", 0.7, "photo", source_detail="bob.jpg")
-    store.add_templates(cat.id, vectors[3], "student", "2", 0.7, "photo")
-    store.add_templates(bob.id, vectors[4], "teacher", "1", 0.7, "camera")
+    ann = store.enrol(vectors[:2], "student", "2", [0.9, 0.8], "camera", source_detail="0", name="Ann").person
+    bob = store.enrol(vectors[2], "student", "2", 0.7, "photo", source_detail="bob.jpg", name="Bob").person
+    cat = store.enrol(vectors[3], "student", "2", 0.7, "photo", name="Cat").person
+    store.enrol(vectors[4], "teacher", "1", 0.7, "camera", person_id=bob.id)
     store.deactivate(cat.id)
 
     matrix, person_ids, names = store.templates_for_gallery("student", "2")
@@ -130,9 +150,9 @@ def test_gallery_holds_active_people_and_current_model_only(store):
 
 
 def test_stale_templates_flag_other_model_versions_and_can_be_recomputed(store):
-    ann = store.add_person("Ann")
-    old = store.add_templates(ann.id, unit_rows(2), "student", "1", 0.9, "camera", crops=[b"crop", None])
-    new = store.add_templates(ann.id, unit_rows(1), "student", "2", 0.9, "camera")
+    first = store.enrol(unit_rows(2), "student", "1", 0.9, "camera", crops=[b"crop", None], name="Ann")
+    old = first.template_ids
+    new = store.enrol(unit_rows(1), "student", "2", 0.9, "camera", person_id=first.person.id).template_ids
 
     stale = store.stale_templates("student", "2")
     assert [(t.id, t.model_version, t.has_crop) for t in stale] == [(old[0], "1", True), (old[1], "1", False)]
@@ -148,8 +168,8 @@ def test_stale_templates_flag_other_model_versions_and_can_be_recomputed(store):
 
 
 def test_events_filters_summary_and_csv(store, tmp_path):
-    ann = store.add_person("Ann", "E1", "Sales")
-    bob = store.add_person("=Bob", "E2", "Ops")
+    ann = enrolled(store, "Ann", "E1", "Sales")
+    bob = enrolled(store, "=Bob", "E2", "Ops")
     store.record_event(event(ann.id, T0))
     store.record_event(event(bob.id, T0 + timedelta(minutes=5)))
     store.record_event(event(ann.id, T0 + timedelta(hours=4), "check-out"))
@@ -226,7 +246,7 @@ def _write_events(url: str, person_id: int, kiosk: str, start, count: int) -> No
 
 
 def test_two_processes_writing_at_once_lose_nothing(url, store):
-    person = store.add_person("Ann")
+    person = enrolled(store, "Ann")
     ctx = multiprocessing.get_context("spawn")
     start = ctx.Event()
     workers = [ctx.Process(target=_write_events, args=(url, person.id, f"k{i}", start, 200)) for i in range(2)]
@@ -243,7 +263,7 @@ def test_two_processes_writing_at_once_lose_nothing(url, store):
 
 def test_locked_database_gives_store_error_then_writes_once_released(tmp_path, sqlite_url):
     with Store(sqlite_url, busy_timeout_s=0.1, retries=1, backoff_s=0.01) as s:
-        person = s.add_person("Ann")
+        person = enrolled(s, "Ann")
         locker = sqlite3.connect(tmp_path / "facegate.db", isolation_level=None)
         locker.execute("BEGIN EXCLUSIVE")
         with pytest.raises(StoreError, match="busy"):
@@ -263,7 +283,7 @@ def test_damaged_file_gives_store_error(tmp_path):
 
 
 def test_database_applies_cooldown_and_first_in_last_out_idempotently(store):
-    ann, bob = store.add_person("Ann"), store.add_person("Bob")
+    ann, bob = enrolled(store, "Ann"), enrolled(store, "Bob")
     cooldown = 300
     first = store.record_attendance(event(ann.id, T0, kiosk="k1"), cooldown, UTC)
     assert first is not None and first.kind == "check-in" and first.name == "Ann"
@@ -293,16 +313,38 @@ def test_database_applies_cooldown_and_first_in_last_out_idempotently(store):
     ]
 
 
+@pytest.fixture
+def berlin_clock(monkeypatch):
+    """This process runs on Berlin time, which skipped 02:00-03:00 on 31 March 2024."""
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_a_day_with_a_clock_change_starts_at_its_own_midnight(store, berlin_clock):
+    start, end = day_range(date(2024, 3, 31), date(2024, 3, 31))
+    assert (start, end - start) == (datetime(2024, 3, 30, 23, 0, tzinfo=UTC), timedelta(hours=23))
+    assert day_range(date(2024, 3, 31), date(2024, 3, 31), ZoneInfo("Europe/Berlin")) == (start, end)
+    ann = enrolled(store, "Ann")
+    # 23:30 on the 30th in Berlin, then 10:00 on the 31st: two days, so two check-ins. Midnight
+    # taken at the later time's summer offset (22:00 UTC) would put both on the 31st.
+    evening = store.record_attendance(event(ann.id, datetime(2024, 3, 30, 22, 30, tzinfo=UTC)), 300)
+    morning = store.record_attendance(event(ann.id, datetime(2024, 3, 31, 8, 0, tzinfo=UTC)), 300)
+    assert (evening.kind, morning.kind) == ("check-in", "check-in")
+
+
 def test_every_text_field_is_length_checked(store):
     long = "x" * 5000
     for kwargs in ({"name": long}, {"name": "Ann", "external_id": long}, {"name": "Ann", "group": long}):
         with pytest.raises(FaceGateError, match="too long"):
-            store.add_person(**kwargs)
-    ann = store.add_person("Ann")
+            store.enrol(unit_rows(1), "m", "1", 0.9, "photo", **kwargs)
+    ann = enrolled(store, "Ann")
     with pytest.raises(FaceGateError, match="name is too long"):
         store.update_person(dataclasses.replace(ann, name=long))
     with pytest.raises(FaceGateError, match="source detail is too long"):
-        store.add_templates(ann.id, unit_rows(1), "m", "1", 0.9, "photo", source_detail=long)
+        store.enrol(unit_rows(1), "m", "1", 0.9, "photo", source_detail=long, person_id=ann.id)
     with pytest.raises(FaceGateError, match="kiosk id is too long"):
         store.record_event(event(ann.id, T0, kiosk=long))
     with pytest.raises(FaceGateError, match="kiosk id is too long"):
@@ -314,8 +356,7 @@ def test_every_text_field_is_length_checked(store):
 
 def test_revision_moves_with_every_change_other_kiosks_must_see(store):
     seen = [store.revision()]
-    ann = store.add_person("Ann")
-    store.add_templates(ann.id, unit_rows(1), "m", "1", 0.9, "photo")
+    ann = enrolled(store, "Ann")  # a new person and their templates: two changes
     store.deactivate(ann.id)
     store.save_settings(dataclasses.replace(Settings(), cooldown_s=30.0))
     revisions = [seen[0]]
@@ -347,10 +388,10 @@ def test_pin_back_off_doubles_after_three_wrong_tries_and_survives_a_restart(url
         assert s.pin_state().failures == 3
         actions = [e.action for e in s.audit_log()]
         assert actions.count("wrong admin PIN") == 3 and actions.count("admin PIN refused") == 1
-        s._run(lambda session: setattr(s._site(session), "pin_locked_until", None), write=True)  # time passes
+        s._run(lambda session: setattr(site_row(session), "pin_locked_until", None), write=True)  # time passes
         with pytest.raises(PinRefused, match="try again in 10 s"):
             check_pin(s, "111111")
-        s._run(lambda session: setattr(s._site(session), "pin_locked_until", None), write=True)
+        s._run(lambda session: setattr(site_row(session), "pin_locked_until", None), write=True)
         check_pin(s, "246813")
         assert s.pin_state().failures == 0
 

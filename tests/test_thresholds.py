@@ -183,8 +183,7 @@ def test_strangers_stay_unnamed_against_1000_enrolled(store, pipeline, lfw, came
     for name in people:
         faces = pipeline.faces(protocol.gallery[name], max_faces=1)
         if faces:
-            person = store.add_person(name.replace("_", " "))
-            store.add_templates(person.id, [faces[0].embedding], model_id, version, 1.0, "photo")
+            store.enrol([faces[0].embedding], model_id, version, 1.0, "photo", name=name.replace("_", " "))
     kiosk = Kiosk(store, pipeline)
     assert kiosk.thresholds.gallery_size >= 990
     assert kiosk.threshold > small.attendance

@@ -17,7 +17,7 @@ from core.enrol.quality import QualityGates, check_face
 from core.errors import FaceGateError, ImageError
 from core.matching.gallery import model_key
 from core.matching.thresholds import gallery_in_use
-from core.store.facade import Person, Store
+from core.store import Person, Store
 from core.types import Face, Match
 from core.vision.align import ARCFACE_TEMPLATE
 from core.vision.embed import FaceEmbedder

@@ -12,7 +12,7 @@ import time
 from collections import deque
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import cast
 
@@ -25,7 +25,7 @@ from core.liveness.challenge import HeadTurnChallenge
 from core.liveness.gate import FaceLiveness, LivenessGate
 from core.liveness.pad import PadModel
 from core.matching.thresholds import Thresholds, gallery_in_use
-from core.store.facade import Store
+from core.store import Store
 from core.types import UNLOCK, Event, Face, Match
 from core.vision.pipeline import FacePipeline
 
@@ -173,9 +173,6 @@ class Kiosk:
         else:
             self.threshold = self.thresholds.attendance
             self.rules = AttendanceRules.from_settings(self.settings)
-            # A restart (or a reload) must not check people in twice or forget today's check-ins.
-            midnight = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
-            self.rules.seed(self.store.events(midnight, midnight + timedelta(days=1)))
         self.revision = revision  # last: a reload the database broke off is tried again
 
     def _follow_site(self) -> None:
@@ -271,8 +268,8 @@ class Kiosk:
         return [], f"not unlocked: {state.reason}; please try again"
 
     def send_spooled(self) -> tuple[tuple[Event, ...], str | None]:
-        """Sends the waiting events, oldest first; the ones the database kept (the rules may drop a
-        sighting another kiosk already recorded), and why some still wait."""
+        """Sends the waiting events, oldest first; the ones the database kept (the Store drops a
+        sighting within the cooldown of an event any kiosk recorded), and why some still wait."""
         if not self.spool or time.monotonic() < self._retry_at:
             return (), ("database unreachable; events wait in the spool" if self.spool else None)
         committed: list[Event] = []
@@ -282,7 +279,9 @@ class Kiosk:
                     self.store.record_event(e)
                     stored: Event | None = e
                 else:
-                    stored = self.store.record_attendance(e, self.settings.cooldown_s, getattr(self.rules, "tz", None))
+                    # The Store decides check-in, check-out or cooldown; days turn at this machine's
+                    # midnight (tz None), the kiosk's own zone, since the Store runs in its process.
+                    stored = self.store.record_attendance(e, self.settings.cooldown_s, tz=None)
             except StoreUnavailable as exc:
                 self._retry_at = time.monotonic() + OFFLINE_RETRY_S
                 return tuple(committed), f"not saved yet, waiting in the spool: {exc}"

@@ -1,14 +1,15 @@
-"""Turns per-frame matches into attendance and unlock events.
+"""Turns per-frame matches into attendance sightings and unlock events.
 
-Pure logic: the caller passes the frame time in, so a test can step time and a restart can seed
-today's history from the Store.
+Pure logic: the caller passes the frame time in, so a test can step time. Whether a sighting is a
+check-in or a check-out is the Store's decision (core/store/events.py), not this module's.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Collection, Iterable
-from datetime import date, datetime, tzinfo
+from dataclasses import dataclass
+from datetime import datetime
 
 from core.settings import (
     DEFAULT_CONSECUTIVE_FRAMES,
@@ -17,7 +18,16 @@ from core.settings import (
     Settings,
     default_kiosk_id,
 )
-from core.types import CHECK_IN, CHECK_OUT, UNLOCK, Event, Match
+from core.types import CHECK_IN, UNLOCK, Event, Match
+
+
+@dataclass(frozen=True)
+class _Confirmed:
+    """A person whose last k frames all matched; similarity is the mean over them."""
+
+    person_id: int
+    similarity: float
+    name: str | None
 
 
 class _StreakTracker:
@@ -34,7 +44,7 @@ class _StreakTracker:
         self.k, self.window_s = k, window_s
         self._runs: dict[int, deque[tuple[datetime, float]]] = {}
 
-    def update(self, now: datetime, matches: Iterable[Match]) -> list[Match]:
+    def update(self, now: datetime, matches: Iterable[Match]) -> list[_Confirmed]:
         """Confirmed people this frame, each with the mean similarity of their last k frames."""
         if now.tzinfo is None:
             raise ValueError("frame time must be timezone-aware (UTC)")
@@ -50,7 +60,7 @@ class _StreakTracker:
             run = self._runs[pid]
             run.append((now, m.similarity))
             if len(run) == self.k and (now - run[0][0]).total_seconds() <= self.window_s:
-                confirmed.append(Match(pid, sum(s for _, s in run) / self.k, m.name))
+                confirmed.append(_Confirmed(pid, sum(s for _, s in run) / self.k, m.name))
         return confirmed
 
     def reset(self, person_id: int) -> None:
@@ -58,11 +68,12 @@ class _StreakTracker:
 
 
 class AttendanceRules:
-    """First confirmed sighting of a person on a day is a check-in, each later one (after the
-    cooldown) a check-out; the daily summary keeps the first and the last.
+    """Confirmed people become attendance sightings for the Store, which alone decides whether one
+    is the day's check-in, a check-out, or nothing within the cooldown (core/store/events.py).
 
-    tz decides where a day starts: None is the machine's local time zone, so the day turns at
-    local midnight rather than at midnight UTC (mid-morning in Tokyo).
+    What is kept here is only what spares the database a question every frame: a person this kiosk
+    reported is not reported again for cooldown_s. A sighting carries CHECK_IN until the Store
+    stores it with the kind it decides.
     """
 
     def __init__(
@@ -71,41 +82,29 @@ class AttendanceRules:
         window_s: float = DEFAULT_WINDOW_S,
         cooldown_s: float = DEFAULT_COOLDOWN_S,
         kiosk_id: str | None = None,
-        tz: tzinfo | None = None,
     ):
         self._streaks = _StreakTracker(k, window_s)
         self.cooldown_s = cooldown_s
         self.kiosk_id = kiosk_id if kiosk_id is not None else default_kiosk_id()
-        self.tz = tz
-        self._last_event: dict[int, datetime] = {}
+        self._reported: dict[int, datetime] = {}
 
     @classmethod
-    def from_settings(cls, settings: Settings, tz: tzinfo | None = None) -> AttendanceRules:
+    def from_settings(cls, settings: Settings) -> AttendanceRules:
         return cls(
             k=settings.consecutive_frames,
             window_s=settings.window_s,
             cooldown_s=settings.cooldown_s,
             kiosk_id=settings.kiosk_id,
-            tz=tz,
         )
-
-    def seed(self, events_today: Iterable[Event]) -> None:
-        """Take over today's history (from the Store) so a restart keeps cooldowns and check-outs."""
-        for e in sorted((e for e in events_today if e.kind != UNLOCK), key=lambda e: e.time):
-            self._last_event[e.person_id] = e.time
-
-    def _day(self, t: datetime) -> date:
-        return t.astimezone(self.tz).date()
 
     def update(self, now: datetime, matches: list[Match]) -> list[Event]:
         events = []
         for m in self._streaks.update(now, matches):
-            last = self._last_event.get(m.person_id)
+            last = self._reported.get(m.person_id)
             if last is not None and (now - last).total_seconds() < self.cooldown_s:
                 continue
-            kind = CHECK_OUT if last is not None and self._day(last) == self._day(now) else CHECK_IN
-            events.append(Event(m.person_id, m.name, now, kind, m.similarity, self.kiosk_id))
-            self._last_event[m.person_id] = now
+            events.append(Event(m.person_id, m.name, now, CHECK_IN, m.similarity, self.kiosk_id))
+            self._reported[m.person_id] = now
             self._streaks.reset(m.person_id)
         return events
 

@@ -1,7 +1,8 @@
 """The kiosk's local spool: confirmed events wait here, on disk, until the database has them.
 
-Every confirmed event is written here first (one small file per event, fsynced, renamed into
-place), then sent; its file goes only once the Store has committed it. So a kiosk that loses the
+Every confirmed event (an unlock, or an attendance sighting whose kind the Store decides as it
+stores it) is written here first (one small file per event, fsynced, renamed into place), then
+sent; its file goes only once the Store has committed it. So a kiosk that loses the
 database, or is killed between recognising someone and storing the event, loses nothing, and
 because the Store keeps one event per uid, sending a file twice never doubles the event.
 """

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.store.facade import Store
+from core.store import Store
 
 # Rows per block: the pair matrix of a large gallery is built a slice at a time.
 _BLOCK = 2048

@@ -11,7 +11,7 @@ import numpy as np
 from core.types import Match
 
 if TYPE_CHECKING:
-    from core.store.facade import Store
+    from core.store import Store
     from core.vision.embed import FaceEmbedder
 
 

@@ -40,7 +40,7 @@ from core.matching.gallery import Gallery, load_gallery
 from core.settings import Settings
 
 if TYPE_CHECKING:
-    from core.store.facade import Store
+    from core.store import Store
     from core.vision.embed import FaceEmbedder
 
 log = logging.getLogger(__name__)

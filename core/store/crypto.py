@@ -2,7 +2,7 @@
 
 The key is 32 random bytes in a file (mode 0600) in the user config folder, or at FACEGATE_KEY_FILE
 for a site whose kiosks share one key. The database keeps only a fingerprint of it, so a wrong or
-missing key is told apart from damaged data. Only core.store.facade calls this module.
+missing key is told apart from damaged data. Only core.store.keys calls this module.
 """
 
 from __future__ import annotations

@@ -26,3 +26,9 @@ def clean_label(text: str, what: str = "name") -> str:
         raise FaceGateError(f"the {what} {text!r} holds a control character ({bad!r}); use one plain line")
     check_length(what, text, _LIMITS.get(what, ID_LEN))
     return text
+
+
+def name_key(name: str) -> str:
+    """What makes two names the same person's: Unicode-normalised, trimmed, inner spaces collapsed,
+    case-folded ("ZOË  Smith " and "zoë smith" collide; casefold also maps ß to ss)."""
+    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()

@@ -7,7 +7,7 @@ import sys
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.errors import FaceGateError
-from core.store.facade import Store
+from core.store import Store
 from core.vision.embed import load_embedder
 from core.vision.pipeline import FacePipeline, model_spec
 from desktop_app.gui.main_window import MainWindow

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QToolBar, QWi
 
 from core.enrol.enroller import Enroller
 from core.kiosk.kiosk import KioskResult
-from core.store.facade import Store
+from core.store import Store
 from core.types import Event
 from core.vision.pipeline import FacePipeline
 from desktop_app.gui.admin.panel import AdminPanel

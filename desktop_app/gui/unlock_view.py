@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from core.errors import FaceGateError
 from core.kiosk.kiosk import ADMIN_GROUP, KioskResult, unlock_people
-from core.store.facade import Store
+from core.store import Store
 from core.types import UNLOCK, Event
 from desktop_app.gui.admin.pin_dialog import PinDialog
 from desktop_app.gui.kiosk_view import HeldHint, overlays

@@ -20,7 +20,7 @@ from core.enrol.enroller import CaptureFeedback, CaptureSession, Enroller
 from core.errors import CameraError, FaceGateError
 from core.kiosk.kiosk import Kiosk, KioskResult
 from core.kiosk.sources import FrameSource
-from core.store.facade import Store
+from core.store import Store
 from core.vision.pipeline import FacePipeline
 from desktop_app.capture import open_source
 

@@ -1,4 +1,4 @@
-"""Alembic environment, run by core.store.facade (no alembic.ini): the Store hands over an open connection
+"""Alembic environment, run by core.store.engine (no alembic.ini): the Store hands over an open connection
 inside its write transaction, so two processes opening a new database migrate it once."""
 
 from alembic import context

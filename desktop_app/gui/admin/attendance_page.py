@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from core.days import day_range
 from core.errors import FaceGateError
-from core.store.facade import DaySummary, Store
+from core.store import DaySummary, Store
 from core.types import Event
 from desktop_app.gui.admin.record_table import Column, RecordFilter, RecordTableModel, record_view
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from core.enrol.enroller import CaptureSession, Enroller, PhotoOutcome, Sample
 from core.errors import FaceGateError
-from core.store.facade import Person, Store
+from core.store import Person, Store
 from core.types import Match
 from core.vision.imaging import IMAGE_SUFFIXES
 from desktop_app.gui.tasks import run_task

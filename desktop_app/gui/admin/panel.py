@@ -6,7 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 from core.enrol.enroller import Enroller
-from core.store.facade import Person, Store
+from core.store import Person, Store
 from desktop_app.gui.admin.attendance_page import AttendancePage
 from desktop_app.gui.admin.enrol_page import EnrolPage
 from desktop_app.gui.admin.people_page import PeoplePage

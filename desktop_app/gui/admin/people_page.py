@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from core.enrol.enroller import RecomputeResult, recompute_stale
 from core.errors import FaceGateError
-from core.store.facade import Person, Store
+from core.store import Person, Store
 from core.vision.embed import Embedder, Ensemble
 from desktop_app.gui.admin.record_table import Column, RecordFilter, RecordTableModel, record_view
 from desktop_app.gui.tasks import run_task

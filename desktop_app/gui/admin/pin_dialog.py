@@ -7,7 +7,7 @@ from dataclasses import replace
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from core.errors import FaceGateError
-from core.store.facade import Store
+from core.store import Store
 from core.store.pin import MIN_PIN_LENGTH, check_pin, hash_pin
 
 

@@ -27,7 +27,7 @@ from core.errors import FaceGateError
 from core.matching.calibrate import calibrate
 from core.matching.thresholds import Thresholds, thresholds_in_use
 from core.settings import RANGES, STRICTNESS, Settings
-from core.store.facade import Store
+from core.store import Store
 from core.vision.embed import FaceEmbedder
 from desktop_app.gui.admin.pin_dialog import PinDialog
 from desktop_app.gui.tasks import run_task

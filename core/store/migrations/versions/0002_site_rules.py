@@ -16,7 +16,7 @@ import uuid
 import sqlalchemy as sa
 from alembic import op
 
-from core.store.facade import name_key
+from core.store.labels import name_key
 
 revision = "0002"
 down_revision = "0001"

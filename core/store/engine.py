@@ -1,0 +1,215 @@
+"""The database connection: engine setup, SQLite tuning, URLs, one transaction per unit of work,
+the schema upgrade, and driver errors turned into messages a person can act on."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Self, TypeVar
+
+from alembic import command
+from alembic.config import Config
+from alembic.util.exc import CommandError
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from core.errors import StoreError, StoreUnavailable
+from core.paths import data_dir, database_url, private_file
+from core.store.schema import Base
+
+# Beside this file both from source and when frozen (the spec bundles core/store/migrations as data).
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# pg_advisory_xact_lock namespaces (PostgreSQL only; SQLite's BEGIN IMMEDIATE already serialises writers).
+LOCK_SCHEMA, LOCK_NAME = 1, 2
+_WRITE = "facegate_write"
+T = TypeVar("T")
+
+# SQLite primary result codes -> what the person in front of the screen can do about it.
+_SQLITE_BUSY = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
+_BUSY = "is busy: another FaceGate window or program is writing to it; close it or try again"
+_ACCESS = (
+    "cannot be opened or written: check that its folder exists and that you may write to it "
+    "(or point FACEGATE_HOME / FACEGATE_DB elsewhere)"
+)
+_DAMAGED = "is damaged or not a FaceGate database: restore a backup, or move the file away for a fresh one"
+_SQLITE_ADVICE = {
+    5: _BUSY,
+    6: _BUSY,
+    3: _ACCESS,  # PERM
+    8: _ACCESS,  # READONLY
+    14: _ACCESS,  # CANTOPEN
+    11: _DAMAGED,  # CORRUPT
+    26: _DAMAGED,  # NOTADB
+    10: "could not be read or written (disk error): check the drive",
+    13: "cannot grow because the disk is full: free some space and try again",
+}
+
+
+def _sqlite_code(exc: DBAPIError) -> int:
+    return getattr(exc.orig, "sqlite_errorcode", 0) & 0xFF
+
+
+def _tune_sqlite(engine: Engine, busy_timeout_s: float) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # SQLAlchemy, not the sqlite3 module, decides when a transaction begins (see _on_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        # Deleted rows and the plain values a sealing migration replaced are zeroed on disk.
+        cursor.execute("PRAGMA secure_delete = ON")
+        # WAL: the kiosk keeps reading while an admin window or a second process writes.
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # A write takes the lock up front; a deferred BEGIN that later upgrades to a writer fails
+        # at once with SQLITE_BUSY instead of waiting out the busy timeout.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
+
+
+def alembic_config(connection: Connection) -> Config:
+    """Alembic without alembic.ini; also what a developer passes to command.revision(autogenerate=True)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
+    config.attributes["connection"] = connection
+    config.attributes["target_metadata"] = Base.metadata
+    return config
+
+
+def safe_url(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        # Not parseable, so its password cannot be told apart: show none of it.
+        return "(not a URL like sqlite:///path/facegate.db or postgresql://user@host/db)"
+
+
+def engine_url(url: str) -> URL | str:
+    """postgresql:// means psycopg 3 here (SQLAlchemy would pick psycopg2, which FaceGate does not use)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url
+    return parsed.set(drivername="postgresql+psycopg") if parsed.drivername == "postgresql" else parsed
+
+
+def advisory_lock(session: Session, namespace: int, key: str | int) -> None:
+    """A PostgreSQL lock held to the end of the transaction; SQLite writers are serialised already."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:ns, hashtext(:key))"), {"ns": namespace, "key": str(key)})
+
+
+class Database:
+    """One engine, and `_run`: each unit of work is one Session and one transaction.
+
+    A write that finds the database locked waits busy_timeout_s, and is retried `retries` times with
+    doubling pauses from backoff_s before StoreUnavailable; the caller keeps its data and may retry.
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        busy_timeout_s: float = 2.0,
+        retries: int = 3,
+        backoff_s: float = 0.2,
+        connect_timeout_s: int = 3,
+    ):
+        self.url = url or database_url()
+        self._retries, self._backoff_s = retries, backoff_s
+        try:
+            target = engine_url(self.url)
+            postgres = not isinstance(target, str) and target.get_backend_name() == "postgresql"
+            self._engine = create_engine(
+                target,
+                # A kiosk must notice a lost server in seconds (and spool), not hang on a dead socket.
+                connect_args={"connect_timeout": connect_timeout_s} if postgres else {},
+                pool_pre_ping=postgres,
+            )
+        except ModuleNotFoundError as exc:
+            install = 'pip install -e ".[postgres]"' if "postgres" in self.url.split(":", 1)[0] else "install it"
+            raise StoreError(f"the database URL {safe_url(self.url)} needs the {exc.name} driver: {install}") from exc
+        except (ImportError, ValueError, SQLAlchemyError) as exc:  # a mistyped FACEGATE_DB
+            raise StoreError(f"cannot use the database URL {safe_url(self.url)}: {self._scrub(str(exc))}") from exc
+        self._postgres = self._engine.dialect.name == "postgresql"
+        if self._engine.dialect.name == "sqlite":
+            database = self._engine.url.database
+            if database and database != ":memory:" and not database.startswith("file:"):
+                private_file(Path(database))
+            _tune_sqlite(self._engine, busy_timeout_s)
+        self._writer = self._engine.execution_options(**{_WRITE: True})
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def local_folder(self) -> Path:
+        """This machine's folder for files beside the database (the kiosk's spool): the SQLite
+        file's folder, else the data folder."""
+        database = self._engine.url.database
+        if self._engine.dialect.name == "sqlite" and database and database != ":memory:":
+            return Path(database).resolve().parent
+        return data_dir()
+
+    @property
+    def _where(self) -> str:
+        url = self._engine.url
+        return (url.database or "(in memory)") if url.get_backend_name() == "sqlite" else url.render_as_string()
+
+    def _scrub(self, text: str) -> str:
+        """A driver message with any password of the URL taken out."""
+        try:
+            password = make_url(self.url).password
+        except ArgumentError:
+            return text
+        return text.replace(str(password), "***") if password else text
+
+    def _error(self, exc: DBAPIError) -> StoreError:
+        advice = _SQLITE_ADVICE.get(_sqlite_code(exc))
+        if advice is None and isinstance(exc, IntegrityError):
+            text = str(exc.orig)
+            if "external_id" in text:
+                return StoreError("that external id is already used by another person")
+            if "name_key" in text:
+                return StoreError("someone of that name is already enrolled; choose another name")
+            if "FOREIGN KEY" in text.upper():
+                return StoreError("that person no longer exists (deleted from another window?)")
+        message = f"the database {self._where} {advice or f'reported an error: {self._scrub(str(exc.orig))}'}"
+        if _sqlite_code(exc) in _SQLITE_BUSY or (self._postgres and isinstance(exc, OperationalError)):
+            return StoreUnavailable(message.strip())
+        return StoreError(message.strip())
+
+    def _run(self, work: Callable[[Session], T], write: bool = False) -> T:
+        attempt = 0
+        while True:
+            try:
+                with Session(self._writer if write else self._engine) as session, session.begin():
+                    return work(session)
+            except DBAPIError as exc:
+                if attempt < self._retries and _sqlite_code(exc) in _SQLITE_BUSY:
+                    time.sleep(self._backoff_s * 2**attempt)
+                    attempt += 1
+                    continue
+                raise self._error(exc) from exc
+
+    def _upgrade(self, session: Session) -> None:
+        advisory_lock(session, LOCK_SCHEMA, "upgrade")  # two kiosks opening a new database migrate it once
+        try:
+            command.upgrade(alembic_config(session.connection()), "head")
+        except CommandError as exc:
+            raise StoreError(
+                f"the database {self._where} has a schema this FaceGate cannot use ({exc}); "
+                "open it with the FaceGate version that made it, or a newer one"
+            ) from exc

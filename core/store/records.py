@@ -1,0 +1,69 @@
+"""What the Store hands out: plain frozen dataclasses, so no SQLAlchemy object outlives its session.
+
+Times are timezone-aware UTC. Events are core.types.Event, shared with the kiosk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+    external_id: str | None
+    group: str | None
+    active: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    """A template without its embedding, for the admin's re-enrolment list."""
+
+    id: int
+    person_id: int
+    person_name: str
+    model_id: str
+    model_version: str
+    quality: float
+    source: str
+    source_detail: str | None
+    created_at: datetime
+    has_crop: bool
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    """day is in the time zone daily_summary was asked for; last_out is None without a check-out."""
+
+    day: date
+    person_id: int
+    name: str
+    external_id: str | None
+    group: str | None
+    first_in: datetime
+    last_out: datetime | None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    time: datetime
+    actor: str
+    action: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    person: Person
+    template_ids: list[int]
+    created: bool  # the person was new
+
+
+@dataclass(frozen=True)
+class PinState:
+    failures: int  # wrong PINs in a row
+    locked_until: datetime | None
