@@ -79,7 +79,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_site_bench(args: argparse.Namespace) -> int:
-    from core.store.facade import _safe_url
+    from core.store.facade import safe_url
     from desktop_app.site_bench import FRAMES_PER_PERSON, run_site
 
     if not args.db:
@@ -87,7 +87,7 @@ def _cmd_site_bench(args: argparse.Namespace) -> int:
     result = run_site(args.db, args.kiosks, args.people, getattr(args, "model", None), args.kill, args.cut_db)
     mode = "kill one kiosk" if args.kill else f"database cut {args.cut_db:.0f} s" if args.cut_db else "plain"
     print(
-        f"db={_safe_url(args.db).split(':')[0]} kiosks={result.kiosks} people={result.walkers} "
+        f"db={safe_url(args.db).split(':')[0]} kiosks={result.kiosks} people={result.walkers} "
         f"frames_per_kiosk={result.walkers * FRAMES_PER_PERSON} mode={mode} seconds={result.seconds:.1f}"
     )
     print(

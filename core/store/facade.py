@@ -305,7 +305,7 @@ def alembic_config(connection: Connection) -> Config:
     return config
 
 
-def _safe_url(url: str) -> str:
+def safe_url(url: str) -> str:
     """The URL without its password, for messages and logs."""
     try:
         return make_url(url).render_as_string(hide_password=True)
@@ -374,9 +374,9 @@ class Store:
             )
         except ModuleNotFoundError as exc:
             install = 'pip install -e ".[postgres]"' if "postgres" in self.url.split(":", 1)[0] else "install it"
-            raise StoreError(f"the database URL {_safe_url(self.url)} needs the {exc.name} driver: {install}") from exc
+            raise StoreError(f"the database URL {safe_url(self.url)} needs the {exc.name} driver: {install}") from exc
         except (ImportError, ValueError, SQLAlchemyError) as exc:  # a mistyped FACEGATE_DB
-            raise StoreError(f"cannot use the database URL {_safe_url(self.url)}: {self._scrub(str(exc))}") from exc
+            raise StoreError(f"cannot use the database URL {safe_url(self.url)}: {self._scrub(str(exc))}") from exc
         self._postgres = self._engine.dialect.name == "postgresql"
         if self._engine.dialect.name == "sqlite":
             database = self._engine.url.database
