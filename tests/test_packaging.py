@@ -34,6 +34,8 @@ SIZE_LIMIT_MB = 250
 # Training's packages, insightface with the SciPy/scikit-image it pulls in (core aligns with numpy),
 # and OpenCV (the runtime reads images with Pillow and video with Qt Multimedia).
 NEVER_SHIPPED = ("torch", "training", "matplotlib", "tkinter", "_tkinter", "insightface", "scipy", "skimage", "cv2")
+# Developer harnesses live in scripts/ and must not ride along with collect_submodules("desktop_app").
+HARNESSES = ("screenshots", "scripts")
 BUILD_TIMEOUT_S = 3600
 RUN_TIMEOUT_S = 600
 # Long enough for the app to load its models, open the camera and show the first frames.
@@ -80,6 +82,15 @@ def run_frozen(folder: Path, *args: str, home: Path, **extra_env: str) -> subpro
     )
 
 
+def shipped_modules(executable: Path) -> set[str]:
+    """The Python modules frozen into the executable's PYZ archive."""
+    from PyInstaller.archive.readers import PKG_ITEM_PYZ, CArchiveReader
+
+    package = CArchiveReader(str(executable))
+    pyz = next(name for name, entry in package.toc.items() if entry[-1] == PKG_ITEM_PYZ)
+    return set(package.open_embedded_archive(pyz).toc)
+
+
 def test_bundle_holds_what_the_app_needs_and_nothing_from_training(frozen):
     inside = frozen / "_internal"
     assert STUDENT.is_file(), f"{STUDENT} is missing: the bundled student model must be trained and exported first"
@@ -100,6 +111,10 @@ def test_bundle_holds_what_the_app_needs_and_nothing_from_training(frozen):
     files = [p.relative_to(inside) for p in inside.rglob("*")]
     for name in NEVER_SHIPPED:
         assert not any(name in p.parts for p in files), f"{name} is in the bundle"
+    modules = shipped_modules(frozen / "facegate")
+    assert "desktop_app.cli.main" in modules, "the bundle's module list could not be read"
+    harnesses = sorted(m for m in modules if set(m.split(".")) & set(HARNESSES))
+    assert not harnesses, f"developer harnesses in the bundle: {harnesses}"
     data = [p for p in files if re.search(r"lfw|celeba|teachers", str(p), re.IGNORECASE)]
     assert not data, f"research data or teacher models in the bundle: {data[:5]}"
     # lstat and no symlinked folders: PyInstaller links some libraries twice, each stored once.
