@@ -4,4 +4,6 @@ import sys
 
 from desktop_app.cli import main
 
-sys.exit(main())
+# Guarded: walking the package's modules (tests/test_layers.py) imports this one too.
+if __name__ == "__main__":
+    sys.exit(main())
