@@ -196,6 +196,27 @@ def test_frozen_checkin_plays_a_video_file_and_refuses_a_missing_camera(frozen, 
     assert missing.stderr.splitlines() == ["facegate: cannot open camera 97: no such camera (0 found)"], missing.stderr
 
 
+def test_frozen_site_benchmark_runs_its_kiosk_processes(frozen, tmp_path, lfw):
+    # Each kiosk is a spawned process: frozen, that is the executable started again as a child.
+    db = f"sqlite:///{(tmp_path / 'site.db').as_posix()}"
+    result = run_frozen(
+        frozen,
+        "bench",
+        "site",
+        str(lfw),
+        "--kiosks",
+        "2",
+        "--people",
+        "2",
+        "--db",
+        db,
+        home=tmp_path,
+        **model_override(),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[-1] == "lost=0 doubled=0", result.stdout
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Qt's offscreen and xcb platforms are Linux's")
 @pytest.mark.parametrize("platform", ["offscreen", "xcb"])
 def test_frozen_app_runs_on_the_bundled_qt_platform(frozen, tmp_path, sample_images, platform):
