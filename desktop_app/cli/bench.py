@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from core.errors import FaceGateError
+from desktop_app.cli import site_bench
 from desktop_app.cli.common import pad_model
 from desktop_app.cli.options import folder, min_face, number, pad_options
 
@@ -51,8 +52,6 @@ def add_bench(sub: argparse._SubParsersAction) -> None:
     d.add_argument("folder", metavar="DIR", type=folder, help="DIR/<set>/<live|print|replay|...>/ frames")
     d.set_defaults(func=pad)
 
-    from desktop_app.cli import site_bench
-
     t = benches.add_parser(
         "site",
         help="many kiosk processes on one database",
@@ -72,7 +71,7 @@ def add_bench(sub: argparse._SubParsersAction) -> None:
 
 
 def _stage_options(p: argparse.ArgumentParser, defaults: bool) -> None:
-    """Given on `bench` and on `bench stages`; the subcommand's leave what `bench` parsed alone."""
+    """Given on `bench` and on `bench stages`; the subcommand's copies leave what `bench` parsed alone."""
     p.add_argument("--model", default=argparse.SUPPRESS, help="embedding model")
     p.add_argument(
         "--photo", default=None if defaults else argparse.SUPPRESS, help="photo to build the 640x480 test frame from"
@@ -212,13 +211,12 @@ def _pad_rates(frames: Path, args: argparse.Namespace) -> int:
 
 def site(args: argparse.Namespace) -> int:
     from core.store.facade import safe_url
-    from desktop_app.cli.site_bench import FRAMES_PER_PERSON, run_site
 
-    result = run_site(args.db, args.folder, args.kiosks, args.people, args.model, args.kill, args.cut_db)
+    result = site_bench.run_site(args.db, args.folder, args.kiosks, args.people, args.model, args.kill, args.cut_db)
     mode = "kill one kiosk" if args.kill else f"database cut {args.cut_db:.0f} s" if args.cut_db else "plain"
     print(
         f"db={safe_url(args.db).split(':')[0]} kiosks={result.kiosks} people={result.walkers} "
-        f"frames_per_kiosk={result.walkers * FRAMES_PER_PERSON} mode={mode} seconds={result.seconds:.1f}"
+        f"frames_per_kiosk={result.walkers * site_bench.FRAMES_PER_PERSON} mode={mode} seconds={result.seconds:.1f}"
     )
     print(
         f"frames_per_s={result.frames_per_s:.1f} events_per_s={result.events_per_s:.2f} "
