@@ -53,12 +53,15 @@ def database_url() -> str:
     return f"sqlite:///{(data_dir() / 'facegate.db').as_posix()}"
 
 
-def assets_dir() -> Path:
-    # PyInstaller unpacks data next to the executable under sys._MEIPASS; from source the
-    # assets folder sits beside the core package.
+def bundle_dir() -> Path | None:
+    """The frozen executable's data folder (PyInstaller's sys._MEIPASS); None when running from source."""
     base = getattr(sys, "_MEIPASS", None)
-    root = Path(base) if base else Path(__file__).resolve().parent.parent
-    return root / "assets"
+    return Path(base).resolve() if base else None
+
+
+def assets_dir() -> Path:
+    # From source the assets folder sits beside the core package.
+    return (bundle_dir() or Path(__file__).resolve().parent.parent) / "assets"
 
 
 def samples_dir() -> Path:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import sqlite3
-import sys
 import tempfile
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -87,11 +86,11 @@ def run_selftest(out: Callable[[str], Any] = print) -> bool:
 
 
 def _check_bundle() -> tuple[None, str]:
-    from core.paths import assets_dir
+    from core.paths import assets_dir, bundle_dir
     from core.store.engine import MIGRATIONS_DIR
 
     models, migrations = assets_dir() / "models", MIGRATIONS_DIR
-    bundle = _bundle()
+    bundle = bundle_dir()
     if bundle:
         # Frozen, everything must come from inside the executable's folder, never a source tree.
         for path in (models, migrations):
@@ -100,12 +99,6 @@ def _check_bundle() -> tuple[None, str]:
     _expect((migrations / "env.py").is_file(), f"no migrations at {migrations}")
     found = ", ".join(sorted(p.name for p in models.glob("*.onnx")))
     return None, f"{'frozen' if bundle else 'source'}; models in {models} ({found}); migrations in {migrations}"
-
-
-def _bundle() -> Path | None:
-    """The frozen executable's data folder; None when running from source."""
-    base = getattr(sys, "_MEIPASS", None)
-    return Path(base).resolve() if base else None
 
 
 def _sample_dir() -> Path:
@@ -167,10 +160,10 @@ def _check_liveness(detector, photos) -> tuple[None, str]:
 
 
 def _check_data_dir() -> tuple[None, str]:
-    from core.paths import data_dir
+    from core.paths import bundle_dir, data_dir
 
     folder = data_dir()
-    bundle = _bundle()
+    bundle = bundle_dir()
     _expect(not bundle or bundle not in folder.resolve().parents, f"{folder} is inside the bundle")
     with tempfile.NamedTemporaryFile(dir=folder, prefix=".selftest-"):
         pass

@@ -2,6 +2,7 @@
 
 import csv
 import re
+import shutil
 import signal
 import subprocess
 from datetime import date, datetime, timedelta, timezone
@@ -124,3 +125,71 @@ def test_attendance_export_writes_the_date_range(home, enrolled_cli, person_fold
     assert main(["attendance", "export", "--from", yesterday, "--to", yesterday, "--out", str(out)]) == 0
     with open(out, newline="", encoding="utf-8-sig") as f:
         assert list(csv.DictReader(f)) == []
+
+
+def test_enrol_is_an_alias_of_enroll(home, sample_images, capsys):
+    assert main(["enrol", "Tom Hanks", str(sample_images / "Tom_Hanks_54745.png"), "--group", "admin"]) == 0
+    assert "enrolled Tom Hanks (#1): 1 templates" in capsys.readouterr().out
+    assert main(["people"]) == 0
+    assert capsys.readouterr().out.split("\t")[:2] == ["#1", "Tom Hanks"]
+
+
+def _bench(argv: list[str], capsys) -> tuple[int, str, str]:
+    code = main(["bench", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_bench_old_spellings_note_the_subcommand_then_print_what_it_prints(home, sample_images, tmp_path, capsys):
+    # Recall is deterministic: the old spelling's output is the new one's, line for line.
+    new = _bench(["recall", str(sample_images), "--min-face", "40"], capsys)
+    old = _bench(["--recall", str(sample_images), "--recall-min-face", "40"], capsys)
+    assert new[0] == old[0] == 0 and re.fullmatch(r"recall_images=2 found=\d\nrecall=\d+\.\d\d\n", new[1])
+    assert old[1] == new[1] and new[2] == ""
+    assert old[2] == "facegate: `bench --recall DIR` is now `bench recall DIR` (and --recall-min-face its --min-face)\n"
+
+    frames = tmp_path / "pad" / "desk"
+    for kind in ("live", "print"):
+        (frames / kind).mkdir(parents=True)
+        for i in range(4):
+            shutil.copy(sample_images / "t1.jpg", frames / kind / f"clip_{i}.jpg")
+    new = _bench(["pad", str(tmp_path / "pad"), "--strictness", "strict"], capsys)
+    old = _bench(["--pad", str(tmp_path / "pad"), "--strictness", "strict"], capsys)
+    assert new[0] == old[0] == 0 and new[1].startswith("pad_model=") and " strictness=strict " in new[1]
+    assert [line.split()[:2] for line in new[1].splitlines()[1:3]] == [["live", "BPCER"], ["print", "APCER"]]
+    # Only the time per face may differ between the two runs.
+    timing = re.compile(r"ms_per_face=\S+")
+    assert timing.sub("", old[1]) == timing.sub("", new[1]) and new[2] == ""
+    assert old[2] == "facegate: `bench --pad DIR` is now `bench pad DIR`\n"
+
+    # `bench` alone is `bench stages`; options before the subcommand's name are kept.
+    new = _bench(["--repeats", "1", "stages", "--photo", str(sample_images / "Tom_Hanks_54745.png")], capsys)
+    old = _bench(["--repeats", "1", "--photo", str(sample_images / "Tom_Hanks_54745.png")], capsys)
+    numbers = re.compile(r"\d+\.\d+")
+    assert new[0] == old[0] == 0 and numbers.sub("N", old[1]) == numbers.sub("N", new[1])
+    assert [line.split("=")[0] for line in new[1].splitlines()] == ["threads", "threads", "detect_ms"]
+    assert new[2] == old[2] == ""
+
+
+def test_bench_site_needs_its_folder_of_faces(home, tmp_path, capsys):
+    db = f"sqlite:///{(tmp_path / 'site.db').as_posix()}"
+    assert main(["bench", "--kiosks", "2", "--db", db]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "facegate: `bench --kiosks N` is now `bench site DIR --kiosks N`",
+        "facegate: the site benchmark needs its folder of faces: facegate bench site DIR --kiosks N --db URL "
+        "(DIR: one folder of photos per person, as LFW's images)",
+    ]
+    with pytest.raises(SystemExit) as exited:
+        main(["bench", "site", str(tmp_path / "nowhere"), "--kiosks", "2", "--db", db])
+    assert exited.value.code == 2
+    assert "is not a folder" in capsys.readouterr().err
+
+
+def test_bench_site_stores_each_walker_once(home, lfw, tmp_path, capsys):
+    db = f"sqlite:///{(tmp_path / 'site.db').as_posix()}"
+    assert main(["bench", "site", str(lfw), "--kiosks", "2", "--people", "2", "--db", db]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("enrolled=2 enrol_s=")
+    assert lines[1].startswith("db=sqlite kiosks=2 people=2 frames_per_kiosk=4 mode=plain seconds=")
+    assert re.fullmatch(r"frames_per_s=\S+ events_per_s=\S+ expected=2 stored=\d+ not_walking=\d+", lines[2])
+    assert lines[3:] == ["lost=0 doubled=0"]

@@ -104,7 +104,7 @@ def test_a_kill_during_enrolment_never_leaves_a_person_without_templates(any_db_
 def test_two_checkin_processes_on_one_home_store_each_person_once(
     tmp_path, cli_env, facegate, pipeline, lfw, camera_folder
 ):
-    from desktop_app.site_bench import enrol_site
+    from desktop_app.cli.site_bench import enrol_site
 
     with Store(f"sqlite:///{tmp_path / 'facegate.db'}") as store:
         walkers = enrol_site(store, pipeline, 10, lfw)
@@ -208,14 +208,14 @@ def test_kiosk_cut_off_from_postgresql_keeps_recognising_and_catches_up(
     from core.enrol.enroller import Enroller
     from core.kiosk.kiosk import OFFLINE_RETRY_S
     from core.kiosk.sources import open_source
-    from desktop_app.site_bench import _Cut, _proxied_url
+    from desktop_app.cli.site_bench import DatabaseCut, proxied_url
 
     with Store(postgres_url) as admin:
         Enroller(admin, pipeline).enrol_photos("George W Bush", lfw_photos(PERSON, ENROL_PHOTOS))
         recognition_only(admin)
     frames = list(open_source(person_folder))
-    cut = _Cut(f"{postgres_server}/.s.PGSQL.5432")  # this kiosk reaches the server through TCP we can cut
-    kiosk_store = Store(_proxied_url(postgres_url, cut), connect_timeout_s=1)
+    cut = DatabaseCut(f"{postgres_server}/.s.PGSQL.5432")  # this kiosk reaches the server through TCP we can cut
+    kiosk_store = Store(proxied_url(postgres_url, cut), connect_timeout_s=1)
     kiosk = Kiosk(kiosk_store, pipeline, spool=tmp_path / "spool")
     outage = threading.Thread(target=cut.down_for, args=(5.0,))
     outage.start()

@@ -34,6 +34,8 @@ SIZE_LIMIT_MB = 250
 # Training's packages, insightface with the SciPy/scikit-image it pulls in (core aligns with numpy),
 # and OpenCV (the runtime reads images with Pillow and video with Qt Multimedia).
 NEVER_SHIPPED = ("torch", "training", "matplotlib", "tkinter", "_tkinter", "insightface", "scipy", "skimage", "cv2")
+# Developer harnesses live in scripts/ and must not ride along with collect_submodules("desktop_app").
+HARNESSES = ("screenshots", "scripts")
 BUILD_TIMEOUT_S = 3600
 RUN_TIMEOUT_S = 600
 # Long enough for the app to load its models, open the camera and show the first frames.
@@ -80,6 +82,15 @@ def run_frozen(folder: Path, *args: str, home: Path, **extra_env: str) -> subpro
     )
 
 
+def shipped_modules(executable: Path) -> set[str]:
+    """The Python modules frozen into the executable's PYZ archive."""
+    from PyInstaller.archive.readers import PKG_ITEM_PYZ, CArchiveReader
+
+    package = CArchiveReader(str(executable))
+    pyz = next(name for name, entry in package.toc.items() if entry[-1] == PKG_ITEM_PYZ)
+    return set(package.open_embedded_archive(pyz).toc)
+
+
 def test_bundle_holds_what_the_app_needs_and_nothing_from_training(frozen):
     inside = frozen / "_internal"
     assert STUDENT.is_file(), f"{STUDENT} is missing: the bundled student model must be trained and exported first"
@@ -100,6 +111,10 @@ def test_bundle_holds_what_the_app_needs_and_nothing_from_training(frozen):
     files = [p.relative_to(inside) for p in inside.rglob("*")]
     for name in NEVER_SHIPPED:
         assert not any(name in p.parts for p in files), f"{name} is in the bundle"
+    modules = shipped_modules(frozen / "facegate")
+    assert "desktop_app.cli.main" in modules, "the bundle's module list could not be read"
+    harnesses = sorted(m for m in modules if set(m.split(".")) & set(HARNESSES))
+    assert not harnesses, f"developer harnesses in the bundle: {harnesses}"
     data = [p for p in files if re.search(r"lfw|celeba|teachers", str(p), re.IGNORECASE)]
     assert not data, f"research data or teacher models in the bundle: {data[:5]}"
     # lstat and no symlinked folders: PyInstaller links some libraries twice, each stored once.
@@ -179,6 +194,27 @@ def test_frozen_checkin_plays_a_video_file_and_refuses_a_missing_camera(frozen, 
     missing = run_frozen(frozen, "checkin", "--camera", "97", home=tmp_path)
     assert missing.returncode == 2
     assert missing.stderr.splitlines() == ["facegate: cannot open camera 97: no such camera (0 found)"], missing.stderr
+
+
+def test_frozen_site_benchmark_runs_its_kiosk_processes(frozen, tmp_path, lfw):
+    # Each kiosk is a spawned process: frozen, that is the executable started again as a child.
+    db = f"sqlite:///{(tmp_path / 'site.db').as_posix()}"
+    result = run_frozen(
+        frozen,
+        "bench",
+        "site",
+        str(lfw),
+        "--kiosks",
+        "2",
+        "--people",
+        "2",
+        "--db",
+        db,
+        home=tmp_path,
+        **model_override(),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[-1] == "lost=0 doubled=0", result.stdout
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Qt's offscreen and xcb platforms are Linux's")

@@ -1,7 +1,9 @@
 """Regenerate the screenshots in docs/screenshots: every screen, drawn offscreen, with a throwaway
 database and only the sample photos in assets/samples (never a dataset's faces).
 
-    QT_QPA_PLATFORM=offscreen python -m desktop_app.screenshots [OUT_DIR]
+    QT_QPA_PLATFORM=offscreen python scripts/screenshots.py [OUT_DIR]
+
+A developer's tool: it stays out of the shipped package.
 """
 
 from __future__ import annotations
@@ -16,8 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from core.vision.imaging import encode_jpeg, load_image
-from core.vision.raster import resize_linear
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from core.paths import samples_dir  # noqa: E402
+from core.vision.imaging import encode_jpeg, load_image  # noqa: E402
+from core.vision.raster import resize_linear  # noqa: E402
 
 PORTRAIT, GROUP = "Tom_Hanks_54745.png", "t1.jpg"
 # Names for five of the six people of the group photo, so that the People screen has someone to
@@ -56,7 +61,12 @@ def _enrol_samples(store, pipeline, portrait, group_faces) -> None:
     from core.enrol.enroller import Enroller
 
     enroller = Enroller(store, pipeline)
-    samples = [enroller.assess(img, detail=PORTRAIT).sample for img in (portrait, portrait[:, ::-1])]
+    samples = []
+    for image in (portrait, portrait[:, ::-1]):
+        sample = enroller.assess(image, detail=PORTRAIT).sample
+        if sample is None:  # every screenshot shows him: better no screenshots than wrong ones
+            raise RuntimeError(f"the sample portrait {PORTRAIT} failed the enrolment gates")
+        samples.append(sample)
     enroller.save(samples, "photo", name="Tom Hanks", group="admin", external_id="E-1001")
     for name, face in zip(GROUP_NAMES, group_faces):
         sample = enroller.assess(face, detail=GROUP).sample
@@ -98,12 +108,11 @@ def capture(out: Path) -> list[Path]:
 
     from core.store import Store
     from core.vision.pipeline import FacePipeline
-    from desktop_app.cli import _sample_photo
     from desktop_app.gui.admin.pin_dialog import PinDialog
     from desktop_app.gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
-    photos = _sample_photo().parent
+    photos = samples_dir()
     out.mkdir(parents=True, exist_ok=True)
     saved: list[Path] = []
 
@@ -155,8 +164,11 @@ def capture(out: Path) -> list[Path]:
         window.show_unlock()
         window.unlock.person.setCurrentIndex(window.unlock.person.findText("Tom Hanks"))
         window.unlock.arm()  # takes the admin PIN
-        window.unlock.pin_dialog.pin.setText("246813")
-        window.unlock.pin_dialog.submit()
+        asked = window.unlock.pin_dialog
+        if asked is None:
+            raise RuntimeError("arming Unlock did not ask for the admin PIN")
+        asked.pin.setText("246813")
+        asked.submit()
         _wait(app, lambda: not window.unlock.prompt.isHidden())
         save(window, "unlock_challenge")
 

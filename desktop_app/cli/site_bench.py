@@ -1,5 +1,6 @@
-"""`facegate bench --kiosks N --db URL`: N kiosk processes on one database, each replaying its own
-folder of frames of the same enrolled people (real LFW faces), as fast as they can.
+"""`facegate bench site DIR --kiosks N --db URL`: N kiosk processes on one database, each replaying
+its own folder of frames of the same enrolled people (real faces from DIR, laid out as LFW's images:
+one folder of photos per person), as fast as they can.
 
 Every walking person is one the kiosk recognises from their frame, so each should be stored exactly
 once however many kiosks see them: `lost` counts walkers with no stored event, `doubled` stored
@@ -14,7 +15,6 @@ import multiprocessing
 import os
 import random
 import shutil
-import signal
 import socket
 import sqlite3
 import tempfile
@@ -24,12 +24,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import numpy as np
-
 from core.errors import FaceGateError
 
-# LFW holds many people with several photos: one photo enrols, another walks past the kiosks.
-LFW = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "lfw" / "images"
 FRAMES_PER_PERSON = 2
 COOLDOWN_S = 6 * 3600.0  # longer than any run: every event after the first one of a person is a double
 
@@ -61,25 +57,26 @@ class SiteResult:
         return self.frames / max(self.seconds, 1e-9)
 
 
-def enrol_site(store, pipeline, count: int, lfw: Path = LFW) -> list[Walker]:
-    """Enrols LFW people from their first usable photo, then keeps as walkers `count` of those whose
-    second photo the kiosk names correctly against the whole gallery (at the attendance threshold
-    and smallest face of the site's settings); the others stay enrolled as look-alikes. So a
-    missing event is the store's fault, never the recogniser's."""
+def enrol_site(store, pipeline, count: int, people_dir: Path) -> list[Walker]:
+    """Enrols the people of people_dir (one folder of .jpg photos each, as in LFW) from their first
+    usable photo, then keeps as walkers `count` of those whose second photo the kiosk names
+    correctly against the whole gallery (at the attendance threshold and smallest face of the
+    site's settings); the others stay enrolled as look-alikes. So a missing event is the store's
+    fault, never the recogniser's."""
+    import numpy as np
+
     from core.enrol.enroller import Enroller
     from core.kiosk.kiosk import MAX_FACES
     from core.matching.thresholds import gallery_in_use
 
-    if not lfw.is_dir():
-        raise FaceGateError(f"the site benchmark needs LFW at {lfw} (see ../shared/data/README.md)")
     enroller = Enroller(store, pipeline)
-    # The walkers are still LFW photos replayed as cameras, which liveness rightly refuses: this
+    # The walkers are still photos replayed as cameras, which liveness rightly refuses: this
     # benchmark measures the database under many kiosks, so the site runs with liveness off.
     settings = replace(store.load_settings(), pad_enabled=False, challenge_enabled=False)
     store.save_settings(settings)
     pipeline.detector.min_face = settings.min_face
     candidates: list[Walker] = []
-    folders = (f for f in sorted(lfw.iterdir()) if len(list(f.glob("*.jpg"))) >= 2)
+    folders = (f for f in sorted(people_dir.iterdir()) if len(list(f.glob("*.jpg"))) >= 2)
     # Twice as many as asked for: at the kiosk's gallery-size threshold the bundled student leaves
     # a third or more of second photos unnamed (its open-set figures in assets/models/README.md).
     for folder in folders:
@@ -99,7 +96,9 @@ def enrol_site(store, pipeline, count: int, lfw: Path = LFW) -> list[Walker]:
         if any(m.person_id == walker.person_id for m in named):
             walkers.append(walker)
     if len(walkers) < count:
-        raise FaceGateError(f"only {len(walkers)} LFW people are recognised from a second photo; ask for fewer")
+        raise FaceGateError(
+            f"only {len(walkers)} people of {people_dir} are recognised from a second photo; ask for fewer"
+        )
     return walkers[:count]
 
 
@@ -144,7 +143,7 @@ def _kiosk(url: str, frames: str, spool: str, kiosk_id: str, model: str | None, 
     Path(spool, "most_waiting").write_text(str(most_waiting))
 
 
-class _Cut:
+class DatabaseCut:
     """A TCP forwarder to a PostgreSQL Unix socket that can drop and refuse every connection for a while."""
 
     def __init__(self, unix_socket: str):
@@ -192,7 +191,7 @@ class _Cut:
         self._down.clear()
 
 
-def _proxied_url(url: str, cut: _Cut) -> str:
+def proxied_url(url: str, cut: DatabaseCut) -> str:
     from sqlalchemy import make_url
 
     parsed = make_url(url)
@@ -202,6 +201,7 @@ def _proxied_url(url: str, cut: _Cut) -> str:
 
 def run_site(
     url: str,
+    people_dir: Path,
     kiosks: int,
     people: int,
     model: str | None = None,
@@ -221,7 +221,7 @@ def run_site(
         # Two agreeing frames per person (not the default three) keep 8 kiosks on 2 cores to minutes.
         store.save_settings(replace(store.load_settings(), cooldown_s=COOLDOWN_S, consecutive_frames=FRAMES_PER_PERSON))
         started = time.perf_counter()
-        walkers = enrol_site(store, FacePipeline(Detector(), load_embedder(model_spec(model))), people)
+        walkers = enrol_site(store, FacePipeline(Detector(), load_embedder(model_spec(model))), people, people_dir)
         log(f"enrolled={len(walkers)} enrol_s={time.perf_counter() - started:.1f}")
         before = datetime.now(UTC) - timedelta(minutes=1)
     folders = [_frames_folder(work / "frames", walkers, k) for k in range(kiosks)]
@@ -231,11 +231,11 @@ def run_site(
         from sqlalchemy import make_url
 
         host = make_url(url).query.get("host")
-        cut = _Cut(f"{host}/.s.PGSQL.{make_url(url).port or 5432}")
+        cut = DatabaseCut(f"{host}/.s.PGSQL.{make_url(url).port or 5432}")
     ctx = multiprocessing.get_context("spawn")
 
     def launch(k: int, start_at: int = 0) -> multiprocessing.process.BaseProcess:
-        kiosk_url = _proxied_url(url, cut) if cut is not None and k == 1 else url
+        kiosk_url = proxied_url(url, cut) if cut is not None and k == 1 else url
         p = ctx.Process(
             target=_kiosk, args=(kiosk_url, str(folders[k]), str(work / f"spool{k}"), f"kiosk-{k}", model, start_at)
         )
@@ -247,7 +247,7 @@ def run_site(
     frames = len(walkers) * FRAMES_PER_PERSON
     if kill:
         done = _reach(work / "spool0", procs[0], frames // 2)
-        os.kill(procs[0].pid, signal.SIGKILL)
+        procs[0].kill()  # SIGKILL: no chance to tidy its spool
         procs[0].join()
         waiting = len(list((work / "spool0").glob("*.event.json")))
         log(f"killed kiosk-0 after {done} of {frames} frames with {waiting} events in its spool; restarting it")
@@ -305,7 +305,10 @@ def _reach(spool: Path, proc, frames: int, limit_s: float = 1200) -> int:
 def _lock_sqlite(url: str, seconds: float) -> None:
     from sqlalchemy import make_url
 
-    locker = sqlite3.connect(make_url(url).database, isolation_level=None)
+    path = make_url(url).database
+    if not path:  # in memory: no other process shares it, so there is nothing to take away
+        raise FaceGateError("--cut-db on SQLite needs the database in a file")
+    locker = sqlite3.connect(path, isolation_level=None)
     locker.execute("BEGIN EXCLUSIVE")
     time.sleep(seconds)
     locker.execute("ROLLBACK")

@@ -1,0 +1,112 @@
+"""`facegate checkin` and `facegate unlock`: the kiosk loop without a screen."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import TYPE_CHECKING
+
+from desktop_app.cli.common import face_pipeline, open_store
+from desktop_app.cli.options import camera_options, label, model_options, number
+
+if TYPE_CHECKING:
+    from core.store import Store
+    from core.types import Event
+
+
+def add_checkin(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "checkin",
+        parents=[model_options(), camera_options()],
+        help="headless kiosk: print each check-in as it is stored",
+    )
+    p.add_argument(
+        "--once", action="store_true", help="exit after the first check-in (exit 1 if the source ends first)"
+    )
+    p.add_argument("--stats", action="store_true", help="print the thresholds used, then fps=N.N as the last line")
+    p.set_defaults(func=checkin)
+
+
+def add_unlock(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "unlock",
+        parents=[model_options(), camera_options()],
+        help="exit 0 once PERSON is recognised, 1 otherwise",
+    )
+    p.add_argument("--person", type=label("name"), help="who may unlock (default: anyone in the 'admin' group)")
+    p.add_argument("--person-id", type=number(int, 1), metavar="ID", help="who may unlock, by id (see facegate people)")
+    p.add_argument(
+        "--timeout", type=number(float, 0.1), default=10.0, metavar="S", help="give up after S seconds (default 10)"
+    )
+    p.set_defaults(func=unlock)
+
+
+def _camera(args: argparse.Namespace, store: Store) -> str:
+    return args.camera if args.camera is not None else store.load_settings().camera_source
+
+
+def _describe(event: Event) -> str:
+    return (
+        f"{event.kind}: {event.name} at {event.time.astimezone():%Y-%m-%d %H:%M:%S} "
+        f"similarity={event.similarity:.3f} kiosk={event.kiosk_id}"
+    )
+
+
+def checkin(args: argparse.Namespace) -> int:
+    from core.kiosk.kiosk import Kiosk
+    from desktop_app.capture import open_source
+
+    checked_in = False
+    frames = 0
+    last_error = None
+    with open_store() as store:
+        kiosk = Kiosk(store, face_pipeline(args))
+        try:
+            with open_source(_camera(args, store), realtime=args.realtime) as source:
+                start = time.perf_counter()
+                for frame in source:
+                    result = kiosk.process(frame)
+                    frames += 1
+                    if result.error and result.error != last_error:  # once, not every frame while offline
+                        print(f"facegate: {result.error}", file=sys.stderr)
+                    last_error = result.error
+                    for event in result.events:
+                        # Printed only once the Store has committed it: a script may rely on the line.
+                        print(_describe(event), flush=True)
+                        checked_in = True
+                    if args.once and checked_in:
+                        break
+        except KeyboardInterrupt:
+            pass
+    if args.stats and frames:
+        print(kiosk.thresholds.describe())
+        print(f"fps={frames / max(time.perf_counter() - start, 1e-9):.1f}")
+    return 1 if args.once and not checked_in else 0
+
+
+def unlock(args: argparse.Namespace) -> int:
+    from core.kiosk.kiosk import Kiosk, unlock_people
+    from desktop_app.capture import open_source
+
+    deadline = time.monotonic() + args.timeout
+    with open_store() as store:
+        kiosk = Kiosk(store, face_pipeline(args), unlock_for=unlock_people(store, args.person, args.person_id))
+        with open_source(_camera(args, store), realtime=args.realtime) as source:
+            said = None
+            for frame in source:
+                result = kiosk.process(frame)
+                if result.events:
+                    print(_describe(result.events[0]), flush=True)
+                    return 0
+                # The challenge prompt and liveness hints are for the person at the camera.
+                message = result.prompt or result.hint
+                if message and message != said:
+                    print(message, file=sys.stderr, flush=True)
+                said = message
+                if time.monotonic() > deadline:
+                    break
+    chosen = args.person or (f"#{args.person_id}" if args.person_id is not None else None)
+    who = f"{chosen} was not" if chosen else "no member of the 'admin' group was"
+    print(f"not unlocked: {who} recognised, judged live and seen turning as asked in time", file=sys.stderr)
+    return 1

@@ -1,0 +1,62 @@
+"""The `facegate` command: the app by default, and the same jobs headless for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from core.errors import FaceGateError
+from desktop_app.cli import app, bench, faces, kiosk, people, records
+
+EXIT_STATUS = """exit status: 0 done (compare: same person); 1 a negative answer (compare: different people;
+unlock: nobody recognised in time; checkin --once: the source ended first); 2 a problem you can fix,
+said on one `facegate: ...` line; 3 an internal error, a bug to report (FACEGATE_DEBUG=1 shows the
+traceback); 130 interrupted."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="facegate", description=__doc__, epilog=EXIT_STATUS, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--model", help="ONNX embedding model(s), comma-separated (default: FACEGATE_MODEL, else the bundled student)"
+    )
+    parser.add_argument("--camera", metavar="SRC", help="camera number, URL, video file or folder of images")
+    parser.add_argument("--fullscreen", action="store_true", help="open the app as a full-screen kiosk")
+    parser.add_argument("--selftest", action="store_true", help="check this install without camera or display")
+    parser.set_defaults(func=app.app)
+    sub = parser.add_subparsers(dest="command")
+    # In the order --help lists them.
+    for add in (
+        faces.add_detect,
+        faces.add_compare,
+        bench.add_bench,
+        faces.add_liveness,
+        people.add_enroll,
+        people.add_people,
+        kiosk.add_checkin,
+        kiosk.add_unlock,
+        records.add_attendance,
+    ):
+        add(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.selftest:
+        args.func = app.selftest
+    try:
+        return args.func(args)
+    except FaceGateError as exc:
+        print(f"facegate: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        # The one place an unforeseen error meets the user: one line, not a traceback.
+        if os.environ.get("FACEGATE_DEBUG"):
+            raise
+        print(f"facegate: internal error ({type(exc).__name__}: {exc}); FACEGATE_DEBUG=1 shows where", file=sys.stderr)
+        return 3
