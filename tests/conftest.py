@@ -235,7 +235,7 @@ def any_db_url(request, tmp_path) -> str:
 def recognition_only(store) -> None:
     """Turn liveness and the unlock challenge off in this store's settings. For tests of
     recognition and the attendance rules that play still photos (LFW, insightface) as a camera:
-    liveness rightly refuses a still photo, which is what tests/test_pad*.py check, not these."""
+    liveness rightly refuses a still photo, which is what the liveness tests check (tests/liveness/), not these."""
     from dataclasses import replace
 
     store.save_settings(replace(store.load_settings(), pad_enabled=False, challenge_enabled=False))
@@ -249,7 +249,7 @@ def window(qtbot, store, pipeline):
 
     def open_window(camera, liveness: bool = False) -> MainWindow:
         # Test cameras play still LFW photos; the screens' recognition tests want liveness off
-        # (a still photo is an attack to it), tests/test_pad_gui.py asks for it.
+        # (a still photo is an attack to it), tests/gui/test_liveness_views.py asks for it.
         if not liveness:
             recognition_only(store)
         win = MainWindow(store, pipeline, str(camera), realtime=False)

@@ -116,7 +116,7 @@ def sample_people(sample_images, detector, tmp_path_factory) -> dict[str, Sample
     """Seven real people from the shipped samples: t1.jpg's six, left to right "Group 1" to
     "Group 6", and Tom Hanks. Each has ENROL_CUTS photos and a camera folder of CAMERA_SHOTS
     frames, all cut from their one photo: moved, scaled, mirrored, lighter or darker.
-    tests/test_samples_flow.py checks that the student tells them apart."""
+    tests/kiosk/test_sample_flows.py checks that the student tells them apart."""
     from core.vision.imaging import load_image
 
     group = load_image(sample_images / "t1.jpg")

@@ -2,7 +2,7 @@
 
 The fit is Umeyama's least-squares similarity (the estimate insightface's `face_align.estimate_norm`
 takes through scikit-image), done here with numpy so the runtime needs neither of them;
-tests/test_align.py checks the two agree.
+tests/vision/test_align.py checks the two agree.
 """
 
 from __future__ import annotations

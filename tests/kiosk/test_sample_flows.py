@@ -1,7 +1,7 @@
 """Enrolment, check-in, cooldown and unlock end to end on the shipped sample faces, so that the
 app's flows are tested on a checkout without ../shared (tests/fixtures.py's sample_people).
 
-The cameras play still photos, which liveness rightly refuses (tests/test_pad*.py's subject), so
+The cameras play still photos, which liveness rightly refuses (the liveness tests' subject: tests/liveness/), so
 liveness and the unlock challenge are off here.
 """
 

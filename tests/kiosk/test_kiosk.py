@@ -2,7 +2,7 @@
 
 These play still photos of the shipped sample faces as the camera (no ../shared needed) to test
 recognition and the attendance/unlock rules, so liveness and the unlock challenge are turned off
-(a still photo is an attack to them; that is tests/test_pad_kiosk.py's subject).
+(a still photo is an attack to them; that is tests/liveness/test_liveness_in_the_kiosk.py's subject).
 """
 
 from dataclasses import replace

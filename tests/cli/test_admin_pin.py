@@ -1,5 +1,5 @@
 """The admin PIN guards what changes people or leaves the building: CLI enrolment and export, and
-arming Unlock in the window. Wrong tries are audited and slowed down (see test_store for the back-off)."""
+arming Unlock in the window. Wrong tries are audited and slowed down (see tests/store/test_store.py for the back-off)."""
 
 from __future__ import annotations
 

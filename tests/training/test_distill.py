@@ -4,7 +4,6 @@ prepare, teacher-embed and a distillation step on the sample photos in assets/sa
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -12,12 +11,12 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="training needs PyTorch")
 
-from tests.fixtures import ROOT  # noqa: E402
+from tests.fixtures import ROOT, TEACHERS  # noqa: E402
 from training.backbone import StudentNet, count_params  # noqa: E402
 from training.config import BackboneConfig, LossConfig  # noqa: E402
 from training.losses import DistillLoss, MarginSoftmax, cosine_loss, l2_loss, relational_loss  # noqa: E402
 
-TEACHER = Path(__file__).resolve().parents[1].parent / "shared" / "models" / "teachers" / "mobileface_v2.onnx"
+TEACHER = TEACHERS / "mobileface_v2.onnx"
 needs_teacher = pytest.mark.skipif(
     not TEACHER.is_file(), reason=f"teacher model not found at {TEACHER} (shared dev data absent)"
 )

@@ -31,7 +31,7 @@ def enrolled_cli(home, lfw_photos, capsys):
     photos = [str(p) for p in lfw_photos("George_W_Bush", ("0007", "0016", "0065"))]
     assert main(["enroll", "George W Bush", *photos, "--group", "staff", "--external-id", "E7"]) == 0
     # The cameras below play still LFW photos to test the commands' recognition and exit codes, so
-    # liveness and the unlock challenge are off (tests/test_pad_cli.py runs them with it on).
+    # liveness and the unlock challenge are off (tests/cli/test_liveness_commands.py runs them with it on).
     with Store(f"sqlite:///{(home / 'facegate.db').as_posix()}") as store:
         recognition_only(store)
     return capsys.readouterr().out

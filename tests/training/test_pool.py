@@ -16,11 +16,12 @@ pytest.importorskip("torch", reason="training needs PyTorch")
 
 from core.vision.detect import Detector
 from core.vision.imaging import load_image
+from tests.fixtures import TEACHERS
 from training import pool, teacher
 from training.data import Cache
 from training.errors import TrainingError
 
-EDGEFACE = Path(__file__).resolve().parents[1].parent / "shared" / "models" / "teachers" / "edgeface_xs.onnx"
+EDGEFACE = TEACHERS / "edgeface_xs.onnx"
 needs_edgeface = pytest.mark.skipif(
     not EDGEFACE.is_file(), reason=f"EdgeFace-XS not found at {EDGEFACE} (shared models absent)"
 )

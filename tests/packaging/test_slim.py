@@ -1,5 +1,5 @@
 """packaging/slim.py against the real libraries the build ships: what it strips still loads, and Qt
-runs and draws the same on the empty ICU data library. (The whole frozen app: tests/test_packaging.py.)"""
+runs and draws the same on the empty ICU data library. (The whole frozen app: tests/packaging/test_build.py.)"""
 
 from __future__ import annotations
 
