@@ -52,15 +52,18 @@ class EnrolPage(QWidget):
         form.addRow("Group:", self.group)
         form.addRow("External id:", self.external_id)
 
-        self.add_button = QPushButton("Add photos…", clicked=self.choose_photos)
-        self.photo_list = QListWidget(wordWrap=True)
+        self.add_button = QPushButton("Add photos…")
+        self.add_button.clicked.connect(self.choose_photos)
+        self.photo_list = QListWidget()
+        self.photo_list.setWordWrap(True)
         photos = QGroupBox("From photos (or drop image files here)")
         box = QVBoxLayout(photos)
         box.addWidget(self.add_button)
         box.addWidget(self.photo_list)
 
         self.video = VideoView()
-        self.capture_button = QPushButton("Start camera capture", clicked=self.toggle_capture)
+        self.capture_button = QPushButton("Start camera capture")
+        self.capture_button.clicked.connect(self.toggle_capture)
         self.feedback = QLabel("Capture takes 5 to 10 good frames; follow the prompts.", wordWrap=True)
         camera = QGroupBox("From the camera")
         box = QVBoxLayout(camera)
@@ -72,9 +75,13 @@ class EnrolPage(QWidget):
         sources.addWidget(photos, 1)
         sources.addWidget(camera, 2)
 
-        self.warning = QLabel(wordWrap=True, styleSheet=WARNING_STYLE, visible=False)
+        self.warning = QLabel(wordWrap=True)
+        self.warning.setStyleSheet(WARNING_STYLE)
+        self.warning.setVisible(False)
         self.status = QLabel(wordWrap=True)
-        self.enrol_button = QPushButton("Enrol", clicked=self.enrol, enabled=False)
+        self.enrol_button = QPushButton("Enrol")
+        self.enrol_button.clicked.connect(self.enrol)
+        self.enrol_button.setEnabled(False)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addLayout(sources, 1)
@@ -215,6 +222,10 @@ class EnrolPage(QWidget):
                         external_id=external_id,
                     )
                     count += len(ids)
+            if person is None:
+                # Unreachable from the page (Enrol stays disabled without samples), but with neither
+                # photo nor camera samples nothing was saved: fail as Enroller.save does on none.
+                raise FaceGateError("no usable face to enrol")
             return person, count
 
         run_task(save, self._saved, self._failed)

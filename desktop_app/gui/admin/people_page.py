@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from core.enrol.enroller import RecomputeResult, recompute_stale
 from core.errors import FaceGateError
 from core.store import Person, Store
-from core.vision.embed import Embedder, Ensemble
+from core.vision.embed import FaceEmbedder
 from desktop_app.gui.admin.record_table import Column, RecordFilter, RecordTableModel, record_view
 from desktop_app.gui.tasks import run_task
 
@@ -71,7 +71,7 @@ class PeoplePage(QWidget):
     changed = Signal()  # people or templates changed: the kiosk should reload
     reenrol = Signal(object)  # Person to take new photos or camera samples of
 
-    def __init__(self, store: Store, embedder: Embedder | Ensemble, parent: QWidget | None = None):
+    def __init__(self, store: Store, embedder: FaceEmbedder, parent: QWidget | None = None):
         super().__init__(parent)
         self.store, self.embedder = store, embedder
         self.show_inactive = QCheckBox("Show deactivated")

@@ -44,10 +44,10 @@ def _threshold(name: str) -> QDoubleSpinBox:
     return QDoubleSpinBox(minimum=low, maximum=high, singleStep=0.01, decimals=2)
 
 
-def _whole(name: str, **options: object) -> QSpinBox:
+def _whole(name: str, suffix: str, single_step: int = 1) -> QSpinBox:
     """A whole-number field over the setting's range: Save never clamps a value silently."""
     low, high = RANGES[name]
-    return QSpinBox(minimum=int(low), maximum=int(high), **options)
+    return QSpinBox(minimum=int(low), maximum=int(high), singleStep=single_step, suffix=suffix)
 
 
 def _with_hint(field: QWidget, hint: str) -> QHBoxLayout:
@@ -55,7 +55,9 @@ def _with_hint(field: QWidget, hint: str) -> QHBoxLayout:
     field.setFixedWidth(FIELD_WIDTH)
     row = QHBoxLayout()
     row.addWidget(field)
-    row.addWidget(QLabel(hint, styleSheet=HINT_STYLE, wordWrap=True), 1)
+    label = QLabel(hint, wordWrap=True)
+    label.setStyleSheet(HINT_STYLE)
+    row.addWidget(label, 1)
     return row
 
 
@@ -92,26 +94,29 @@ class SettingsPage(QWidget):
         self.camera = QLineEdit(placeholderText="0, rtsp://…, a video file or a folder of images")
         camera_row = QHBoxLayout()
         camera_row.addWidget(self.camera, 1)
-        camera_row.addWidget(QPushButton("Folder…", clicked=self.choose_folder))
-        camera_row.addWidget(QPushButton("Video file…", clicked=self.choose_file))
+        for text, slot in (("Folder…", self.choose_folder), ("Video file…", self.choose_file)):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            camera_row.addWidget(button)
         self.match_threshold = _threshold("match_threshold")
         self.unlock_threshold = _threshold("unlock_threshold")
-        self.calibrate_button = QPushButton("Calibrate on the enrolled people", clicked=self.calibrate)
+        self.calibrate_button = QPushButton("Calibrate on the enrolled people")
+        self.calibrate_button.clicked.connect(self.calibrate)
         self.calibration = QLabel(
             "Calibrate compares every pair of enrolled photos at both thresholds in use: how often two "
             "different people would pass for one another, and one person would be missed.",
             wordWrap=True,
-            styleSheet=HINT_STYLE,
         )
+        self.calibration.setStyleSheet(HINT_STYLE)
         # Percent on screen, a fraction in Settings.
         low, high = RANGES["stranger_target"]
         self.stranger_target = QDoubleSpinBox(
             minimum=100 * low, maximum=100 * high, singleStep=0.05, decimals=3, suffix=" %"
         )
         self.effective = QLabel(wordWrap=True)
-        self.consecutive = _whole("consecutive_frames", suffix=" frames")
-        self.cooldown = _whole("cooldown_s", singleStep=60, suffix=" s")
-        self.min_face = _whole("min_face", suffix=" px")
+        self.consecutive = _whole("consecutive_frames", " frames")
+        self.cooldown = _whole("cooldown_s", " s", single_step=60)
+        self.min_face = _whole("min_face", " px")
         self.kiosk_id = QLineEdit()
         self.kiosk_id.setFixedWidth(FIELD_WIDTH * 2)
         # Crops (encrypted) let a new model recompute templates; off erases them and keeps none.
@@ -171,8 +176,12 @@ class SettingsPage(QWidget):
         form.addRow("Unlock challenge:", self.challenge_enabled)
 
         buttons = QHBoxLayout()
-        buttons.addWidget(QPushButton("Save", clicked=self.save, default=True))
-        buttons.addWidget(QPushButton("Change admin PIN…", clicked=self.change_pin))
+        save_button = QPushButton("Save", default=True)
+        save_button.clicked.connect(self.save)
+        pin_button = QPushButton("Change admin PIN…")
+        pin_button.clicked.connect(self.change_pin)
+        buttons.addWidget(save_button)
+        buttons.addWidget(pin_button)
         buttons.addWidget(self.message, 1)
         # The form scrolls rather than squeezing its wrapped explanations on a small screen; Save
         # stays in view below it.
@@ -180,7 +189,8 @@ class SettingsPage(QWidget):
         column = QVBoxLayout(content)
         column.addLayout(form)
         column.addStretch(1)
-        scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        scroll = QScrollArea(widgetResizable=True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(content)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
