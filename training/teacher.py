@@ -136,7 +136,7 @@ class Targets:
         self.parts = parts
         self.scan()
 
-    def scan(self):
+    def scan(self) -> None:
         """Index the part files there now: part file and row of each crop key."""
         self.files = sorted(self.parts.glob("[0-9]*[0-9].npz"))
         self.where: dict[bytes, tuple[int, int]] = {}
