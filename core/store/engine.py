@@ -145,6 +145,10 @@ class Database:
                 private_file(Path(database))
             _tune_sqlite(self._engine, busy_timeout_s)
         self._writer = self._engine.execution_options(**{_WRITE: True})
+        self._opened()
+
+    def _opened(self) -> None:
+        """What a subclass does once the engine is up (the Store upgrades the schema and unseals)."""
 
     def close(self) -> None:
         self._engine.dispose()

@@ -32,22 +32,7 @@ class Store(People, Templates, Events, Export, Site):
     or lost database before StoreUnavailable (engine.Database).
     """
 
-    def __init__(
-        self,
-        url: str | None = None,
-        *,
-        busy_timeout_s: float = 2.0,
-        retries: int = 3,
-        backoff_s: float = 0.2,
-        connect_timeout_s: int = 3,
-    ):
-        super().__init__(
-            url,
-            busy_timeout_s=busy_timeout_s,
-            retries=retries,
-            backoff_s=backoff_s,
-            connect_timeout_s=connect_timeout_s,
-        )
+    def _opened(self) -> None:
         try:
             self._run(self._upgrade, write=True)
             self._seal = self._run(lambda s: unlock_face_data(s, self._where), write=True)
