@@ -144,20 +144,21 @@ def capture(out: Path) -> list[Path]:
         save(pin, "admin_pin")
         pin.submit()
 
+        def kiosk_window(pad: bool) -> MainWindow:
+            _liveness(store, pad=pad, challenge=True)
+            window = MainWindow(store, pipeline, str(frames), realtime=True)
+            window.resize(*SIZE)
+            window.show()
+            return window
+
         # The camera is one still frame of sample photos: liveness rightly refuses it, so it is
         # off for the check-in and unlock shots and on for the shot of its hint.
-        _liveness(store, pad=True, challenge=True)
-        window = MainWindow(store, pipeline, str(frames), realtime=True)
-        window.resize(*SIZE)
-        window.show()
+        window = kiosk_window(pad=True)
         _wait(app, lambda: "photo or screen" in window.kiosk.hint.text().lower() and not window.kiosk.hint.isHidden())
         save(window, "kiosk_liveness")
         window.close()
 
-        _liveness(store, pad=False, challenge=True)
-        window = MainWindow(store, pipeline, str(frames), realtime=True)
-        window.resize(*SIZE)
-        window.show()
+        window = kiosk_window(pad=False)
         _wait(app, lambda: not window.kiosk.banner.isHidden())
         save(window, "kiosk")
 
