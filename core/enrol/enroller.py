@@ -248,7 +248,7 @@ class Enroller:
             reasons = "; ".join(f"{Path(o.path).name}: {o.reason}" for o in outcomes)
             raise FaceGateError(f"no photo of {name} could be used ({reasons})")
         existing = self.store.get_person(person_id) if person_id is not None else self.store.find_person_by_name(name)
-        review = self.review(samples, name, existing.id if existing else None)
+        review = self.review(samples, existing.name if existing else name, existing.id if existing else None)
         if review and not force:
             raise Refused(review, samples)
         person, ids, created = self.save(
