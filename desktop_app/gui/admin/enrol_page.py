@@ -173,10 +173,9 @@ class EnrolPage(QWidget):
         self._review, self._reviewed = None, []
         self.warning.hide()
         self.refuse_button.hide()
-        while self.compare.count():
-            item = self.compare.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+        while (item := self.compare.takeAt(0)) is not None:
+            if (widget := item.widget()) is not None:
+                widget.deleteLater()
         self.enrol_button.setText("Enrol")
 
     def prefill(self, person: Person) -> None:

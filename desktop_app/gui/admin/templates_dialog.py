@@ -102,7 +102,9 @@ class TemplatesDialog(QDialog):
         if not rows:
             self.message.setText("Select a template first.")
             return
-        template_id = int(self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole))
+        face = self.table.item(rows[0].row(), 0)
+        assert face is not None  # refresh fills every row's first cell
+        template_id = int(face.data(Qt.ItemDataRole.UserRole))
         try:
             removed = self.store.remove_template(template_id)
         except FaceGateError as exc:
