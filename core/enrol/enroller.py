@@ -156,6 +156,8 @@ class Enroller:
         verified = self._verified(samples)
         model = self.pipeline.embedder if verified is None else self.pipeline.verifier
         assert model is not None  # the verifier, whenever verified is not None
+        if not self.store.template_count(model.model_id):
+            return []  # nobody to be alike: nothing to unseal, no threshold to work out
         gallery, thresholds = gallery_in_use(self.store, model, self.store.load_settings())
         vectors = np.stack([s.embedding for s in samples]) if verified is None else verified
         best: dict[int, Match] = {}
