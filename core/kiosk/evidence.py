@@ -28,6 +28,10 @@ from core.types import Face, Match
 VERIFIER_FRAMES = 3
 # A face this many pixels wide is as sharp as the embedders' 112 px crops need.
 FULL_QUALITY_PX = 112.0
+# Below this student cosine with the track's mean, a sighting is another face on the same track
+# (one person left and another stepped in where the tracker linked them): the evidence restarts,
+# so no verdict is ever carried over to a different face. Same-person frames score far above it.
+SAME_FACE = 0.3
 
 
 def sighting_quality(face: Face) -> float:
@@ -57,6 +61,10 @@ def unit(v: np.ndarray) -> np.ndarray:
     return (v / max(float(np.linalg.norm(v)), 1e-12)).astype(np.float32)
 
 
+def _mean(sightings: deque[Sighting]) -> np.ndarray:
+    return unit(np.mean(np.stack([s.embedding for s in sightings]), axis=0))
+
+
 class TrackEvidence:
     def __init__(self, frames_needed: int, window_s: float, keep: int = 64):
         if frames_needed < 1 or window_s < 0:
@@ -82,7 +90,11 @@ class TrackEvidence:
             raise ValueError("frame time must be timezone-aware (UTC)")
         if face.embedding is None:
             raise ValueError("a sighting needs the student's embedding")
-        entry = self._tracks.setdefault(track, _Track(deque(maxlen=self.keep), next_try=self.frames_needed))
+        entry = self._tracks.get(track)
+        if entry is not None and float(face.embedding @ _mean(entry.sightings)) < SAME_FACE:
+            entry = None
+        if entry is None:
+            entry = self._tracks[track] = _Track(deque(maxlen=self.keep), next_try=self.frames_needed)
         entry.sightings.append(Sighting(now, sighting_quality(face), face.embedding, frame, face))
         entry.seen += 1
         while (now - entry.sightings[0].time).total_seconds() > self.window_s:

@@ -299,6 +299,9 @@ class Kiosk:
                 self._challenged.add(track)
                 self._challenge_track, self._challenge_event = track, event
                 self._challenge = HeadTurnChallenge.random(now, CHALLENGE_TIMEOUT_S)
+            elif any(v.track in self._challenged for v in verdicts):
+                # The rules unlock a track once; a face that failed its prompt is told why nothing happens.
+                return [], "not unlocked: please step out of view, then come back to try again"
             return [], hint
         index = next((i for i, j in enumerate(judged) if j.track == self._challenge_track), None)
         if index is not None and judged[index].live is False:

@@ -13,8 +13,9 @@ from core.enrol.enroller import Enroller
 from core.kiosk.kiosk import Kiosk
 from core.kiosk.sources import open_source
 from core.liveness.pad import HINT_ATTACK
-from tests.conftest import PERSON, recognition_only
+from tests.conftest import ENROL_PHOTOS, PERSON, recognition_only
 from tests.fixtures import SHARED
+from tests.verifier_templates import add_verifier_templates
 
 LIVE_SEQUENCE = SHARED / "data" / "pad" / "replay" / "live"
 DAY = (datetime.now(timezone.utc) - timedelta(days=1), datetime.now(timezone.utc) + timedelta(days=1))
@@ -54,6 +55,13 @@ def still_folders(tmp_path, lfw):
     return folders
 
 
+@pytest.fixture
+def enrolled(enrolled, store, pipeline, lfw_photos):
+    # The verifier's templates too, until enrolment makes them (tests/verifier_templates.py).
+    add_verifier_templates(store, pipeline, enrolled.id, lfw_photos(PERSON, ENROL_PHOTOS))
+    return enrolled
+
+
 @pytest.mark.parametrize("kind", ["as-is", "warped", "degraded"])
 def test_a_still_photo_never_checks_in_nor_unlocks(store, pipeline, enrolled, still_folders, kind):
     folder = still_folders[kind]
@@ -74,6 +82,7 @@ def live_person(store, pipeline):
         pytest.skip(f"live webcam frames not found at {LIVE_SEQUENCE}: ../shared/data/pad is needed")
     frames = sorted(LIVE_SEQUENCE.glob("apfol_*.jpg"))
     person = Enroller(store, pipeline).enrol_photos("Webcam Person", frames[:12:4]).person
+    add_verifier_templates(store, pipeline, person.id, frames[:12:4])
     return person, frames[12:]
 
 
