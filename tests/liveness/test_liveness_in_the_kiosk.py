@@ -13,7 +13,7 @@ from core.enrol.enroller import Enroller
 from core.kiosk.kiosk import Kiosk
 from core.kiosk.sources import open_source
 from core.liveness.pad import HINT_ATTACK
-from tests.conftest import ENROL_PHOTOS, PERSON, recognition_only
+from tests.conftest import PERSON, recognition_only
 from tests.fixtures import SHARED
 from tests.verifier_templates import add_verifier_templates
 
@@ -53,13 +53,6 @@ def still_folders(tmp_path, lfw):
         for i in range(30):
             cv2.imwrite(str(folder / f"{i:04d}.png"), image)
     return folders
-
-
-@pytest.fixture
-def enrolled(enrolled, store, pipeline, lfw_photos):
-    # The verifier's templates too, until enrolment makes them (tests/verifier_templates.py).
-    add_verifier_templates(store, pipeline, enrolled.id, lfw_photos(PERSON, ENROL_PHOTOS))
-    return enrolled
 
 
 @pytest.mark.parametrize("kind", ["as-is", "warped", "degraded"])
