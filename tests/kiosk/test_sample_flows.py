@@ -17,7 +17,6 @@ from core.store import Store
 from core.types import CHECK_IN, CHECK_OUT, UNLOCK
 from core.vision.imaging import image_files
 from tests.conftest import SAMPLE_ENROLLED, SAMPLE_PERSON, SAMPLE_STRANGERS, recognition_only
-from tests.verifier_templates import add_verifier_templates
 
 DAY = (datetime.now(timezone.utc) - timedelta(days=1), datetime.now(timezone.utc) + timedelta(days=1))
 # Noon today, local time: a check-in and a check-out a cooldown later fall on the same day.
@@ -102,10 +101,6 @@ def test_cli_enroll_then_checkin_from_a_folder_camera(
         assert f"enrolled {name} (#" in done.stdout and done.stdout.count(": ok") == len(sample_people[name].photos)
     with Store(f"sqlite:///{(tmp_path / 'facegate.db').as_posix()}") as store:
         recognition_only(store)
-        for name in (SAMPLE_PERSON, "Group 1"):
-            person = store.find_person_by_name(name)
-            assert person is not None
-            add_verifier_templates(store, pipeline, person.id, sample_people[name].photos)
     # Tom Hanks, then the strangers, then Group 1 walk past the camera.
     names = (SAMPLE_PERSON, *SAMPLE_STRANGERS, "Group 1")
     camera = camera_folder("walk", [f for name in names for f in image_files(sample_people[name].camera)], repeats=1)
