@@ -15,7 +15,6 @@ from core.kiosk.sources import open_source
 from core.liveness.pad import HINT_ATTACK
 from tests.conftest import PERSON, recognition_only
 from tests.fixtures import SHARED
-from tests.verifier_templates import add_verifier_templates
 
 LIVE_SEQUENCE = SHARED / "data" / "pad" / "replay" / "live"
 DAY = (datetime.now(timezone.utc) - timedelta(days=1), datetime.now(timezone.utc) + timedelta(days=1))
@@ -75,7 +74,6 @@ def live_person(store, pipeline):
         pytest.skip(f"live webcam frames not found at {LIVE_SEQUENCE}: ../shared/data/pad is needed")
     frames = sorted(LIVE_SEQUENCE.glob("apfol_*.jpg"))
     person = Enroller(store, pipeline).enrol_photos("Webcam Person", frames[:12:4]).person
-    add_verifier_templates(store, pipeline, person.id, frames[:12:4])
     return person, frames[12:]
 
 
