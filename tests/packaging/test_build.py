@@ -97,7 +97,9 @@ def test_bundle_holds_what_the_app_needs_and_nothing_from_training(frozen):
     inside = frozen / "_internal"
     assert STUDENT.is_file(), f"{STUDENT} is missing: the bundled student model must be trained and exported first"
     # The verifier checks every verdict (FacePipeline loads it by default): without it the app cannot decide.
-    assert (inside / "assets" / "models" / VERIFIER_MODEL).is_file(), f"the verifier {VERIFIER_MODEL} is not in the bundle"
+    assert (inside / "assets" / "models" / VERIFIER_MODEL).is_file(), (
+        f"the verifier {VERIFIER_MODEL} is not in the bundle"
+    )
     for model in MODELS.glob("*.onnx"):
         assert (inside / "assets" / "models" / model.name).is_file(), f"{model.name} is not in the bundle"
     for migration in [p for p in (ROOT / "core" / "migrations").rglob("*") if p.suffix in (".py", ".mako")]:
