@@ -95,6 +95,9 @@ class Settings:
     pad_enabled: bool = True
     pad_strictness: str = "normal"
     challenge_enabled: bool = True
+    # Check verdicts with the verifier (core/matching/cascade.py): the student shortlists, the
+    # stronger model names. Off, the student decides alone (fewer people recognised).
+    verify_verdicts: bool = True
 
     def __post_init__(self) -> None:
         for name in RANGES:

@@ -1,7 +1,10 @@
 """Enrolment: turning faces the quality gates accept (core/enrol/quality.py) into templates.
 
-A template is stored with the model that made it, a quality score, where it came from, and a small
-aligned JPEG crop, so that templates made by an older model can be recomputed without the person.
+A face is stored as one template per model the site runs (the student, which shortlists, and the
+verifier, which decides), each with the model that made it, a quality score, where it came from,
+and a small aligned JPEG crop, so that templates of a new model can be made without the person
+(core/enrol/upgrade.py). Before any is stored, the verifier checks that the faces belong to the
+person (core/enrol/consistency.py) and to nobody else enrolled.
 """
 
 from __future__ import annotations
@@ -13,14 +16,15 @@ from pathlib import Path
 
 import numpy as np
 
+from core.enrol.consistency import CONSISTENCY_THRESHOLD as THRESHOLD
+from core.enrol.consistency import Mismatch, mismatches
 from core.enrol.quality import QualityGates, check_face
+from core.enrol.upgrade import embed_crop
 from core.errors import FaceGateError, ImageError
 from core.matching.gallery import model_key
 from core.matching.thresholds import gallery_in_use
 from core.store import Person, Store
 from core.types import Face, Match
-from core.vision.align import ARCFACE_TEMPLATE
-from core.vision.embed import FaceEmbedder
 from core.vision.imaging import ImageSource, encode_jpeg, load_image
 from core.vision.pipeline import FacePipeline
 
@@ -35,6 +39,7 @@ class Sample:
     quality: float
     crop_jpeg: bytes
     detail: str | None
+    verified: np.ndarray | None = None  # the verifier's embedding of the same face, when there is one
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,36 @@ class EnrolResult:
     created: bool = True
 
 
+@dataclass(frozen=True)
+class Review:
+    """What the verifier found wrong with a batch before it is stored; empty when nothing."""
+
+    person: str  # the name the batch is for
+    mismatches: tuple[Mismatch, ...] = ()  # faces unlike the person's templates or the rest of the batch
+    duplicates: tuple[Match, ...] = ()  # other enrolled people the faces already are
+
+    def __bool__(self) -> bool:
+        return bool(self.mismatches or self.duplicates)
+
+    def describe(self, samples: Sequence[Sample]) -> str:
+        """One line naming each refused photo (by file name) and each look-alike."""
+        parts = []
+        for m in self.mismatches:
+            what = f"{self.person}'s templates" if m.against == "templates" else "the other photos"
+            photo = samples[m.index].detail or f"face {m.index + 1}"
+            parts.append(f"{photo} does not match {what} (similarity {m.similarity:.2f}, need {THRESHOLD:.2f})")
+        parts += [f"these faces already match {d.name} (#{d.person_id}, {d.similarity:.2f})" for d in self.duplicates]
+        return "; ".join(parts)
+
+
+class Refused(FaceGateError):
+    """A batch the verifier refused: nothing was stored."""
+
+    def __init__(self, review: Review, samples: Sequence[Sample]):
+        super().__init__(review.describe(samples))
+        self.review = review
+
+
 class Enroller:
     """Assesses photos and frames, warns about look-alikes, and stores the accepted samples."""
 
@@ -77,7 +112,8 @@ class Enroller:
         self.pipeline = pipeline
         self.gates = gates or QualityGates()
 
-    def assess(self, image: ImageSource, detail: str | None = None) -> Assessment:
+    def assess(self, image: ImageSource, detail: str | None = None, verify: bool = True) -> Assessment:
+        """verify: also the verifier's embedding (skipped for camera frames that will not be kept)."""
         image = load_image(image)
         faces = self.pipeline.detector.detect(image)
         crop, quality, reason = check_face(image, faces, self.gates)
@@ -85,9 +121,10 @@ class Enroller:
         if crop is None or face is None:
             return Assessment(face, reason=reason)
         embedding = self.pipeline.embedder.embed(image, [face.landmarks])[0]
+        verified = self.pipeline.verify_embed(image, [face])[0] if verify and self.pipeline.verifier else None
         # The stored crop's landmarks sit on the ArcFace template, so a later model of any input
-        # format can be fed from it (see recompute_stale).
-        return Assessment(face, Sample(embedding, quality, encode_jpeg(crop, CROP_JPEG_QUALITY), detail))
+        # format can be fed from it (see core/enrol/upgrade.py).
+        return Assessment(face, Sample(embedding, quality, encode_jpeg(crop, CROP_JPEG_QUALITY), detail, verified))
 
     def assess_photos(self, paths: Iterable[str | Path]) -> tuple[list[Sample], list[PhotoOutcome]]:
         samples: list[Sample] = []
@@ -103,21 +140,58 @@ class Enroller:
                 samples.append(result.sample)
         return samples, outcomes
 
+    def _verified(self, samples: Sequence[Sample]) -> np.ndarray | None:
+        """The verifier's embeddings of the samples, None without a verifier."""
+        vectors = [s.verified for s in samples if s.verified is not None]
+        if self.pipeline.verifier is None or not samples or len(vectors) < len(samples):
+            return None
+        return np.stack(vectors)
+
     def duplicates(self, samples: Sequence[Sample], exclude: int | None = None) -> list[Match]:
-        """Other enrolled people the samples already match at the kiosk's attendance threshold now
-        (core/matching/thresholds.py: it follows the gallery size), best first."""
+        """Other enrolled people the samples already match, best first: by the verifier at the
+        attendance threshold its gallery has now (core/matching/thresholds.py: it follows the
+        gallery size), as a verdict is made; by the student where the verifier is off."""
         if not samples:
             return []
-        gallery, thresholds = gallery_in_use(self.store, self.pipeline.embedder, self.store.load_settings())
+        verified = self._verified(samples)
+        model = self.pipeline.embedder if verified is None else self.pipeline.verifier
+        assert model is not None  # the verifier, whenever verified is not None
+        if not self.store.template_count(model.model_id):
+            return []  # nobody to be alike: nothing to unseal, no threshold to work out
+        gallery, thresholds = gallery_in_use(self.store, model, self.store.load_settings())
+        vectors = np.stack([s.embedding for s in samples]) if verified is None else verified
         best: dict[int, Match] = {}
         # k=2: on re-enrolment the best match is usually the person themselves, excluded below.
-        for matches in gallery.search(np.stack([s.embedding for s in samples]), k=2, threshold=thresholds.attendance):
+        for matches in gallery.search(vectors, k=2, threshold=thresholds.attendance):
             for m in matches:
                 if m.person_id is None or m.person_id == exclude:
                     continue
                 if m.person_id not in best or m.similarity > best[m.person_id].similarity:
                     best[m.person_id] = m
         return sorted(best.values(), key=lambda m: -m.similarity)
+
+    def person_references(self, person_id: int) -> np.ndarray:
+        """The verifier's templates of the person; for someone enrolled before the verifier was,
+        their kept crops embedded now, so they are protected before `people upgrade` has run."""
+        verifier = self.pipeline.verifier
+        assert verifier is not None  # called only with a verifier
+        stored = self.store.templates_for_gallery(verifier.model_id, person_id=person_id)[0]
+        if len(stored):
+            return stored
+        crops = sorted({crop for _, crop in self.store.template_crops(person_id) if crop is not None})
+        if not crops:
+            return np.zeros((0, verifier.dim), np.float32)
+        return np.stack([embed_crop(verifier, crop) for crop in crops])
+
+    def review(self, samples: Sequence[Sample], name: str, person_id: int | None = None) -> Review:
+        """What the verifier objects to in storing samples for person_id (None: a new person
+        called name): faces unlike the person's templates or the rest of the batch, and other
+        people the faces already are. Empty without a verifier."""
+        verified = self._verified(samples)
+        if verified is None:
+            return Review(name)
+        existing = self.person_references(person_id) if person_id is not None else np.zeros((0, verified.shape[1]))
+        return Review(name, tuple(mismatches(verified, existing)), tuple(self.duplicates(samples, exclude=person_id)))
 
     def save(
         self,
@@ -128,12 +202,17 @@ class Enroller:
         person_id: int | None = None,
         group: str | None = None,
         external_id: str | None = None,
+        forced: str | None = None,
     ) -> tuple[Person, list[int], bool]:
-        """Stores the samples for person_id, or for the person called name (created if new).
-        Returns (person, template ids, whether the person was created)."""
+        """Stores the samples for person_id, or for the person called name (created if new), by
+        the student and, when on, the verifier. forced: the review an admin overrode, for the
+        audit log. Returns (person, the student's template ids, whether the person was created)."""
         if not samples:
             raise FaceGateError("no usable face to enrol")
         model_id, version = model_key(self.pipeline.embedder)
+        verified = self._verified(samples)
+        verifier = self.pipeline.verifier
+        also = [] if verified is None or verifier is None else [(verified, *model_key(verifier))]
         keep_crops = self.store.load_settings().keep_face_crops
         # One transaction: a crash leaves the person with their templates or not at all, and two
         # kiosks enrolling the same name at once make one person.
@@ -149,6 +228,8 @@ class Enroller:
             name=name,
             group=group,
             external_id=external_id,
+            also=also,
+            forced=forced,
         )
         return result.person, result.template_ids, result.created
 
@@ -159,19 +240,29 @@ class Enroller:
         group: str | None = None,
         external_id: str | None = None,
         person_id: int | None = None,
+        force: bool = False,
     ) -> EnrolResult:
         """Everything `facegate enroll` does, for the person called name or, given, person_id;
-        FaceGateError, with each photo's reason, if none was usable."""
+        FaceGateError, with each photo's reason, if none was usable; Refused, with nothing stored,
+        if the verifier objects (Enroller.review) and force is not set."""
         samples, outcomes = self.assess_photos(paths)
         if not samples:
             reasons = "; ".join(f"{Path(o.path).name}: {o.reason}" for o in outcomes)
             raise FaceGateError(f"no photo of {name} could be used ({reasons})")
         existing = self.store.get_person(person_id) if person_id is not None else self.store.find_person_by_name(name)
-        duplicates = self.duplicates(samples, exclude=existing.id if existing else None)
+        review = self.review(samples, existing.name if existing else name, existing.id if existing else None)
+        if review and not force:
+            raise Refused(review, samples)
         person, ids, created = self.save(
-            samples, "photo", name=name, person_id=person_id, group=group, external_id=external_id
+            samples,
+            "photo",
+            name=name,
+            person_id=person_id,
+            group=group,
+            external_id=external_id,
+            forced=review.describe(samples) if review else None,
         )
-        return EnrolResult(person, tuple(ids), tuple(outcomes), tuple(duplicates), created)
+        return EnrolResult(person, tuple(ids), tuple(outcomes), review.duplicates, created)
 
 
 @dataclass(frozen=True)
@@ -216,7 +307,8 @@ class CaptureSession:
         """now: a monotonic clock in seconds, so that samples are spaced in time."""
         if len(self.samples) >= self.max_samples:
             return self._feedback(None, "done", usable=False)
-        assessment = self.enroller.assess(frame, detail="camera")
+        # The verifier runs only on frames spaced far enough apart to be kept.
+        assessment = self.enroller.assess(frame, detail="camera", verify=now - self._last_accept >= self.min_gap_s)
         if assessment.sample is None:
             return self._feedback(assessment.face, assessment.reason or "", usable=False)
         if now - self._last_accept < self.min_gap_s:
@@ -236,25 +328,3 @@ class CaptureSession:
             count >= self.min_samples,
             count >= self.max_samples,
         )
-
-
-@dataclass(frozen=True)
-class RecomputeResult:
-    recomputed: int
-    need_reenrol: int  # stale templates that kept no crop
-
-
-def recompute_stale(store: Store, embedder: FaceEmbedder) -> RecomputeResult:
-    """Re-embeds every template made by another model from its stored crop."""
-    model_id, version = model_key(embedder)
-    stale = store.stale_templates(model_id)
-    crops = store.crops_for_recompute(model_id)
-    vectors: dict[int, np.ndarray] = {}
-    for template_id, jpeg in crops:
-        try:
-            crop = load_image(jpeg)
-        except ImageError:
-            continue  # a damaged crop: counted below as needing re-enrolment
-        vectors[template_id] = embedder.embed(crop, [ARCFACE_TEMPLATE])[0]
-    done = store.replace_embeddings(vectors, model_id, version) if vectors else 0
-    return RecomputeResult(done, len(stale) - done)

@@ -19,12 +19,14 @@ from typing import cast
 import numpy as np
 
 from core.errors import FaceGateError, StoreError, StoreUnavailable
-from core.kiosk.rules import AttendanceRules, UnlockRules
+from core.kiosk.evidence import Sighting, TrackEvidence
+from core.kiosk.rules import AttendanceRules, UnlockRules, Verdict
 from core.kiosk.spool import Spool
 from core.liveness.challenge import HeadTurnChallenge
 from core.liveness.gate import FaceLiveness, LivenessGate
 from core.liveness.pad import PadModel
-from core.matching.thresholds import Thresholds, gallery_in_use
+from core.matching.cascade import Cascade
+from core.matching.thresholds import Thresholds
 from core.store import Store
 from core.types import UNLOCK, Event, Face, Match
 from core.vision.pipeline import FacePipeline
@@ -70,6 +72,8 @@ class KioskResult:
     error: str | None = None
     thresholds: Thresholds | None = None
     waiting: int = 0
+    # Both models and the thresholds each decides at (Cascade.describe), for the status bar.
+    models: str | None = None
     # hint: what a person in front of the kiosk should do (a photo refused, come closer);
     # prompt: the unlock challenge waiting for a head turn.
     hint: str | None = None
@@ -110,7 +114,8 @@ def unlock_people(store: Store, name: str | None = None, person_id: int | None =
 
 class Kiosk:
     """Attendance by default; with unlock_for, unlock mode for those people only (stricter
-    threshold, several consecutive matching frames)."""
+    threshold). Each face track earns one verdict from its recent frames (core/kiosk/evidence.py),
+    checked by the verifier when the pipeline has one and the settings ask for it."""
 
     def __init__(
         self,
@@ -162,16 +167,16 @@ class Kiosk:
         if self.kiosk_id is not None:
             self.settings = replace(self.settings, kiosk_id=self.kiosk_id)
         self.pipeline.detector.min_face = self.settings.min_face
-        # The attendance threshold follows the number of templates enrolled now (core/matching/thresholds.py).
-        self.gallery, self.thresholds = gallery_in_use(self.store, self.pipeline.embedder, self.settings)
+        # The thresholds follow the number of templates enrolled now (core/matching/thresholds.py).
+        self.cascade = Cascade(self.store, self.pipeline, self.settings, unlock=self.unlock_for is not None)
+        self.thresholds: Thresholds = self.cascade.thresholds
+        self.threshold = self.cascade.threshold
         self.liveness = LivenessGate(self._pad_model() if self.settings.pad_enabled else None)
+        self.evidence = TrackEvidence(self.settings.consecutive_frames, self.settings.window_s)
         self._challenge = None
-        # identify applies the threshold in use, once: the rules only count the frames it matched.
         if self.unlock_for is not None:
-            self.threshold = self.thresholds.unlock
             self.rules: AttendanceRules | UnlockRules = UnlockRules.from_settings(self.settings, self.unlock_for)
         else:
-            self.threshold = self.thresholds.attendance
             self.rules = AttendanceRules.from_settings(self.settings)
         self.revision = revision  # last: a reload the database broke off is tried again
 
@@ -193,20 +198,19 @@ class Kiosk:
         faces = self.pipeline.faces(frame, max_faces=MAX_FACES)
         # pipeline.faces embeds every face it returns.
         embeddings = cast(list[np.ndarray], [f.embedding for f in faces])
-        matches = self.gallery.identify(np.stack(embeddings), self.threshold) if faces else []
+        guesses = self.cascade.overlay(np.stack(embeddings)) if faces else []
         judged, hint = self.liveness.update(now, frame, faces)
+        verdicts, shown = self._verdicts(now, frame, faces, guesses, judged)
         seen = tuple(
-            SeenFace(f.box, m.person_id, m.name, m.similarity, j.live) for f, m, j in zip(faces, matches, judged)
+            SeenFace(f.box, m.person_id, m.name, m.similarity, j.live) for f, m, j in zip(faces, shown, judged)
         )
-        # A face not judged live passes nobody on: its frame breaks any run of matching frames.
-        passed = [m if j.live else Match(None, m.similarity) for m, j in zip(matches, judged)]
-        confirmed = self.rules.update(now, passed)
-        for m, j in zip(matches, judged):
+        confirmed = self.rules.update(now, verdicts)
+        for m, j in zip(shown, judged):
             if j.new_attack:
                 self._audit_attack(m, j)
         hint = hint or next((j.hint for j in judged if j.hint), None)
         if self.unlock_mode and self.settings.challenge_enabled:
-            confirmed, hint = self._challenge_step(now, confirmed, faces, matches, judged, hint)
+            confirmed, hint = self._challenge_step(now, confirmed, verdicts, faces, judged, hint)
         for e in confirmed:
             self.spool.put(e)  # on disk before anything else: a crash from here on loses nothing
             self._mine.add(e.uid)
@@ -215,8 +219,49 @@ class Kiosk:
         events = tuple(e for e in committed if e.kind != UNLOCK) + tuple(e for e in confirmed if e.kind == UNLOCK)
         prompt = self._challenge.state.prompt if self._challenge else None
         return KioskResult(
-            frame, seen, events, self._fps.tick(), now, error, self.thresholds, len(self.spool), hint, prompt
+            frame,
+            seen,
+            events,
+            self._fps.tick(),
+            now,
+            error,
+            self.thresholds,
+            len(self.spool),
+            self.cascade.describe(),
+            hint,
+            prompt,
         )
+
+    def _verdicts(
+        self,
+        now: datetime,
+        frame: np.ndarray,
+        faces: Sequence[Face],
+        guesses: Sequence[Match],
+        judged: Sequence[FaceLiveness],
+    ) -> tuple[list[Verdict], list[Match]]:
+        """The tracks named this frame, and what to show on each face: its track's verdict once
+        named, else the student's guess for this frame alone."""
+        self.evidence.prune(self.liveness.tracker.active())
+        verify = self._verify if self.cascade.verifier is not None else None
+        verdicts, shown = [], []
+        for face, guess, j in zip(faces, guesses, judged):
+            # A face not judged live adds no evidence; one judged an attack loses what it had.
+            if j.live is False:
+                self.evidence.forget(j.track)
+            elif j.live:
+                self.evidence.add(j.track, now, face, frame)
+            verdict = self.evidence.decide(j.track, self.cascade.decide, verify) if j.live else None
+            if verdict is not None and verdict.person_id is not None:
+                verdicts.append(Verdict(j.track, verdict))
+                shown.append(verdict)
+            else:
+                # A track the verifier refused shows no name, whatever the student guesses.
+                shown.append(Match(None, guess.similarity) if verdict is not None else guess)
+        return verdicts, shown
+
+    def _verify(self, sighting: Sighting) -> np.ndarray:
+        return self.pipeline.verify_embed(sighting.frame, [sighting.face])[0]
 
     def _pad_model(self) -> PadModel:
         # Loaded once: a settings change only moves its threshold.
@@ -238,8 +283,8 @@ class Kiosk:
         self,
         now: datetime,
         events: list[Event],
+        verdicts: Sequence[Verdict],
         faces: Sequence[Face],
-        matches: Sequence[Match],
         judged: Sequence[FaceLiveness],
         hint: str | None,
     ) -> tuple[list[Event], str | None]:
@@ -247,13 +292,16 @@ class Kiosk:
         if self._challenge is None:
             if events:
                 event = events[0]
-                track = next(j.track for m, j in zip(matches, judged) if m.person_id == event.person_id)
+                track = next(v.track for v in verdicts if v.match.person_id == event.person_id)
                 self._challenged &= self.liveness.tracker.active()
                 if track in self._challenged:
                     return [], "not unlocked: please step out of view, then come back to try again"
                 self._challenged.add(track)
                 self._challenge_track, self._challenge_event = track, event
                 self._challenge = HeadTurnChallenge.random(now, CHALLENGE_TIMEOUT_S)
+            elif any(v.track in self._challenged for v in verdicts):
+                # The rules unlock a track once; a face that failed its prompt is told why nothing happens.
+                return [], "not unlocked: please step out of view, then come back to try again"
             return [], hint
         index = next((i for i, j in enumerate(judged) if j.track == self._challenge_track), None)
         if index is not None and judged[index].live is False:

@@ -41,13 +41,17 @@ class Gallery:
     def __len__(self) -> int:
         return len(self.templates)
 
+    def person_scores(self, embeddings: np.ndarray) -> np.ndarray:
+        """(N, people) each embedding's score for each person (columns in the order of self.people)."""
+        embeddings = np.atleast_2d(np.asarray(embeddings, np.float32))
+        return np.maximum.reduceat(embeddings @ self.templates.T, self._starts, axis=1)
+
     def search(self, embeddings: np.ndarray, k: int = 1, threshold: float = -1.0) -> list[list[Match]]:
         """For each embedding, up to k people with similarity >= threshold, best first."""
         embeddings = np.atleast_2d(np.asarray(embeddings, np.float32))
         if len(self.templates) == 0:
             return [[] for _ in embeddings]
-        scores = embeddings @ self.templates.T
-        per_person = np.maximum.reduceat(scores, self._starts, axis=1)
+        per_person = self.person_scores(embeddings)
         k = min(k, per_person.shape[1])
         top = np.argpartition(-per_person, k - 1, axis=1)[:, :k]
         results = []

@@ -3,11 +3,11 @@ recompute. Embeddings and crops are sealed in the database and plain outside it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from core.errors import StoreError
@@ -30,9 +30,33 @@ def _each(value: Any, n: int, what: str) -> list[Any]:
     return values
 
 
-def _made_with(model_id: str, model_version: str | None) -> Any:
-    made = TemplateRow.model_id == model_id
+def _made_with(model_id: str | Collection[str], model_version: str | None) -> Any:
+    """Rows made with model_id (or any of several ids, the models a site runs together)."""
+    made = TemplateRow.model_id == model_id if isinstance(model_id, str) else TemplateRow.model_id.in_(list(model_id))
     return made if model_version is None else made & (TemplateRow.model_version == model_version)
+
+
+def _info(row: TemplateRow, name: str, has_crop: bool) -> TemplateInfo:
+    return TemplateInfo(
+        row.id,
+        row.person_id,
+        name,
+        row.model_id,
+        row.model_version,
+        row.quality,
+        row.source,
+        row.source_detail,
+        row.created_at,
+        bool(has_crop),
+    )
+
+
+def _matrix(embeddings: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
+    matrix = np.asarray(embeddings, dtype="<f4")
+    matrix = matrix[None] if matrix.ndim == 1 else matrix
+    if matrix.ndim != 2 or not matrix.size:
+        raise ValueError("embeddings must be a non-empty N x D array")
+    return matrix
 
 
 class Templates(Database):
@@ -52,27 +76,33 @@ class Templates(Database):
         name: str | None = None,
         group: str | None = None,
         external_id: str | None = None,
+        also: Sequence[tuple[np.ndarray, str, str]] = (),
+        forced: str | None = None,
         actor: str = "admin",
     ) -> Enrolment:
         """The templates for person_id, or for the person called name (created with group and
         external_id when new), in one transaction: a crash leaves both or neither.
 
         Embeddings N x D (or one D vector); quality, crops (JPEG bytes of the aligned crop) and
-        source_detail either one for all or one per embedding."""
-        matrix = np.asarray(embeddings, dtype="<f4")
-        matrix = matrix[None] if matrix.ndim == 1 else matrix
-        if matrix.ndim != 2 or not matrix.size:
-            raise ValueError("embeddings must be a non-empty N x D array")
+        source_detail either one for all or one per embedding. also: the same N faces embedded by
+        other models, (N x D, model id, version) each, stored in the same transaction with the
+        same crops (the crop is what ties a face's templates together, see remove_template).
+        forced: why checks were overridden, for the audit log."""
+        matrix = _matrix(embeddings)
         if source not in SOURCES:
             raise ValueError(f"source must be one of {SOURCES}")
         n = len(matrix)
+        models = [(matrix, model_id, model_version)] + [(_matrix(m), mid, ver) for m, mid, ver in also]
+        if any(len(m) != n for m, _, _ in models):
+            raise ValueError("every model needs one embedding per face")
         qualities, jpegs, details = (
             _each(quality, n, "qualities"),
             _each(crops, n, "crops"),
             _each(source_detail, n, "details"),
         )
-        check_length("model id", model_id, MODEL_LEN)
-        check_length("model version", model_version, VERSION_LEN)
+        for _, mid, ver in models:
+            check_length("model id", mid, MODEL_LEN)
+            check_length("model version", ver, VERSION_LEN)
         for detail in details:
             check_length("source detail", detail, DETAIL_LEN)
         values = None if person_id is not None else checked_person(name or "", external_id, group)
@@ -85,37 +115,43 @@ class Templates(Database):
                 found = holder_of(s, values["name_key"])
                 person, created = found or new_person(s, values, actor), found is None
             now = utc_now()
+            sealed = [None if jpeg is None else self._seal.seal_crop(jpeg) for jpeg in jpegs]
             rows = [
                 TemplateRow(
                     person_id=person.id,
                     embedding=self._seal.seal_embedding(vector.tobytes()),
-                    dim=matrix.shape[1],
-                    model_id=model_id,
-                    model_version=model_version,
+                    dim=vectors.shape[1],
+                    model_id=mid,
+                    model_version=ver,
                     quality=float(q),
                     source=source,
                     source_detail=detail,
                     created_at=now,
-                    crop_jpeg=None if jpeg is None else self._seal.seal_crop(jpeg),
+                    crop_jpeg=crop,
                 )
-                for vector, q, jpeg, detail in zip(matrix, qualities, jpegs, details)
+                for vectors, mid, ver in models
+                for vector, q, crop, detail in zip(vectors, qualities, sealed, details)
             ]
             s.add_all(rows)
             s.flush()
-            note_change(s, actor, "enrol", f"#{person.id} {person.name}: {n} templates from {source}")
-            return Enrolment(person_record(person), [row.id for row in rows], created)
+            names = " + ".join(mid for _, mid, _ in models)
+            detail = f"#{person.id} {person.name}: {n} faces from {source} ({names})"
+            note_change(s, actor, "enrol", detail + (f"; forced: {forced}" if forced else ""))
+            return Enrolment(person_record(person), [row.id for row in rows[:n]], created)
 
         return self._run(work, write=True)
 
     def templates_for_gallery(
-        self, model_id: str, model_version: str | None = None
+        self, model_id: str, model_version: str | None = None, person_id: int | None = None
     ) -> tuple[np.ndarray, np.ndarray, list[str]]:
-        """(float32 N x D, int64 person id per row, name per row) for active people, templates made
-        with model_id (and model_version when given); (0 x 0, empty, []) when there are none."""
+        """(float32 N x D, int64 person id per row, name per row) for active people (or person_id
+        alone, active or not), templates made with model_id (and model_version when given);
+        (0 x 0, empty, []) when there are none."""
+        whose = PersonRow.active if person_id is None else PersonRow.id == person_id
         query = (
             select(TemplateRow.person_id, TemplateRow.embedding, TemplateRow.dim, PersonRow.name)
             .join(PersonRow, PersonRow.id == TemplateRow.person_id)
-            .where(PersonRow.active, _made_with(model_id, model_version))
+            .where(whose, _made_with(model_id, model_version))
             .order_by(TemplateRow.id)
         )
         rows = self._run(lambda s: s.execute(query).all())
@@ -142,8 +178,9 @@ class Templates(Database):
         )
         return int(self._run(lambda s: s.execute(query).scalar_one()))
 
-    def stale_templates(self, model_id: str, model_version: str | None = None) -> list[TemplateInfo]:
-        """Templates made with another model (or version), which the current one cannot compare."""
+    def stale_templates(self, model_id: str | Collection[str], model_version: str | None = None) -> list[TemplateInfo]:
+        """Templates made with another model (or version) than model_id, or than all of several
+        ids (the models a site runs together), which the models in use cannot compare."""
         # The crop's presence, not the crop: it stays deferred and sealed.
         query = (
             select(TemplateRow, PersonRow.name, TemplateRow.crop_jpeg.is_not(None))
@@ -151,53 +188,98 @@ class Templates(Database):
             .where(~_made_with(model_id, model_version))
             .order_by(PersonRow.name, TemplateRow.id)
         )
+        return self._run(lambda s: [_info(*found) for found in s.execute(query)])
 
-        def info(row: TemplateRow, name: str, has_crop: bool) -> TemplateInfo:
-            return TemplateInfo(
-                row.id,
-                row.person_id,
-                name,
-                row.model_id,
-                row.model_version,
-                row.quality,
-                row.source,
-                row.source_detail,
-                row.created_at,
-                bool(has_crop),
-            )
-
-        return self._run(lambda s: [info(*found) for found in s.execute(query)])
-
-    def crops_for_recompute(self, model_id: str, model_version: str | None = None) -> list[tuple[int, bytes]]:
-        """(template id, JPEG crop) of stale templates that kept a crop; the rest need re-enrolment."""
-        query = select(TemplateRow.id, TemplateRow.crop_jpeg).where(
-            ~_made_with(model_id, model_version), TemplateRow.crop_jpeg.is_not(None)
+    def template_crops(self, person_id: int | None = None) -> list[tuple[TemplateInfo, bytes | None]]:
+        """Every template (of person_id, or of everyone) with its unsealed JPEG crop, None where
+        none was kept; by person name, then oldest first."""
+        query = (
+            select(TemplateRow, PersonRow.name, TemplateRow.crop_jpeg)
+            .join(PersonRow, PersonRow.id == TemplateRow.person_id)
+            .order_by(PersonRow.name, TemplateRow.person_id, TemplateRow.id)
         )
-        return [(row.id, self._seal.open_crop(row.crop_jpeg)) for row in self._run(lambda s: s.execute(query).all())]
+        if person_id is not None:
+            query = query.where(TemplateRow.person_id == person_id)
 
-    def replace_embeddings(
-        self, embeddings: Mapping[int, np.ndarray], model_id: str, model_version: str, *, actor: str = "admin"
+        def read(s: Session) -> list[tuple[TemplateInfo, bytes | None]]:
+            return [
+                (_info(row, name, crop is not None), None if crop is None else self._seal.open_crop(crop))
+                for row, name, crop in s.execute(query)
+            ]
+
+        return self._run(read)
+
+    def rework_templates(
+        self,
+        twins: Sequence[tuple[int, np.ndarray, str, str]],
+        retire: Collection[int] = (),
+        *,
+        actor: str = "admin",
     ) -> int:
-        """Overwrites templates (template id -> new embedding) recomputed with model_id/model_version;
-        returns how many still existed."""
+        """In one transaction: for each (template id, embedding, model id, version) in twins, a new
+        template of that template's face by that model (person, quality, source, date and crop
+        copied), and the templates in retire deleted. Returns how many were made: a template
+        deleted meanwhile (from another window) has nothing left to copy."""
 
         def work(s: Session) -> int:
-            # Deleted meanwhile (from another window), a template has nothing left to overwrite.
-            existing = set(s.scalars(select(TemplateRow.id).where(TemplateRow.id.in_(list(embeddings)))))
-            for template_id in existing:
-                vector = np.asarray(embeddings[template_id], dtype="<f4").ravel()
-                s.execute(
-                    update(TemplateRow)
-                    .where(TemplateRow.id == template_id)
-                    .values(
+            wanted = {twin_id for twin_id, _, _, _ in twins}
+            found = {row.id: row for row in s.scalars(select(TemplateRow).where(TemplateRow.id.in_(list(wanted))))}
+            rows = []
+            for twin_id, vector, model_id, model_version in twins:
+                twin = found.get(twin_id)
+                if twin is None:
+                    continue
+                vector = np.asarray(vector, dtype="<f4").ravel()
+                rows.append(
+                    TemplateRow(
+                        person_id=twin.person_id,
                         embedding=self._seal.seal_embedding(vector.tobytes()),
                         dim=vector.size,
                         model_id=model_id,
                         model_version=model_version,
+                        quality=twin.quality,
+                        source=twin.source,
+                        source_detail=twin.source_detail,
+                        created_at=twin.created_at,  # when the face was taken, not when it was re-embedded
+                        crop_jpeg=twin.crop_jpeg,  # still sealed: copied as it is
                     )
                 )
-            count = len(existing)
-            note_change(s, actor, "recompute templates", f"{count} templates for {model_id} {model_version}")
-            return count
+            s.add_all(rows)
+            if retire:
+                s.execute(delete(TemplateRow).where(TemplateRow.id.in_(list(retire))))
+            models = ", ".join(sorted({row.model_id for row in rows})) or "-"
+            note_change(
+                s, actor, "recompute templates", f"{len(rows)} made from kept crops ({models}), {len(retire)} retired"
+            )
+            return len(rows)
+
+        return self._run(work, write=True)
+
+    def remove_template(self, template_id: int, *, actor: str = "admin") -> list[TemplateInfo]:
+        """Deletes the template and its twins, the same face's templates by the site's other models
+        (same person, same kept crop), so a wrong photo leaves every model at once. The person and
+        their attendance history stay. Returns what was removed, the asked-for template first."""
+
+        def work(s: Session) -> list[TemplateInfo]:
+            row = s.get(TemplateRow, template_id)
+            if row is None:
+                raise StoreError(f"there is no template #{template_id} (removed from another window?)")
+            person = person_row(s, row.person_id)
+            gone = [row]
+            if row.crop_jpeg is not None:
+                crop = self._seal.open_crop(row.crop_jpeg)
+                siblings = s.scalars(
+                    select(TemplateRow).where(
+                        TemplateRow.person_id == row.person_id,
+                        TemplateRow.id != row.id,
+                        TemplateRow.crop_jpeg.is_not(None),
+                    )
+                )
+                gone += [o for o in siblings if o.crop_jpeg is not None and self._seal.open_crop(o.crop_jpeg) == crop]
+            removed = [_info(other, person.name, other.crop_jpeg is not None) for other in gone]
+            s.execute(delete(TemplateRow).where(TemplateRow.id.in_([other.id for other in gone])))
+            listed = ", ".join(f"#{t.id} ({t.model_id})" for t in removed)
+            note_change(s, actor, "remove template", f"#{person.id} {person.name}: {listed}")
+            return removed
 
         return self._run(work, write=True)

@@ -25,10 +25,12 @@ def open_store(read_only: bool = False) -> Store:
 def face_pipeline(args: argparse.Namespace, min_face: int | None = None) -> FacePipeline:
     from core.vision.detect import Detector
     from core.vision.embed import load_embedder
-    from core.vision.pipeline import FacePipeline, model_spec
+    from core.vision.pipeline import FacePipeline, model_spec, verifier_spec
 
     detector = Detector() if min_face is None else Detector(min_face=min_face)
-    return FacePipeline(detector, load_embedder(model_spec(args.model)))
+    # Both models load (and a wrong one is refused) before any command opens or writes anything.
+    verifier = None if args.no_verifier else load_embedder(verifier_spec(args.verifier))
+    return FacePipeline(detector, load_embedder(model_spec(args.model)), verifier)
 
 
 def pad_model(args: argparse.Namespace, threads: int = 1) -> PadModel:

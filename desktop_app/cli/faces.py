@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from core.errors import FaceGateError
 from desktop_app.cli.common import face_pipeline, pad_model
-from desktop_app.cli.options import drawing, min_face, number, pad_options
+from desktop_app.cli.options import drawing, min_face, number, pad_options, verifier_options
 
 if TYPE_CHECKING:
     import numpy as np
@@ -30,7 +30,8 @@ def add_compare(sub: argparse._SubParsersAction) -> None:
     p.add_argument("image1")
     p.add_argument("image2")
     p.add_argument("--model", default=argparse.SUPPRESS, help="ONNX embedding model(s), comma-separated")
-    p.add_argument("--threshold", type=number(float, -1, 1), help="override the model's recommended threshold")
+    verifier_options(p)
+    p.add_argument("--threshold", type=number(float, -1, 1), help="override the deciding model's recommended threshold")
     p.add_argument("--min-face", type=min_face, default=20)
     p.set_defaults(func=compare)
 
@@ -87,15 +88,19 @@ def compare(args: argparse.Namespace) -> int:
 
     # The same pipeline as every other command, so naming the bundled model changes nothing.
     pipeline = face_pipeline(args, min_face=args.min_face)
+    from core.vision.imaging import load_image
+
+    # With a verifier, its 1:1 verdict: the same model that decides at the kiosk.
+    decider = pipeline.verifier or pipeline.embedder
     embeddings = []
     for path in (args.image1, args.image2):
-        faces = pipeline.faces(path, max_faces=1)
-        embedding = faces[0].embedding if faces else None
-        if embedding is None:
+        image = load_image(path)
+        faces = pipeline.detect(image)[:1]
+        if not faces:
             raise FaceGateError(f"no face found in {path}")
-        embeddings.append(embedding)
+        embeddings.append(decider.embed(image, [faces[0].landmarks])[0])
     similarity = float(embeddings[0] @ embeddings[1])
-    threshold = args.threshold if args.threshold is not None else recommended_threshold(pipeline.embedder)
+    threshold = args.threshold if args.threshold is not None else recommended_threshold(decider)
     same = similarity >= threshold
     print(f"similarity={similarity:.4f} threshold={threshold:.4f} verdict={'same' if same else 'different'}")
     return 0 if same else 1

@@ -60,8 +60,9 @@ def checkin(args: argparse.Namespace) -> int:
     checked_in = False
     frames = 0
     last_error = None
+    pipeline = face_pipeline(args)  # a bad model is refused before the database is opened
     with open_store() as store:
-        kiosk = Kiosk(store, face_pipeline(args))
+        kiosk = Kiosk(store, pipeline)
         try:
             with open_source(_camera(args, store), realtime=args.realtime) as source:
                 start = time.perf_counter()
@@ -80,7 +81,7 @@ def checkin(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             pass
     if args.stats and frames:
-        print(kiosk.thresholds.describe())
+        print(kiosk.cascade.describe())
         print(f"fps={frames / max(time.perf_counter() - start, 1e-9):.1f}")
     return 1 if args.once and not checked_in else 0
 
@@ -89,9 +90,10 @@ def unlock(args: argparse.Namespace) -> int:
     from core.kiosk.kiosk import Kiosk, unlock_people
     from desktop_app.capture import open_source
 
+    pipeline = face_pipeline(args)
     deadline = time.monotonic() + args.timeout
     with open_store() as store:
-        kiosk = Kiosk(store, face_pipeline(args), unlock_for=unlock_people(store, args.person, args.person_id))
+        kiosk = Kiosk(store, pipeline, unlock_for=unlock_people(store, args.person, args.person_id))
         with open_source(_camera(args, store), realtime=args.realtime) as source:
             said = None
             for frame in source:

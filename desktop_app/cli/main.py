@@ -22,6 +22,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--model", help="ONNX embedding model(s), comma-separated (default: FACEGATE_MODEL, else the bundled student)"
     )
+    parser.add_argument(
+        "--verifier",
+        help="the model that checks every verdict (default: FACEGATE_VERIFIER, else the bundled EdgeFace-XS)",
+    )
+    parser.add_argument("--no-verifier", action="store_true", help="no verifier: the student decides alone")
     parser.add_argument("--camera", metavar="SRC", help="camera number, URL, video file or folder of images")
     parser.add_argument("--fullscreen", action="store_true", help="open the app as a full-screen kiosk")
     parser.add_argument("--selftest", action="store_true", help="check this install without camera or display")

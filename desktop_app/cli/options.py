@@ -82,7 +82,26 @@ def min_face(text: str) -> int:
 def model_options() -> argparse.ArgumentParser:
     model = argparse.ArgumentParser(add_help=False)
     model.add_argument("--model", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    verifier_options(model, shown=False)
     return model
+
+
+def verifier_options(parser: argparse.ArgumentParser, shown: bool = True) -> None:
+    """--verifier M and --no-verifier, wherever --model is offered (main.py sets their defaults)."""
+    parser.add_argument(
+        "--verifier",
+        metavar="M",
+        default=argparse.SUPPRESS,
+        help="the model that checks every verdict (default: FACEGATE_VERIFIER, else the bundled EdgeFace-XS)"
+        if shown
+        else argparse.SUPPRESS,
+    )
+    parser.add_argument(
+        "--no-verifier",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="the student decides alone" if shown else argparse.SUPPRESS,
+    )
 
 
 def camera_options() -> argparse.ArgumentParser:

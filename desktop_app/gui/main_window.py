@@ -175,8 +175,8 @@ class MainWindow(QMainWindow):
         if isinstance(result, KioskResult):
             # "offline: N events waiting" while the database is unreachable.
             self.fps_label.setText(f"{result.fps:.1f} fps" + (f" · {result.status}" if result.status else ""))
-            if result.thresholds is not None:
-                self.threshold_label.setText(result.thresholds.describe())
+            if result.models is not None:
+                self.threshold_label.setText(result.models)
         self.current_screen.show_result(result)
 
     def _show_events(self, events: Sequence[Event]) -> None:

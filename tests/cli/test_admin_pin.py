@@ -39,7 +39,7 @@ def test_cli_enrolment_and_export_ask_for_the_pin_once_one_is_set(tmp_path, cli_
         wrong = run(*args, FACEGATE_ADMIN_PIN="000000")
         assert wrong.returncode == 2 and wrong.stderr.strip() == "facegate: Wrong PIN."
         assert "000000" not in wrong.stderr and "246813" not in wrong.stdout + wrong.stderr
-    assert run("enroll", "Ada", photo, FACEGATE_ADMIN_PIN="246813").returncode == 0
+    assert run("enroll", "Ada", photo, "--force", FACEGATE_ADMIN_PIN="246813").returncode == 0  # the same face: --force
     assert run(*export, FACEGATE_ADMIN_PIN="246813").returncode == 0
     with Store(f"sqlite:///{tmp_path / 'facegate.db'}") as store:
         assert sorted(p.name for p in store.list_people()) == ["Ada", "Before Pin"]

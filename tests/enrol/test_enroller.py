@@ -1,11 +1,12 @@
 """Enrolment: each quality gate's reason, photo outcomes, look-alike warnings, guided capture,
-recomputing stale templates, and calibration."""
+stale templates made again from their crops, and calibration."""
 
 import cv2
 import numpy as np
 import pytest
 
-from core.enrol.enroller import CaptureSession, Enroller, recompute_stale
+from core.enrol.enroller import CaptureSession, Enroller, Refused
+from core.enrol.upgrade import upgrade_templates
 from core.errors import FaceGateError
 from core.matching.calibrate import calibrate, error_rates
 from core.matching.gallery import model_key
@@ -92,13 +93,17 @@ def test_enrol_from_photos_reports_each_file_and_stores_templates(store, enrolle
     assert store.find_person_by_name("Nobody") is None
 
 
-def test_enrolling_a_known_face_under_a_new_name_warns(enroller, tom_photo):
+def test_a_known_face_under_a_new_name_is_refused_unless_forced(store, enroller, tom_photo):
     photo = [tom_photo]
     first = enroller.enrol_photos("Tom Hanks", photo)
     assert first.duplicates == ()
-    second = enroller.enrol_photos("Thomas", photo)
+    with pytest.raises(Refused, match=r"these faces already match Tom Hanks \(#1, 1\.00\)"):
+        enroller.enrol_photos("Thomas", photo)
+    assert store.find_person_by_name("Thomas") is None
+    second = enroller.enrol_photos("Thomas", photo, force=True)
     assert [m.person_id for m in second.duplicates] == [first.person.id]
     assert second.duplicates[0].similarity > 0.9
+    assert "forced: these faces already match Tom Hanks" in store.audit_log()[0].detail
 
 
 def test_guided_capture_spaces_samples_and_stops_at_the_maximum(enroller, tom):
@@ -131,8 +136,9 @@ def test_stale_templates_are_recomputed_from_their_crops(store, enroller, tom):
     store.enrol(np.ones_like(sample.embedding), "old-model", "1", sample.quality, "photo", person_id=person.id)
     embedder = enroller.pipeline.embedder
     assert len(store.stale_templates(embedder.model_id)) == 2
-    result = recompute_stale(store, embedder)
-    assert (result.recomputed, result.need_reenrol) == (1, 1)
+    result = upgrade_templates(store, [embedder])
+    # The face with a crop is re-embedded (its old template retired); the one without names Tom.
+    assert (result.made, result.retired, result.need_reenrol) == (1, 1, ("Tom Hanks",))
     templates, _, _ = store.templates_for_gallery(embedder.model_id)
     assert len(templates) == 1 and float(templates[0] @ sample.embedding) > 0.9
 
@@ -147,7 +153,7 @@ def test_a_metadata_only_reexport_keeps_templates_current(store, enroller, tom, 
     reexport = load_embedder(model)
     reexport.metadata["facegate.model_version"] = "re-exported"
     assert model_key(reexport) != model_key(enroller.pipeline.embedder)
-    assert store.stale_templates(reexport.model_id) == []
+    assert store.stale_templates([reexport.model_id, enroller.pipeline.verifier.model_id]) == []
     assert len(load_gallery(store, reexport).templates) == 1
 
 

@@ -290,11 +290,11 @@ def test_people_table_flags_templates_of_another_model(qtbot, store, pipeline):
     page = _people_page(qtbot, store, pipeline)
     assert list(zip(_column(page.table, 0), _column(page.table, 4))) == [
         ("New Starter", "current"),
-        ("Old Timer", "⚠ made by an older model"),
+        ("Old Timer", "⚠ made by a model not in use"),
     ]
-    assert "1 template(s) were made by another model" in page.stale_note.text()
-    assert "1 have no crop and need re-enrolment" in page.stale_note.text()
-    assert not page.recompute_button.isEnabled()  # nothing to recompute from
+    assert "1 template(s) were made by a model not in use" in page.stale_note.text()
+    assert "Enrol again (no kept crop): Old Timer." in page.stale_note.text()
+    assert not page.recompute_button.isEnabled()  # nothing to make templates from
 
 
 def test_attendance_tables_show_the_chosen_days_and_filter_without_querying(qtbot, store):

@@ -114,8 +114,8 @@ def test_kiosk_threshold_follows_enrolment_and_deactivation(store, pipeline, enr
     if IMPOSTOR_KEY not in pipeline.embedder.metadata:
         pytest.skip("the model under test carries no impostor scores")
     kiosk = Kiosk(store, pipeline)
-    before = kiosk.threshold
-    assert kiosk.thresholds.gallery_size == 3
+    before = kiosk.cascade.student_thresholds.attendance
+    assert kiosk.cascade.student_thresholds.gallery_size == 3
     other = (
         Enroller(store, pipeline)
         .enrol_photos("Colin Powell", lfw_photos("Colin_Powell", ("0040", "0049", "0071", "0095", "0133")))
@@ -123,11 +123,11 @@ def test_kiosk_threshold_follows_enrolment_and_deactivation(store, pipeline, enr
     )
     kiosk.invalidate()
     kiosk.process(np.zeros((120, 160, 3), np.uint8))  # the next frame applies the change
-    assert kiosk.thresholds.gallery_size > 3 and kiosk.threshold > before
+    assert kiosk.cascade.student_thresholds.gallery_size > 3 and kiosk.cascade.student_thresholds.attendance > before
     store.deactivate(other.id)
     kiosk.invalidate()
     kiosk.process(np.zeros((120, 160, 3), np.uint8))
-    assert (kiosk.thresholds.gallery_size, kiosk.threshold) == (3, before)
+    assert (kiosk.cascade.student_thresholds.gallery_size, kiosk.cascade.student_thresholds.attendance) == (3, before)
 
 
 def test_thresholds_in_use_from_the_count_match_the_gallery(store, pipeline, enrolled):
@@ -146,8 +146,8 @@ def test_kiosk_uses_the_fallback_for_such_a_model(without_tail, store):
     from core.vision.pipeline import FacePipeline
 
     kiosk = Kiosk(store, FacePipeline(Detector(), Embedder(without_tail)))
-    assert kiosk.threshold == store.load_settings().match_threshold
-    assert not kiosk.thresholds.follows_gallery
+    assert kiosk.cascade.student_thresholds.attendance == store.load_settings().match_threshold
+    assert not kiosk.cascade.student_thresholds.follows_gallery
 
 
 def test_unreadable_metadata_counts_as_none():
@@ -185,8 +185,8 @@ def test_strangers_stay_unnamed_against_1000_enrolled(store, pipeline, lfw, came
         if faces:
             store.enrol([faces[0].embedding], model_id, version, 1.0, "photo", name=name.replace("_", " "))
     kiosk = Kiosk(store, pipeline)
-    assert kiosk.thresholds.gallery_size >= 990
-    assert kiosk.threshold > small.attendance
+    assert kiosk.cascade.student_thresholds.gallery_size >= 990
+    assert kiosk.cascade.student_thresholds.attendance > small.attendance
     results = [kiosk.process(frame) for frame in _frames(protocol.strangers)]
     faces = [face for r in results for face in r.faces]
     assert len(faces) >= 140
@@ -290,7 +290,10 @@ def test_status_bar_and_settings_show_the_thresholds_in_use(qtbot, window, store
     expected = settings_thresholds(pipeline.embedder, store.load_settings(), 3)
     win = window(person_folder)
     qtbot.waitUntil(lambda: "enrolled templates" in win.threshold_label.text(), timeout=20_000)
-    assert win.threshold_label.text().startswith(f"3 enrolled templates: attendance {expected.attendance:.3f}")
+    assert (
+        f"student {pipeline.embedder.model_id}: 3 enrolled templates: attendance {expected.attendance:.3f}"
+        in win.threshold_label.text()
+    )
     win.enter_admin()
     win.admin.setCurrentWidget(win.admin.settings)
     page = win.admin.settings

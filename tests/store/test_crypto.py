@@ -47,9 +47,11 @@ def test_database_file_holds_no_face_image_and_no_raw_embedding(tmp_path, monkey
     with Store() as store:
         result = Enroller(store, pipeline).enrol_photos("George W Bush", lfw_photos(PERSON, ENROL_PHOTOS))
         vectors, _, _ = store.templates_for_gallery(*_model_key(pipeline))
-        crops = store.crops_for_recompute("some-other-model")
+        crops = [(t.id, crop) for t, crop in store.template_crops() if crop is not None]
     assert len(result.template_ids) == 3 and vectors.shape[0] == 3
-    assert [c[1][:3] for c in crops] == [JPEG_START] * 3  # above the Store: plain JPEG crops
+    assert [c[1][:3] for c in crops] == [
+        JPEG_START
+    ] * 6  # the student's and the verifier's  # above the Store: plain JPEG crops
     db = home / "facegate.db"
     raw = _file_bytes(db)
     assert JPEG_START not in raw
@@ -99,7 +101,7 @@ def test_missing_or_wrong_key_is_a_clear_error_and_destroys_nothing(tmp_path, mo
     key.write_bytes(saved)  # restored: everything is there
     with Store(url) as store:
         assert store.templates_for_gallery("m")[0].shape == (1, 8)
-        assert store.crops_for_recompute("other") == [(1, b"\xff\xd8\xffjpeg")]
+        assert [(t.id, crop) for t, crop in store.template_crops()] == [(1, b"\xff\xd8\xffjpeg")]
 
 
 def test_turning_face_crops_off_erases_them_and_keeps_none(store):
@@ -107,7 +109,7 @@ def test_turning_face_crops_off_erases_them_and_keeps_none(store):
     assert Settings().keep_face_crops
     store.save_settings(dataclasses.replace(store.load_settings(), keep_face_crops=False))
     assert not store.load_settings().keep_face_crops
-    assert store.crops_for_recompute("other") == []
+    assert [crop for _, crop in store.template_crops()] == [None, None]
     assert [t.has_crop for t in store.stale_templates("other")] == [False, False]
     assert store.audit_log(limit=1)[0].action == "erase face crops"
 
@@ -117,7 +119,7 @@ def test_enroller_keeps_no_crop_when_the_setting_is_off(store, pipeline, lfw_pho
 
     store.save_settings(dataclasses.replace(store.load_settings(), keep_face_crops=False))
     Enroller(store, pipeline).enrol_photos("George W Bush", lfw_photos(PERSON, ENROL_PHOTOS[:1]))
-    assert [t.has_crop for t in store.stale_templates("other")] == [False]
+    assert [t.has_crop for t in store.stale_templates("other")] == [False, False]  # student and verifier
 
 
 def test_an_existing_plain_database_is_migrated_and_sealed_with_its_data_intact(any_db_url, tmp_path):
@@ -213,7 +215,7 @@ def test_an_existing_plain_database_is_migrated_and_sealed_with_its_data_intact(
         matrix, person_ids, _ = store.templates_for_gallery("m")
         np.testing.assert_array_equal(matrix, vectors)
         assert person_ids.tolist() == [1, 2, 1]
-        assert store.crops_for_recompute("other") == [(1, crop), (2, crop)]
+        assert sorted((t.id, c) for t, c in store.template_crops() if c is not None) == [(1, crop), (2, crop)]
         stored = store.events(*EVER)
         assert [(e.person_id, e.kind) for e in stored] == [(1, "check-in"), (2, "check-in"), (1, "check-out")]
         assert len({e.uid for e in stored}) == 3

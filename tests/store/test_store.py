@@ -149,7 +149,7 @@ def test_gallery_holds_active_people_and_current_model_only(store):
     assert store.template_count("student", "3") == 0 and store.template_count("teacher") == 1
 
 
-def test_stale_templates_flag_other_model_versions_and_can_be_recomputed(store):
+def test_stale_templates_flag_other_model_versions_and_can_be_made_again(store):
     first = store.enrol(unit_rows(2), "student", "1", 0.9, "camera", crops=[b"crop", None], name="Ann")
     old = first.template_ids
     new = store.enrol(unit_rows(1), "student", "2", 0.9, "camera", person_id=first.person.id).template_ids
@@ -157,14 +157,34 @@ def test_stale_templates_flag_other_model_versions_and_can_be_recomputed(store):
     stale = store.stale_templates("student", "2")
     assert [(t.id, t.model_version, t.has_crop) for t in stale] == [(old[0], "1", True), (old[1], "1", False)]
     assert [t.id for t in store.stale_templates("student")] == []  # same model id, any version
-    assert store.crops_for_recompute("student", "2") == [(old[0], b"crop")]
+    assert [(t.id, crop) for t, crop in store.template_crops()] == [(old[0], b"crop"), (old[1], None), (new[0], None)]
 
     fresh = unit_rows(1, seed=7)[0]
-    assert store.replace_embeddings({old[0]: fresh, 999: fresh}, "student", "2") == 1
+    # A new template of old[0]'s face by version 2 (copying its crop), old[0] retired; 999 is gone.
+    assert store.rework_templates([(old[0], fresh, "student", "2"), (999, fresh, "student", "2")], [old[0]]) == 1
     assert [t.id for t in store.stale_templates("student", "2")] == [old[1]]
     matrix, _, _ = store.templates_for_gallery("student", "2")
-    assert matrix.shape == (2, 4) and new[0] != old[0]
-    np.testing.assert_array_equal(matrix[0], fresh)
+    assert matrix.shape == (2, 4)
+    np.testing.assert_array_equal(matrix[1], fresh)
+    remade = store.template_crops()[-1]
+    assert (remade[0].model_version, remade[1], remade[0].created_at) == ("2", b"crop", stale[0].created_at)
+
+
+def test_removing_a_template_takes_its_faces_twins_and_keeps_the_rest(store):
+    both = store.enrol(
+        unit_rows(2), "student", "1", 0.9, "photo", crops=[b"a", b"b"], name="Ann", also=[(unit_rows(2, 3), "v", "1")]
+    )
+    ann = both.person
+    store.record_event(event(ann.id, T0))
+    listed = [t.id for t, _ in store.template_crops(ann.id)]
+    assert len(listed) == 4 and listed[:2] == both.template_ids
+    removed = store.remove_template(both.template_ids[0])
+    assert [(t.id, t.model_id) for t in removed] == [(listed[0], "student"), (listed[2], "v")]
+    assert [t.id for t, _ in store.template_crops(ann.id)] == [listed[1], listed[3]]
+    assert [e.person_id for e in store.events(T0 - timedelta(days=1), T0 + timedelta(days=1))] == [ann.id]
+    assert store.audit_log(limit=1)[0].action == "remove template"
+    with pytest.raises(StoreError, match=f"no template #{listed[0]}"):
+        store.remove_template(listed[0])
 
 
 def test_events_filters_summary_and_csv(store, tmp_path):

@@ -17,6 +17,7 @@ from tests.fixtures import ROOT
 from training.eval.openset import fpir_threshold, lfw_protocol
 
 STUDENT = ROOT / "assets" / "models" / "student.onnx"
+VERIFIER = ROOT / "assets" / "models" / "edgeface_xs.onnx"
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +85,20 @@ def test_openset_run_end_to_end(lfw_slice, tmp_path, capsys):
         assert s["fnir_at_fpir"]["0.001"] >= s["fnir_at_fpir"]["0.01"]
     assert [s["threshold"] for s in sizes] == sorted(s["threshold"] for s in sizes)
     assert printed[-1] == f"fnir_at_fpir1={100 * sizes[-1]['fnir_at_fpir']['0.01']:.2f}"
+
+
+def test_openset_through_the_cascade_misses_fewer_than_the_student_alone(lfw_slice, capsys):
+    """--verifier runs the kiosk's cascade (one result per shortlist size) at the verifier's thresholds."""
+    from training.__main__ import main
+
+    args = ["openset", "--model", str(STUDENT), "--lfw", str(lfw_slice), "--strangers", "100", "--quiet"]
+    main(args)
+    alone = float(capsys.readouterr().out.strip().splitlines()[-1].split("=")[1])
+    main([*args, "--verifier", str(VERIFIER), "--shortlist", "1,5"])
+    printed = capsys.readouterr().out.strip().splitlines()
+    assert re.fullmatch(r"fnir_at_fpir1=\d+\.\d\d,\d+\.\d\d", printed[-1])
+    k1, k5 = (float(v) for v in printed[-1].split("=")[1].split(","))
+    assert "checked by edgeface_xs, shortlist 5" in "\n".join(printed)
+    # The verifier's scores separate people better than the student's; a longer shortlist lets
+    # it find people the student ranked second or lower.
+    assert k5 <= k1 and k5 < alone

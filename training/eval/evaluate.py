@@ -135,10 +135,13 @@ class SetEmbedder:
     `how` records which of "detected", "small_face", "assumed" each image needed.
     """
 
-    def __init__(self, pipeline, fallback_min_face: int):
+    def __init__(self, pipeline, fallback_min_face: int, verify: bool = False):
+        """verify: also embed each face with pipeline.verifier, into self.verified."""
         self.pipeline = pipeline
         self.fallback_min_face = fallback_min_face
+        self.verify = verify
         self.embeddings: dict[Path, np.ndarray] = {}
+        self.verified: dict[Path, np.ndarray] = {}
         self.how: dict[Path, str] = {}
         self._layouts: list[np.ndarray] = []
 
@@ -153,8 +156,13 @@ class SetEmbedder:
             image = load_image(path)
             height, width = image.shape[:2]
             landmarks = layout * np.array([width, height], np.float32)
-            self.embeddings[path] = self.pipeline.embedder.embed(image, [landmarks])[0]
+            self._embed(path, image, landmarks)
             self.how[path] = "assumed"
+
+    def _embed(self, path: Path, image: np.ndarray, landmarks: np.ndarray) -> None:
+        self.embeddings[path] = self.pipeline.embedder.embed(image, [landmarks])[0]
+        if self.verify:
+            self.verified[path] = self.pipeline.verifier.embed(image, [landmarks])[0]
 
     def _embed_detected(self, path: Path, image: np.ndarray) -> bool:
         detector = self.pipeline.detector
@@ -172,7 +180,7 @@ class SetEmbedder:
         size = np.array(image.shape[1::-1], np.float32)
         face = min(faces, key=lambda f: float(np.linalg.norm(f.landmarks.mean(axis=0) - size / 2)))
         self._layouts.append(face.landmarks / size)
-        self.embeddings[path] = self.pipeline.embedder.embed(image, [face.landmarks])[0]
+        self._embed(path, image, face.landmarks)
         self.how[path] = how
         return True
 

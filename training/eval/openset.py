@@ -2,6 +2,7 @@
 
     python -m training openset --model assets/models/student.onnx --lfw ../shared/data/lfw/images --out reports/openset
     python -m training openset --model a.onnx,b.onnx --lfw DIR        (each model on its own)
+    python -m training openset --model student.onnx --verifier edgeface_xs.onnx --shortlist 1,3,5,10 --lfw DIR
 
 Protocol (LFW, evaluation only): every person with two or more photos is enrolled with their
 first photo (by file name) and probes with each other photo (mated probes); STRANGERS people
@@ -19,8 +20,12 @@ Per gallery size:
 at the threshold the kiosk would use with default Settings for that many enrolled templates
 (core.matching.thresholds: the model's gallery-size rule over the manual floor, or the fixed thresholds of a
 model without impostor metadata), and the FNIR at the thresholds that hold FPIR to 1 % and 0.1 %.
+--verifier runs the kiosk's cascade (core.matching.cascade) instead: each model's K best people
+(--shortlist, one result per K) are scored by the verifier, which names the best of them at the
+verifier's own thresholds for the gallery's size.
 --out writes summary.md, openset.png and metrics.json. The last line printed is
-`fnir_at_fpir1=N.NN` (percent, the largest gallery; one value per model, comma-separated).
+`fnir_at_fpir1=N.NN` (percent, the largest gallery; one value per model, or per model and K,
+comma-separated).
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ from pathlib import Path
 
 import numpy as np
 
+from core.matching.cascade import DEFAULT_SHORTLIST, verify_shortlist
+from core.matching.gallery import Gallery
 from core.matching.thresholds import settings_thresholds
 from core.settings import Settings
 from core.vision.embed import FaceEmbedder
@@ -102,24 +109,58 @@ def fpir_threshold(stranger_best: np.ndarray, fpir: float) -> float:
     return float(np.nextafter(ordered[allowed], np.inf))
 
 
+@dataclass(frozen=True)
+class Checked:
+    """The cascade's second model: its embedding of every photo, and how many people it scores."""
+
+    verified: dict[Path, np.ndarray]
+    shortlist: int
+
+
+def _rows(vectors: dict[Path, np.ndarray], paths) -> np.ndarray:
+    return np.stack([vectors[p] for p in paths])
+
+
 def best_scores(
-    protocol: Protocol, embeddings: dict[Path, np.ndarray], size: int
+    protocol: Protocol, embeddings: dict[Path, np.ndarray], size: int, checked: Checked | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Against a gallery of `size`: each mated probe's best score and whether it is its own
-    person's, and each stranger's best score."""
+    person's, and each stranger's best score (with checked: the verifier's, over the shortlist)."""
     people = protocol.enrolled[:size]
-    gallery = np.stack([embeddings[protocol.gallery[name]] for name in people])
     mated = [(index, path) for index, name in enumerate(people) for path in protocol.probes[name]]
-    scores = np.stack([embeddings[path] for _, path in mated]) @ gallery.T
-    correct = scores.argmax(axis=1) == np.array([index for index, _ in mated])
-    stranger_best = (np.stack([embeddings[p] for p in protocol.strangers]) @ gallery.T).max(axis=1)
-    return scores.max(axis=1), correct, stranger_best
+    own = np.array([index for index, _ in mated])
+    gallery_paths = [protocol.gallery[name] for name in people]
+    probe_paths = [path for _, path in mated]
+    if checked is None:
+        gallery = _rows(embeddings, gallery_paths)
+        scores = _rows(embeddings, probe_paths) @ gallery.T
+        stranger_best = (_rows(embeddings, protocol.strangers) @ gallery.T).max(axis=1)
+        return scores.max(axis=1), scores.argmax(axis=1) == own, stranger_best
+    # One template per person, person id = index in the gallery: the kiosk's own cascade.
+    ids = np.arange(size)
+    student = Gallery(_rows(embeddings, gallery_paths), ids)
+    verifier = Gallery(_rows(checked.verified, gallery_paths), ids)
+
+    def named(paths) -> list:
+        return verify_shortlist(
+            student, verifier, _rows(embeddings, paths), _rows(checked.verified, paths), checked.shortlist
+        )
+
+    probes = named(probe_paths)
+    best = np.array([m.similarity for m in probes])
+    correct = np.array([m.person_id for m in probes]) == own
+    return best, correct, np.array([m.similarity for m in named(protocol.strangers)])
 
 
 def evaluate_size(
-    protocol: Protocol, embeddings: dict[Path, np.ndarray], size: int, embedder: FaceEmbedder
+    protocol: Protocol,
+    embeddings: dict[Path, np.ndarray],
+    size: int,
+    embedder: FaceEmbedder,
+    checked: Checked | None = None,
 ) -> SizeResult:
-    best, correct, stranger_best = best_scores(protocol, embeddings, size)
+    """embedder: the model whose thresholds decide (with checked, the verifier)."""
+    best, correct, stranger_best = best_scores(protocol, embeddings, size, checked)
 
     # One template per person, so the gallery size in templates is the number of people.
     kiosk = settings_thresholds(embedder, Settings(), size)
@@ -149,9 +190,11 @@ class ModelResult:
     curves: dict[int, tuple[np.ndarray, np.ndarray]]
 
 
-def curve(protocol: Protocol, embeddings: dict[Path, np.ndarray], size: int) -> tuple[np.ndarray, np.ndarray]:
+def curve(
+    protocol: Protocol, embeddings: dict[Path, np.ndarray], size: int, checked: Checked | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(FPIR, FNIR) at each threshold just above a stranger's best score."""
-    best, correct, stranger_best = best_scores(protocol, embeddings, size)
+    best, correct, stranger_best = best_scores(protocol, embeddings, size, checked)
     named = np.where(correct, best, -np.inf)
     thresholds = np.nextafter(np.sort(stranger_best), np.inf)
     fpir = 1.0 - np.arange(1, len(thresholds) + 1) / len(thresholds)
@@ -159,27 +202,43 @@ def curve(protocol: Protocol, embeddings: dict[Path, np.ndarray], size: int) -> 
     return fpir, fnir
 
 
-def evaluate_model(spec: str, protocol: Protocol, args) -> ModelResult:
+def evaluate_model(spec: str, protocol: Protocol, args) -> list[ModelResult]:
+    """The model alone, or (--verifier) the cascade once per --shortlist K."""
     from core.vision.detect import Detector
     from core.vision.pipeline import FacePipeline
 
     embedder = load_model(spec, threads=args.threads, flip=args.flip)
-    pipeline = FacePipeline(Detector(min_face=args.min_face, threads=DETECTOR_THREADS), embedder)
-    images = SetEmbedder(pipeline, max(12, args.min_face // 2))
+    verifier = load_model(args.verifier, threads=args.threads, flip=args.flip) if args.verifier else None
+    pipeline = FacePipeline(Detector(min_face=args.min_face, threads=DETECTOR_THREADS), embedder, verifier)
+    images = SetEmbedder(pipeline, max(12, args.min_face // 2), verify=verifier is not None)
     start = time.perf_counter()
     images.embed_all(protocol.paths(), progress=not args.quiet)
     seconds = time.perf_counter() - start
     how = list(images.how.values())
-    sizes = [evaluate_size(protocol, images.embeddings, n, embedder) for n in protocol.sizes()]
-    return ModelResult(
-        name=Path(spec).stem,
-        path=spec,
-        model_id=embedder.model_id,
-        seconds=seconds,
-        faces={k: how.count(k) for k in ("detected", "small_face", "assumed")},
-        sizes=sizes,
-        curves={n: curve(protocol, images.embeddings, n) for n in protocol.sizes()},
-    )
+    faces = {k: how.count(k) for k in ("detected", "small_face", "assumed")}
+    runs: list[tuple[str, str, FaceEmbedder, Checked | None]] = [(Path(spec).stem, embedder.model_id, embedder, None)]
+    if verifier is not None:
+        runs = [
+            (
+                f"{Path(spec).stem} checked by {Path(args.verifier).stem}, shortlist {k}",
+                f"{embedder.model_id} > {verifier.model_id}",
+                verifier,
+                Checked(images.verified, k),
+            )
+            for k in args.shortlist
+        ]
+    return [
+        ModelResult(
+            name=name,
+            path=spec,
+            model_id=model_id,
+            seconds=seconds,
+            faces=faces,
+            sizes=[evaluate_size(protocol, images.embeddings, n, decider, checked) for n in protocol.sizes()],
+            curves={n: curve(protocol, images.embeddings, n, checked) for n in protocol.sizes()},
+        )
+        for name, model_id, decider, checked in runs
+    ]
 
 
 # ---------------------------------------------------------------- report
@@ -305,18 +364,30 @@ def run(args) -> int:
     except (FileNotFoundError, NotADirectoryError, ValueError) as exc:
         raise TrainingError(f"openset: {exc}") from exc
     results = []
-    for spec in (m for m in args.model.split(",") if m):
+    models = [m for m in args.model.split(",") if m]
+    for spec in models + ([args.verifier] if args.verifier else []):
         if not Path(spec).is_file():
             raise TrainingError(f"openset: no model file {spec}")
-        r = evaluate_model(spec, protocol, args)
-        results.append(r)
-        print(f"\n{r.name} ({r.model_id}):")
-        print("\n".join(table(r)), flush=True)
+    for spec in models:
+        for r in evaluate_model(spec, protocol, args):
+            results.append(r)
+            print(f"\n{r.name} ({r.model_id}):")
+            print("\n".join(table(r)), flush=True)
     if args.out:
         write_report(Path(args.out), results, protocol, args)
         print(f"report: {Path(args.out) / 'summary.md'}")
     print("fnir_at_fpir1=" + ",".join(f"{100 * r.sizes[-1].fnir_at_fpir['0.01']:.2f}" for r in results))
     return 0
+
+
+def _shortlists(text: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(v) for v in text.split(",") if v)
+    except ValueError:
+        values = ()
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not one or more whole numbers of at least 1, like 1,3,5")
+    return values
 
 
 def register(subparsers) -> None:
@@ -327,6 +398,18 @@ def register(subparsers) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--model", required=True, help="model.onnx, or several joined by commas (each on its own)")
+    p.add_argument(
+        "--verifier",
+        metavar="MODEL",
+        help="run the cascade: each --model shortlists, this model names (as the kiosk decides)",
+    )
+    p.add_argument(
+        "--shortlist",
+        type=_shortlists,
+        default=(DEFAULT_SHORTLIST,),
+        metavar="K[,K...]",
+        help=f"with --verifier: how many of the model's best people the verifier scores (default {DEFAULT_SHORTLIST})",
+    )
     p.add_argument("--lfw", required=True, metavar="DIR", help="LFW images folder (one folder per person)")
     p.add_argument("--out", metavar="DIR", help="write summary.md, openset.png and metrics.json here")
     p.add_argument(

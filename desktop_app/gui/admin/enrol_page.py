@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.enrol.enroller import CaptureSession, Enroller, PhotoOutcome, Sample
+from core.enrol.enroller import CaptureSession, Enroller, PhotoOutcome, Review, Sample
 from core.errors import FaceGateError
 from core.store import Person, Store
-from core.types import Match
 from core.vision.imaging import IMAGE_SUFFIXES
+from desktop_app.gui.admin.templates_dialog import thumbnail_row
 from desktop_app.gui.tasks import run_task
 from desktop_app.gui.video_view import AMBER, GREEN, Overlay, VideoView
 from desktop_app.gui.worker import FrameWorker, PreviewFrame
@@ -41,12 +41,14 @@ class EnrolPage(QWidget):
         self.photo_samples: list[Sample] = []
         self.camera_samples: list[Sample] = []
         self._session: CaptureSession | None = None
-        self._duplicates_seen = False
+        # What the verifier objected to in the batch on screen, until refused or added anyway.
+        self._review: Review | None = None
+        self._reviewed: list[Sample] = []
 
         self.name = QLineEdit(placeholderText="Full name (an existing name adds to that person)")
         self.group = QLineEdit(placeholderText="optional, e.g. staff or admin")
         self.external_id = QLineEdit(placeholderText="optional, e.g. employee number")
-        self.name.textChanged.connect(self._forget_duplicates)
+        self.name.textChanged.connect(self._forget_review)
         form = QFormLayout()
         form.addRow("Name:", self.name)
         form.addRow("Group:", self.group)
@@ -78,6 +80,11 @@ class EnrolPage(QWidget):
         self.warning = QLabel(wordWrap=True)
         self.warning.setStyleSheet(WARNING_STYLE)
         self.warning.setVisible(False)
+        # The refused photos' thumbnails beside the person's (or look-alike's) kept faces.
+        self.compare = QVBoxLayout()
+        self.refuse_button = QPushButton("Refuse these photos")
+        self.refuse_button.clicked.connect(self.refuse)
+        self.refuse_button.setVisible(False)
         self.status = QLabel(wordWrap=True)
         self.enrol_button = QPushButton("Enrol")
         self.enrol_button.clicked.connect(self.enrol)
@@ -86,8 +93,12 @@ class EnrolPage(QWidget):
         layout.addLayout(form)
         layout.addLayout(sources, 1)
         layout.addWidget(self.warning)
+        layout.addLayout(self.compare)
         layout.addWidget(self.status)
-        layout.addWidget(self.enrol_button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.refuse_button)
+        buttons.addWidget(self.enrol_button, 1)
+        layout.addLayout(buttons)
 
     # ------------------------------------------------------------------------------------ photos
 
@@ -158,9 +169,13 @@ class EnrolPage(QWidget):
     def _update_button(self) -> None:
         self.enrol_button.setEnabled(bool(self.samples))
 
-    def _forget_duplicates(self) -> None:
-        self._duplicates_seen = False
+    def _forget_review(self) -> None:
+        self._review, self._reviewed = None, []
         self.warning.hide()
+        self.refuse_button.hide()
+        while (item := self.compare.takeAt(0)) is not None:
+            if (widget := item.widget()) is not None:
+                widget.deleteLater()
         self.enrol_button.setText("Enrol")
 
     def prefill(self, person: Person) -> None:
@@ -175,8 +190,8 @@ class EnrolPage(QWidget):
         if not name:
             self.status.setText("Type the person's name first.")
             return
-        if self._duplicates_seen:
-            self._save(name)
+        if self._review:
+            self._save(name, forced=self._review.describe(self._reviewed))
             return
         try:
             existing = self.store.find_person_by_name(name)
@@ -186,25 +201,58 @@ class EnrolPage(QWidget):
         samples = self.samples
         self.enrol_button.setEnabled(False)
         run_task(
-            lambda: self.enroller.duplicates(samples, exclude=existing.id if existing else None),
-            lambda found: self._duplicates_checked(name, found),
+            lambda: self.enroller.review(
+                samples, existing.name if existing else name, existing.id if existing else None
+            ),
+            lambda review: self._checked(name, review, samples),
             self._failed,
         )
 
-    def _duplicates_checked(self, name: str, found: list[Match]) -> None:
-        if not found:
+    def _checked(self, name: str, review: Review, samples: list[Sample]) -> None:
+        if not review:
             self._save(name)
             return
-        self._duplicates_seen = True
-        alike = ", ".join(f"{m.name} ({m.similarity:.2f})" for m in found)
-        self.warning.setText(
-            f"⚠ These faces already match {alike}. Enrol {name} anyway only if they are different people."
-        )
+        self._review, self._reviewed = review, samples
+        self.warning.setText(f"⚠ {review.describe(samples)}. Refuse them, or enrol anyway only if they are {name}.")
         self.warning.show()
+        self._show_comparison(review, samples)
+        self.refuse_button.setVisible(bool(review.mismatches))
         self.enrol_button.setText("Enrol anyway")
         self._update_button()
 
-    def _save(self, name: str) -> None:
+    def _show_comparison(self, review: Review, samples: list[Sample]) -> None:
+        """The refused faces beside the faces they were compared with, as thumbnails."""
+        refused = {m.index for m in review.mismatches}
+        if refused:
+            self.compare.addWidget(thumbnail_row([samples[i].crop_jpeg for i in sorted(refused)], "These photos:"))
+            person = self.store.find_person_by_name(review.person)
+            kept = [] if person is None else self.store.template_crops(person.id)
+            theirs = list(dict.fromkeys(crop for _, crop in kept if crop is not None))
+            if not theirs:  # a new person: the rest of the batch
+                theirs = [s.crop_jpeg for i, s in enumerate(samples) if i not in refused]
+            self.compare.addWidget(thumbnail_row(theirs[:6], f"{review.person} as enrolled:"))
+        for match in review.duplicates:
+            if match.person_id is None:
+                continue
+            crops = [crop for _, crop in self.store.template_crops(match.person_id) if crop is not None]
+            self.compare.addWidget(thumbnail_row(list(dict.fromkeys(crops))[:6], f"{match.name}, already enrolled:"))
+
+    def refuse(self) -> None:
+        """Drops the photos the verifier refused and marks them in the list."""
+        if self._review is None:
+            return
+        refused = [self._reviewed[m.index] for m in self._review.mismatches]
+        self.photo_samples = [s for s in self.photo_samples if not any(s is r for r in refused)]
+        self.camera_samples = [s for s in self.camera_samples if not any(s is r for r in refused)]
+        for i in range(self.photo_list.count()):
+            item = self.photo_list.item(i)
+            if any(item.text() == f"✓ {r.detail}" for r in refused):
+                item.setText(f"✗ {item.text()[2:]} — refused: not the same person")
+        self._forget_review()
+        self.status.setText(f"Refused {len(refused)} photo(s).")
+        self._update_button()
+
+    def _save(self, name: str, forced: str | None = None) -> None:
         photo, camera = list(self.photo_samples), list(self.camera_samples)
         group, external_id = self.group.text().strip(), self.external_id.text().strip()
         self.enrol_button.setEnabled(False)
@@ -220,6 +268,7 @@ class EnrolPage(QWidget):
                         person_id=person.id if person else None,
                         group=group,
                         external_id=external_id,
+                        forced=forced,
                     )
                     count += len(ids)
             if person is None:
@@ -244,7 +293,7 @@ class EnrolPage(QWidget):
         self.photo_list.clear()
         for field in (self.name, self.group, self.external_id):
             field.clear()
-        self._forget_duplicates()
+        self._forget_review()
         self.feedback.setText("Capture takes 5 to 10 good frames; follow the prompts.")
         self.status.clear()
         self._update_button()

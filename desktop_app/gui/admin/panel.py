@@ -23,7 +23,7 @@ class AdminPanel(QTabWidget):
         super().__init__(parent)
         embedder = enroller.pipeline.embedder
         self.enrol = EnrolPage(store, enroller, worker)
-        self.people = PeoplePage(store, embedder)
+        self.people = PeoplePage(store, embedder, enroller.pipeline.verifier)
         self.attendance = AttendancePage(store)
         self.settings = SettingsPage(store, embedder)
         self.addTab(self.enrol, "Enrol")

@@ -1,4 +1,5 @@
-"""The enrolled people: search, edit, deactivate, delete, and bring templates up to the current model."""
+"""The enrolled people: search, edit, deactivate, delete, their templates, and templates for every
+model in use made from the kept face crops."""
 
 from __future__ import annotations
 
@@ -16,16 +17,18 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from core.enrol.enroller import RecomputeResult, recompute_stale
+from core.enrol.upgrade import UpgradeResult, missing_templates, upgrade_templates
 from core.errors import FaceGateError
 from core.store import Person, Store
 from core.vision.embed import FaceEmbedder
 from desktop_app.gui.admin.record_table import Column, RecordFilter, RecordTableModel, record_view
+from desktop_app.gui.admin.templates_dialog import TemplatesDialog
 from desktop_app.gui.tasks import run_task
 
 
@@ -42,7 +45,7 @@ COLUMNS: tuple[Column[ListedPerson], ...] = (
     Column("External id", lambda p: p.person.external_id or "", searched=True),
     Column("Group", lambda p: p.person.group or "", searched=True),
     Column("Status", lambda p: "active" if p.person.active else "deactivated"),
-    Column("Templates", lambda p: "⚠ made by an older model" if p.stale else "current"),
+    Column("Templates", lambda p: "⚠ made by a model not in use" if p.stale else "current"),
 )
 
 
@@ -70,10 +73,15 @@ class PersonDialog(QDialog):
 class PeoplePage(QWidget):
     changed = Signal()  # people or templates changed: the kiosk should reload
     reenrol = Signal(object)  # Person to take new photos or camera samples of
+    progressed = Signal(int, int)  # faces embedded, of how many: emitted from the upgrade's thread
 
-    def __init__(self, store: Store, embedder: FaceEmbedder, parent: QWidget | None = None):
+    def __init__(
+        self, store: Store, embedder: FaceEmbedder, verifier: FaceEmbedder | None = None, parent: QWidget | None = None
+    ):
         super().__init__(parent)
-        self.store, self.embedder = store, embedder
+        self.store = store
+        # The models in use: every kept face needs a template of each (core/enrol/upgrade.py).
+        self.models = [m for m in (embedder, verifier) if m is not None]
         self.show_inactive = QCheckBox("Show deactivated")
         # Everyone, deactivated people too: searching and "Show deactivated" filter these, not the Store.
         self.model = RecordTableModel(COLUMNS, dimmed=lambda p: not p.person.active)
@@ -86,8 +94,11 @@ class PeoplePage(QWidget):
         self.table.doubleClicked.connect(self.edit)
         self.stale_note = QLabel(wordWrap=True)
         self.message = QLabel(wordWrap=True)
-        self.recompute_button = QPushButton("Recompute stale templates")
+        self.recompute_button = QPushButton("Make missing templates")
         self.recompute_button.clicked.connect(self.recompute)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.progressed.connect(self._progressed)
 
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
@@ -98,6 +109,7 @@ class PeoplePage(QWidget):
             ("Deactivate / reactivate", self.toggle_active),
             ("Delete…", self.delete),
             ("Re-enrol…", self.start_reenrol),
+            ("Templates…", self.show_templates),
         ):
             button = QPushButton(text)
             button.clicked.connect(slot)
@@ -109,26 +121,29 @@ class PeoplePage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.stale_note)
         layout.addLayout(actions)
+        layout.addWidget(self.progress)
         layout.addWidget(self.message)
 
     def refresh(self) -> None:
         """Reads the people and their templates' models from the Store again."""
         try:
             people = self.store.list_people(include_inactive=True)
-            stale = self.store.stale_templates(self.embedder.model_id)
+            stale = self.store.stale_templates([m.model_id for m in self.models])
+            missing, reenrol = missing_templates(self.store, self.models)
         except FaceGateError as exc:
             self.message.setText(f"⚠ {exc}")
             return
         stale_people = {t.person_id for t in stale}
         self.model.set_records([ListedPerson(p, p.id in stale_people) for p in people])
-        without_crop = sum(not t.has_crop for t in stale)
-        self.recompute_button.setEnabled(len(stale) > without_crop)
-        self.stale_note.setText(
-            f"{len(stale)} template(s) were made by another model: recompute them from their stored crops"
-            + (f"; {without_crop} have no crop and need re-enrolment." if without_crop else ".")
-            if stale
-            else ""
-        )
+        self.recompute_button.setEnabled(missing > 0)
+        notes = []
+        if stale:
+            notes.append(f"{len(stale)} template(s) were made by a model not in use.")
+        if missing:
+            notes.append(f"{missing} kept face(s) lack a template of a model in use: make them from their crops.")
+        if reenrol:
+            notes.append(f"Enrol again (no kept crop): {', '.join(reenrol)}.")
+        self.stale_note.setText(" ".join(notes))
 
     def selected(self) -> Person | None:
         rows = self.table.selectionModel().selectedRows()
@@ -185,17 +200,35 @@ class PeoplePage(QWidget):
         if person is not None:
             self.reenrol.emit(person)
 
+    def show_templates(self) -> None:
+        person = self.selected()
+        if person is None:
+            return
+        dialog = TemplatesDialog(self.store, person, self)
+        dialog.changed.connect(self.changed)
+        dialog.exec()
+        self.refresh()
+
     def recompute(self) -> None:
         self.recompute_button.setEnabled(False)
-        self.message.setText("Recomputing templates…")
-        run_task(lambda: recompute_stale(self.store, self.embedder), self._recomputed, self._failed)
+        self.progress.setValue(0)
+        self.progress.setVisible(True)
+        self.message.setText("Making templates from the kept face crops…")
+        models = list(self.models)
+        run_task(lambda: upgrade_templates(self.store, models, self.progressed.emit), self._recomputed, self._failed)
 
-    def _recomputed(self, result: RecomputeResult) -> None:
-        note = f"; {result.need_reenrol} need re-enrolment" if result.need_reenrol else ""
-        self.message.setText(f"Recomputed {result.recomputed} template(s){note}.")
+    def _progressed(self, done: int, total: int) -> None:
+        self.progress.setMaximum(total)
+        self.progress.setValue(done)
+
+    def _recomputed(self, result: UpgradeResult) -> None:
+        self.progress.setVisible(False)
+        note = f"; enrol again (no kept crop): {', '.join(result.need_reenrol)}" if result.need_reenrol else ""
+        self.message.setText(f"Made {result.made} template(s) from kept crops{note}.")
         self.refresh()
         self.changed.emit()
 
     def _failed(self, message: str) -> None:
+        self.progress.setVisible(False)
         self.message.setText(f"⚠ {message}")
         self.refresh()

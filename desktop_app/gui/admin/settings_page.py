@@ -127,6 +127,8 @@ class SettingsPage(QWidget):
         self.pad_strictness.addItems(list(STRICTNESS))
         self.pad_strictness.setFixedWidth(FIELD_WIDTH)
         self.challenge_enabled = QCheckBox("Unlock asks for a head turn (left or right, at random)")
+        # core/matching/cascade.py: off, the student decides alone and turns more enrolled people away.
+        self.verify_verdicts = QCheckBox("Check verdicts with the verifier")
         self.message = QLabel(wordWrap=True)
 
         calibrate_row = QHBoxLayout()
@@ -174,6 +176,7 @@ class SettingsPage(QWidget):
         form.addRow("Photos and screens:", self.pad_enabled)
         form.addRow("Strictness:", self.pad_strictness)
         form.addRow("Unlock challenge:", self.challenge_enabled)
+        form.addRow("Verifier:", self.verify_verdicts)
 
         buttons = QHBoxLayout()
         save_button = QPushButton("Save", default=True)
@@ -215,6 +218,7 @@ class SettingsPage(QWidget):
         self.pad_enabled.setChecked(s.pad_enabled)
         self.pad_strictness.setCurrentText(s.pad_strictness)
         self.challenge_enabled.setChecked(s.challenge_enabled)
+        self.verify_verdicts.setChecked(s.verify_verdicts)
 
     def edited(self) -> Settings:
         current = self.store.load_settings()
@@ -232,6 +236,7 @@ class SettingsPage(QWidget):
             pad_enabled=self.pad_enabled.isChecked(),
             pad_strictness=self.pad_strictness.currentText(),
             challenge_enabled=self.challenge_enabled.isChecked(),
+            verify_verdicts=self.verify_verdicts.isChecked(),
         )
 
     def save(self) -> None:
