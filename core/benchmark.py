@@ -11,12 +11,19 @@ from statistics import median
 import numpy as np
 
 from core.errors import FaceGateError
+from core.kiosk.evidence import VERIFIER_FRAMES
 from core.matching.gallery import Gallery
 from core.vision.align import align
 from core.vision.detect import Detector
 from core.vision.embed import load_embedder
 from core.vision.imaging import image_files, load_image
+from core.vision.pipeline import FacePipeline
 from core.vision.raster import resize_area
+
+# The frames of `bench stages`' verifier lines are searched down to the detector's own smallest
+# face, not the kiosk's 60 px: the group sample's faces are about 50 px once letterboxed to 640x480,
+# and both frames are searched alike so that only the number of faces differs.
+VERDICT_MIN_FACE = 40
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,41 @@ def bench_stages(
         match_ms=_median_ms(lambda: gallery.search(query, k=1), repeats),
         # live_score, not score: the sample portrait is a grayscale photo, which score() refuses.
         pad_ms=_median_ms(lambda: pad.live_score(frame, faces[0].box), repeats) if pad is not None else 0.0,
+    )
+
+
+@dataclass(frozen=True)
+class VerdictCost:
+    """What one frame with `faces` faces costs, in ms, with the verifier off and on."""
+
+    faces: int
+    off_ms: float
+    on_ms: float
+
+
+def bench_verdict_frame(
+    frame: np.ndarray, faces: int, model: Path, verifier: Path, threads: int = 1, repeats: int = 50
+) -> VerdictCost:
+    """off: any frame's cost, detection and the student on each of the `faces` largest faces.
+    on: a frame on which every one of them gets its track's first verdict, so the verifier also
+    embeds each face's VERIFIER_FRAMES best sightings, one call each as the kiosk makes them
+    (core/kiosk/evidence.py); a track's later tries reuse those, so this is the dearest frame."""
+    pipeline = FacePipeline(
+        Detector(min_face=VERDICT_MIN_FACE, threads=threads),
+        load_embedder(model, threads=threads),
+        load_embedder(verifier, threads=threads),
+    )
+    found = pipeline.faces(frame, max_faces=faces)
+    if len(found) < faces:
+        raise FaceGateError(f"the benchmark frame shows {len(found)} faces, not the {faces} it needs")
+
+    def verdicts() -> None:
+        for face in pipeline.faces(frame, max_faces=faces):
+            for _ in range(VERIFIER_FRAMES):
+                pipeline.verify_embed(frame, [face])
+
+    return VerdictCost(
+        faces, _median_ms(lambda: pipeline.faces(frame, max_faces=faces), repeats), _median_ms(verdicts, repeats)
     )
 
 

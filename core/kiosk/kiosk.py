@@ -72,8 +72,9 @@ class KioskResult:
     error: str | None = None
     thresholds: Thresholds | None = None
     waiting: int = 0
-    # Both models and the thresholds each decides at (Cascade.describe), for the status bar.
+    # For the status bar: both models (Cascade.models) and the thresholds each uses (Cascade.describe).
     models: str | None = None
+    model_thresholds: str | None = None
     # hint: what a person in front of the kiosk should do (a photo refused, come closer);
     # prompt: the unlock challenge waiting for a head turn.
     hint: str | None = None
@@ -227,6 +228,7 @@ class Kiosk:
             error,
             self.thresholds,
             len(self.spool),
+            self.cascade.models(),
             self.cascade.describe(),
             hint,
             prompt,

@@ -116,10 +116,27 @@ class Cascade:
         (best,) = verify_shortlist(self.student, self.verifier, student_embedding, verifier_embedding, self.shortlist)
         return best if best.similarity >= self.threshold else Match(None, best.similarity)
 
+    def models(self) -> str:
+        """For the status bar's model label and `checkin --stats`: which models run, and who decides."""
+        return name_models(self.student_model, self.verifier_model)
+
     def describe(self) -> str:
-        """For the status bar and `checkin --stats`: both models and the thresholds each uses."""
-        student = f"student {self.student_model.model_id}: {self.student_thresholds.describe()}"
-        if self.verifier_model is None or self.verifier_thresholds is None:
-            return f"{student}; verdicts by the student (no verifier)"
-        verifier = f"verifier {self.verifier_model.model_id}: {self.verifier_thresholds.describe()}"
-        return f"{student}; {verifier}; shortlist {self.shortlist}"
+        """For the status bar's thresholds label and `checkin --stats`: the thresholds each model
+        uses now (models() names the models)."""
+        student = f"student: {self.student_thresholds.describe()}"
+        if self.verifier_thresholds is None:
+            return f"{student}; verdicts by the student"
+        return f"{student}; verifier: {self.verifier_thresholds.describe()}; shortlist {self.shortlist}"
+
+
+def name_models(student: FaceEmbedder, verifier: FaceEmbedder | None) -> str:
+    """Both models by file and by the id their templates carry; verifier None when none checks
+    verdicts (none loaded, or the setting off). The status bar shows it before the first frame too."""
+    named = f"student {_model_name(student)}"
+    return f"{named} · verifier {_model_name(verifier)}" if verifier is not None else f"{named} · no verifier"
+
+
+def _model_name(embedder: FaceEmbedder) -> str:
+    # An ensemble (--model a.onnx,b.onnx) names each of its files.
+    files = "+".join(m.path.name for m in getattr(embedder, "members", [embedder]))
+    return f"{files} ({embedder.model_id})"

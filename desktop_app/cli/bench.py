@@ -17,8 +17,11 @@ from desktop_app.cli import site_bench
 from desktop_app.cli.common import pad_model
 from desktop_app.cli.options import folder, min_face, number, pad_options
 
-# The photo the default 640x480 test frame is built from (assets/samples).
+# The photo the default 640x480 test frame is built from (assets/samples), and the group photo
+# (six faces) the frame of VERDICT_FACES faces is.
 SAMPLE_PHOTO = "Tom_Hanks_54745.png"
+GROUP_PHOTO = "t1.jpg"
+VERDICT_FACES = 5
 
 
 def add_bench(sub: argparse._SubParsersAction) -> None:
@@ -73,6 +76,11 @@ def add_bench(sub: argparse._SubParsersAction) -> None:
 def _stage_options(p: argparse.ArgumentParser, defaults: bool) -> None:
     """Given on `bench` and on `bench stages`; the subcommand's copies leave what `bench` parsed alone."""
     p.add_argument("--model", default=argparse.SUPPRESS, help="embedding model")
+    p.add_argument(
+        "--verifier",
+        default=argparse.SUPPRESS,
+        help="the verifier to time (default: FACEGATE_VERIFIER, else the bundled EdgeFace-XS)",
+    )
     p.add_argument(
         "--photo", default=None if defaults else argparse.SUPPRESS, help="photo to build the 640x480 test frame from"
     )
@@ -145,9 +153,11 @@ def _moved(note: str) -> None:
 
 
 def stages(args: argparse.Namespace) -> int:
-    from core.benchmark import bench_stages
+    from core.benchmark import VERDICT_MIN_FACE, bench_stages, bench_verdict_frame, frame_640x480
+    from core.kiosk.evidence import VERIFIER_FRAMES
     from core.paths import samples_dir
-    from core.vision.pipeline import model_spec
+    from core.vision.imaging import load_image
+    from core.vision.pipeline import model_spec, verifier_spec
 
     photo = Path(args.photo) if args.photo else samples_dir() / SAMPLE_PHOTO
     results = []
@@ -158,6 +168,14 @@ def stages(args: argparse.Namespace) -> int:
             f"threads={threads} decode_ms={t.decode_ms:.2f} detect_ms={t.detect_ms:.2f} "
             f"align_ms={t.align_ms:.3f} embed_ms={t.embed_ms:.2f} match_10k_ms={t.match_ms:.3f} "
             f"pad_ms={t.pad_ms:.2f} pipeline_fps={t.pipeline_fps:.1f}"
+        )
+    model, verifier = Path(model_spec(args.model)), Path(verifier_spec(args.verifier))
+    for source, faces in ((photo, 1), (samples_dir() / GROUP_PHOTO, VERDICT_FACES)):
+        cost = bench_verdict_frame(frame_640x480(load_image(source)), faces, model, verifier, 1, args.repeats)
+        print(
+            f"frame {faces} face{'' if faces == 1 else 's'}: verifier off {cost.off_ms:.1f} ms, on {cost.on_ms:.1f} ms "
+            f"(off: detect + student on every face; on: + verifier on each face's {VERIFIER_FRAMES} best sightings, "
+            f"every track's first verdict at once; threads=1 min_face={VERDICT_MIN_FACE})"
         )
     one = results[0]
     print(

@@ -81,6 +81,7 @@ def checkin(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             pass
     if args.stats and frames:
+        print(kiosk.cascade.models())
         print(kiosk.cascade.describe())
         print(f"fps={frames / max(time.perf_counter() - start, 1e-9):.1f}")
     return 1 if args.once and not checked_in else 0

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QToolBar, QWi
 
 from core.enrol.enroller import Enroller
 from core.kiosk.kiosk import KioskResult
+from core.matching.cascade import name_models
 from core.store import Store
 from core.types import Event
 from core.vision.pipeline import FacePipeline
@@ -94,9 +95,9 @@ class MainWindow(QMainWindow):
         # A problem stays on screen while it keeps being reported, and goes once it stops.
         self._problem_timer = QTimer(self, singleShot=True, interval=PROBLEM_SHOWN_MS)
         self._problem_timer.timeout.connect(self.message_label.clear)
-        embedder = pipeline.embedder
-        files = "+".join(m.path.name for m in getattr(embedder, "members", [embedder]))
-        self.model_label = QLabel(f"model {files} ({embedder.model_id})")
+        # Until the first frame's result says what the kiosk runs (and then whenever it changes).
+        verifier = pipeline.verifier if store.load_settings().verify_verdicts else None
+        self.model_label = QLabel(name_models(pipeline.embedder, verifier))
         status = self.statusBar()
         status.addWidget(self.camera_label)
         status.addWidget(self.message_label, 1)
@@ -176,7 +177,9 @@ class MainWindow(QMainWindow):
             # "offline: N events waiting" while the database is unreachable.
             self.fps_label.setText(f"{result.fps:.1f} fps" + (f" · {result.status}" if result.status else ""))
             if result.models is not None:
-                self.threshold_label.setText(result.models)
+                self.model_label.setText(result.models)
+            if result.model_thresholds is not None:
+                self.threshold_label.setText(result.model_thresholds)
         self.current_screen.show_result(result)
 
     def _show_events(self, events: Sequence[Event]) -> None:

@@ -167,8 +167,19 @@ def test_bench_old_spellings_note_the_subcommand_then_print_what_it_prints(home,
     old = _bench(["--repeats", "1", "--photo", str(sample_images / "Tom_Hanks_54745.png")], capsys)
     numbers = re.compile(r"\d+\.\d+")
     assert new[0] == old[0] == 0 and numbers.sub("N", old[1]) == numbers.sub("N", new[1])
-    assert [line.split("=")[0] for line in new[1].splitlines()] == ["threads", "threads", "detect_ms"]
     assert new[2] == old[2] == ""
+
+
+def test_bench_prints_a_frames_cost_with_the_verifier_off_and_on(home, capsys):
+    code, out, err = _bench(["--repeats", "1"], capsys)
+    lines = out.splitlines()
+    assert code == 0 and err == ""
+    # The stage lines as before, the summary still last; between them one line per frame.
+    assert [line.split("=")[0] for line in (lines[0], lines[1], lines[-1])] == ["threads", "threads", "detect_ms"]
+    frame = re.compile(r"frame (\d) faces?: verifier off (\d+\.\d) ms, on (\d+\.\d) ms \(off: .+; on: .+\)")
+    costs = [frame.fullmatch(line) for line in lines[2:-1]]
+    assert all(costs) and [m.group(1) for m in costs if m] == ["1", "5"]
+    assert "verifier on each face's 3 best sightings" in lines[2]
 
 
 def test_bench_site_needs_its_folder_of_faces(home, tmp_path, capsys):

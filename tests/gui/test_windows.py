@@ -3,14 +3,17 @@ attendance and settings screens."""
 
 import csv
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QDate, QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from core.matching.cascade import Cascade
 from core.matching.gallery import model_key
 from core.store.pin import verify_pin
 from core.types import CHECK_IN, Event
@@ -361,3 +364,30 @@ def test_settings_page_saves_and_calibrates(qtbot, window, store, enrolled, stra
     page.calibrate_button.click()
     qtbot.waitUntil(lambda: "false accepts" in page.calibration.text(), timeout=TIMEOUT_MS)
     assert "3 genuine pairs" in page.calibration.text()
+
+
+@pytest.mark.parametrize("verify", [True, False], ids=["verifier", "student-alone"])
+def test_status_bar_names_both_models_and_each_ones_thresholds(
+    qtbot, window, store, pipeline, sample_enrolled, sample_person_folder, verify
+):
+    store.save_settings(replace(store.load_settings(), verify_verdicts=verify))
+    win = window(sample_person_folder)
+    qtbot.waitUntil(lambda: win.threshold_label.text() != "", timeout=TIMEOUT_MS)
+    student, verifier = pipeline.embedder, pipeline.verifier
+    models = win.model_label.text()
+    assert f"student {student.path.name} ({student.model_id})" in models
+    if verify:
+        assert f"verifier {verifier.path.name} ({verifier.model_id})" in models
+    else:
+        assert "no verifier" in models and verifier.model_id not in models
+    # The thresholds label is the kiosk's cascade's own line: each model's thresholds for the gallery now.
+    cascade = Cascade(store, pipeline, store.load_settings(), unlock=False)
+    shown = win.threshold_label.text()
+    assert shown == cascade.describe()
+    t = cascade.student_thresholds
+    assert f"student: 15 enrolled templates: attendance {t.attendance:.3f}, unlock {t.unlock:.3f}" in shown
+    v = cascade.verifier_thresholds
+    if verify:
+        assert v is not None and f"verifier: 15 enrolled templates: attendance {v.attendance:.3f}" in shown
+    else:
+        assert v is None and "verifier:" not in shown
