@@ -3,6 +3,7 @@ recompute. Embeddings and crops are sealed in the database and plain outside it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -12,12 +13,14 @@ from sqlalchemy.orm import Session
 
 from core.errors import StoreError
 from core.store.engine import Database
-from core.store.keys import FaceSeal
+from core.store.keys import Binding, FaceSeal, open_embeddings
 from core.store.labels import check_length
 from core.store.people import checked_person, holder_of, new_person, person_record, person_row
 from core.store.records import Enrolment, TemplateInfo
 from core.store.schema import DETAIL_LEN, MODEL_LEN, SOURCES, VERSION_LEN, PersonRow, TemplateRow, utc_now
-from core.store.site import note_change
+from core.store.site import note_change, write_audit
+
+log = logging.getLogger(__name__)
 
 
 def _each(value: Any, n: int, what: str) -> list[Any]:
@@ -88,7 +91,7 @@ class Templates(Database):
             rows = [
                 TemplateRow(
                     person_id=person.id,
-                    embedding=self._seal.seal_embedding(vector.tobytes()),
+                    embedding=b"",  # sealed below, once the row has the id the seal binds it to
                     dim=matrix.shape[1],
                     model_id=model_id,
                     model_version=model_version,
@@ -96,12 +99,14 @@ class Templates(Database):
                     source=source,
                     source_detail=detail,
                     created_at=now,
-                    crop_jpeg=None if jpeg is None else self._seal.seal_crop(jpeg),
                 )
-                for vector, q, jpeg, detail in zip(matrix, qualities, jpegs, details)
+                for q, detail in zip(qualities, details)
             ]
             s.add_all(rows)
             s.flush()
+            for row, vector, jpeg in zip(rows, matrix, jpegs):
+                row.embedding = self._seal.seal_embedding(vector.tobytes(), row)
+                row.crop_jpeg = None if jpeg is None else self._seal.seal_crop(jpeg, row)
             note_change(s, actor, "enrol", f"#{person.id} {person.name}: {n} templates from {source}")
             return Enrolment(person_record(person), [row.id for row in rows], created)
 
@@ -113,24 +118,52 @@ class Templates(Database):
         """(float32 N x D, int64 person id per row, name per row) for active people, templates made
         with model_id (and model_version when given); (0 x 0, empty, []) when there are none."""
         query = (
-            select(TemplateRow.person_id, TemplateRow.embedding, TemplateRow.dim, PersonRow.name)
+            select(
+                TemplateRow.id,
+                TemplateRow.person_id,
+                TemplateRow.model_id,
+                TemplateRow.embedding,
+                TemplateRow.dim,
+                PersonRow.name,
+            )
             .join(PersonRow, PersonRow.id == TemplateRow.person_id)
             .where(PersonRow.active, _made_with(model_id, model_version))
             .order_by(TemplateRow.id)
         )
-        rows = self._run(lambda s: s.execute(query).all())
+        rows = self._opened_rows(self._run(lambda s: s.execute(query).all()))
         if not rows:
             return np.zeros((0, 0), np.float32), np.zeros(0, np.int64), []
-        dims = {row.dim for row in rows}
+        dims = {row.dim for row, _ in rows}
         if len(dims) > 1:
             raise StoreError(f"templates for model {model_id} differ in size {sorted(dims)}; re-enrol its people")
-        plain = b"".join(self._seal.open_embedding(row.embedding) for row in rows)
-        matrix = np.frombuffer(plain, dtype="<f4").reshape(len(rows), dims.pop())
+        matrix = np.frombuffer(b"".join(plain for _, plain in rows), dtype="<f4").reshape(len(rows), dims.pop())
         return (
             matrix.astype(np.float32),
-            np.array([row.person_id for row in rows], dtype=np.int64),
-            [row.name for row in rows],
+            np.array([row.person_id for row, _ in rows], dtype=np.int64),
+            [row.name for row, _ in rows],
         )
+
+    def _opened_rows(self, rows: Sequence[Any]) -> list[tuple[Any, bytes]]:
+        """The rows whose embedding opens, with it; each damaged one is skipped, logged and audited
+        with the person to re-enrol, so one bad row does not stop every kiosk."""
+        opened, damaged = open_embeddings(self._seal, rows)
+        notes = [
+            f"template #{row.id} of #{row.person_id} {row.name} does not decrypt (damaged): re-enrol {row.name}"
+            for row in damaged
+        ]
+
+        def work(s: Session) -> None:
+            for note in notes:
+                write_audit(s, "store", "damaged template skipped", note)
+
+        for note in notes:
+            log.warning("skipped %s", note)
+        if notes:
+            try:
+                self._run(work, write=True)
+            except StoreError as exc:  # a read-only database: the log lines above must do
+                log.warning("could not audit the damaged templates: %s", exc)
+        return opened
 
     def template_count(self, model_id: str, model_version: str | None = None) -> int:
         """How many templates of active people templates_for_gallery would return, without
@@ -170,10 +203,12 @@ class Templates(Database):
 
     def crops_for_recompute(self, model_id: str, model_version: str | None = None) -> list[tuple[int, bytes]]:
         """(template id, JPEG crop) of stale templates that kept a crop; the rest need re-enrolment."""
-        query = select(TemplateRow.id, TemplateRow.crop_jpeg).where(
+        query = select(TemplateRow.id, TemplateRow.person_id, TemplateRow.model_id, TemplateRow.crop_jpeg).where(
             ~_made_with(model_id, model_version), TemplateRow.crop_jpeg.is_not(None)
         )
-        return [(row.id, self._seal.open_crop(row.crop_jpeg)) for row in self._run(lambda s: s.execute(query).all())]
+        return [
+            (row.id, self._seal.open_crop(row.crop_jpeg, row)) for row in self._run(lambda s: s.execute(query).all())
+        ]
 
     def replace_embeddings(
         self, embeddings: Mapping[int, np.ndarray], model_id: str, model_version: str, *, actor: str = "admin"
@@ -183,14 +218,20 @@ class Templates(Database):
 
         def work(s: Session) -> int:
             # Deleted meanwhile (from another window), a template has nothing left to overwrite.
-            existing = set(s.scalars(select(TemplateRow.id).where(TemplateRow.id.in_(list(embeddings)))))
-            for template_id in existing:
+            existing = dict(
+                s.execute(select(TemplateRow.id, TemplateRow.person_id).where(TemplateRow.id.in_(list(embeddings))))
+                .tuples()
+                .all()
+            )
+            for template_id, person_id in existing.items():
                 vector = np.asarray(embeddings[template_id], dtype="<f4").ravel()
                 s.execute(
                     update(TemplateRow)
                     .where(TemplateRow.id == template_id)
                     .values(
-                        embedding=self._seal.seal_embedding(vector.tobytes()),
+                        embedding=self._seal.seal_embedding(
+                            vector.tobytes(), Binding(template_id, person_id, model_id)
+                        ),
                         dim=vector.size,
                         model_id=model_id,
                         model_version=model_version,
