@@ -34,15 +34,15 @@ _ACCESS = (
     "cannot be opened or written: check that its folder exists and that you may write to it "
     "(or point FACEGATE_HOME / FACEGATE_DB elsewhere)"
 )
-_DAMAGED = "is damaged or not a FaceGate database: restore a backup, or move the file away for a fresh one"
+DAMAGED = "is damaged or not a FaceGate database: restore a backup, or move the file away for a fresh one"
 _SQLITE_ADVICE = {
     5: _BUSY,
     6: _BUSY,
     3: _ACCESS,  # PERM
     8: _ACCESS,  # READONLY
     14: _ACCESS,  # CANTOPEN
-    11: _DAMAGED,  # CORRUPT
-    26: _DAMAGED,  # NOTADB
+    11: DAMAGED,  # CORRUPT
+    26: DAMAGED,  # NOTADB
     10: "could not be read or written (disk error): check the drive",
     13: "cannot grow because the disk is full: free some space and try again",
 }

@@ -10,8 +10,9 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from core.errors import StoreError
 from core.settings import Settings
-from core.store.engine import Database
+from core.store.engine import DAMAGED, Database, safe_url
 from core.store.labels import check_length
 from core.store.records import AuditEntry, PinState
 from core.store.schema import ACTION_LEN, ACTOR_LEN, KIOSK_LEN, AuditRow, SettingRow, SiteRow, TemplateRow, utc_now
@@ -19,7 +20,11 @@ from core.store.schema import ACTION_LEN, ACTOR_LEN, KIOSK_LEN, AuditRow, Settin
 
 def site_row(session: Session, lock: bool = False) -> SiteRow:
     query = select(SiteRow).where(SiteRow.id == 1)
-    return session.scalars(query.with_for_update() if lock else query).one()
+    row = session.scalars(query.with_for_update() if lock else query).one_or_none()
+    if row is None:  # every migrated database has it: someone deleted it outside FaceGate
+        url = session.get_bind().engine.url
+        raise StoreError(f"the database {url.database or safe_url(str(url))} {DAMAGED} (its site row is missing)")
+    return row
 
 
 def write_audit(session: Session, actor: str, action: str, detail: str) -> None:
