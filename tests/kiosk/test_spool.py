@@ -8,6 +8,7 @@ import json
 import os
 import sqlite3
 import subprocess
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -55,14 +56,16 @@ def test_damaged_spool_files_are_set_aside_once_and_newer_fields_skipped(tmp_pat
 
 
 @contextmanager
-def full_folder(tmp_path: Path):
-    """A 1 MiB tmpfs filled to the last byte (root only)."""
+def full_folder(tmp_path: Path, before_filling: Callable[[Path], object] = lambda folder: None):
+    """A 1 MiB tmpfs filled to the last byte (root only), with a spool folder in it; before_filling
+    runs on the tmpfs first."""
     folder = tmp_path / "full"
     folder.mkdir()
     if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)]).returncode:
         pytest.skip("cannot mount a tmpfs (needs root)")
     try:
         (folder / "spool").mkdir()
+        before_filling(folder)
         fd = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT)
         try:
             while True:
