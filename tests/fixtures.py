@@ -4,6 +4,10 @@ people made from them, the shared data folder, the models."""
 from __future__ import annotations
 
 import os
+import shutil
+import stat
+import subprocess
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,3 +146,26 @@ def sample_people(sample_images, detector, tmp_path_factory) -> dict[str, Sample
             cv2.imwrite(str(camera / f"{i:04d}.jpg"), _camera_frame(cut, *shot))
         people[name] = SamplePerson(name, tuple(photos), camera)
     return people
+
+
+@contextmanager
+def read_only(home: Path):
+    """The folder and its database made unwritable: by permissions, or for root (whom permissions
+    do not stop) by the immutable attribute."""
+    files = [home / "facegate.db", home]
+    if os.geteuid() != 0:
+        modes = [p.stat().st_mode for p in files]
+        for path in files:
+            path.chmod(stat.S_IRUSR | (stat.S_IXUSR if path.is_dir() else 0))
+        try:
+            yield
+        finally:
+            for path, mode in zip(files, modes):
+                path.chmod(mode)
+        return
+    if not shutil.which("chattr") or subprocess.run(["chattr", "+i", *map(str, files)]).returncode:
+        pytest.skip("running as root without chattr +i: cannot make a folder read-only")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", *map(str, files)], check=True)

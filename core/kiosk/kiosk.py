@@ -275,11 +275,14 @@ class Kiosk:
     def _audit_attack(self, match: Match, judged: FaceLiveness) -> None:
         who = match.name if match.person_id is not None else "an unknown face"
         detail = f"photo or screen refused: looked like {who} (live score {judged.score:.2f}, kiosk {self.settings.kiosk_id})"
+        self._audit_quietly("presentation attack", detail)
+
+    def _audit_quietly(self, action: str, detail: str) -> None:
         try:
-            self.store.audit("kiosk", "presentation attack", detail)
+            self.store.audit("kiosk", action, detail)
         except StoreError as exc:
-            # The refusal itself does not depend on the log; a locked database must not stop the kiosk.
-            log.warning("could not audit a presentation attack: %s", exc)
+            # What is audited does not depend on the log; a locked database must not stop the kiosk.
+            log.warning("could not audit %s: %s", action, exc)
 
     def _challenge_step(
         self,
@@ -323,7 +326,11 @@ class Kiosk:
         if not self.spool or time.monotonic() < self._retry_at:
             return (), ("database unreachable; events wait in the spool" if self.spool else None)
         committed: list[Event] = []
-        for path, e in self.spool.pending():
+        pending, set_aside = self.spool.pending()
+        for note in set_aside:
+            self._audit_quietly("spool file set aside", note)
+        said = "; ".join(set_aside) or None  # once: a file set aside is not read again
+        for path, e in pending:
             try:
                 if e.kind == UNLOCK:
                     self.store.record_event(e)
@@ -334,12 +341,17 @@ class Kiosk:
                     stored = self.store.record_attendance(e, self.settings.cooldown_s, tz=None)
             except StoreUnavailable as exc:
                 self._retry_at = time.monotonic() + OFFLINE_RETRY_S
+                if self.spool.write_problem:
+                    return tuple(committed), (
+                        f"events not saved: {self.spool.write_problem} and the database is unreachable ({exc}); "
+                        "they are held in memory only: free the disk or restore the database before FaceGate stops"
+                    )
                 return tuple(committed), f"not saved yet, waiting in the spool: {exc}"
             except StoreError as exc:  # e.g. the person was deleted meanwhile: keeping it cannot help
-                self.spool.done(path)
+                self.spool.done(path, e)
                 return tuple(committed), f"event dropped: {exc}"
-            self.spool.done(path)
+            self.spool.done(path, e)
             if stored is not None and e.uid in self._mine:
                 committed.append(stored)
             self._mine.discard(e.uid)
-        return tuple(committed), None
+        return tuple(committed), said

@@ -8,7 +8,9 @@ missing key is told apart from damaged data. Only core.store.keys calls this mod
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +23,7 @@ KEY_BYTES = 32
 NONCE_BYTES = 12
 MAGIC = b"FGE1"  # marks a sealed value; a JPEG starts with FF D8 and an embedding is length 4 * dim
 OVERHEAD = len(MAGIC) + NONCE_BYTES + 16  # the GCM tag
+log = logging.getLogger(__name__)
 
 
 class KeyFileError(FaceGateError):
@@ -36,6 +39,7 @@ def read_key(path: Path) -> bytes | None:
     """The key at path, None when there is no file; KeyFileError when it cannot be used."""
     try:
         key = path.read_bytes()
+        _check_mode(path)
     except FileNotFoundError:
         return None
     except OSError as exc:
@@ -43,6 +47,23 @@ def read_key(path: Path) -> bytes | None:
     if len(key) != KEY_BYTES:
         raise KeyFileError(f"the face-data key file {path} is not a FaceGate key ({len(key)} bytes, need {KEY_BYTES})")
     return key
+
+
+def _check_mode(path: Path) -> None:
+    """As ssh treats a private key: refused when others may write it (they could swap in their own
+    key), warned about when others may read it or it is a link (whoever controls the link chooses the key)."""
+    if os.name != "posix":  # Windows keeps access in ACLs, which the mode does not show
+        return
+    mode = path.stat().st_mode
+    if mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise KeyFileError(
+            f"the face-data key file {path} is refused: others may write it (mode {stat.S_IMODE(mode):o}); "
+            f"make it private: chmod 600 {path}"
+        )
+    if mode & (stat.S_IRGRP | stat.S_IROTH):
+        log.warning("the face-data key file %s is not private: others may read it; chmod 600 %s", path, path)
+    if path.is_symlink():
+        log.warning("the face-data key file %s is a symbolic link to %s", path, path.resolve())
 
 
 def create_key(path: Path) -> bytes:
@@ -68,7 +89,7 @@ def create_key(path: Path) -> bytes:
 
 @dataclass(frozen=True)
 class Sealer:
-    """Encrypts and decrypts one kind of value; aad names the column so values cannot be swapped."""
+    """Encrypts and decrypts values; aad (core.store.keys) binds each to its place, so none can be moved."""
 
     key: bytes
 
@@ -84,7 +105,7 @@ class Sealer:
             return AESGCM(self.key).decrypt(nonce, sealed[len(MAGIC) + NONCE_BYTES :], aad)
         except InvalidTag as exc:
             raise KeyFileError(
-                "face data does not decrypt with this key: it was damaged or sealed with another key"
+                "face data does not decrypt with this key: it was damaged, moved to another row, or sealed with another key"
             ) from exc
 
     @property

@@ -3,6 +3,7 @@ the schema upgrade, and driver errors turned into messages a person can act on."
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -29,22 +30,24 @@ T = TypeVar("T")
 
 # SQLite primary result codes -> what the person in front of the screen can do about it.
 _SQLITE_BUSY = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
+_SQLITE_IOERR, _SQLITE_FULL = 10, 13
+_FULL_BELOW_BYTES = 1 << 20  # free space under which an I/O error is taken for a full disk
 _BUSY = "is busy: another FaceGate window or program is writing to it; close it or try again"
 _ACCESS = (
     "cannot be opened or written: check that its folder exists and that you may write to it "
     "(or point FACEGATE_HOME / FACEGATE_DB elsewhere)"
 )
-_DAMAGED = "is damaged or not a FaceGate database: restore a backup, or move the file away for a fresh one"
+DAMAGED = "is damaged or not a FaceGate database: restore a backup, or move the file away for a fresh one"
 _SQLITE_ADVICE = {
     5: _BUSY,
     6: _BUSY,
     3: _ACCESS,  # PERM
     8: _ACCESS,  # READONLY
     14: _ACCESS,  # CANTOPEN
-    11: _DAMAGED,  # CORRUPT
-    26: _DAMAGED,  # NOTADB
-    10: "could not be read or written (disk error): check the drive",
-    13: "cannot grow because the disk is full: free some space and try again",
+    11: DAMAGED,  # CORRUPT
+    26: DAMAGED,  # NOTADB
+    _SQLITE_IOERR: "could not be read or written (disk error): check the drive",
+    _SQLITE_FULL: "cannot grow because the disk is full: free some space and try again",
 }
 
 
@@ -180,8 +183,17 @@ class Database:
             return text
         return text.replace(str(password), "***") if password else text
 
+    def _disk_full(self) -> bool:
+        try:
+            return shutil.disk_usage(self.local_folder()).free < _FULL_BELOW_BYTES
+        except OSError:
+            return False
+
     def _error(self, exc: DBAPIError) -> StoreError:
         advice = _SQLITE_ADVICE.get(_sqlite_code(exc))
+        if _sqlite_code(exc) == _SQLITE_IOERR and self._disk_full():
+            # SQLite reports a full disk as an I/O error where it maps memory (SQLITE_IOERR_SHMSIZE).
+            advice = _SQLITE_ADVICE[_SQLITE_FULL]
         if advice is None and isinstance(exc, IntegrityError):
             text = str(exc.orig)
             if "external_id" in text:

@@ -9,7 +9,7 @@ import math
 import os
 from datetime import UTC, datetime
 
-from core.errors import FaceGateError
+from core.errors import FaceGateError, StoreError
 
 MIN_PIN_LENGTH = 6
 FREE_TRIES = 3  # wrong PINs in a row before the back-off starts
@@ -32,6 +32,10 @@ def hash_pin(pin: str) -> str:
     """A self-describing string 'scrypt$n$r$p$salt$hash' to store in Settings.admin_pin_hash."""
     if len(pin) < MIN_PIN_LENGTH or not (pin.isascii() and pin.isdigit()):
         raise FaceGateError(f"the PIN must be at least {MIN_PIN_LENGTH} digits")
+    steps = {int(b) - int(a) for a, b in zip(pin, pin[1:])}
+    if steps <= {0} or steps == {1} or steps == {-1}:
+        # The first PINs anyone tries (000000, 123456, 654321): the back-off allows only a few guesses.
+        raise FaceGateError("that PIN is easy to guess (one digit repeated, or digits in a row): choose another")
     salt = os.urandom(16)
     return f"scrypt${_N}${_R}${_P}${salt.hex()}${_derive(pin, salt, _N, _R, _P).hex()}"
 
@@ -58,20 +62,18 @@ def wait_after(failures: int) -> float:
 
 def check_pin(store, pin: str, actor: str = "kiosk") -> None:
     """Passes when no PIN is set or pin is right; PinRefused (audited) otherwise, or while the
-    back-off from earlier wrong tries runs (checked before the PIN, so waiting is the only way)."""
-    stored = store.load_settings().admin_pin_hash
-    if stored is None:
+    back-off from earlier wrong tries runs (checked before the PIN, so waiting is the only way).
+    StoreError, without checking the PIN, where the try cannot be recorded (a read-only database):
+    a try nobody counts would be a free guess."""
+    try:
+        ok, state = store.pin_try(lambda stored: verify_pin(pin, stored), wait_after, actor=actor)
+    except StoreError as exc:
+        raise StoreError(f"cannot record a PIN try, so the PIN was not checked: {exc}") from exc
+    if ok:
         return
-    state = store.pin_state()
-    if state.locked_until is not None:
-        left = (state.locked_until - datetime.now(UTC)).total_seconds()
-        if left > 0:
-            store.audit(actor, "admin PIN refused", f"back-off: {math.ceil(left)} s left")
-            raise PinRefused(f"too many wrong PINs: try again in {math.ceil(left)} s")
-    if verify_pin(pin, stored):
-        if state.failures:
-            store.pin_result(True, wait_after, actor=actor)
-        return
-    state = store.pin_result(False, wait_after, actor=actor)
+    if ok is None:
+        assert state.locked_until is not None  # pin_try answers None only while the back-off runs
+        left = math.ceil((state.locked_until - datetime.now(UTC)).total_seconds())
+        raise PinRefused(f"too many wrong PINs: try again in {max(left, 1)} s")
     wait = wait_after(state.failures)
     raise PinRefused(f"Wrong PIN; try again in {math.ceil(wait)} s." if wait else "Wrong PIN.")

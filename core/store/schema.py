@@ -118,6 +118,7 @@ class SiteRow(Base):
     # Bumped by every change to people, templates or settings; kiosks poll it to reload.
     revision: Mapped[int]
     key_id: Mapped[str | None] = mapped_column(String(64))  # crypto.fingerprint of the face-data key
+    seal_format: Mapped[int]  # what sealed face data is bound to (core.store.keys.SEAL_FORMAT)
     pin_failures: Mapped[int]
     pin_locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -3,14 +3,16 @@ revision kiosks poll to reload, and the admin PIN's back-off."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from core.errors import StoreError
 from core.settings import Settings
-from core.store.engine import Database
+from core.store.engine import DAMAGED, Database, safe_url
 from core.store.labels import check_length
 from core.store.records import AuditEntry, PinState
 from core.store.schema import ACTION_LEN, ACTOR_LEN, KIOSK_LEN, AuditRow, SettingRow, SiteRow, TemplateRow, utc_now
@@ -18,7 +20,11 @@ from core.store.schema import ACTION_LEN, ACTOR_LEN, KIOSK_LEN, AuditRow, Settin
 
 def site_row(session: Session, lock: bool = False) -> SiteRow:
     query = select(SiteRow).where(SiteRow.id == 1)
-    return session.scalars(query.with_for_update() if lock else query).one()
+    row = session.scalars(query.with_for_update() if lock else query).one_or_none()
+    if row is None:  # every migrated database has it: someone deleted it outside FaceGate
+        url = session.get_bind().engine.url
+        raise StoreError(f"the database {url.database or safe_url(str(url))} {DAMAGED} (its site row is missing)")
+    return row
 
 
 def write_audit(session: Session, actor: str, action: str, detail: str) -> None:
@@ -33,13 +39,17 @@ def note_change(session: Session, actor: str, action: str, detail: str) -> None:
     session.execute(update(SiteRow).where(SiteRow.id == 1).values(revision=SiteRow.revision + 1))
 
 
+def _settings(session: Session) -> Settings:
+    return Settings.from_items(dict(session.execute(select(SettingRow.key, SettingRow.value)).all()))
+
+
 class Site(Database):
     def revision(self) -> int:
         """Changes whenever people, templates or settings change, on any kiosk of the site."""
         return self._run(lambda s: s.scalar(select(SiteRow.revision).where(SiteRow.id == 1)) or 0)
 
     def load_settings(self) -> Settings:
-        return Settings.from_items(self._run(lambda s: dict(s.execute(select(SettingRow.key, SettingRow.value)).all())))
+        return self._run(_settings)
 
     def save_settings(self, settings: Settings, *, actor: str = "admin") -> None:
         """Turning keep_face_crops off also erases the crops already kept."""
@@ -77,19 +87,33 @@ class Site(Database):
 
         return self._run(work)
 
-    def pin_result(self, ok: bool, wait_s: Callable[[int], float], *, actor: str = "kiosk") -> PinState:
-        """Records one PIN try (a failure is audited); wait_s(failures in a row) is how long the next
-        try is refused. Stored in the database, so a restart does not reset the back-off."""
+    def pin_try(
+        self, verify: Callable[[str | None], bool], wait_s: Callable[[int], float], *, actor: str = "kiosk"
+    ) -> tuple[bool | None, PinState]:
+        """One PIN try as one atomic step, so parallel guesses are counted one by one: under the
+        site row's lock, the back-off is read, the try is counted as a failure and written (a
+        database where that cannot be written raises here, before verify runs), then verify(the
+        stored hash) decides. Returns (None while the back-off runs, True when right or no PIN is
+        set, False when wrong; the state after the try). wait_s(failures in a row) is how long the
+        next try is refused; a failure is audited."""
 
-        def work(s: Session) -> PinState:
+        def work(s: Session) -> tuple[bool | None, PinState]:
             site = site_row(s, lock=True)
-            if ok:
+            pin_hash = _settings(s).admin_pin_hash
+            if pin_hash is None:
+                return True, PinState(site.pin_failures, site.pin_locked_until)
+            left = (site.pin_locked_until - utc_now()).total_seconds() if site.pin_locked_until else 0
+            if left > 0:
+                write_audit(s, actor, "admin PIN refused", f"back-off: {math.ceil(left)} s left")
+                return None, PinState(site.pin_failures, site.pin_locked_until)
+            site.pin_failures += 1
+            wait = wait_s(site.pin_failures)
+            site.pin_locked_until = utc_now() + timedelta(seconds=wait) if wait > 0 else None
+            s.flush()
+            if verify(pin_hash):
                 site.pin_failures, site.pin_locked_until = 0, None
-            else:
-                site.pin_failures += 1
-                wait = wait_s(site.pin_failures)
-                site.pin_locked_until = utc_now() + timedelta(seconds=wait) if wait > 0 else None
-                write_audit(s, actor, "wrong admin PIN", f"{site.pin_failures} in a row")
-            return PinState(site.pin_failures, site.pin_locked_until)
+                return True, PinState(site.pin_failures, site.pin_locked_until)
+            write_audit(s, actor, "wrong admin PIN", f"{site.pin_failures} in a row")
+            return False, PinState(site.pin_failures, site.pin_locked_until)
 
         return self._run(work, write=True)

@@ -3,6 +3,7 @@ recompute. Embeddings and crops are sealed in the database and plain outside it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Sequence
 from typing import Any
 
@@ -12,12 +13,14 @@ from sqlalchemy.orm import Session
 
 from core.errors import StoreError
 from core.store.engine import Database
-from core.store.keys import FaceSeal
+from core.store.keys import FaceSeal, open_embeddings
 from core.store.labels import check_length
 from core.store.people import checked_person, holder_of, new_person, person_record, person_row
 from core.store.records import Enrolment, TemplateInfo
 from core.store.schema import DETAIL_LEN, MODEL_LEN, SOURCES, VERSION_LEN, PersonRow, TemplateRow, utc_now
-from core.store.site import note_change
+from core.store.site import note_change, write_audit
+
+log = logging.getLogger(__name__)
 
 
 def _each(value: Any, n: int, what: str) -> list[Any]:
@@ -115,11 +118,10 @@ class Templates(Database):
                 found = holder_of(s, values["name_key"])
                 person, created = found or new_person(s, values, actor), found is None
             now = utc_now()
-            sealed = [None if jpeg is None else self._seal.seal_crop(jpeg) for jpeg in jpegs]
             rows = [
                 TemplateRow(
                     person_id=person.id,
-                    embedding=self._seal.seal_embedding(vector.tobytes()),
+                    embedding=b"",  # sealed below, once the row has the id the seal binds it to
                     dim=vectors.shape[1],
                     model_id=mid,
                     model_version=ver,
@@ -127,13 +129,16 @@ class Templates(Database):
                     source=source,
                     source_detail=detail,
                     created_at=now,
-                    crop_jpeg=crop,
                 )
                 for vectors, mid, ver in models
-                for vector, q, crop, detail in zip(vectors, qualities, sealed, details)
+                for q, detail in zip(qualities, details)
             ]
             s.add_all(rows)
             s.flush()
+            plain = [(vector, jpeg) for vectors, _, _ in models for vector, jpeg in zip(vectors, jpegs)]
+            for row, (vector, jpeg) in zip(rows, plain):
+                row.embedding = self._seal.seal_embedding(vector.tobytes(), row)
+                row.crop_jpeg = None if jpeg is None else self._seal.seal_crop(jpeg, row)
             names = " + ".join(mid for _, mid, _ in models)
             detail = f"#{person.id} {person.name}: {n} faces from {source} ({names})"
             note_change(s, actor, "enrol", detail + (f"; forced: {forced}" if forced else ""))
@@ -149,24 +154,52 @@ class Templates(Database):
         (0 x 0, empty, []) when there are none."""
         whose = PersonRow.active if person_id is None else PersonRow.id == person_id
         query = (
-            select(TemplateRow.person_id, TemplateRow.embedding, TemplateRow.dim, PersonRow.name)
+            select(
+                TemplateRow.id,
+                TemplateRow.person_id,
+                TemplateRow.model_id,
+                TemplateRow.embedding,
+                TemplateRow.dim,
+                PersonRow.name,
+            )
             .join(PersonRow, PersonRow.id == TemplateRow.person_id)
             .where(whose, _made_with(model_id, model_version))
             .order_by(TemplateRow.id)
         )
-        rows = self._run(lambda s: s.execute(query).all())
+        rows = self._opened_rows(self._run(lambda s: s.execute(query).all()))
         if not rows:
             return np.zeros((0, 0), np.float32), np.zeros(0, np.int64), []
-        dims = {row.dim for row in rows}
+        dims = {row.dim for row, _ in rows}
         if len(dims) > 1:
             raise StoreError(f"templates for model {model_id} differ in size {sorted(dims)}; re-enrol its people")
-        plain = b"".join(self._seal.open_embedding(row.embedding) for row in rows)
-        matrix = np.frombuffer(plain, dtype="<f4").reshape(len(rows), dims.pop())
+        matrix = np.frombuffer(b"".join(plain for _, plain in rows), dtype="<f4").reshape(len(rows), dims.pop())
         return (
             matrix.astype(np.float32),
-            np.array([row.person_id for row in rows], dtype=np.int64),
-            [row.name for row in rows],
+            np.array([row.person_id for row, _ in rows], dtype=np.int64),
+            [row.name for row, _ in rows],
         )
+
+    def _opened_rows(self, rows: Sequence[Any]) -> list[tuple[Any, bytes]]:
+        """The rows whose embedding opens, with it; each damaged one is skipped, logged and audited
+        with the person to re-enrol, so one bad row does not stop every kiosk."""
+        opened, damaged = open_embeddings(self._seal, rows)
+        notes = [
+            f"template #{row.id} of #{row.person_id} {row.name} does not decrypt (damaged): re-enrol {row.name}"
+            for row in damaged
+        ]
+
+        def work(s: Session) -> None:
+            for note in notes:
+                write_audit(s, "store", "damaged template skipped", note)
+
+        for note in notes:
+            log.warning("skipped %s", note)
+        if notes:
+            try:
+                self._run(work, write=True)
+            except StoreError as exc:  # a read-only database: the log lines above must do
+                log.warning("could not audit the damaged templates: %s", exc)
+        return opened
 
     def template_count(self, model_id: str, model_version: str | None = None) -> int:
         """How many templates of active people templates_for_gallery would return, without
@@ -203,7 +236,7 @@ class Templates(Database):
 
         def read(s: Session) -> list[tuple[TemplateInfo, bytes | None]]:
             return [
-                (_info(row, name, crop is not None), None if crop is None else self._seal.open_crop(crop))
+                (_info(row, name, crop is not None), None if crop is None else self._seal.open_crop(crop, row))
                 for row, name, crop in s.execute(query)
             ]
 
@@ -224,16 +257,17 @@ class Templates(Database):
         def work(s: Session) -> int:
             wanted = {twin_id for twin_id, _, _, _ in twins}
             found = {row.id: row for row in s.scalars(select(TemplateRow).where(TemplateRow.id.in_(list(wanted))))}
-            rows = []
+            rows, made = [], []
             for twin_id, vector, model_id, model_version in twins:
                 twin = found.get(twin_id)
                 if twin is None:
                     continue
                 vector = np.asarray(vector, dtype="<f4").ravel()
+                made.append((twin, vector))
                 rows.append(
                     TemplateRow(
                         person_id=twin.person_id,
-                        embedding=self._seal.seal_embedding(vector.tobytes()),
+                        embedding=b"",  # sealed below, bound to the new row's id
                         dim=vector.size,
                         model_id=model_id,
                         model_version=model_version,
@@ -241,10 +275,15 @@ class Templates(Database):
                         source=twin.source,
                         source_detail=twin.source_detail,
                         created_at=twin.created_at,  # when the face was taken, not when it was re-embedded
-                        crop_jpeg=twin.crop_jpeg,  # still sealed: copied as it is
                     )
                 )
             s.add_all(rows)
+            s.flush()
+            for row, (twin, vector) in zip(rows, made):
+                row.embedding = self._seal.seal_embedding(vector.tobytes(), row)
+                # Each crop is sealed to its own row: the twin's is opened and sealed again.
+                if twin.crop_jpeg is not None:
+                    row.crop_jpeg = self._seal.seal_crop(self._seal.open_crop(twin.crop_jpeg, twin), row)
             if retire:
                 s.execute(delete(TemplateRow).where(TemplateRow.id.in_(list(retire))))
             models = ", ".join(sorted({row.model_id for row in rows})) or "-"
@@ -267,7 +306,7 @@ class Templates(Database):
             person = person_row(s, row.person_id)
             gone = [row]
             if row.crop_jpeg is not None:
-                crop = self._seal.open_crop(row.crop_jpeg)
+                crop = self._seal.open_crop(row.crop_jpeg, row)
                 siblings = s.scalars(
                     select(TemplateRow).where(
                         TemplateRow.person_id == row.person_id,
@@ -275,7 +314,9 @@ class Templates(Database):
                         TemplateRow.crop_jpeg.is_not(None),
                     )
                 )
-                gone += [o for o in siblings if o.crop_jpeg is not None and self._seal.open_crop(o.crop_jpeg) == crop]
+                gone += [
+                    o for o in siblings if o.crop_jpeg is not None and self._seal.open_crop(o.crop_jpeg, o) == crop
+                ]
             removed = [_info(other, person.name, other.crop_jpeg is not None) for other in gone]
             s.execute(delete(TemplateRow).where(TemplateRow.id.in_([other.id for other in gone])))
             listed = ", ".join(f"#{t.id} ({t.model_id})" for t in removed)

@@ -49,7 +49,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    # Positionals after an option (enroll NAME --group staff IMG) are left over by argparse, which
+    # takes each positional once; a command naming its positional_tail takes them as more of it.
+    args, extra = parser.parse_known_args(argv)
+    tail = getattr(args, "positional_tail", None)
+    if extra:
+        if tail is None or any(word.startswith("-") for word in extra):
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        getattr(args, tail).extend(extra)
     if args.selftest:
         args.func = app.selftest
     try:

@@ -20,9 +20,11 @@ def add_enroll(sub: argparse._SubParsersAction) -> None:
         aliases=["enrol"],  # the spelling the app's own screens use
         parents=[model_options()],
         help="enrol a person from photos (adds to them if NAME exists); asks for the admin PIN once one is set",
-        epilog="With --person-id ID, give only photos: facegate enroll --person-id 7 IMG...",
+        epilog="With --person-id ID, give only photos: facegate enroll --person-id 7 IMG... "
+        "Options may come anywhere: facegate enroll NAME --group staff IMG...",
     )
-    p.add_argument("name", metavar="NAME", type=label("name"))
+    # NAME is checked as a name in enroll(): with --person-id it is the first photo.
+    p.add_argument("name", metavar="NAME")
     p.add_argument("images", nargs="*", metavar="IMG")
     p.add_argument(
         "--person-id", type=number(int, 1), metavar="ID", help="add the photos to person ID (see facegate people)"
@@ -34,7 +36,7 @@ def add_enroll(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="enrol photos the verifier refused (unlike the person, or like someone else enrolled); audited",
     )
-    p.set_defaults(func=enroll)
+    p.set_defaults(func=enroll, positional_tail="images")
 
 
 def add_people(sub: argparse._SubParsersAction) -> None:
@@ -61,10 +63,13 @@ def add_people(sub: argparse._SubParsersAction) -> None:
 
 def enroll(args: argparse.Namespace) -> int:
     from core.enrol.enroller import Enroller, Refused
+    from core.store.labels import clean_label
 
     images = args.images
     if args.person_id is None and not images:
         raise FaceGateError("give the person's NAME and at least one photo: facegate enroll NAME IMG...")
+    if args.person_id is None:
+        args.name = clean_label(args.name, "name")
     with open_store() as store:
         require_pin(store)
         if args.person_id is not None:  # then every positional argument is a photo

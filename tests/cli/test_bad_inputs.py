@@ -12,14 +12,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import sqlite3
-import stat
 import struct
 import subprocess
 import sys
 import zlib
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -27,7 +24,7 @@ import cv2
 import numpy as np
 import pytest
 
-from tests.fixtures import ROOT
+from tests.fixtures import ROOT, read_only
 
 SAMPLES = ROOT / "assets" / "samples"
 MODELS = ROOT / "assets" / "models"
@@ -344,29 +341,6 @@ def test_export_takes_any_date_range_and_standard_output(home, tmp_path):
     assert out.read_text(encoding="utf-8-sig").count("Tom Hanks") == 1
     assert stdout["out"].count("Tom Hanks") == 1 and "wrote 1 event to standard output" in stdout["err"]
     assert not (ROOT / "-").exists()
-
-
-@contextmanager
-def read_only(home: Path):
-    """The folder and its database made unwritable: by permissions, or for root (whom permissions
-    do not stop) by the immutable attribute."""
-    files = [home / "facegate.db", home]
-    if os.geteuid() != 0:
-        modes = [p.stat().st_mode for p in files]
-        for path in files:
-            path.chmod(stat.S_IRUSR | (stat.S_IXUSR if path.is_dir() else 0))
-        try:
-            yield
-        finally:
-            for path, mode in zip(files, modes):
-                path.chmod(mode)
-        return
-    if not shutil.which("chattr") or subprocess.run(["chattr", "+i", *map(str, files)]).returncode:
-        pytest.skip("running as root without chattr +i: cannot make a folder read-only")
-    try:
-        yield
-    finally:
-        subprocess.run(["chattr", "-i", *map(str, files)], check=True)
 
 
 def test_read_only_home_still_serves_read_only_jobs(home, tmp_path):

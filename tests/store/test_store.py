@@ -248,11 +248,11 @@ def test_settings_round_trip_with_pin_and_audit(store):
 
 
 def test_pin_hash_and_verify():
-    stored = hash_pin("123456")
-    assert "123456" not in stored and stored != hash_pin("123456")  # salted
-    assert verify_pin("123456", stored)
-    assert not verify_pin("123457", stored)
-    assert not verify_pin("123456", None) and not verify_pin("123456", "garbage")
+    stored = hash_pin("246813")
+    assert "246813" not in stored and stored != hash_pin("246813")  # salted
+    assert verify_pin("246813", stored)
+    assert not verify_pin("246814", stored)
+    assert not verify_pin("246813", None) and not verify_pin("246813", "garbage")
     for weak in ("1234", "12345", "abcdef", "12345x", "１２３４５６"):  # short, letters, full-width digits
         with pytest.raises(FaceGateError, match="at least 6 digits"):
             hash_pin(weak)
