@@ -24,7 +24,7 @@ def test_enroll_accepts_options_between_the_name_and_the_photos(tmp_path, cli_en
     with Store(f"sqlite:///{tmp_path / 'facegate.db'}") as store:
         [alice] = store.list_people()
     assert (alice.name, alice.external_id, alice.group) == ("Alice", "E-77", "staff")
-    stray = _run(facegate, cli_env, "people", "extra")
+    stray = _run(facegate, cli_env, "people", "templates", "Alice", "extra")
     assert stray.returncode == 2 and "unrecognized arguments: extra" in stray.stderr
 
 

@@ -93,7 +93,10 @@ def test_a_database_sealed_to_columns_only_is_resealed_to_its_rows(any_db_url, t
     with Store(any_db_url) as store:
         matrix, person_ids, _ = store.templates_for_gallery("m")
         assert person_ids.tolist() == [1, 2] and np.allclose(matrix, VECTORS[[1, 2]])
-        assert store.crops_for_recompute("new") == [(1, b"\xff\xd8\xffold"), (2, b"\xff\xd8\xffold")]
+        assert [(info.id, crop) for info, crop in store.template_crops()] == [
+            (1, b"\xff\xd8\xffold"),
+            (2, b"\xff\xd8\xffold"),
+        ]
     with engine.begin() as conn:  # re-sealed: moving a template to the other person no longer opens it
         assert conn.execute(sa.text("SELECT seal_format FROM site")).scalar_one() == 2
         conn.execute(sa.text("UPDATE face_templates SET person_id = 2 WHERE id = 1"))
