@@ -9,7 +9,9 @@ sighting at most once, however often a verdict is retried.
 
 A named track keeps its verdict while it is followed. A refused one is tried again as its evidence
 doubles (at frames_needed, 2x, 4x ... sightings), so a stranger standing in front of the kiosk
-costs the verifier a handful of runs, not one a frame.
+costs the verifier a handful of runs, not one a frame. A retry's verifier frames are the best of
+the sightings since the last try: the best ones overall were already refused, and a person who
+turns towards the camera or steps into better light must be judged on that, not on the old frames.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class Sighting:
     embedding: np.ndarray  # the student's
     frame: np.ndarray
     face: Face
+    serial: int  # the track's count of live sightings when this one came
     verified: np.ndarray | None = None  # the verifier's, once a verdict needed it
 
 
@@ -54,6 +57,7 @@ class _Track:
     sightings: deque[Sighting]
     seen: int = 0  # live sightings since the track began, for the retry schedule
     next_try: int = 0
+    tried: int = 0  # seen at the last verdict: later sightings are the fresh evidence
     verdict: Match | None = None  # a named verdict; refusals are retried, not kept
 
 
@@ -95,8 +99,8 @@ class TrackEvidence:
             entry = None
         if entry is None:
             entry = self._tracks[track] = _Track(deque(maxlen=self.keep), next_try=self.frames_needed)
-        entry.sightings.append(Sighting(now, sighting_quality(face), face.embedding, frame, face))
         entry.seen += 1
+        entry.sightings.append(Sighting(now, sighting_quality(face), face.embedding, frame, face, entry.seen))
         while (now - entry.sightings[0].time).total_seconds() > self.window_s:
             entry.sightings.popleft()
 
@@ -118,12 +122,14 @@ class TrackEvidence:
         student = unit(np.average(np.stack([s.embedding for s in sightings]), axis=0, weights=weights))
         verified = None
         if verify is not None:
-            best = sorted(sightings, key=lambda s: -s.quality)[:VERIFIER_FRAMES]
+            fresh = [s for s in sightings if s.serial > entry.tried] or sightings
+            best = sorted(fresh, key=lambda s: -s.quality)[:VERIFIER_FRAMES]
             for s in best:
                 if s.verified is None:
                     s.verified = verify(s)
             verified = unit(np.mean(np.stack([s.verified for s in best if s.verified is not None]), axis=0))
         match = judge(student, verified)
+        entry.tried = entry.seen
         if match.person_id is not None:
             entry.verdict = match
             return match
