@@ -30,6 +30,7 @@ from core.settings import RANGES, STRICTNESS, Settings
 from core.store import Store
 from core.vision.embed import FaceEmbedder
 from desktop_app.gui.admin.pin_dialog import PinDialog
+from desktop_app.gui.plain import plain_label
 from desktop_app.gui.tasks import run_task
 
 # Every number box the same width, so the column reads as one.
@@ -127,7 +128,7 @@ class SettingsPage(QWidget):
         self.pad_strictness.addItems(list(STRICTNESS))
         self.pad_strictness.setFixedWidth(FIELD_WIDTH)
         self.challenge_enabled = QCheckBox("Unlock asks for a head turn (left or right, at random)")
-        self.message = QLabel(wordWrap=True)
+        self.message = plain_label(wordWrap=True)
 
         calibrate_row = QHBoxLayout()
         calibrate_row.addWidget(self.calibrate_button)
