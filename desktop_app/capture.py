@@ -27,6 +27,7 @@ from PySide6.QtGui import QImage
 from core.errors import CameraError
 from core.kiosk.sources import STALL_TIMEOUT_S, FrameSource, source_name
 from core.kiosk.sources import open_source as _open_source
+from core.redact import scrub
 
 # Qt Multimedia reports the optional libraries it lacks (PipeWire, VA-API) as it loads, and its
 # backend's details on every start; a CameraError already says what matters in one line.
@@ -148,7 +149,7 @@ class _Feed(QObject):
     def __init__(self, source: QtCaptureSource, media: object, loop: QEventLoop):
         """media: a QCameraDevice, or the URL or path of a video."""
         super().__init__()
-        self.source, self.loop = source, loop
+        self.source, self.loop, self.media = source, loop, media
         self.paused = False
         self.sink = QtMultimedia.QVideoSink(self)
         self.sink.videoFrameChanged.connect(self.on_frame)
@@ -173,12 +174,14 @@ class _Feed(QObject):
 
     def _start_player(self, target: str) -> None:
         self.player = QtMultimedia.QMediaPlayer(self)
+        # FFmpeg's libraries are loaded with the player; quieted before setSource opens the stream,
+        # or its own `[tcp @ 0x...]` line comes out ahead of ours.
+        _quiet_ffmpeg()
         self.player.setVideoSink(self.sink)
         self.player.errorOccurred.connect(self.on_error)
         self.player.mediaStatusChanged.connect(self.on_status)
         url = QUrl(target) if "://" in target else QUrl.fromLocalFile(str(Path(target).resolve()))
         self.player.setSource(url)
-        _quiet_ffmpeg()  # its libraries are loaded now
         self.player.play()
 
     def on_frame(self, frame) -> None:
@@ -207,8 +210,10 @@ class _Feed(QObject):
             self.source._finish("not a playable video")
 
     def on_error(self, error, text: str) -> None:
-        """The player's or the camera's errorOccurred: both carry (error, text)."""
-        self.source._finish(text or str(error))
+        """The player's or the camera's errorOccurred: both carry (error, text), which may quote
+        the stream's URL with its password."""
+        text = text or str(error)
+        self.source._finish(scrub(text, self.media) if isinstance(self.media, str) else text)
 
     def on_camera_active(self, active: bool) -> None:
         if not active:

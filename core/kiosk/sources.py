@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import CameraError, ImageError
+from core.redact import redact_url
 from core.vision.imaging import IMAGE_SUFFIXES, image_files, load_image
 
 log = logging.getLogger(__name__)
@@ -200,8 +201,9 @@ def open_source(spec: str | int, realtime: bool = False, capture: CaptureOpener 
 
 
 def source_name(target: int | str) -> str:
-    """What to call a camera (a device index), a URL or a video file in messages."""
-    return f"camera {target}" if isinstance(target, int) else str(target)
+    """What to call a camera (a device index), a URL or a video file in messages, logs and widgets:
+    a stream's URL without its password (the kiosk shows this on a public screen)."""
+    return f"camera {target}" if isinstance(target, int) else redact_url(target)
 
 
 def _capture(opener: CaptureOpener | None, target: int | str, live: bool, realtime: bool) -> FrameSource:

@@ -3,11 +3,13 @@ the schema upgrade, and driver errors turned into messages a person can act on."
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Self, TypeVar
+from urllib.parse import quote, unquote
 
 from alembic import command
 from alembic.config import Config
@@ -19,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import StoreError, StoreUnavailable
 from core.paths import data_dir, database_url, private_file
+from core.redact import redact_url, scrub
 from core.store.schema import Base
 
 # Beside this file both from source and when frozen (the spec bundles core/store/migrations as data).
@@ -27,6 +30,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 LOCK_SCHEMA, LOCK_NAME = 1, 2
 _WRITE = "facegate_write"
 T = TypeVar("T")
+# scheme://user:password@host...: the user info runs to the last `@` before the path.
+_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][\w+.-]*://)(?P<userinfo>[^/]*)@(?P<rest>[^@/]*(?:/.*)?)\Z", re.DOTALL)
 
 # SQLite primary result codes -> what the person in front of the screen can do about it.
 _SQLITE_BUSY = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
@@ -88,19 +93,34 @@ def alembic_config(connection: Connection) -> Config:
 def safe_url(url: str) -> str:
     """The URL without its password, for messages and logs."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        make_url(url)
     except ArgumentError:
         # Not parseable, so its password cannot be told apart: show none of it.
         return "(not a URL like sqlite:///path/facegate.db or postgresql://user@host/db)"
+    return redact_url(url)
 
 
 def engine_url(url: str) -> URL | str:
-    """postgresql:// means psycopg 3 here (SQLAlchemy would pick psycopg2, which FaceGate does not use)."""
+    """postgresql:// means psycopg 3 here (SQLAlchemy would pick psycopg2, which FaceGate does not use).
+
+    An unencoded `@` or `:` in the password is encoded first: SQLAlchemy would split at the first
+    `@` and take the rest of the password for the host (and name it in its error)."""
+    found = _USERINFO.match(url)
+    if found:
+        user, colon, password = found["userinfo"].partition(":")
+        userinfo = quote(unquote(user), safe="") + colon + quote(unquote(password), safe="")
+        url = f"{found['scheme']}{userinfo}@{found['rest']}"
     try:
         parsed = make_url(url)
     except ArgumentError:
         return url
     return parsed.set(drivername="postgresql+psycopg") if parsed.drivername == "postgresql" else parsed
+
+
+def _driver_text(exc: BaseException | None, url: str) -> str:
+    """A driver's message for our one `facegate:` line: its password out, its lines joined (libpq
+    adds an indented hint line)."""
+    return " ".join(scrub(str(exc), url).split())
 
 
 def advisory_lock(session: Session, namespace: int, key: str | int) -> None:
@@ -140,7 +160,9 @@ class Database:
             install = 'pip install -e ".[postgres]"' if "postgres" in self.url.split(":", 1)[0] else "install it"
             raise StoreError(f"the database URL {safe_url(self.url)} needs the {exc.name} driver: {install}") from exc
         except (ImportError, ValueError, SQLAlchemyError) as exc:  # a mistyped FACEGATE_DB
-            raise StoreError(f"cannot use the database URL {safe_url(self.url)}: {self._scrub(str(exc))}") from exc
+            raise StoreError(
+                f"cannot use the database URL {safe_url(self.url)}: {_driver_text(exc, self.url)}"
+            ) from exc
         self._postgres = self._engine.dialect.name == "postgresql"
         if self._engine.dialect.name == "sqlite":
             database = self._engine.url.database
@@ -173,15 +195,7 @@ class Database:
     @property
     def _where(self) -> str:
         url = self._engine.url
-        return (url.database or "(in memory)") if url.get_backend_name() == "sqlite" else url.render_as_string()
-
-    def _scrub(self, text: str) -> str:
-        """A driver message with any password of the URL taken out."""
-        try:
-            password = make_url(self.url).password
-        except ArgumentError:
-            return text
-        return text.replace(str(password), "***") if password else text
+        return (url.database or "(in memory)") if url.get_backend_name() == "sqlite" else safe_url(self.url)
 
     def _disk_full(self) -> bool:
         try:
@@ -202,7 +216,7 @@ class Database:
                 return StoreError("someone of that name is already enrolled; choose another name")
             if "FOREIGN KEY" in text.upper():
                 return StoreError("that person no longer exists (deleted from another window?)")
-        message = f"the database {self._where} {advice or f'reported an error: {self._scrub(str(exc.orig))}'}"
+        message = f"the database {self._where} {advice or f'reported an error: {_driver_text(exc.orig, self.url)}'}"
         if _sqlite_code(exc) in _SQLITE_BUSY or (self._postgres and isinstance(exc, OperationalError)):
             return StoreUnavailable(message.strip())
         return StoreError(message.strip())

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import os
+import stat
+import tempfile
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TextIO
@@ -21,21 +24,9 @@ def _cell(text: str | None) -> str:
 
 class Export(Database):
     def export_csv(self, path: str | Path, start: datetime, end: datetime) -> int:
-        """Writes the events with start <= time < end to a CSV file; returns how many rows were written.
-
-        Written beside `path` first and moved over it once complete, so a failure leaves any
-        earlier file as it was."""
-        path = Path(path)
-        partial = path.with_name(f".{path.name}.partial")
-        try:
-            # utf-8-sig: Excel reads a file without the BOM as the local code page and garbles names.
-            with open(partial, "w", newline="", encoding="utf-8-sig") as f:
-                count = self.write_csv(f, start, end)
-            os.replace(partial, path)
-        except OSError as exc:
-            partial.unlink(missing_ok=True)
-            raise FaceGateError(f"cannot write {path}: {exc.strerror}; choose another file or folder") from exc
-        return count
+        """Writes the events with start <= time < end to a CSV file (see write_output); returns how
+        many rows were written."""
+        return write_output(path, lambda f: self.write_csv(f, start, end))
 
     def write_csv(self, out: TextIO, start: datetime, end: datetime) -> int:
         """The CSV rows of export_csv to an open text stream. Date and time are this machine's
@@ -60,3 +51,76 @@ class Export(Database):
                 ]
             )
         return len(lines)
+
+
+def write_output(path: str | Path, write: Callable[[TextIO], int]) -> int:
+    """Runs write on a text stream for path; returns what write returns.
+
+    A regular file, or a new path, is written beside its target and moved over it once complete,
+    so a failure leaves any earlier file as it was; it keeps the mode of the file it replaces, and a
+    new one is private (0600: attendance is personal data). A device or FIFO is written in place,
+    never replaced. A symbolic link is refused: whoever planted it chose the target, not the user."""
+    if not str(path):
+        raise FaceGateError("no output file given: name a file, or - for standard output")
+    path = Path(path)
+    try:
+        info: os.stat_result | None = path.lstat()
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise _cannot_write(path, exc) from exc
+    if info is None or stat.S_ISREG(info.st_mode):
+        return _replace(path, write, info)
+    if stat.S_ISLNK(info.st_mode):
+        raise FaceGateError(
+            f"cannot write {path}: it is a symbolic link, which FaceGate does not follow; give the file itself"
+        )
+    if stat.S_ISDIR(info.st_mode):
+        raise FaceGateError(f"cannot write {path}: it is a folder; give the name of a file in it")
+    return _in_place(path, write)
+
+
+def _replace(path: Path, write: Callable[[TextIO], int], replaced: os.stat_result | None) -> int:
+    # mkstemp: an unguessable name, opened with O_EXCL (never a planted file or link) and mode 0600.
+    try:
+        fd, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from exc
+    try:
+        with _text(fd) as f:
+            if replaced is not None:
+                os.fchmod(fd, stat.S_IMODE(replaced.st_mode))
+            result = write(f)
+            f.flush()
+            os.fsync(fd)
+        os.replace(partial, path)
+    except OSError as exc:
+        Path(partial).unlink(missing_ok=True)
+        raise _cannot_write(path, exc) from exc
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
+    return result
+
+
+def _in_place(path: Path, write: Callable[[TextIO], int]) -> int:
+    try:
+        # O_NOFOLLOW: a link swapped in since the check above is refused, not followed.
+        fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW | os.O_NOCTTY)
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            # Replaced by a regular file since the check: writing over it in place would leave old bytes.
+            os.close(fd)
+            raise FaceGateError(f"cannot write {path}: it changed while it was being opened; try again")
+        with _text(fd) as f:
+            return write(f)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from exc
+
+
+def _text(fd: int) -> TextIO:
+    # utf-8-sig: Excel reads a file without the BOM as the local code page and garbles names.
+    return open(fd, "w", newline="", encoding="utf-8-sig")
+
+
+def _cannot_write(path: Path, exc: OSError) -> FaceGateError:
+    return FaceGateError(f"cannot write {path}: {exc.strerror or exc}; choose another file or folder")

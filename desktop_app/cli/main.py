@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
+from typing import Any, TextIO, TypeVar, cast
 
 from core.errors import FaceGateError
 from desktop_app.cli import app, bench, faces, kiosk, people, records
@@ -12,7 +14,10 @@ from desktop_app.cli import app, bench, faces, kiosk, people, records
 EXIT_STATUS = """exit status: 0 done (compare: same person); 1 a negative answer (compare: different people;
 unlock: nobody recognised in time; checkin --once: the source ended first); 2 a problem you can fix,
 said on one `facegate: ...` line; 3 an internal error, a bug to report (FACEGATE_DEBUG=1 shows the
-traceback); 130 interrupted."""
+traceback); 130 interrupted; 141 standard output was closed early (a pipe's reader such as head quit)."""
+# 128 + SIGPIPE: what a shell shows for a Unix tool stopped by a closed pipe.
+EXIT_PIPE = 141
+T = TypeVar("T")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,16 +65,71 @@ def main(argv: list[str] | None = None) -> int:
         getattr(args, tail).extend(extra)
     if args.selftest:
         args.func = app.selftest
+    stdout = sys.stdout
+    sys.stdout = cast(TextIO, _StandardOutput(stdout))
     try:
-        return args.func(args)
+        code = args.func(args)
+        # Output still buffered meets a full disk or a closed pipe here, where it can be reported.
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # The reader of our output has quit: stop quietly, as Unix tools do.
+        _discard_standard_output()
+        return EXIT_PIPE
     except FaceGateError as exc:
         print(f"facegate: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        # The one place an unforeseen error meets the user: one line, not a traceback.
-        if os.environ.get("FACEGATE_DEBUG"):
+        return _internal_error(exc)
+    finally:
+        sys.stdout = stdout
+
+
+def _internal_error(exc: Exception) -> int:
+    # The one place an unforeseen error meets the user: one line, not a traceback.
+    if os.environ.get("FACEGATE_DEBUG"):
+        raise exc
+    print(f"facegate: internal error ({type(exc).__name__}: {exc}); FACEGATE_DEBUG=1 shows where", file=sys.stderr)
+    return 3
+
+
+class _StandardOutput:
+    """sys.stdout, with its own write failures (a full disk or a failing device under it) told apart
+    from any other OSError, as one `facegate:` line; a closed pipe stays a BrokenPipeError."""
+
+    def __init__(self, stream: TextIO):
+        self._stream = stream
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+    def write(self, text: str) -> int:
+        return self._guarded(self._stream.write, text)
+
+    def flush(self) -> None:
+        self._guarded(self._stream.flush)
+
+    def _guarded(self, call: Callable[..., T], *args: Any) -> T:
+        try:
+            return call(*args)
+        except BrokenPipeError:
             raise
-        print(f"facegate: internal error ({type(exc).__name__}: {exc}); FACEGATE_DEBUG=1 shows where", file=sys.stderr)
-        return 3
+        except OSError as exc:
+            _discard_standard_output()
+            raise FaceGateError(f"cannot write to standard output: {exc.strerror or exc}") from exc
+
+
+def _discard_standard_output() -> None:
+    """What is still buffered for standard output goes nowhere: Python would otherwise try again at
+    exit and print an 'Exception ignored' report after our one line."""
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError):  # a stream with no descriptor (a test's capture) is not flushed at exit
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)

@@ -16,7 +16,14 @@ def add_attendance(sub: argparse._SubParsersAction) -> None:
     p = records.add_parser("export", help="write the events of a date range as CSV")
     p.add_argument("--from", dest="start", type=day, required=True, metavar="DATE")
     p.add_argument("--to", dest="end", type=day, required=True, metavar="DATE", help="inclusive")
-    p.add_argument("--out", required=True, metavar="FILE.csv", help="the CSV file to write, or - for standard output")
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE.csv",
+        help="the CSV file to write, or - for standard output. A file is replaced only once complete and keeps "
+        "its permissions (a new one is private, 0600); a device or FIFO is written in place; a symbolic link "
+        "is refused (give the file it points to)",
+    )
     p.set_defaults(func=export)
 
 
@@ -30,6 +37,8 @@ def export(args: argparse.Namespace) -> int:
         require_pin(store)
         if to_stdout:
             count = store.write_csv(sys.stdout, *day_range(args.start, args.end))
+            # A full disk under standard output is reported before the line that says all went well.
+            sys.stdout.flush()
         else:
             count = store.export_csv(args.out, *day_range(args.start, args.end))
     # With --out -, standard output is the CSV alone.

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core.kiosk.kiosk import KioskResult, SeenFace
 from core.types import CHECK_IN, UNLOCK, Event
+from desktop_app.gui.plain import plain, plain_label
 from desktop_app.gui.video_view import AMBER, GREEN, RED, Overlay, VideoView
 from desktop_app.gui.worker import FrameResult
 
@@ -30,6 +31,7 @@ class HeldHint(QLabel):
 
     def __init__(self, text: str = ""):
         super().__init__(text, alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        plain(self)
         self.setStyleSheet(HINT_STYLE)
         self.hide()
         self.held = QTimer(self, singleShot=True, interval=PAD_HINT_MS)
@@ -68,7 +70,7 @@ class KioskView(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.video = VideoView()
-        self.banner = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+        self.banner = plain_label(alignment=Qt.AlignmentFlag.AlignCenter)
         self.banner.setStyleSheet(BANNER_STYLE)
         self.banner.hide()
         self.hint = HeldHint(NOT_RECOGNISED)

@@ -19,6 +19,7 @@ from core.vision.pipeline import FacePipeline
 from desktop_app.gui.admin.panel import AdminPanel
 from desktop_app.gui.admin.pin_dialog import PinDialog
 from desktop_app.gui.kiosk_view import KioskView
+from desktop_app.gui.plain import plain_label, plain_tooltip
 from desktop_app.gui.unlock_view import UnlockView
 from desktop_app.gui.worker import FrameWorker
 
@@ -89,8 +90,8 @@ class MainWindow(QMainWindow):
         fullscreen.triggered.connect(self.toggle_fullscreen)
         toolbar.addAction(fullscreen)
 
-        self.fps_label, self.camera_label = QLabel(), QLabel()
-        self.message_label = QLabel()
+        self.fps_label, self.camera_label = QLabel(), plain_label()
+        self.message_label = plain_label()
         self.message_label.setStyleSheet(ERROR_STYLE)
         # A problem stays on screen while it keeps being reported, and goes once it stops.
         self._problem_timer = QTimer(self, singleShot=True, interval=PROBLEM_SHOWN_MS)
@@ -190,7 +191,7 @@ class MainWindow(QMainWindow):
     def _show_camera(self, text: str, ok: bool) -> None:
         # A working source by its short name (the full one on hover); a problem in full.
         self.camera_label.setText(source_label(text) if ok else text)
-        self.camera_label.setToolTip(text)
+        self.camera_label.setToolTip(plain_tooltip(text))
         self.camera_label.setStyleSheet("" if ok else ERROR_STYLE)
 
     def _source_ended(self) -> None:

@@ -20,6 +20,7 @@ from core.store import Store
 from core.types import UNLOCK, Event
 from desktop_app.gui.admin.pin_dialog import PinDialog
 from desktop_app.gui.kiosk_view import HeldHint, overlays
+from desktop_app.gui.plain import plain_label
 from desktop_app.gui.video_view import VideoView
 from desktop_app.gui.worker import FrameResult
 
@@ -43,10 +44,10 @@ class UnlockView(QWidget):
         self.person = QComboBox()
         self.start_button = QPushButton("Arm")
         self.start_button.clicked.connect(self.arm)
-        self.state = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+        self.state = plain_label(alignment=Qt.AlignmentFlag.AlignCenter)
         self.video = VideoView()
         # The head-turn challenge's prompt, and what liveness or a failed challenge asks of the person.
-        self.prompt = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+        self.prompt = plain_label(alignment=Qt.AlignmentFlag.AlignCenter)
         self.prompt.setStyleSheet(PROMPT_STYLE)
         self.prompt.hide()
         self.hint = HeldHint()

@@ -324,6 +324,28 @@ def test_names_and_camera_sources_that_cannot_work(corpus, home):
         check(outcome, 2, message)
 
 
+def test_camera_and_database_passwords_never_reach_the_error_line(home):
+    # One line each: FFmpeg's own `[tcp @ 0x...]` line must not come first either (check counts lines).
+    cameras = run_group(
+        [
+            ["checkin", "--once", "--camera", "rtsp://admin:S3cretPW@127.0.0.1:1/stream"],
+            ["checkin", "--once", "--camera", "http://u:S3cretPW@127.0.0.1:1/v?token=T0kenPW"],
+        ],
+        home,
+    )
+    databases = [
+        run_group([["people"]], home, FACEGATE_DB=url)[0]
+        for url in (
+            "postgresql://u:Pa@ssW0rd@127.0.0.1:1/db",
+            "postgresql://u@127.0.0.1:1/db?password=Pa55W0rd&sslmode=disable",
+        )
+    ]
+    for outcome in cameras + databases:
+        check(outcome, 2, "127.0.0.1")
+        for secret in ("S3cretPW", "T0kenPW", "ssW0rd", "Pa55W0rd"):
+            assert secret not in outcome["out"] + outcome["err"], outcome
+
+
 # ---------------------------------------------------------------------------------- attendance CSV
 
 

@@ -24,6 +24,7 @@ from core.errors import FaceGateError
 from core.store import DaySummary, Store
 from core.types import Event
 from desktop_app.gui.admin.record_table import Column, RecordFilter, RecordTableModel, record_view
+from desktop_app.gui.plain import plain_label
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ class AttendancePage(QWidget):
         tabs = QTabWidget()
         tabs.addTab(self.summary, "Daily summary")
         tabs.addTab(self.events, "All events")
-        self.message = QLabel(wordWrap=True)
+        self.message = plain_label(wordWrap=True)
         export = QPushButton("Export CSV…")
         export.clicked.connect(self.choose_export)
 

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QPushButton,
@@ -24,6 +23,7 @@ from core.errors import FaceGateError
 from core.store import Person, Store
 from core.vision.imaging import IMAGE_SUFFIXES
 from desktop_app.gui.admin.templates_dialog import thumbnail_row
+from desktop_app.gui.plain import plain_label
 from desktop_app.gui.tasks import run_task
 from desktop_app.gui.video_view import AMBER, GREEN, Overlay, VideoView
 from desktop_app.gui.worker import FrameWorker, PreviewFrame
@@ -66,7 +66,7 @@ class EnrolPage(QWidget):
         self.video = VideoView()
         self.capture_button = QPushButton("Start camera capture")
         self.capture_button.clicked.connect(self.toggle_capture)
-        self.feedback = QLabel("Capture takes 5 to 10 good frames; follow the prompts.", wordWrap=True)
+        self.feedback = plain_label("Capture takes 5 to 10 good frames; follow the prompts.", wordWrap=True)
         camera = QGroupBox("From the camera")
         box = QVBoxLayout(camera)
         box.addWidget(self.video, 1)
@@ -77,7 +77,7 @@ class EnrolPage(QWidget):
         sources.addWidget(photos, 1)
         sources.addWidget(camera, 2)
 
-        self.warning = QLabel(wordWrap=True)
+        self.warning = plain_label(wordWrap=True)
         self.warning.setStyleSheet(WARNING_STYLE)
         self.warning.setVisible(False)
         # The refused photos' thumbnails beside the person's (or look-alike's) kept faces.
@@ -85,7 +85,7 @@ class EnrolPage(QWidget):
         self.refuse_button = QPushButton("Refuse these photos")
         self.refuse_button.clicked.connect(self.refuse)
         self.refuse_button.setVisible(False)
-        self.status = QLabel(wordWrap=True)
+        self.status = plain_label(wordWrap=True)
         self.enrol_button = QPushButton("Enrol")
         self.enrol_button.clicked.connect(self.enrol)
         self.enrol_button.setEnabled(False)

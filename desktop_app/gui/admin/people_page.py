@@ -14,9 +14,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -29,6 +27,7 @@ from core.store import Person, Store
 from core.vision.embed import FaceEmbedder
 from desktop_app.gui.admin.record_table import Column, RecordFilter, RecordTableModel, record_view
 from desktop_app.gui.admin.templates_dialog import TemplatesDialog
+from desktop_app.gui.plain import ask, plain_label
 from desktop_app.gui.tasks import run_task
 
 
@@ -92,8 +91,8 @@ class PeoplePage(QWidget):
         self.table = record_view(self.proxy)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.doubleClicked.connect(self.edit)
-        self.stale_note = QLabel(wordWrap=True)
-        self.message = QLabel(wordWrap=True)
+        self.stale_note = plain_label(wordWrap=True)
+        self.message = plain_label(wordWrap=True)
         self.recompute_button = QPushButton("Make missing templates")
         self.recompute_button.clicked.connect(self.recompute)
         self.progress = QProgressBar()
@@ -184,15 +183,12 @@ class PeoplePage(QWidget):
         person = self.selected()
         if person is None:
             return
-        answer = QMessageBox.question(
+        if ask(
             self,
             "Delete person",
             f"Delete {person.name} with their face templates and all their attendance records?\n"
             "This cannot be undone; deactivate instead to keep the history.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        if answer == QMessageBox.StandardButton.Yes:
+        ):
             self._apply(lambda: self.store.delete_person(person.id), f"Deleted {person.name}.")
 
     def start_reenrol(self) -> None:

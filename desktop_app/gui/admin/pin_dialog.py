@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QL
 from core.errors import FaceGateError
 from core.store import Store
 from core.store.pin import MIN_PIN_LENGTH, check_pin, hash_pin
+from desktop_app.gui.plain import plain_label
 
 
 class PinDialog(QDialog):
@@ -22,7 +23,7 @@ class PinDialog(QDialog):
         self.setWindowTitle("Choose the admin PIN" if self.setting else "Admin PIN")
         self.pin = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.repeat = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
-        self.message = QLabel(wordWrap=True)
+        self.message = plain_label(wordWrap=True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)

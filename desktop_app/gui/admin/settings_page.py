@@ -30,6 +30,7 @@ from core.settings import RANGES, STRICTNESS, Settings
 from core.store import Store
 from core.vision.embed import FaceEmbedder
 from desktop_app.gui.admin.pin_dialog import PinDialog
+from desktop_app.gui.plain import plain_label
 from desktop_app.gui.tasks import run_task
 
 # Every number box the same width, so the column reads as one.
@@ -129,7 +130,7 @@ class SettingsPage(QWidget):
         self.challenge_enabled = QCheckBox("Unlock asks for a head turn (left or right, at random)")
         # core/matching/cascade.py: off, the student decides alone and turns more enrolled people away.
         self.verify_verdicts = QCheckBox("Check verdicts with the verifier")
-        self.message = QLabel(wordWrap=True)
+        self.message = plain_label(wordWrap=True)
 
         calibrate_row = QHBoxLayout()
         calibrate_row.addWidget(self.calibrate_button)

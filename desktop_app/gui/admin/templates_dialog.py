@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from core.errors import FaceGateError
 from core.store import Person, Store
+from desktop_app.gui.plain import plain_label
 
 THUMB = 64
 
@@ -36,7 +37,7 @@ def thumbnail_row(crops: list[bytes], caption: str) -> QWidget:
     row = QWidget()
     layout = QVBoxLayout(row)
     layout.setContentsMargins(0, 0, 0, 0)
-    layout.addWidget(QLabel(caption))
+    layout.addWidget(plain_label(caption))  # captions name people: never rich text
     images = QHBoxLayout()
     for crop in crops:
         label = QLabel()
@@ -66,7 +67,7 @@ class TemplatesDialog(QDialog):
         self.table.verticalHeader().setDefaultSectionSize(THUMB + 4)
         self.remove_button = QPushButton("Remove")
         self.remove_button.clicked.connect(self.remove_selected)
-        self.message = QLabel(wordWrap=True)
+        self.message = plain_label(wordWrap=True)
         close = QPushButton("Close")
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
