@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QStyledItemDelegate
 
+from core.enrol.enroller import Review
 from core.types import CHECK_IN, UNLOCK, Event, Match
 from tests.gui.test_windows import TIMEOUT_MS, _person
 
@@ -53,7 +54,7 @@ def test_a_rich_text_name_is_drawn_as_typed_on_every_screen(qtbot, window, store
 
     win.enter_admin()
     enrol = win.admin.enrol
-    enrol._duplicates_checked("Someone", [Match(person.id, 0.9, name)])
+    enrol._checked("Someone", Review("Someone", duplicates=(Match(person.id, 0.9, name),)), [])
     _shows_as_typed(enrol.warning, name)
     people = win.admin.people
     people.refresh()
