@@ -5,8 +5,11 @@ FACEGATE_KEY_FILE override the defaults."""
 from __future__ import annotations
 
 import os
+import sqlite3
+import stat
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 from platformdirs import user_config_dir, user_data_dir
 
@@ -31,17 +34,55 @@ def data_dir() -> Path:
     return path
 
 
-def private_file(path: Path) -> None:
-    """Creates path (if missing) or narrows it to mode 0600, before SQLite opens it; SQLite gives
-    its -wal and -shm files the database's mode."""
+# What a file must hold before FaceGate narrows a mode it did not set: SQLite's header, and the
+# tables every migrated FaceGate database has.
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_OWN_TABLES = {"alembic_version", "people", "site"}
+# Not on Windows, where there are no symlinked files to chmod through and no FIFOs to block on.
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+def private_file(path: Path, narrow: bool = True) -> None:
+    """Makes the database private (0600) before SQLite opens it, since SQLite gives its -wal and
+    -shm files the database's mode: a missing file is created 0600; an existing one is narrowed
+    only when `narrow` (a read-only job changes nothing) and it is a FaceGate database. Never
+    through a symlink: FACEGATE_DB may name any file, and its mode is not ours to change."""
     try:
-        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
-        path.chmod(0o600)
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600))
+    except FileExistsError:  # also a symlink, dangling or not: O_EXCL does not follow it
+        if narrow:
+            _narrow_database(path)
     except OSError as exc:
         raise StoreError(
             f"cannot create or open the database {path}: {exc.strerror}; "
             "check that its folder exists and that you may write to it"
         ) from exc
+
+
+def _narrow_database(path: Path) -> None:
+    """chmod 0600 on the file itself (not a link's target) once it is seen to be FaceGate's; any
+    other file is left as it is for SQLite to open or refuse."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+    except OSError:  # a symlink (ELOOP), or unreadable: SQLite says what is wrong with it
+        return
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode) and os.read(fd, len(_SQLITE_HEADER)) == _SQLITE_HEADER:
+            if _OWN_TABLES <= _tables(path) and os.chmod in os.supports_fd:
+                os.chmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
+def _tables(path: Path) -> set[str]:
+    try:
+        connection = sqlite3.connect(f"file:{quote(path.as_posix())}?mode=ro", uri=True)
+        try:
+            return {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            connection.close()
+    except sqlite3.Error:  # damaged, or locked: not verified, so not narrowed
+        return set()
 
 
 def database_url() -> str:

@@ -60,8 +60,18 @@ RANGES: dict[str, tuple[float, float]] = {
 }
 
 
+# The words a text setting may hold; like a number out of range, a stored other word is skipped
+# (a kiosk must not stop on "paranoid" in the settings table).
+CHOICES: dict[str, tuple[str, ...]] = {"pad_strictness": STRICTNESS}
+
+
 def range_problem(name: str, value: object) -> str | None:
     """Why `value` cannot be the setting `name`, or None if it can."""
+    if name in CHOICES:
+        choices = CHOICES[name]
+        return (
+            None if value in choices else f"{name.replace('_', ' ')} must be one of {', '.join(choices)}, not {value!r}"
+        )
     if name not in RANGES:
         return None
     low, high = RANGES[name]
@@ -100,7 +110,7 @@ class Settings:
     verify_verdicts: bool = True
 
     def __post_init__(self) -> None:
-        for name in RANGES:
+        for name in (*RANGES, *CHOICES):
             problem = range_problem(name, getattr(self, name))
             if problem:
                 raise FaceGateError(problem)

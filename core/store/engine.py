@@ -134,6 +134,7 @@ class Database:
 
     A write that finds the database locked waits busy_timeout_s, and is retried `retries` times with
     doubling pauses from backoff_s before StoreUnavailable; the caller keeps its data and may retry.
+    narrow_mode=False (read-only jobs): an existing SQLite file keeps its mode (paths.private_file).
     """
 
     def __init__(
@@ -144,6 +145,7 @@ class Database:
         retries: int = 3,
         backoff_s: float = 0.2,
         connect_timeout_s: int = 3,
+        narrow_mode: bool = True,
     ):
         self.url = url or database_url()
         self._retries, self._backoff_s = retries, backoff_s
@@ -167,7 +169,7 @@ class Database:
         if self._engine.dialect.name == "sqlite":
             database = self._engine.url.database
             if database and database != ":memory:" and not database.startswith("file:"):
-                private_file(Path(database))
+                private_file(Path(database), narrow=narrow_mode)
             _tune_sqlite(self._engine, busy_timeout_s)
         self._writer = self._engine.execution_options(**{_WRITE: True})
         self._opened()

@@ -47,7 +47,7 @@ class Store(People, Templates, Events, Export, Site):
         `immutable` because SQLite cannot make its shared-memory file there, and nobody can be
         writing a database nobody may write."""
         try:
-            return cls(url)
+            return cls(url, narrow_mode=False)
         except StoreError as exc:
             parsed = make_url(url or database_url())
             if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.query:

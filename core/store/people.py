@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import FaceGateError, StoreError
 from core.store.engine import LOCK_NAME, Database, advisory_lock
-from core.store.labels import clean_label, name_key
+from core.store.labels import KEY_LEN, clean_label, name_key
 from core.store.records import Person
 from core.store.schema import PersonRow, utc_now
 from core.store.site import note_change
@@ -35,7 +35,13 @@ def checked_person(name: str, external_id: str | None, group: str | None) -> dic
         raise FaceGateError("a person needs a name")
     external_id = external_id and clean_label(external_id, "external id")
     group = group and clean_label(group, "group")
-    return {"name": name, "name_key": name_key(name), "external_id": external_id or None, "group": group or None}
+    key = name_key(name)
+    if len(key) > KEY_LEN:  # a valid name whose fold outgrows the key column (PostgreSQL would refuse it raw)
+        raise FaceGateError(
+            f"the name is too long once its letters are spelled out for comparison ({len(key)} characters; "
+            f"at most {KEY_LEN}): shorten it"
+        )
+    return {"name": name, "name_key": key, "external_id": external_id or None, "group": group or None}
 
 
 def _named(session: Session, key: str) -> PersonRow | None:

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from core.store.labels import GROUP_LEN, ID_LEN, NAME_LEN
+from core.store.labels import GROUP_LEN, ID_LEN, KEY_LEN, NAME_LEN
 
 # Column sizes, checked before writing: PostgreSQL refuses what does not fit, SQLite would store it.
 KIOSK_LEN, DETAIL_LEN, MODEL_LEN, VERSION_LEN, ACTOR_LEN, ACTION_LEN = 100, 255, 100, 50, 100, 50
@@ -70,7 +70,7 @@ class PersonRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(NAME_LEN))
     # labels.name_key(name): unique, so two kiosks enrolling "Ann" at once make one person.
-    name_key: Mapped[str] = mapped_column(String(2 * NAME_LEN), unique=True, index=True)
+    name_key: Mapped[str] = mapped_column(String(KEY_LEN), unique=True, index=True)
     external_id: Mapped[str | None] = mapped_column(String(ID_LEN), unique=True)
     group: Mapped[str | None] = mapped_column(String(GROUP_LEN), index=True)
     active: Mapped[bool]

@@ -355,6 +355,14 @@ def test_a_day_with_a_clock_change_starts_at_its_own_midnight(store, berlin_cloc
     assert (evening.kind, morning.kind) == ("check-in", "check-in")
 
 
+def test_a_valid_name_whose_fold_outgrows_the_key_column_is_refused_in_one_line(store):
+    # 200 characters, each folded to three ("ffi"): 600, past the 400 of people.name_key.
+    with pytest.raises(FaceGateError, match=r"too long once its letters are spelled out .*600 characters; at most 400"):
+        enrolled(store, "\ufb03" * 200)
+    assert store.list_people() == []
+    assert enrolled(store, "\ufb03" * 133).name == "\ufb03" * 133  # 399 once folded: fits
+
+
 def test_every_text_field_is_length_checked(store):
     long = "x" * 5000
     for kwargs in ({"name": long}, {"name": "Ann", "external_id": long}, {"name": "Ann", "group": long}):

@@ -16,7 +16,7 @@ import uuid
 import sqlalchemy as sa
 from alembic import op
 
-from core.store.labels import name_key
+from core.store.labels import stored_keys
 
 revision = "0002"
 down_revision = "0001"
@@ -43,11 +43,8 @@ def upgrade() -> None:
     people = sa.table(
         "people", sa.column("id", sa.Integer), sa.column("name", sa.String), sa.column("name_key", sa.String)
     )
-    taken: set[str] = set()
-    for person_id, name in bind.execute(sa.select(people.c.id, people.c.name).order_by(people.c.id)).all():
-        key = name_key(name)
-        key = key if key not in taken else f"{key} #{person_id}"
-        taken.add(key)
+    rows = bind.execute(sa.select(people.c.id, people.c.name).order_by(people.c.id)).all()
+    for person_id, key in stored_keys(rows):
         bind.execute(people.update().where(people.c.id == person_id).values(name_key=key))
     op.create_index(op.f("ix_people_name_key"), "people", ["name_key"], unique=True)
 
