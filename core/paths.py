@@ -69,7 +69,10 @@ def _narrow_database(path: Path) -> None:
     try:
         if stat.S_ISREG(os.fstat(fd).st_mode) and os.read(fd, len(_SQLITE_HEADER)) == _SQLITE_HEADER:
             if _OWN_TABLES <= _tables(path) and os.chmod in os.supports_fd:
-                os.chmod(fd, 0o600)
+                try:
+                    os.chmod(fd, 0o600)
+                except OSError:  # read-only or immutable: the Store then says it may not write there
+                    pass
     finally:
         os.close(fd)
 
