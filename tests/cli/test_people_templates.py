@@ -1,20 +1,9 @@
 """`facegate enroll` refusing another person's photos, and `facegate people templates|remove-template|upgrade`."""
 
-import pytest
-
 from core.store import Store
 from desktop_app.cli import main
 
 TOM, OTHER = "Tom Hanks", "Group 1"
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch, model):
-    monkeypatch.setenv("FACEGATE_HOME", str(tmp_path))
-    monkeypatch.delenv("FACEGATE_DB", raising=False)
-    monkeypatch.delenv("FACEGATE_ADMIN_PIN", raising=False)
-    monkeypatch.setenv("FACEGATE_MODEL", model)
-    return tmp_path
 
 
 def _store(home) -> Store:

@@ -11,15 +11,6 @@ from tests.fixtures import ROOT
 MODELS = ROOT / "assets" / "models"
 
 
-@pytest.fixture
-def home(tmp_path, monkeypatch, model):
-    monkeypatch.setenv("FACEGATE_HOME", str(tmp_path))
-    monkeypatch.delenv("FACEGATE_DB", raising=False)
-    monkeypatch.delenv("FACEGATE_VERIFIER", raising=False)
-    monkeypatch.setenv("FACEGATE_MODEL", model)
-    return tmp_path
-
-
 @pytest.mark.parametrize(
     "verifier, says",
     [
