@@ -143,7 +143,8 @@ LIVE = "live"
 @dataclass(frozen=True)
 class PadRate:
     """Share of decisions that went the wrong way: for an attack type, attacks accepted (APCER);
-    for live frames, live frames refused (BPCER). Per frame and after the temporal rule."""
+    for live frames, live frames refused (BPCER). Per frame and after the temporal rule;
+    decided_groups: the groups long enough for the temporal rule to give a verdict."""
 
     kind: str
     frames: int
@@ -152,6 +153,7 @@ class PadRate:
     frame_error: float
     temporal_error: float
     temporal_decisions: int
+    decided_groups: int
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,14 @@ class PadReport:
     @property
     def attacks(self) -> tuple[PadRate, ...]:
         return tuple(r for r in self.rates if r.kind != LIVE)
+
+    @property
+    def apcer_max(self) -> float:
+        """The worst attack kind's APCER, the benchmark's headline."""
+        # A kind with no temporal decision (every group too short for the temporal rule, as a folder
+        # of single photos is) counts with its per-frame rate: counting only temporal decisions would
+        # show it as 0 however many of its frames were accepted.
+        return max((r.temporal_error if r.temporal_decisions else r.frame_error for r in self.attacks), default=0.0)
 
 
 def group_prefix(path: Path) -> str:
@@ -212,9 +222,10 @@ def pad_rates(
 
     rates = []
     for kind, groups in sorted(kinds.items(), key=lambda kv: (kv[0] != LIVE, kv[0])):
-        wrong = frames = no_face = t_wrong = t_total = 0
+        wrong = frames = no_face = t_wrong = t_total = decided = 0
         for scores in groups.values():
             rule = TemporalRule(threshold, window, min_frames)
+            before = t_total
             for s in scores:
                 if s is None:
                     no_face += 1
@@ -226,8 +237,18 @@ def pad_rates(
                 if verdict is not None:
                     t_total += 1
                     t_wrong += verdict if kind != LIVE else not verdict
+            decided += t_total > before
         rates.append(
-            PadRate(kind, frames, len(groups), no_face, wrong / max(frames, 1), t_wrong / max(t_total, 1), t_total)
+            PadRate(
+                kind,
+                frames,
+                len(groups),
+                no_face,
+                wrong / max(frames, 1),
+                t_wrong / max(t_total, 1),
+                t_total,
+                decided,
+            )
         )
     return tuple(rates)
 

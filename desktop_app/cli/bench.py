@@ -218,12 +218,17 @@ def _pad_rates(frames: Path, args: argparse.Namespace) -> int:
     )
     for r in report.rates:
         metric = "BPCER" if r.kind == "live" else "APCER"
+        # With no temporal decision a temporal rate of 0 % would be a claim about nothing.
+        temporal = f"{100 * r.temporal_error:6.2f}%" if r.temporal_decisions else "    n/a"
         print(
-            f"{r.kind:<8} {metric} frame={100 * r.frame_error:6.2f}% temporal={100 * r.temporal_error:6.2f}% "
-            f"frames={r.frames} groups={r.groups} no_face={r.no_face} temporal_decisions={r.temporal_decisions}"
+            f"{r.kind:<8} {metric} frame={100 * r.frame_error:6.2f}% temporal={temporal} "
+            f"({r.decided_groups} of {r.groups} groups decided) frames={r.frames} no_face={r.no_face} "
+            f"temporal_decisions={r.temporal_decisions}"
         )
-    apcer = max((r.temporal_error for r in report.attacks), default=0.0)
-    print(f"apcer_max={100 * apcer:.2f} bpcer={100 * report.bpcer.temporal_error:.2f}")
+    print(
+        f"apcer_max={100 * report.apcer_max:.2f} bpcer={100 * report.bpcer.temporal_error:.2f} "
+        f"bpcer_frame={100 * report.bpcer.frame_error:.2f}"
+    )
     return 0
 
 

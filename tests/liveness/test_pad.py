@@ -1,6 +1,7 @@
 """Liveness (presentation-attack detection) on real frames: the bundled model, its errors, the
 temporal rule, `facegate liveness` and `facegate bench --pad`."""
 
+import re
 import shutil
 
 import cv2
@@ -182,4 +183,45 @@ def test_bench_pad_reports_iso_rates(pad_data, tmp_path, capsys):
     assert lines[0].startswith("pad_model=pad-") and "ms_per_face=" in lines[0]
     assert [line.split()[0] for line in lines[1:4]] == ["live", "print", "replay"]
     assert "BPCER" in lines[1] and "APCER" in lines[2]
-    assert lines[-1].startswith("apcer_max=") and " bpcer=" in lines[-1]
+    assert re.fullmatch(r"apcer_max=\d+\.\d\d bpcer=\d+\.\d\d bpcer_frame=\d+\.\d\d", lines[-1])
+    assert all(" groups decided) " in line for line in lines[1:4])
+
+
+def _bench_pad_lines(root, capsys):
+    assert main(["bench", "pad", str(root)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    return {line.split()[0]: line for line in lines[1:-1]}, lines[-1]
+
+
+def test_bench_pad_headline_counts_single_image_attacks(pad, detector, sample_images, tmp_path, capsys):
+    # The bundled model accepts t1.jpg's first face (the one bench pad scores, at 0.98) and refuses
+    # the others once blurred (0.03; the Tom Hanks sample is gray, which liveness refuses to score).
+    # Both are checked here so the rates below follow from them.
+    accepted, refused = sample_images / "t1.jpg", tmp_path / "blurred.png"
+    cv2.imwrite(str(refused), cv2.GaussianBlur(load_image(accepted)[:, 200:], (21, 21), 0))
+    for photo, verdict in ((accepted, "live"), (refused, "attack")):
+        image = load_image(photo)
+        assert pad.score(image, detector.detect(image)[:1])[0].verdict == verdict
+    root = tmp_path / "pad"
+
+    def frames(kind, names):  # name -> photo; "clip_N" names are frames of one group, others one each
+        folder = root / "set" / kind
+        folder.mkdir(parents=True)
+        for name, photo in names.items():
+            shutil.copy(photo, folder / f"{name}{photo.suffix}")
+
+    # Live: one five-frame clip with one refused frame; the temporal rule overrules it.
+    frames("live", {"clip_1": accepted, "clip_2": refused, "clip_3": accepted, "clip_4": accepted, "clip_5": accepted})
+    # Replay: one clip whose first and last frames are accepted; every temporal verdict refuses it.
+    frames("replay", {"clip_1": accepted, "clip_2": refused, "clip_3": refused, "clip_4": refused, "clip_5": accepted})
+    rows, last = _bench_pad_lines(root, capsys)
+    assert "frame= 40.00% temporal=  0.00% (1 of 1 groups decided)" in rows["replay"]
+    assert "frame= 20.00% temporal=  0.00% (1 of 1 groups decided)" in rows["live"]
+    # A kind with temporal decisions counts with them, not with its accepted frames.
+    assert last == "apcer_max=0.00 bpcer=0.00 bpcer_frame=20.00"
+
+    # Print: single photos, one per person, two of three accepted; no group is long enough to decide.
+    frames("print", {"alice": accepted, "bob": accepted, "carol": refused})
+    rows, last = _bench_pad_lines(root, capsys)
+    assert "frame= 66.67% temporal=    n/a (0 of 3 groups decided)" in rows["print"]
+    assert last == "apcer_max=66.67 bpcer=0.00 bpcer_frame=20.00"
