@@ -70,7 +70,6 @@ class KioskResult:
     fps: float
     time: datetime
     error: str | None = None
-    thresholds: Thresholds | None = None
     waiting: int = 0
     # For the status bar: both models (Cascade.models) and the thresholds each uses (Cascade.describe).
     models: str | None = None
@@ -157,6 +156,16 @@ class Kiosk:
     def unlock_mode(self) -> bool:
         return self.unlock_for is not None
 
+    @property
+    def thresholds(self) -> Thresholds:
+        """The deciding model's thresholds for the gallery enrolled now (the cascade owns them)."""
+        return self.cascade.thresholds
+
+    @property
+    def threshold(self) -> float:
+        """The score a verdict must reach in this mode."""
+        return self.cascade.threshold
+
     def invalidate(self) -> None:
         """Enrolment or settings changed; safe from any thread, applied before the next frame."""
         self._stale.set()
@@ -170,8 +179,6 @@ class Kiosk:
         self.pipeline.detector.min_face = self.settings.min_face
         # The thresholds follow the number of templates enrolled now (core/matching/thresholds.py).
         self.cascade = Cascade(self.store, self.pipeline, self.settings, unlock=self.unlock_for is not None)
-        self.thresholds: Thresholds = self.cascade.thresholds
-        self.threshold = self.cascade.threshold
         self.liveness = LivenessGate(self._pad_model() if self.settings.pad_enabled else None)
         self.evidence = TrackEvidence(self.settings.consecutive_frames, self.settings.window_s)
         self._challenge = None
@@ -226,7 +233,6 @@ class Kiosk:
             self._fps.tick(),
             now,
             error,
-            self.thresholds,
             len(self.spool),
             self.cascade.models(),
             self.cascade.describe(),
