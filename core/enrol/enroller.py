@@ -18,7 +18,7 @@ import numpy as np
 
 from core.enrol.consistency import CONSISTENCY_THRESHOLD as THRESHOLD
 from core.enrol.consistency import Mismatch, mismatches
-from core.enrol.quality import QualityGates, check_face
+from core.enrol.quality import SEARCH_MIN_FACE, QualityGates, check_face
 from core.enrol.upgrade import embed_crop
 from core.errors import FaceGateError, ImageError
 from core.matching.gallery import model_key
@@ -115,7 +115,7 @@ class Enroller:
     def assess(self, image: ImageSource, detail: str | None = None, verify: bool = True) -> Assessment:
         """verify: also the verifier's embedding (skipped for camera frames that will not be kept)."""
         image = load_image(image)
-        faces = self.pipeline.detector.detect(image)
+        faces = self.pipeline.detector.detect(image, min_face=min(SEARCH_MIN_FACE, self.gates.min_face_px))
         crop, quality, reason = check_face(image, faces, self.gates)
         face = faces[0] if faces else None
         if crop is None or face is None:

@@ -24,13 +24,15 @@ def add_enroll(sub: argparse._SubParsersAction) -> None:
         "Options may come anywhere: facegate enroll NAME --group staff IMG...",
     )
     # NAME is checked as a name in enroll(): with --person-id it is the first photo.
-    p.add_argument("name", metavar="NAME")
-    p.add_argument("images", nargs="*", metavar="IMG")
+    p.add_argument("name", metavar="NAME", help='the person\'s name, in quotes if it has spaces ("Ada Lovelace")')
+    p.add_argument("images", nargs="*", metavar="IMG", help="photos of that person, one face each, 80 px or larger")
     p.add_argument(
         "--person-id", type=number(int, 1), metavar="ID", help="add the photos to person ID (see facegate people)"
     )
-    p.add_argument("--group", type=label("group"))
-    p.add_argument("--external-id", type=label("external id"))
+    p.add_argument("--group", type=label("group"), help="a group such as staff; 'admin' may arm Unlock for anyone")
+    p.add_argument(
+        "--external-id", type=label("external id"), help="your own id for the person (staff number), in the CSV export"
+    )
     p.add_argument(
         "--force",
         action="store_true",
@@ -51,7 +53,9 @@ def add_people(sub: argparse._SubParsersAction) -> None:
         parents=[model_options()],
         help="remove template ID and the same face's templates by other models (history kept); asks for the PIN",
     )
-    remove.add_argument("template_id", metavar="ID", type=number(int, 1))
+    remove.add_argument(
+        "template_id", metavar="ID", type=number(int, 1), help="a template id from facegate people templates"
+    )
     remove.set_defaults(func=remove_template)
     upgrade = jobs.add_parser(
         "upgrade",

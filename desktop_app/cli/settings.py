@@ -25,7 +25,7 @@ def add_settings(sub: argparse._SubParsersAction) -> None:
     show.set_defaults(func=show_settings)
     change = actions.add_parser("set", help="change one setting, checked as the Settings page checks it; audited")
     change.add_argument("key", metavar="KEY", choices=sorted(_TYPES), help=", ".join(sorted(_TYPES)))
-    change.add_argument("value", metavar="VALUE")
+    change.add_argument("value", metavar="VALUE", help="true/false for on/off settings, a number, or text")
     change.set_defaults(func=set_setting)
 
 
