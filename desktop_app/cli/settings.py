@@ -9,7 +9,7 @@ from dataclasses import fields, replace
 from typing import Any
 
 from core.errors import FaceGateError
-from core.settings import Settings
+from core.settings import Settings, camera_source_problem
 from desktop_app.cli.common import open_store, require_pin
 
 # Set by the app's Settings page (Change PIN), which asks for the new PIN twice; never shown.
@@ -71,6 +71,9 @@ def set_setting(args: argparse.Namespace) -> int:
     value = _parsed(args.key, args.value)
     if value == "":
         raise FaceGateError(f"{args.key} cannot be empty")
+    problem = camera_source_problem(value) if args.key == "camera_source" else None
+    if problem:
+        raise FaceGateError(problem)
     with open_store() as store:
         require_pin(store)
         # replace() runs Settings' own checks (the ranges and choices the Settings page offers), and
