@@ -155,6 +155,21 @@ def test_checkin_verbose_names_an_unknown_face(cli_env, sample_images, tmp_path)
     assert lines[0][2] == lines[0][5] == ":"
 
 
+def test_a_stream_that_fails_leaves_one_line_and_no_ffmpeg_log(cli_env):
+    import http.server
+    import threading
+
+    # A real server on this machine that answers, but not in RTSP: FFmpeg logs its own complaint.
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"rtsp://127.0.0.1:{server.server_address[1]}/stream"
+        line = _one_line(_run(cli_env, "checkin", "--once", "--camera", url))
+    finally:
+        server.shutdown()
+    assert url in line and "@ 0x" not in line
+
+
 @pytest.mark.shared
 def test_checkin_verbose_names_a_printed_photo(cli_env, tmp_path):
     if not NUAA_PRINT.is_dir():
