@@ -122,7 +122,11 @@ def checkin(args: argparse.Namespace) -> int:
         print(kiosk.cascade.models())
         print(kiosk.cascade.describe())
         print(f"fps={frames / max(time.perf_counter() - start, 1e-9):.1f}")
-    return 1 if args.once and not checked_in else 0
+    if args.once and not checked_in:
+        hint = "" if args.verbose else "; -v says why each face was turned away"
+        print(f"no check-in before the source ended{hint}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def unlock(args: argparse.Namespace) -> int:
