@@ -97,10 +97,11 @@ def checkin(args: argparse.Namespace) -> int:
     pipeline = face_pipeline(args)  # a bad model is refused before the database is opened
     with open_store() as store:
         kiosk = Kiosk(store, pipeline)
-        _warn_without_templates(kiosk, store, args.model)
         refused: tuple[str, ...] = ()
         try:
             with open_source(_camera(args, store), realtime=args.realtime) as source:
+                # Once the source plays: a source that cannot is the one thing to say.
+                _warn_without_templates(kiosk, store, args.model)
                 start = time.perf_counter()
                 for frame in source:
                     result = kiosk.process(frame)
