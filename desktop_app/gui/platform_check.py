@@ -44,7 +44,8 @@ def display_problem(environ: Mapping[str, str] | None = None) -> str | None:
     platform = env.get("QT_QPA_PLATFORM", "").split(":")[0]
     if platform in _NO_CHECK:
         return None
-    if not platform and not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
+    wayland = platform == "wayland" or (not platform and env.get("WAYLAND_DISPLAY"))
+    if not wayland and not env.get("DISPLAY"):
         return (
             "no display to show the app on (DISPLAY is not set): run it on the kiosk's desktop, or use "
             "a command such as `facegate checkin` or `facegate --selftest` (see facegate --help)"
@@ -53,12 +54,15 @@ def display_problem(environ: Mapping[str, str] | None = None) -> str | None:
         from PySide6.QtCore import QLibraryInfo
     except ImportError as exc:
         return _missing_message([_library_in(str(exc))], "Qt")
-    if platform == "wayland" or (not platform and not env.get("DISPLAY")):
-        return None  # Wayland's own plugin; its failures fall back to xcb only with DISPLAY set
-    plugins = env.get("QT_QPA_PLATFORM_PLUGIN_PATH") or str(
-        Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "platforms"
+    plugins = Path(
+        env.get("QT_QPA_PLATFORM_PLUGIN_PATH")
+        or Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "platforms"
     )
-    missing = missing_libraries(Path(plugins) / "libqxcb.so")
+    # Wayland's own plugin, which this check does not know; without it (the built bundle leaves it
+    # out) Qt falls back to xcb through XWayland.
+    if wayland and ((plugins / "libqwayland.so").is_file() or not env.get("DISPLAY")):
+        return None
+    missing = missing_libraries(plugins / "libqxcb.so")
     if missing:
         return _missing_message(missing, "Qt's X11 (xcb) platform")
     return _connect_problem(env.get("DISPLAY", ""))

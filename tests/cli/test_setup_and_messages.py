@@ -83,6 +83,25 @@ def test_a_display_nobody_answers_on_is_one_line_not_an_abort(cli_env):
     assert f"':{unused}'" in line
 
 
+def test_a_working_display_passes_the_check():
+    from desktop_app.gui.platform_check import display_problem
+
+    xvfb = shutil.which("Xvfb")
+    if not xvfb:
+        pytest.skip("Xvfb is not installed (Debian/Ubuntu: apt install xvfb)")
+    # -displayfd: the server picks a free display and writes its number once it accepts clients.
+    server = subprocess.Popen(
+        [xvfb, "-displayfd", "1", "-screen", "0", "640x480x24"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stdout is not None
+        display = f":{server.stdout.readline().strip()}"
+        assert display_problem({"DISPLAY": display}) is None
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 # -------------------------------------------------------------------------------------- commands
 
 
