@@ -13,6 +13,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -193,6 +194,45 @@ class Enroller:
         existing = self.person_references(person_id) if person_id is not None else np.zeros((0, verified.shape[1]))
         return Review(name, tuple(mismatches(verified, existing)), tuple(self.duplicates(samples, exclude=person_id)))
 
+    def enrolment(
+        self,
+        samples: Sequence[Sample],
+        source: str,
+        *,
+        name: str | None = None,
+        person_id: int | None = None,
+        group: str | None = None,
+        external_id: str | None = None,
+        forced: str | None = None,
+        active: bool = True,
+    ) -> dict[str, Any]:
+        """Store.enrol's arguments to store the samples for person_id, or for the person called
+        name (created if new), by the student and, when on, the verifier. forced: the review an
+        admin overrode, for the audit log."""
+        if not samples:
+            raise FaceGateError("no usable face to enrol")
+        model_id, version = model_key(self.pipeline.embedder)
+        verified = self._verified(samples)
+        verifier = self.pipeline.verifier
+        also = [] if verified is None or verifier is None else [(verified, *model_key(verifier))]
+        keep_crops = self.store.load_settings().keep_face_crops
+        return {
+            "embeddings": np.stack([s.embedding for s in samples]),
+            "model_id": model_id,
+            "model_version": version,
+            "quality": [s.quality for s in samples],
+            "source": source,
+            "crops": [s.crop_jpeg for s in samples] if keep_crops else None,
+            "source_detail": [s.detail for s in samples],
+            "person_id": person_id,
+            "name": name,
+            "group": group,
+            "external_id": external_id,
+            "also": also,
+            "forced": forced,
+            "active": active,
+        }
+
     def save(
         self,
         samples: Sequence[Sample],
@@ -204,32 +244,14 @@ class Enroller:
         external_id: str | None = None,
         forced: str | None = None,
     ) -> tuple[Person, list[int], bool]:
-        """Stores the samples for person_id, or for the person called name (created if new), by
-        the student and, when on, the verifier. forced: the review an admin overrode, for the
-        audit log. Returns (person, the student's template ids, whether the person was created)."""
-        if not samples:
-            raise FaceGateError("no usable face to enrol")
-        model_id, version = model_key(self.pipeline.embedder)
-        verified = self._verified(samples)
-        verifier = self.pipeline.verifier
-        also = [] if verified is None or verifier is None else [(verified, *model_key(verifier))]
-        keep_crops = self.store.load_settings().keep_face_crops
+        """Stores what enrolment() describes. Returns (person, the student's template ids, whether
+        the person was created)."""
         # One transaction: a crash leaves the person with their templates or not at all, and two
         # kiosks enrolling the same name at once make one person.
         result = self.store.enrol(
-            np.stack([s.embedding for s in samples]),
-            model_id,
-            version,
-            [s.quality for s in samples],
-            source,
-            crops=[s.crop_jpeg for s in samples] if keep_crops else None,
-            source_detail=[s.detail for s in samples],
-            person_id=person_id,
-            name=name,
-            group=group,
-            external_id=external_id,
-            also=also,
-            forced=forced,
+            **self.enrolment(
+                samples, source, name=name, person_id=person_id, group=group, external_id=external_id, forced=forced
+            )
         )
         return result.person, result.template_ids, result.created
 
