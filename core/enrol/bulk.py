@@ -186,7 +186,8 @@ def plan_import(
 ) -> ImportPlan:
     """Every row checked, nothing stored: photos (relative to photos_dir, or absolute) through the
     enrolment gates, one usable face each, and the verifier's review (faces of one person, nobody
-    enrolled already); names and external ids valid and unique. progress(done, total, row) after each."""
+    enrolled already); names and external ids valid and unique; no two rows' faces alike (one person
+    under two names). progress(done, total, row) after each row's own checks."""
     enrolled = enroller.store.list_people(include_inactive=True)
     taken = {name_key(p.name): p for p in enrolled}
     taken_ids = {p.external_id: p for p in enrolled if p.external_id}
@@ -199,6 +200,13 @@ def plan_import(
         planned.append(checked)
         if progress:
             progress(done, len(rows), checked)
+    ok = [p for p in planned if not p.problem]
+    for i, j, similarity in enroller.alike_batches([p.samples for p in ok]):
+        other = ok[j].row
+        ok[i].problem = (
+            f"these faces look like row {other.number}'s ({other.name}, similarity {similarity:.2f}): "
+            "the same person twice?"
+        )
     return ImportPlan(planned)
 
 

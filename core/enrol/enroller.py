@@ -23,9 +23,10 @@ from core.enrol.quality import QualityGates, check_face
 from core.enrol.upgrade import embed_crop
 from core.errors import FaceGateError, ImageError
 from core.matching.gallery import model_key
-from core.matching.thresholds import gallery_in_use
+from core.matching.thresholds import gallery_in_use, settings_thresholds
 from core.store import Person, Store
 from core.types import Face, Match
+from core.vision.embed import FaceEmbedder
 from core.vision.imaging import ImageSource, encode_jpeg, load_image
 from core.vision.pipeline import FacePipeline
 
@@ -148,19 +149,47 @@ class Enroller:
             return None
         return np.stack(vectors)
 
+    def _judged(self, samples: Sequence[Sample]) -> tuple[FaceEmbedder, np.ndarray]:
+        """The model that judges whether faces are someone else's (the verifier, where it embedded
+        every sample, else the student) and the samples' embeddings by it."""
+        verified = self._verified(samples)
+        if verified is None:
+            return self.pipeline.embedder, np.stack([s.embedding for s in samples])
+        assert self.pipeline.verifier is not None  # it made the verified embeddings
+        return self.pipeline.verifier, verified
+
+    def alike_batches(self, batches: Sequence[Sequence[Sample]]) -> list[tuple[int, int, float]]:
+        """(i, j, similarity) for each batch i whose faces look like an earlier batch j's (its most
+        alike), as the kiosk would judge them once all are enrolled: the attendance threshold for
+        the gallery they make together, by the model duplicates() uses. One person under two names
+        in a bulk import. Batches must be non-empty."""
+        if not batches:
+            return []
+        model, _ = self._judged([s for batch in batches for s in batch])
+        if model is self.pipeline.embedder:  # some face lacks the verifier's embedding: the student judges all
+            vectors = [np.stack([s.embedding for s in batch]) for batch in batches]
+        else:
+            vectors = [self._judged(batch)[1] for batch in batches]
+        size = self.store.template_count(model.model_id) + sum(len(v) for v in vectors)
+        threshold = settings_thresholds(model, self.store.load_settings(), size).attendance
+        found = []
+        for i in range(1, len(vectors)):
+            scores = [float((vectors[i] @ vectors[j].T).max()) for j in range(i)]
+            j = int(np.argmax(scores))
+            if scores[j] >= threshold:
+                found.append((i, j, scores[j]))
+        return found
+
     def duplicates(self, samples: Sequence[Sample], exclude: int | None = None) -> list[Match]:
         """Other enrolled people the samples already match, best first: by the verifier at the
         attendance threshold its gallery has now (core/matching/thresholds.py: it follows the
         gallery size), as a verdict is made; by the student where the verifier is off."""
         if not samples:
             return []
-        verified = self._verified(samples)
-        model = self.pipeline.embedder if verified is None else self.pipeline.verifier
-        assert model is not None  # the verifier, whenever verified is not None
+        model, vectors = self._judged(samples)
         if not self.store.template_count(model.model_id):
             return []  # nobody to be alike: nothing to unseal, no threshold to work out
         gallery, thresholds = gallery_in_use(self.store, model, self.store.load_settings())
-        vectors = np.stack([s.embedding for s in samples]) if verified is None else verified
         best: dict[int, Match] = {}
         # k=2: on re-enrolment the best match is usually the person themselves, excluded below.
         for matches in gallery.search(vectors, k=2, threshold=thresholds.attendance):

@@ -50,7 +50,7 @@ _KEY_AAD = b"facegate-backup-key"
 _CHUNK = 1 << 20
 POSTGRES_ROUTE = (
     "FaceGate backs up only SQLite databases itself; for PostgreSQL use its own tools: "
-    "pg_dump -Fc -f facegate.dump DBNAME to back up, pg_restore --clean -d DBNAME facegate.dump to restore, "
+    "pg_dump -Fc -f facegate.dump DBNAME to back up, pg_restore --clean --if-exists -d DBNAME facegate.dump to restore, "
     "and keep the face-data key file (FACEGATE_KEY_FILE) safe apart (see README: Backup and restore)"
 )
 

@@ -107,8 +107,9 @@ def good_rows(lfw_people) -> list[tuple[str, str, str, str]]:
         (("{shouted_name}", "{first_photo}", "", ""), "the same name as row 3"),
         (("No Photo", "", "", ""), "no photo"),
         (("Bad\tName", "{first_photo}", "", ""), "control character"),
+        (("Someone Else", "{first_photo}", "", ""), "these faces look like row 2's"),
     ],
-    ids=["missing photo", "no face", "duplicate name", "empty photo cell", "bad name"],
+    ids=["missing photo", "no face", "duplicate name", "empty photo cell", "bad name", "one face, two names"],
 )
 def test_one_bad_row_changes_nothing_and_is_named(home, lfw, lfw_people, tmp_path, good_rows, capsys, bad, reason):
     import cv2
