@@ -154,7 +154,10 @@ def make_backup(store: Store, out: str | Path, passphrase: str | None = None) ->
             copy = Path(work) / DATABASE
             _sqlite_copy(source, copy)
             revision, key_id = _facts(copy)
-            members = {DATABASE: copy.read_bytes()} | ({SEALED_KEY: seal_key(key, passphrase)} if passphrase else {})
+            sealed = seal_key(key, passphrase) if passphrase else None
+            members = {DATABASE: {"size": copy.stat().st_size, "sha256": _sha256(copy)}}
+            if sealed is not None:
+                members[SEALED_KEY] = {"size": len(sealed), "sha256": hashlib.sha256(sealed).hexdigest()}
             manifest = {
                 "format": FORMAT,
                 "app": "FaceGate",
@@ -162,15 +165,16 @@ def make_backup(store: Store, out: str | Path, passphrase: str | None = None) ->
                 "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "schema_revision": revision,
                 "key_id": key_id,
-                "members": {n: {"size": len(b), "sha256": hashlib.sha256(b).hexdigest()} for n, b in members.items()},
+                "members": members,
             }
             text = json.dumps(manifest, indent=1).encode()
             partial = Path(work) / "archive.zip"
             with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
                 archive.writestr(MANIFEST, text)
                 archive.writestr(SIGNATURE, _sign(key, text))
-                for name, data in members.items():
-                    archive.writestr(name, data)
+                archive.write(copy, DATABASE)
+                if sealed is not None:
+                    archive.writestr(SEALED_KEY, sealed)
             os.chmod(partial, 0o600)
             os.replace(partial, out)
     except sqlite3.Error as exc:
@@ -200,7 +204,8 @@ def _read_archive(path: Path) -> tuple[zipfile.ZipFile, dict[str, Any], bytes, b
         text = archive.read(MANIFEST)
         signature = archive.read(SIGNATURE)
         manifest = json.loads(text)
-        if not isinstance(manifest, dict) or not isinstance(manifest.get("members"), dict):
+        members = manifest.get("members") if isinstance(manifest, dict) else None
+        if not isinstance(members, dict) or not all(isinstance(m, dict) for m in members.values()):
             raise ValueError("no members")
     except (KeyError, ValueError, zipfile.BadZipFile, OSError, EOFError) as exc:
         archive.close()
@@ -220,7 +225,13 @@ def _key_for(archive: zipfile.ZipFile, manifest: dict[str, Any], passphrase: Cal
     path = key_path()
     local = crypto.read_key(path)
     if SEALED_KEY in manifest["members"]:
-        key = open_key(archive.read(SEALED_KEY), passphrase())
+        try:
+            sealed = archive.read(SEALED_KEY)
+        except (KeyError, zipfile.BadZipFile, EOFError) as exc:
+            raise BackupRefused("the backup is damaged: its sealed key does not read back (truncated?)") from exc
+        if hashlib.sha256(sealed).hexdigest() != manifest["members"][SEALED_KEY].get("sha256"):
+            raise BackupRefused("the backup is damaged: its sealed key does not match its checksum")
+        key = open_key(sealed, passphrase())
         if local is not None and local != key:
             raise BackupRefused(
                 f"the key file {path} holds another key than this backup's: move it away (or set "
