@@ -154,7 +154,7 @@ def make_backup(store: Store, out: str | Path, passphrase: str | None = None) ->
             copy = Path(work) / DATABASE
             _sqlite_copy(source, copy)
             revision, key_id = _facts(copy)
-            sealed = seal_key(key, passphrase) if passphrase else None
+            sealed = None if passphrase is None else seal_key(key, passphrase)
             members = {DATABASE: {"size": copy.stat().st_size, "sha256": _sha256(copy)}}
             if sealed is not None:
                 members[SEALED_KEY] = {"size": len(sealed), "sha256": hashlib.sha256(sealed).hexdigest()}

@@ -252,3 +252,38 @@ def test_an_older_schema_is_migrated_and_an_unknown_one_refused(small_site, tmp_
     assert f"(schema {head}, migrated from 0003)" in capsys.readouterr().out
     with Store(_url(tmp_path / "a")) as store:
         assert [p.name for p in store.list_people()] == ["Ann Lee", "Bo Chen"]
+
+
+def test_postgresql_is_pointed_to_pg_dump_and_pg_restore(site, postgres_url, monkeypatch, capsys):
+    monkeypatch.setenv("FACEGATE_DB", postgres_url)
+    out = site / "site.fgbackup"
+    assert main(["backup", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and "pg_dump -Fc" in err[0] and "postgres@" not in err[0] and not out.exists()
+    assert main(["restore", str(out)]) == 2
+    assert "pg_restore" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "reason"),
+    [
+        (["restore", "{home}/nothere.fgbackup"], "there is no backup file"),
+        (["restore", "{home}/not-a-zip.fgbackup"], "is not a FaceGate backup"),
+        (["backup", "--out", "{home}"], "it is a folder"),
+        (["backup", "--out", "{home}/no/such/folder/x.fgbackup"], "cannot write"),
+        (["backup", "--out", "{home}/x.fgbackup", "--passphrase-file", "{home}/p"], "give --with-key too"),
+        (["backup", "--out", "{home}/x.fgbackup", "--with-key", "--passphrase-file", "{home}/p"], "cannot read"),
+        (["backup", "--out", "{home}/x.fgbackup", "--with-key", "--passphrase-file", "{home}/empty"], "empty"),
+    ],
+)
+def test_bad_backup_and_restore_arguments_get_one_line(small_site, tmp_path, monkeypatch, capsys, argv, reason):
+    (small_site / "not-a-zip.fgbackup").write_text("hello", encoding="utf-8")
+    (small_site / "empty").write_text("", encoding="utf-8")
+    monkeypatch.setenv("FACEGATE_HOME", str(fresh := tmp_path / "fresh"))
+    if argv[0] == "backup":
+        monkeypatch.setenv("FACEGATE_HOME", str(small_site))
+    capsys.readouterr()
+    assert main([a.format(home=small_site) for a in argv]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith("facegate: ") and reason in err[0], err
+    assert not (fresh / "facegate.db").exists() and not (small_site / "x.fgbackup").exists()
