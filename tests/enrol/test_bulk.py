@@ -176,3 +176,24 @@ def test_import_export_import_gives_the_same_people(home, lfw, lfw_people, tmp_p
     capsys.readouterr()
     assert main(["people", "import", str(exported), "--photos", str(lfw)]) == 0, capsys.readouterr().err
     assert _people(fresh) == first
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (None, "cannot read"),
+        (b"name,picture\nAnn,a.jpg\n", "unknown: picture"),
+        (b"group\nstaff\n", "missing: name, photo"),
+        (b"name,photo\n", "lists nobody"),
+        ("name,photo\nJos\xe9,a.jpg\n".encode("latin-1"), "is not UTF-8 text"),
+    ],
+    ids=["missing file", "unknown column", "missing columns", "no rows", "not UTF-8"],
+)
+def test_a_file_that_is_no_people_csv_gets_one_line(home, tmp_path, capsys, content, reason):
+    table = tmp_path / "people.csv"
+    if content is not None:
+        table.write_bytes(content)
+    assert main(["people", "import", str(table)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith("facegate: ") and reason in err[0], err
+    assert not (home / "facegate.db").exists()
