@@ -32,8 +32,12 @@ def test_people_page_has_the_import_and_export_buttons(qtbot, store, pipeline):
 
 
 def test_import_dialog_checks_every_row_then_enrols_them_all(qtbot, store, pipeline, sample_people, tmp_path):
-    rows = [(name, ";".join(p.name for p in sample_people[name].photos), "staff") for name in SAMPLE_ENROLLED]
-    folder = sample_people[SAMPLE_ENROLLED[0]].photos[0].parent
+    # Each person's photos are in a folder of their own under one root.
+    folder = sample_people[SAMPLE_ENROLLED[0]].photos[0].parent.parent
+    rows = [
+        (name, ";".join(p.relative_to(folder).as_posix() for p in sample_people[name].photos), "staff")
+        for name in SAMPLE_ENROLLED
+    ]
     dialog = ImportDialog(Enroller(store, pipeline))
     qtbot.addWidget(dialog)
     imported = []
