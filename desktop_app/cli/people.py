@@ -7,6 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from core.errors import FaceGateError
+from desktop_app.cli import people_io
 from desktop_app.cli.common import face_pipeline, open_store, person_by_id, require_pin
 from desktop_app.cli.options import label, model_options, number
 
@@ -44,7 +45,7 @@ def add_enroll(sub: argparse._SubParsersAction) -> None:
 def add_people(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("people", parents=[model_options()], help="list the enrolled people; manage their templates")
     p.set_defaults(func=people)
-    jobs = p.add_subparsers(dest="job", metavar="{templates,remove-template,upgrade}")
+    jobs = p.add_subparsers(dest="job", metavar="{templates,remove-template,upgrade,import,export}")
     listed = jobs.add_parser("templates", parents=[model_options()], help="one line per template of PERSON")
     listed.add_argument("person", metavar="PERSON", help="name or #id")
     listed.set_defaults(func=templates)
@@ -63,6 +64,7 @@ def add_people(sub: argparse._SubParsersAction) -> None:
         help="make every model's templates from the kept face crops; names who must be enrolled again",
     )
     upgrade.set_defaults(func=upgrade_templates)
+    people_io.add_jobs(jobs)
 
 
 def enroll(args: argparse.Namespace) -> int:
