@@ -19,6 +19,7 @@ scores it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -127,10 +128,12 @@ class Calibration:
 
 
 class LiveScores:
-    """Collects the live score of the largest face of each frame fed to it; result() proposes."""
+    """Collects the live score of the largest face of each frame fed to it; result() proposes.
+    A camera thread may feed it while another asks for the result."""
 
     def __init__(self, model: PadModel):
         self.model = model
+        self._lock = threading.Lock()
         self.detector = Detector(min_face=DETECT_MIN_FACE)
         self.frames = self.no_face = self.too_small = 0
         self.scores: list[float] = []
@@ -139,6 +142,10 @@ class LiveScores:
         self._gray: str | None = None
 
     def feed(self, frame: np.ndarray) -> None:
+        with self._lock:
+            self._feed(frame)
+
+    def _feed(self, frame: np.ndarray) -> None:
         self.frames += 1
         faces = self.detector.detect(frame)[:1]
         if not faces:
@@ -158,6 +165,10 @@ class LiveScores:
             self._changes.append(change)
 
     def result(self) -> Calibration:
+        with self._lock:
+            return self._result()
+
+    def _result(self) -> Calibration:
         scores = np.asarray(self.scores)
         refusal = self._refusal(scores)
         proposal, floor_wins = None, False

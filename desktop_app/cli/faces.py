@@ -54,7 +54,7 @@ def add_liveness(sub: argparse._SubParsersAction) -> None:
         epilog=CALIBRATE_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("images", nargs="*", metavar="IMAGE")
+    p.add_argument("images", nargs="*", metavar="IMAGE", help="photo files; every face in them is scored")
     p.add_argument("--calibrate", metavar="SRC", help="propose this site's threshold from live people on camera SRC")
     p.add_argument(
         "--seconds", type=number(float, 1, 3600), metavar="S", help="--calibrate records for S seconds (default 60)"

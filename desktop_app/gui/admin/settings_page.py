@@ -29,9 +29,11 @@ from core.matching.thresholds import Thresholds, thresholds_in_use
 from core.settings import RANGES, STRICTNESS, Settings
 from core.store import Store
 from core.vision.embed import FaceEmbedder
+from desktop_app.gui.admin.calibrate_dialog import CalibrateDialog
 from desktop_app.gui.admin.pin_dialog import PinDialog
 from desktop_app.gui.plain import plain_label
 from desktop_app.gui.tasks import run_task
+from desktop_app.gui.worker import FrameWorker
 
 # Every number box the same width, so the column reads as one.
 FIELD_WIDTH = 130
@@ -89,9 +91,9 @@ class SettingsPage(QWidget):
     saved = Signal(object)  # the new Settings
     camera_chosen = Signal(str)  # only when the camera source itself was changed here
 
-    def __init__(self, store: Store, embedder: FaceEmbedder, parent: QWidget | None = None):
+    def __init__(self, store: Store, embedder: FaceEmbedder, worker: FrameWorker, parent: QWidget | None = None):
         super().__init__(parent)
-        self.store, self.embedder = store, embedder
+        self.store, self.embedder, self.worker = store, embedder, worker
         self.camera = QLineEdit(placeholderText="0, rtsp://…, a video file or a folder of images")
         camera_row = QHBoxLayout()
         camera_row.addWidget(self.camera, 1)
@@ -127,6 +129,8 @@ class SettingsPage(QWidget):
         self.pad_strictness = QComboBox()
         self.pad_strictness.addItems(list(STRICTNESS))
         self.pad_strictness.setFixedWidth(FIELD_WIDTH)
+        self.calibrate_liveness_button = QPushButton("Calibrate liveness…")
+        self.calibrate_liveness_button.clicked.connect(self.calibrate_liveness)
         self.challenge_enabled = QCheckBox("Unlock asks for a head turn (left or right, at random)")
         # core/matching/cascade.py: off, the student decides alone and turns more enrolled people away.
         self.verify_verdicts = QCheckBox("Check verdicts with the verifier")
@@ -176,6 +180,7 @@ class SettingsPage(QWidget):
         _section(form, "Liveness")
         form.addRow("Photos and screens:", self.pad_enabled)
         form.addRow("Strictness:", self.pad_strictness)
+        form.addRow("", _with_hint(self.calibrate_liveness_button, "fit the threshold to this camera's live faces"))
         form.addRow("Unlock challenge:", self.challenge_enabled)
         form.addRow("Verifier:", self.verify_verdicts)
 
@@ -301,6 +306,15 @@ class SettingsPage(QWidget):
 
     def _calibration_failed(self, message: str) -> None:
         self._calibrated(f"⚠ {message}")
+
+    def calibrate_liveness(self) -> None:
+        try:
+            dialog = CalibrateDialog(self.store, self.worker, self)
+        except FaceGateError as exc:
+            self.message.setText(f"⚠ {exc}")
+            return
+        if dialog.exec():
+            self.message.setText("The calibrated liveness threshold was saved.")
 
     def change_pin(self) -> None:
         if PinDialog(self.store, self, change=True).exec():
