@@ -165,7 +165,7 @@ class PadModel:
         self.model_id = meta.get("facegate.model_id") or "+".join(n.digest for n in self.networks)
         self.thresholds = {s: float(meta.get(f"pad.threshold.{s}", DEFAULT_THRESHOLDS[s])) for s in STRICTNESS}
         # The lowest threshold a site may calibrate to; a model that names none allows its lenient one.
-        self.secure_floor = float(meta.get("pad.secure_floor", self.thresholds["lenient"]))
+        self.secure_floor = _score(meta, "pad.secure_floor", self.thresholds["lenient"])
         # Its held-out attack and live crops' scores, for calibration to show against a site's own;
         # None where the model ships none.
         self.attack_hist = _histogram(meta, "pad.attack_hist")
@@ -224,6 +224,16 @@ class PadModel:
             live = self.live_score(image, face.box)
             results.append(PadScore(live, "live" if live >= self.threshold else "attack"))
         return results
+
+
+def _score(meta: dict[str, str], key: str, default: float) -> float:
+    try:
+        value = float(meta.get(key, default))
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise ModelError(f"the liveness model's {key} must be a score between 0 and 1, not {meta[key]!r}")
+    return value
 
 
 def _histogram(meta: dict[str, str], key: str) -> tuple[int, ...] | None:

@@ -14,6 +14,7 @@ from core.errors import FaceGateError, ModelError
 from core.kiosk.kiosk import Kiosk
 from core.liveness.calibrate import MIN_SCORED, NO_FACE, REFUSE_SHARE, attack_level, calibrate
 from core.liveness.pad import HIST_BINS, PadModel
+from core.store.schema import SettingRow
 from core.vision.imaging import load_image
 from tests.liveness.calibration_data import (
     ATTACK_HIST,
@@ -69,6 +70,8 @@ def test_a_model_without_the_newer_keys_falls_back_to_its_lenient_threshold(plai
     assert attack_level(shipped) == pytest.approx(0.05)
     with pytest.raises(ModelError, match="20 counts"):
         PadModel(pad_model_copy(tmp_path, attack_hist="1,2,3"))
+    with pytest.raises(ModelError, match="secure_floor must be a score between 0 and 1"):
+        PadModel(pad_model_copy(tmp_path, secure_floor="high"))
 
 
 def test_a_site_threshold_replaces_the_strictness_but_never_goes_below_the_floor(shipped):
@@ -169,3 +172,13 @@ def test_scores_are_the_kiosks(plain_model, live_frames, detector):
     r = calibrate(plain_model, live_frames[:5])
     expected = [plain_model.score(f, detector.detect(f)[:1])[0].live for f in live_frames[:5]]
     np.testing.assert_allclose(r.scores, expected, rtol=1e-6)
+
+
+def test_the_stored_site_threshold_is_checked_like_every_number_setting(store):
+    with pytest.raises(FaceGateError, match="pad threshold must be between 0 and 1"):
+        replace(store.load_settings(), pad_threshold=1.5)
+    store.save_settings(replace(store.load_settings(), pad_threshold=0.61))
+    assert store.load_settings().pad_threshold == 0.61
+    # A row written by hand with a value out of range is skipped: the strictness's threshold stands.
+    store._run(lambda s: s.merge(SettingRow(key="pad_threshold", value="7")), write=True)
+    assert store.load_settings().pad_threshold is None

@@ -119,7 +119,6 @@ class CalibrateDialog(QDialog):
         self._started = 0.0
         self._timer = QTimer(self, interval=TICK_MS)
         self._timer.timeout.connect(self._tick)
-        worker.source_ended.connect(self._source_ended)
 
         intro = plain_label(
             "Have live people stand in front of the camera, one at a time, facing it and moving a little, "
@@ -174,6 +173,7 @@ class CalibrateDialog(QDialog):
         self.start_button.setEnabled(False)
         self.message.setText("Recording…")
         self.collector = LiveScores(self.model)
+        self.worker.source_ended.connect(self._source_ended)
         self.worker.start_feed(self.collector.feed)
         # A folder or video file that has run out plays again from its start.
         if not self.worker.isRunning():
@@ -194,9 +194,14 @@ class CalibrateDialog(QDialog):
         if self.recording:
             self.finish()
 
-    def finish(self) -> None:
+    def _stop_recording(self) -> None:
+        # The camera goes back to the admin screens' preview.
         self._timer.stop()
+        self.worker.source_ended.disconnect(self._source_ended)
         self.worker.show_preview()
+
+    def finish(self) -> None:
+        self._stop_recording()
         self.start_button.setEnabled(True)
         if self.collector is None:
             return
@@ -239,9 +244,6 @@ class CalibrateDialog(QDialog):
         self.clear_button.setEnabled(settings.pad_threshold is not None)
 
     def done(self, code: int) -> None:
-        # Closed while recording: the camera goes back to the admin screens' preview.
         if self.recording:
-            self._timer.stop()
-            self.worker.show_preview()
-        self.worker.source_ended.disconnect(self._source_ended)
+            self._stop_recording()
         super().done(code)
