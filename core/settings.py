@@ -41,6 +41,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "float": float,
     "bool": bool,
     "str | None": lambda v: None if v is None else str(v),
+    "float | None": lambda v: None if v is None else float(v),
 }
 
 # The values a number setting may take (inclusive). Settings refuses others; a stored value outside
@@ -59,7 +60,14 @@ RANGES: dict[str, tuple[float, float]] = {
     # The detector sees no face under 12 px, and the app never offered one under 20 px; 1000 px is
     # more than a face fills of a full-HD frame.
     "min_face": (20, 1000),
+    # A liveness score; None (the strictness's threshold) is always allowed. The liveness model
+    # adds its own floor (PadModel.check_site_threshold), which needs the model loaded.
+    "pad_threshold": (0.0, 1.0),
 }
+
+
+# Number settings that may be unset (None).
+OPTIONAL = frozenset({"pad_threshold"})
 
 
 # The words a text setting may hold; like a number out of range, a stored other word is skipped
@@ -74,7 +82,7 @@ def range_problem(name: str, value: object) -> str | None:
         return (
             None if value in choices else f"{name.replace('_', ' ')} must be one of {', '.join(choices)}, not {value!r}"
         )
-    if name not in RANGES:
+    if name not in RANGES or (value is None and name in OPTIONAL):
         return None
     low, high = RANGES[name]
     if not isinstance(value, int | float) or not math.isfinite(value) or not low <= value <= high:
@@ -131,6 +139,9 @@ class Settings:
     # also asks for a head turn the way a random prompt says.
     pad_enabled: bool = True
     pad_strictness: str = "normal"
+    # A threshold calibrated on this site's camera (facegate liveness --calibrate, or Calibrate
+    # liveness in Settings); when set it replaces the strictness's threshold.
+    pad_threshold: float | None = None
     challenge_enabled: bool = True
     # Check verdicts with the verifier (core/matching/cascade.py): the student shortlists, the
     # stronger model names. Off, the student decides alone (fewer people recognised).

@@ -279,6 +279,12 @@ class Kiosk:
         if self._pad is None:
             self._pad = PadModel(self._pad_spec)
         self._pad.strictness = self.settings.pad_strictness
+        try:
+            self._pad.site_threshold = self.settings.pad_threshold
+        except FaceGateError as exc:
+            # Calibrated for another model whose floor was lower: the strictness's threshold stands.
+            log.warning("%s; using the %s liveness threshold instead", exc, self.settings.pad_strictness)
+            self._pad.site_threshold = None
         return self._pad
 
     def _audit_attack(self, match: Match, judged: FaceLiveness) -> None:

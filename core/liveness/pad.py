@@ -35,6 +35,9 @@ MIN_FACE = 60
 FROZEN_SAMPLE, FROZEN_CHANGE = 32, 0.25
 # Used when a (reference) model carries no recommended thresholds of its own.
 DEFAULT_THRESHOLDS = {"lenient": 0.3, "normal": 0.5, "strict": 0.7}
+# The model's shipped score histograms (pad.attack_hist, pad.live_hist): counts of held-out crops'
+# live scores in this many equal bins over 0..1.
+HIST_BINS = 20
 # The MiniFASNet family was trained on RetinaFace boxes; an MTCNN box (core.vision.detect) is moved and
 # stretched to match (fitted on 2,474 images, ../shared/models/README.md).
 MTCNN_BOX_SHIFT = (0.019, 0.056)
@@ -161,7 +164,14 @@ class PadModel:
         meta = self.networks[0].metadata if len(self.networks) == 1 else {}
         self.model_id = meta.get("facegate.model_id") or "+".join(n.digest for n in self.networks)
         self.thresholds = {s: float(meta.get(f"pad.threshold.{s}", DEFAULT_THRESHOLDS[s])) for s in STRICTNESS}
+        # The lowest threshold a site may calibrate to; a model that names none allows its lenient one.
+        self.secure_floor = _score(meta, "pad.secure_floor", self.thresholds["lenient"])
+        # Its held-out attack and live crops' scores, for calibration to show against a site's own;
+        # None where the model ships none.
+        self.attack_hist = _histogram(meta, "pad.attack_hist")
+        self.live_hist = _histogram(meta, "pad.live_hist")
         self.strictness = strictness
+        self._site_threshold: float | None = None
 
     @property
     def strictness(self) -> str:
@@ -174,8 +184,29 @@ class PadModel:
         self._strictness = value
 
     @property
+    def site_threshold(self) -> float | None:
+        """The site's calibrated threshold (Settings pad_threshold), used instead of the strictness's."""
+        return self._site_threshold
+
+    @site_threshold.setter
+    def site_threshold(self, value: float | None) -> None:
+        if value is not None:
+            self.check_site_threshold(value)
+        self._site_threshold = value
+
+    def check_site_threshold(self, value: float) -> None:
+        """The one rule for a site threshold: within 0..1 and never below this model's secure floor."""
+        if not 0 <= value <= 1:
+            raise FaceGateError(f"the liveness threshold must be between 0 and 1, not {value:g}")
+        if value < self.secure_floor:
+            raise FaceGateError(
+                f"the liveness threshold {value:g} is below this model's secure floor {self.secure_floor:g}: "
+                "photos and screens would pass"
+            )
+
+    @property
     def threshold(self) -> float:
-        return self.thresholds[self._strictness]
+        return self._site_threshold if self._site_threshold is not None else self.thresholds[self._strictness]
 
     def live_score(self, image: np.ndarray, box: np.ndarray) -> float:
         """The averaged live probability of one face box, however small (benchmarks and training)."""
@@ -193,6 +224,28 @@ class PadModel:
             live = self.live_score(image, face.box)
             results.append(PadScore(live, "live" if live >= self.threshold else "attack"))
         return results
+
+
+def _score(meta: dict[str, str], key: str, default: float) -> float:
+    try:
+        value = float(meta.get(key, default))
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise ModelError(f"the liveness model's {key} must be a score between 0 and 1, not {meta[key]!r}")
+    return value
+
+
+def _histogram(meta: dict[str, str], key: str) -> tuple[int, ...] | None:
+    if key not in meta:
+        return None
+    try:
+        counts = tuple(int(c) for c in meta[key].split(","))
+    except ValueError:
+        counts = ()
+    if len(counts) != HIST_BINS or min(counts) < 0:
+        raise ModelError(f"the liveness model's {key} must be {HIST_BINS} counts joined by commas, not {meta[key]!r}")
+    return counts
 
 
 def face_change(previous: np.ndarray | None, image: np.ndarray, box: np.ndarray) -> tuple[np.ndarray, float | None]:

@@ -30,7 +30,7 @@ def add_restore(sub: argparse._SubParsersAction) -> None:
         help="put a backup back as the database (checked, then migrated to this version)",
         epilog="An existing database is replaced only with --force: stop the kiosks that use it first.",
     )
-    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("file", type=Path, metavar="FILE", help="the archive facegate backup wrote")
     p.add_argument("--force", action="store_true", help="replace the existing database")
     p.add_argument(
         "--passphrase-file", type=Path, metavar="FILE", help="the passphrase of a backup made --with-key (first line)"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from core.errors import FaceGateError
 from desktop_app.cli.common import face_pipeline, pad_model
 from desktop_app.cli.options import drawing, min_face, number, pad_options, verifier_options
+from desktop_app.cli.pad_calibrate import calibrate_liveness
 
 if TYPE_CHECKING:
     import numpy as np
@@ -37,11 +38,29 @@ def add_compare(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=compare)
 
 
+CALIBRATE_HELP = """--calibrate SRC records live people on the site's camera (number, URL, video file or folder)
+for --seconds, then proposes the liveness threshold that refuses at most 1 % of their frames, never
+below the model's secure floor (it says so when the floor wins), with a histogram of their scores
+beside the attack scores the model ships. --apply saves it as the site's threshold (admin PIN;
+audited); `facegate settings set pad_threshold none` goes back to the strictness's threshold.
+No face, too few faces, a still picture or photos and screens in view: refused with exit 2,
+nothing changed."""
+
+
 def add_liveness(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "liveness", parents=[pad_options()], help="live score and verdict of each face; exit 0 if all are live"
+        "liveness",
+        parents=[pad_options()],
+        help="live score and verdict of each face; exit 0 if all are live; --calibrate SRC fits this site's threshold",
+        epilog=CALIBRATE_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("images", nargs="+", metavar="IMAGE", help="photo files; every face in them is scored")
+    p.add_argument("images", nargs="*", metavar="IMAGE", help="photo files; every face in them is scored")
+    p.add_argument("--calibrate", metavar="SRC", help="propose this site's threshold from live people on camera SRC")
+    p.add_argument(
+        "--seconds", type=number(float, 1, 3600), metavar="S", help="--calibrate records for S seconds (default 60)"
+    )
+    p.add_argument("--apply", action="store_true", help="--calibrate saves its proposal (asks for the admin PIN)")
     p.set_defaults(func=liveness)
 
 
@@ -114,6 +133,14 @@ def liveness(args: argparse.Namespace) -> int:
     from core.vision.detect import Detector
     from core.vision.imaging import load_image
 
+    if args.calibrate is not None:
+        if args.images:
+            raise FaceGateError("give IMAGE files or --calibrate SRC, not both")
+        return calibrate_liveness(args)
+    if not args.images:
+        raise FaceGateError("give one or more IMAGE files, or --calibrate SRC")
+    if args.seconds is not None or args.apply:
+        raise FaceGateError("--seconds and --apply go with --calibrate SRC")
     pad = pad_model(args)
     detector = Detector(min_face=20)
     all_live = True

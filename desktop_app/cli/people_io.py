@@ -27,7 +27,9 @@ def add_jobs(jobs: argparse._SubParsersAction) -> None:
         epilog="photo: one or more files, separated by ;, relative to --photos. Every row is checked first "
         "(files, one usable face each, names and external ids unique); one bad row stops the import and is named.",
     )
-    p.add_argument("file", metavar="FILE.csv")
+    p.add_argument(
+        "file", metavar="FILE.csv", help="the people list: columns name, photo (files joined by ;), group, external_id"
+    )
     p.add_argument(
         "--photos", metavar="DIR", type=Path, help="the folder photo names are relative to (default: FILE's)"
     )

@@ -16,6 +16,8 @@ from desktop_app.cli.common import open_store, require_pin
 _PIN = "admin_pin_hash"
 _TYPES = {f.name: str(f.type) for f in fields(Settings) if f.name != _PIN}
 _TRUE, _FALSE = ("true", "on", "yes", "1"), ("false", "off", "no", "0")
+# An optional number (pad_threshold) goes back to its default, the strictness's threshold.
+_UNSET = ("none", "default")
 
 
 def add_settings(sub: argparse._SubParsersAction) -> None:
@@ -34,7 +36,7 @@ def _shown(key: str, value: object) -> str:
 
     if key == "camera_source":
         return redact_url(str(value))
-    return str(value).lower() if isinstance(value, bool) else str(value)
+    return str(value).lower() if isinstance(value, bool) or value is None else str(value)
 
 
 def _parsed(key: str, text: str) -> Any:
@@ -43,7 +45,9 @@ def _parsed(key: str, text: str) -> Any:
         if text.lower() not in _TRUE + _FALSE:
             raise FaceGateError(f"{key} is on or off: give true or false, not {text!r}")
         return text.lower() in _TRUE
-    if kind in ("int", "float"):
+    if kind == "float | None" and text.strip().lower() in _UNSET:
+        return None
+    if kind in ("int", "float", "float | None"):
         try:
             value = int(text) if kind == "int" else float(text)
         except ValueError:
@@ -74,6 +78,11 @@ def set_setting(args: argparse.Namespace) -> int:
     problem = camera_source_problem(value) if args.key == "camera_source" else None
     if problem:
         raise FaceGateError(problem)
+    if args.key == "pad_threshold" and value is not None:
+        from core.liveness.pad import PadModel
+
+        # The floor is the kiosk's model's, so it needs the model: refused before the PIN is asked.
+        PadModel().check_site_threshold(value)
     with open_store() as store:
         require_pin(store)
         # replace() runs Settings' own checks (the ranges and choices the Settings page offers), and

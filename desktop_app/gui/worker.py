@@ -81,12 +81,13 @@ class FrameWorker(QThread):
     def start_capture(self, enroller: Enroller, min_samples: int = 5, max_samples: int = 10) -> CaptureSession:
         """The session collects samples on this thread; read them once the UI has switched away."""
         session = CaptureSession(enroller, min_samples, max_samples)
-
-        def step(frame: np.ndarray) -> PreviewFrame:
-            return PreviewFrame(frame, session.feed(frame, time.monotonic()))
-
-        self._set_request(lambda: self._without_kiosk(step))
+        self.start_feed(lambda frame: session.feed(frame, time.monotonic()))
         return session
+
+    def start_feed(self, consume: Callable[[np.ndarray], CaptureFeedback | None]) -> None:
+        """Preview frames, each handed to consume on this thread first (enrolment capture,
+        liveness calibration) until another mode is asked for."""
+        self._set_request(lambda: self._without_kiosk(lambda frame: PreviewFrame(frame, consume(frame))))
 
     def invalidate(self) -> None:
         """People, templates or settings changed: the kiosk reloads them before its next frame."""

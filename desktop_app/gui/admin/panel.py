@@ -26,7 +26,7 @@ class AdminPanel(QTabWidget):
         self.enrol = EnrolPage(store, enroller, worker)
         self.people = PeoplePage(store, embedder, enroller.pipeline.verifier, enroller=enroller)
         self.attendance = AttendancePage(store)
-        self.settings = SettingsPage(store, embedder, source_in_use=lambda: worker.camera)
+        self.settings = SettingsPage(store, embedder, worker)
         self.addTab(self.enrol, "Enrol")
         self.addTab(self.people, "People")
         self.addTab(self.attendance, "Attendance")

@@ -4,7 +4,6 @@ field and says what is wrong beside it; leaving the page with unsaved edits asks
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -36,9 +35,11 @@ from core.redact import redact_url
 from core.settings import RANGES, STRICTNESS, Settings, camera_source_problem
 from core.store import Store
 from core.vision.embed import FaceEmbedder
+from desktop_app.gui.admin.calibrate_dialog import CalibrateDialog
 from desktop_app.gui.admin.pin_dialog import PinDialog
 from desktop_app.gui.plain import plain_label
 from desktop_app.gui.tasks import run_task
+from desktop_app.gui.worker import FrameWorker
 
 # Every number box the same width, so the column reads as one.
 FIELD_WIDTH = 130
@@ -98,17 +99,11 @@ class SettingsPage(QWidget):
     saved = Signal(object)  # the new Settings
     camera_chosen = Signal(str)  # only when the camera source itself was changed here
 
-    def __init__(
-        self,
-        store: Store,
-        embedder: FaceEmbedder,
-        parent: QWidget | None = None,
-        source_in_use: Callable[[], str] | None = None,
-    ):
-        """source_in_use: the camera source playing now (`--camera` may differ from the saved one)."""
+    def __init__(self, store: Store, embedder: FaceEmbedder, worker: FrameWorker, parent: QWidget | None = None):
+        """worker: the frame worker, whose camera is the source playing now (`--camera` may differ
+        from the saved one) and whose frames the liveness calibration records."""
         super().__init__(parent)
-        self.store, self.embedder = store, embedder
-        self.source_in_use = source_in_use
+        self.store, self.embedder, self.worker = store, embedder, worker
         # The field values as last loaded or saved: anything else on screen is an unsaved edit.
         self._loaded: tuple | None = None
         self.camera = QLineEdit(placeholderText="0, rtsp://…, a video file or a folder of images")
@@ -155,6 +150,8 @@ class SettingsPage(QWidget):
         self.pad_strictness = QComboBox()
         self.pad_strictness.addItems(list(STRICTNESS))
         self.pad_strictness.setFixedWidth(FIELD_WIDTH)
+        self.calibrate_liveness_button = QPushButton("Calibrate liveness…")
+        self.calibrate_liveness_button.clicked.connect(self.calibrate_liveness)
         self.challenge_enabled = QCheckBox("Unlock asks for a head turn (left or right, at random)")
         # core/matching/cascade.py: off, the student decides alone and turns more enrolled people away.
         self.verify_verdicts = QCheckBox("Double-check every recognition with the second, stronger model")
@@ -186,6 +183,7 @@ class SettingsPage(QWidget):
         _section(form, "Photos and screens")
         form.addRow("Liveness:", self.pad_enabled)
         form.addRow("Strictness:", self.pad_strictness)
+        form.addRow("", _with_hint(self.calibrate_liveness_button, "fit the threshold to this camera's live faces"))
         form.addRow("Unlock:", self.challenge_enabled)
         form.addRow("Recognition:", self.verify_verdicts)
 
@@ -313,7 +311,7 @@ class SettingsPage(QWidget):
 
     def show_playing(self) -> None:
         """Names the source playing now where it is not the saved one (`facegate --camera`)."""
-        playing = self.source_in_use() if self.source_in_use else None
+        playing = self.worker.camera
         saved = self._loaded[0] if self._loaded else None
         differs = playing is not None and saved is not None and playing != saved
         self.playing.setVisible(differs)
@@ -443,6 +441,15 @@ class SettingsPage(QWidget):
 
     def _calibration_failed(self, message: str) -> None:
         self._calibrated(f"⚠ {message}")
+
+    def calibrate_liveness(self) -> None:
+        try:
+            dialog = CalibrateDialog(self.store, self.worker, self)
+        except FaceGateError as exc:
+            self.message.setText(f"⚠ {exc}")
+            return
+        if dialog.exec():
+            self.message.setText("The calibrated liveness threshold was saved.")
 
     def change_pin(self) -> None:
         if PinDialog(self.store, self, change=True).exec():
