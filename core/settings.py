@@ -72,7 +72,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def work_start_time(text: str) -> time:
-    """"09:00" as a time; ValueError for anything else."""
+    """ "09:00" as a time; ValueError for anything else."""
     hours, _, minutes = text.strip().partition(":")
     if hours.isdigit() and minutes.isdigit() and len(minutes) == 2 and int(hours) < 24 and int(minutes) < 60:
         return time(int(hours), int(minutes))
@@ -80,7 +80,7 @@ def work_start_time(text: str) -> time:
 
 
 def working_weekdays(text: str) -> frozenset[int]:
-    """"mon tue wed thu fri" (commas or spaces, any case) as Monday=0 weekday numbers."""
+    """ "mon tue wed thu fri" (commas or spaces, any case) as Monday=0 weekday numbers."""
     words = text.replace(",", " ").casefold().split()
     if not words or any(len(w) < 3 or w[:3] not in WEEKDAYS for w in words):
         raise ValueError(f"working days are day names such as mon tue wed thu fri, not {text!r}")
@@ -88,7 +88,7 @@ def working_weekdays(text: str) -> frozenset[int]:
 
 
 def holiday_dates(text: str) -> frozenset[date]:
-    """"2026-12-25, 2026-12-26" (commas or spaces) as dates; empty for none."""
+    """ "2026-12-25, 2026-12-26" (commas or spaces) as dates; empty for none."""
     try:
         return frozenset(date.fromisoformat(word) for word in text.replace(",", " ").split())
     except ValueError:
