@@ -164,14 +164,6 @@ class ReportsPage(QWidget):
             canvas.setMinimumHeight(int(canvas.figure.get_figheight() * canvas.figure.dpi))
             self.charts_layout.addWidget(canvas)
 
-    @property
-    def chart_canvases(self) -> list[Any]:
-        return [
-            item.widget()
-            for n in range(self.charts_layout.count())
-            if (item := self.charts_layout.itemAt(n)) is not None
-        ]
-
     def choose_save(self) -> None:
         if self.report is None:
             self.refresh()
