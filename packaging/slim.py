@@ -12,8 +12,14 @@ from pathlib import Path
 
 ICU_DATA = re.compile(r"libicudata\.so\.(\d+)$")
 MPL_DATA = "matplotlib/mpl-data/"
-# DejaVu Sans is matplotlib's default face: regular and bold for the charts' text.
-MPL_KEPT = ("matplotlibrc", "fonts/ttf/DejaVuSans.ttf", "fonts/ttf/DejaVuSans-Bold.ttf")
+# DejaVu Sans is matplotlib's default face (regular and bold for the charts' text); Last Resort is the
+# fallback matplotlib opens for every text it lays out.
+MPL_KEPT = (
+    "matplotlibrc",
+    "fonts/ttf/DejaVuSans.ttf",
+    "fonts/ttf/DejaVuSans-Bold.ttf",
+    "fonts/ttf/LastResortHE-Regular.ttf",
+)
 STUB_SOURCE = Path(__file__).with_name("icudata_stub.c")
 _PT_LOAD = 1
 
