@@ -26,7 +26,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "deletion": ("delete person", "deactivate person", "remove template", "erase face crops"),
     "person": ("edit person", "reactivate person"),
     "pin": ("wrong admin PIN", "admin PIN refused"),
-    "refused photo": ("presentation attack",),
+    "refused-photo": ("presentation attack",),
     "settings": ("change settings",),
 }
 AUDIT_KINDS = (*KINDS, "correction", "other")

@@ -101,7 +101,7 @@ def test_audit_page_filters_by_dates_and_kind_searches_and_exports(qtbot, store,
     assert [row[3] for row in _rows(page.view)] == ["presentation attack"]
     page.export(tmp_path / "audit.csv")
     with open(tmp_path / "audit.csv", newline="", encoding="utf-8-sig") as f:
-        assert [(r["kind"], r["action"]) for r in csv.DictReader(f)] == [("refused photo", "presentation attack")]
+        assert [(r["kind"], r["action"]) for r in csv.DictReader(f)] == [("refused-photo", "presentation attack")]
     page.search.clear()
     page.dates.start.setDate(QDate.currentDate().addDays(-9))
     page.dates.end.setDate(QDate.currentDate().addDays(-8))  # read again: nothing audited then

@@ -94,7 +94,7 @@ def test_audit_filters_by_dates_and_kind_and_exports_csv(home_store, tmp_path, c
         "correct event",
     } <= set(kinds)
     assert home_store.audit_between(*day_range(today - timedelta(days=3), today - timedelta(days=1))) == []
-    assert [e.action for e in home_store.audit_between(*day_range(today, today), kinds={"pin", "refused photo"})] == [
+    assert [e.action for e in home_store.audit_between(*day_range(today, today), kinds={"pin", "refused-photo"})] == [
         "wrong admin PIN",
         "presentation attack",
     ]
