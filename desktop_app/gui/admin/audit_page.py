@@ -6,7 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.errors import FaceGateError
 from core.store import AuditEntry, Store
@@ -51,6 +61,10 @@ class AuditPage(QWidget):
         self.search.textChanged.connect(self._show_count)
         self.view = record_view(self.proxy)
         self.view.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # newest first
+        # The detail is the long column: the others take what their text needs.
+        header = self.view.horizontalHeader()
+        for column in range(len(AUDIT_COLUMNS) - 1):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.message = plain_label(wordWrap=True)
         export = QPushButton("Export CSV…")
         export.clicked.connect(self.choose_export)
