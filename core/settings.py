@@ -8,6 +8,7 @@ import math
 import socket
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -63,6 +64,7 @@ RANGES: dict[str, tuple[float, float]] = {
     # A liveness score; None (the strictness's threshold) is always allowed. The liveness model
     # adds its own floor (PadModel.check_site_threshold), which needs the model loaded.
     "pad_threshold": (0.0, 1.0),
+    "late_grace_min": (0, 240),
 }
 
 
@@ -75,8 +77,50 @@ OPTIONAL = frozenset({"pad_threshold"})
 CHOICES: dict[str, tuple[str, ...]] = {"pad_strictness": STRICTNESS}
 
 
+# ---- The working calendar the attendance reports (core/reports) count lates and absences against.
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def work_start_time(text: str) -> time:
+    """ "09:00" as a time; ValueError for anything else."""
+    hours, _, minutes = text.strip().partition(":")
+    if hours.isdigit() and minutes.isdigit() and len(minutes) == 2 and int(hours) < 24 and int(minutes) < 60:
+        return time(int(hours), int(minutes))
+    raise ValueError(f"work start must be a time as HH:MM, not {text!r}")
+
+
+def working_weekdays(text: str) -> frozenset[int]:
+    """ "mon tue wed thu fri" (commas or spaces, any case) as Monday=0 weekday numbers."""
+    words = text.replace(",", " ").casefold().split()
+    if not words or any(len(w) < 3 or w[:3] not in WEEKDAYS for w in words):
+        raise ValueError(f"working days are day names such as mon tue wed thu fri, not {text!r}")
+    return frozenset(WEEKDAYS.index(w[:3]) for w in words)
+
+
+def holiday_dates(text: str) -> frozenset[date]:
+    """ "2026-12-25, 2026-12-26" (commas or spaces) as dates; empty for none."""
+    try:
+        return frozenset(date.fromisoformat(word) for word in text.replace(",", " ").split())
+    except ValueError:
+        raise ValueError(f"holidays are dates as YYYY-MM-DD separated by commas, not {text!r}") from None
+
+
+# Text settings with a format of their own: the parser that reads them raises ValueError with the reason.
+FORMATS: dict[str, Callable[[str], object]] = {
+    "work_start": work_start_time,
+    "working_days": working_weekdays,
+    "holidays": holiday_dates,
+}
+
+
 def range_problem(name: str, value: object) -> str | None:
     """Why `value` cannot be the setting `name`, or None if it can."""
+    if name in FORMATS:
+        try:
+            FORMATS[name](str(value))
+        except ValueError as exc:
+            return str(exc)
+        return None
     if name in CHOICES:
         choices = CHOICES[name]
         return (
@@ -146,9 +190,15 @@ class Settings:
     # Check verdicts with the verifier (core/matching/cascade.py): the student shortlists, the
     # stronger model names. Off, the student decides alone (fewer people recognised).
     verify_verdicts: bool = True
+    # Reports: a check-in after work_start plus the grace is late; a working day (one of
+    # working_days, not one of the holidays) without a check-in is an absence.
+    work_start: str = "09:00"
+    late_grace_min: int = 0
+    working_days: str = "mon tue wed thu fri"
+    holidays: str = ""
 
     def __post_init__(self) -> None:
-        for name in (*RANGES, *CHOICES):
+        for name in (*RANGES, *CHOICES, *FORMATS):
             problem = range_problem(name, getattr(self, name))
             if problem:
                 raise FaceGateError(problem)

@@ -16,6 +16,7 @@ from sqlalchemy import make_url
 
 from core.errors import FaceGateError, StoreError
 from core.paths import database_url
+from core.store.audit import AuditLog
 from core.store.events import Events
 from core.store.export import Export
 from core.store.keys import unlock_face_data
@@ -24,7 +25,7 @@ from core.store.site import Site
 from core.store.templates import Templates
 
 
-class Store(People, Templates, Events, Export, Site):
+class Store(People, Templates, Events, Export, Site, AuditLog):
     """url: any SQLAlchemy URL, default paths.database_url(). Opening upgrades the schema to head and
     seals (encrypts) any face data not sealed yet with the key from core.paths.key_path().
 

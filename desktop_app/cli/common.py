@@ -61,3 +61,14 @@ def person_by_id(store: Store, person_id: int) -> Person:
     if person is None:
         raise FaceGateError(f"there is no person #{person_id}: see facegate people")
     return person
+
+
+def named_person(store: Store, text: str) -> Person:
+    """PERSON as the admin typed it: #7 (or 7) by id, else by name."""
+    digits = text.removeprefix("#")
+    if digits.isdigit():
+        return person_by_id(store, int(digits))
+    person = store.find_person_by_name(text)
+    if person is None:
+        raise FaceGateError(f"nobody called {text!r} is enrolled: see facegate people")
+    return person

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any, TextIO, TypeVar, cast
 
 from core.errors import FaceGateError
-from desktop_app.cli import admin, app, backup, bench, faces, kiosk, people, records, settings
+from desktop_app.cli import admin, app, audit, backup, bench, faces, kiosk, people, records, reports, settings
 
 EXIT_STATUS = """exit status: 0 done (compare: same person); 1 a negative answer (compare: different people;
 unlock: nobody recognised in time; checkin --once: the source ended first); 2 a problem you can fix,
@@ -49,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
         kiosk.add_checkin,
         kiosk.add_unlock,
         records.add_attendance,
+        reports.add_report,
+        audit.add_audit,
         settings.add_settings,
         admin.add_admin,
         backup.add_backup,

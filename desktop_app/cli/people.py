@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
 
 from core.errors import FaceGateError
 from desktop_app.cli import people_io
-from desktop_app.cli.common import face_pipeline, open_store, person_by_id, require_pin
+from desktop_app.cli.common import face_pipeline, named_person, open_store, person_by_id, require_pin
 from desktop_app.cli.options import label, model_options, number
-
-if TYPE_CHECKING:
-    from core.store import Person, Store
 
 
 def add_enroll(sub: argparse._SubParsersAction) -> None:
@@ -44,6 +40,7 @@ def add_enroll(sub: argparse._SubParsersAction) -> None:
 
 def add_people(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("people", parents=[model_options()], help="list the enrolled people; manage their templates")
+    p.add_argument("--in", dest="in_now", action="store_true", help="the roll-call: who checked in today and not out")
     p.set_defaults(func=people)
     jobs = p.add_subparsers(dest="job", metavar="{templates,remove-template,upgrade,import,export}")
     listed = jobs.add_parser("templates", parents=[model_options()], help="one line per template of PERSON")
@@ -111,6 +108,10 @@ def _models_in_use(args: argparse.Namespace) -> list[str]:
 
 
 def people(args: argparse.Namespace) -> int:
+    if args.in_now:
+        from desktop_app.cli.reports import roll_call
+
+        return roll_call()
     models = _models_in_use(args)
     with open_store(read_only=True) as store:
         everyone = store.list_people(include_inactive=True)
@@ -123,20 +124,9 @@ def people(args: argparse.Namespace) -> int:
     return 0
 
 
-def _person(store: Store, text: str) -> Person:
-    """PERSON as the admin typed it: #7 (or 7) by id, else by name."""
-    digits = text.removeprefix("#")
-    if digits.isdigit():
-        return person_by_id(store, int(digits))
-    person = store.find_person_by_name(text)
-    if person is None:
-        raise FaceGateError(f"nobody called {text!r} is enrolled: see facegate people")
-    return person
-
-
 def templates(args: argparse.Namespace) -> int:
     with open_store(read_only=True) as store:
-        person = _person(store, args.person)
+        person = named_person(store, args.person)
         listed = store.template_crops(person.id)
     for info, _ in listed:
         made = info.created_at.astimezone().strftime("%Y-%m-%d %H:%M")

@@ -35,7 +35,8 @@ SAMPLES = ("t1.jpg", "Tom_Hanks_54745.png")
 SIZE_LIMIT_MB = 250
 # Training's packages, insightface with the SciPy/scikit-image it pulls in (core aligns with numpy),
 # and OpenCV (the runtime reads images with Pillow and video with Qt Multimedia).
-NEVER_SHIPPED = ("torch", "training", "matplotlib", "tkinter", "_tkinter", "insightface", "scipy", "skimage", "cv2")
+# (matplotlib ships for the reports' charts, without its Tk, GTK, wx and web backends.)
+NEVER_SHIPPED = ("torch", "training", "tkinter", "_tkinter", "insightface", "scipy", "skimage", "cv2")
 # Developer harnesses live in scripts/ and must not ride along with collect_submodules("desktop_app").
 HARNESSES = ("screenshots", "scripts")
 BUILD_TIMEOUT_S = 3600
@@ -260,3 +261,34 @@ def test_frozen_app_runs_on_the_bundled_qt_platform(frozen, tmp_path, sample_ima
         if server:
             server.terminate()
             server.wait(timeout=RUN_TIMEOUT_S)
+
+
+def test_frozen_report_writes_every_format_and_the_roll_call_answers(frozen, tmp_path):
+    # A month made by the source's Store in a database the frozen app is pointed at; the bundle's
+    # matplotlib (its data pruned by slim.py) and openpyxl must draw and write it.
+    from tests.reports.month import FIRST, LAST, build_month
+
+    database = f"sqlite:///{(tmp_path / 'month.db').as_posix()}"
+    expected = build_month(database)
+    where = {"FACEGATE_DB": database, "FACEGATE_KEY_FILE": os.environ["FACEGATE_KEY_FILE"]}
+    for format in ("pdf", "html", "xlsx"):
+        out = tmp_path / f"march.{format}"
+        made = run_frozen(
+            frozen,
+            "report",
+            "--from",
+            FIRST.isoformat(),
+            "--to",
+            LAST.isoformat(),
+            "--out",
+            str(out),
+            home=tmp_path,
+            **where,
+        )
+        assert made.returncode == 0 and out.stat().st_size > 0, made.stdout + made.stderr
+        assert made.stderr == "", f"the frozen report talked on stderr:\n{made.stderr}"
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "march.pdf"), "-"], capture_output=True, text=True)
+    first = expected["Person 00"]
+    assert re.search(rf"Person 00\s+{first.group}\s+{first.days_present}\s+{first.hours:.2f}", text.stdout), text.stdout
+    roll = run_frozen(frozen, "people", "--in", home=tmp_path, **where)
+    assert roll.returncode == 0 and roll.stdout.endswith("0 in now\n"), roll.stdout + roll.stderr

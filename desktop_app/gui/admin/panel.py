@@ -8,9 +8,11 @@ from PySide6.QtWidgets import QTabWidget, QWidget
 from core.enrol.enroller import Enroller
 from core.store import Person, Store
 from desktop_app.gui.admin.attendance_page import AttendancePage
+from desktop_app.gui.admin.audit_page import AuditPage
 from desktop_app.gui.admin.backup_page import BackupPage
 from desktop_app.gui.admin.enrol_page import EnrolPage
 from desktop_app.gui.admin.people_page import PeoplePage
+from desktop_app.gui.admin.reports_page import ReportsPage
 from desktop_app.gui.admin.settings_page import SettingsPage
 from desktop_app.gui.worker import FrameResult, FrameWorker, PreviewFrame
 
@@ -27,10 +29,13 @@ class AdminPanel(QTabWidget):
         self.people = PeoplePage(store, embedder, enroller.pipeline.verifier, enroller=enroller)
         self.attendance = AttendancePage(store)
         self.settings = SettingsPage(store, embedder, worker)
+        self.reports, self.audit = ReportsPage(store), AuditPage(store)
         self.addTab(self.enrol, "Enrol")
         self.addTab(self.people, "People")
         self.addTab(self.attendance, "Attendance")
+        self.addTab(self.reports, "Reports")
         self.addTab(self.settings, "Settings")
+        self.addTab(self.audit, "Audit")
         self.backup = BackupPage(store)
         self.addTab(self.backup, "Backup")
         self.backup.restored.connect(self.gallery_changed)
@@ -51,6 +56,11 @@ class AdminPanel(QTabWidget):
             self.attendance.refresh()
         elif page is self.settings:
             self.settings.refresh()
+        elif page is self.reports:
+            self.reports.refresh_filters()
+            self.reports.refresh()
+        elif page is self.audit:
+            self.audit.refresh()
 
     def leave(self) -> None:
         self.enrol.reset()

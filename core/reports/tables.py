@@ -1,0 +1,42 @@
+"""The two views every rendering of a report shows, as columns: per person and per day. Values
+stay numbers here (the XLSX keeps them as numbers); `shown` is how the HTML, the PDF and the page
+write them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from core.reports.figures import DayFigures, PersonFigures
+
+R = TypeVar("R")
+Value = str | int | float
+
+
+@dataclass(frozen=True)
+class ReportColumn(Generic[R]):
+    header: str
+    value: Callable[[R], Value]
+
+
+PERSON_COLUMNS: tuple[ReportColumn[PersonFigures], ...] = (
+    ReportColumn("Person", lambda p: p.name),
+    ReportColumn("Group", lambda p: p.group or ""),
+    ReportColumn("Days present", lambda p: p.days_present),
+    ReportColumn("Hours", lambda p: round(p.hours, 2)),
+    ReportColumn("No check-out", lambda p: p.no_check_out),
+    ReportColumn("Late", lambda p: p.late),
+    ReportColumn("Absent", lambda p: p.absent),
+)
+DAY_COLUMNS: tuple[ReportColumn[DayFigures], ...] = (
+    ReportColumn("Date", lambda d: d.day.isoformat()),
+    ReportColumn("Day", lambda d: d.day.strftime("%a")),
+    ReportColumn("Working day", lambda d: "yes" if d.working else "no"),
+    ReportColumn("Present", lambda d: len(d.present)),
+    ReportColumn("Who", lambda d: ", ".join(d.present)),
+)
+
+
+def shown(value: Value) -> str:
+    return f"{value:.2f}" if isinstance(value, float) else str(value)

@@ -1,0 +1,191 @@
+"""Reports: the figures and charts of a date range (the same as `facegate report` writes), saved as
+HTML, PDF or XLSX; and the roll-call of who is in now, for a fire drill."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.errors import FaceGateError
+from core.reports.charts import CHARTS, chart_figure
+from core.reports.figures import Report, build_report
+from core.reports.output import FORMATS, write_report
+from core.reports.rollcall import InNow, who_is_in
+from core.reports.tables import DAY_COLUMNS, PERSON_COLUMNS, ReportColumn, shown
+from core.store import Store
+from desktop_app.gui.admin.date_range import DateRange
+from desktop_app.gui.admin.record_table import Column, RecordFilter, RecordTableModel, record_view
+from desktop_app.gui.plain import plain_label
+
+R = TypeVar("R")
+ROLL_CALL_COLUMNS: tuple[Column[InNow], ...] = (
+    Column("Person", lambda i: i.name),
+    Column("Group", lambda i: i.group or ""),
+    Column("In since", lambda i: i.since.astimezone().strftime("%H:%M"), sort_key=lambda i: i.since.timestamp()),
+)
+
+
+def table_columns(columns: Sequence[ReportColumn[R]]) -> tuple[Column[R], ...]:
+    """The report's columns as the admin tables show them: numbers sort as numbers."""
+
+    def column(c: ReportColumn[R]) -> Column[R]:
+        def key(row: R) -> str | float:
+            value = c.value(row)
+            return value.casefold() if isinstance(value, str) else value
+
+        return Column(c.header, lambda row: shown(c.value(row)), sort_key=key)
+
+    return tuple(column(c) for c in columns)
+
+
+class ReportsPage(QWidget):
+    def __init__(self, store: Store, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store = store
+        today = QDate.currentDate()
+        self.dates = DateRange(today.addDays(1 - today.day()), today)
+        self.person = QComboBox(sizeAdjustPolicy=QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.group = QComboBox(sizeAdjustPolicy=QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.report: Report | None = None
+        make, save = QPushButton("Show"), QPushButton("Save report…")
+        make.clicked.connect(self.refresh)
+        save.clicked.connect(self.choose_save)
+
+        self.people_model = RecordTableModel(table_columns(PERSON_COLUMNS))
+        self.days_model = RecordTableModel(table_columns(DAY_COLUMNS))
+        self.people_view = record_view(RecordFilter(self.people_model))
+        self.days_view = record_view(RecordFilter(self.days_model))
+        self.charts = QWidget()
+        self.charts_layout = QVBoxLayout(self.charts)
+        scroll = QScrollArea(widgetResizable=True)
+        scroll.setWidget(self.charts)
+        self.roll_model = RecordTableModel(ROLL_CALL_COLUMNS)
+        self.roll_view = record_view(RecordFilter(self.roll_model))
+        self.roll_count = plain_label()
+        roll_refresh = QPushButton("Refresh")
+        roll_refresh.clicked.connect(self.refresh_roll_call)
+        roll = QWidget()
+        roll_layout = QVBoxLayout(roll)
+        roll_row = QHBoxLayout()
+        roll_row.addWidget(QLabel("Whose last event today is a check-in:"))
+        roll_row.addWidget(self.roll_count, 1)
+        roll_row.addWidget(roll_refresh)
+        roll_layout.addLayout(roll_row)
+        roll_layout.addWidget(self.roll_view, 1)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.people_view, "Per person")
+        self.tabs.addTab(self.days_view, "Per day")
+        self.tabs.addTab(scroll, "Charts")
+        self.tabs.addTab(roll, "Who is in now")
+        self.rules = plain_label(wordWrap=True)
+        self.message = plain_label(wordWrap=True)
+
+        filters = QHBoxLayout()
+        self.dates.add_to(filters)
+        for label, control in (("Person", self.person), ("Group", self.group)):
+            filters.addWidget(QLabel(label))
+            filters.addWidget(control)
+        filters.addWidget(make)
+        filters.addStretch(1)
+        filters.addWidget(save)
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.rules)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.message)
+
+    def refresh_filters(self) -> None:
+        """Reload the person and group choices (people change while the app runs)."""
+        person, group = self.person.currentData(), self.group.currentData()
+        people = self.store.list_people(include_inactive=True)
+        self.person.clear()
+        self.person.addItem("Everyone", None)
+        for p in people:
+            self.person.addItem(p.name, p.id)
+        self.group.clear()
+        self.group.addItem("All groups", None)
+        for g in sorted({p.group for p in people if p.group}, key=str.casefold):
+            self.group.addItem(g, g)
+        self.person.setCurrentIndex(max(self.person.findData(person), 0))
+        self.group.setCurrentIndex(max(self.group.findData(group), 0))
+
+    def refresh(self) -> None:
+        """Reads the chosen days from the Store again and redraws the tables and charts."""
+        first, last = self.dates.days
+        if last < first:
+            self.message.setText("⚠ The last day is before the first.")
+            return
+        try:
+            report = build_report(
+                self.store, first, last, person_id=self.person.currentData(), group=self.group.currentData()
+            )
+        except FaceGateError as exc:
+            self.message.setText(f"⚠ {exc}")
+            return
+        self.report = report
+        self.people_model.set_records(report.people)
+        self.days_model.set_records(report.days)
+        self.rules.setText(report.calendar.describe())
+        self._draw_charts(report)
+        self.refresh_roll_call()
+        self.message.setText(f"{len(report.people)} people, {len(report.days)} days, {report.working_days} working.")
+
+    def refresh_roll_call(self) -> None:
+        try:
+            inside = who_is_in(self.store)
+        except FaceGateError as exc:
+            self.message.setText(f"⚠ {exc}")
+            return
+        self.roll_model.set_records(inside)
+        self.roll_count.setText(f"{len(inside)} in now")
+
+    def _draw_charts(self, report: Report) -> None:
+        while (item := self.charts_layout.takeAt(0)) is not None:
+            if widget := item.widget():
+                widget.deleteLater()
+        for draw in CHARTS:
+            canvas = FigureCanvasQTAgg(chart_figure(draw, report))
+            canvas.setMinimumHeight(int(canvas.figure.get_figheight() * canvas.figure.dpi))
+            self.charts_layout.addWidget(canvas)
+
+    def choose_save(self) -> None:
+        if self.report is None:
+            self.refresh()
+        if self.report is None:
+            return
+        name = f"attendance_{self.report.first.isoformat()}_{self.report.last.isoformat()}"
+        filters = ";;".join(f"{f.upper()} (*.{f})" for f in FORMATS)
+        path, chosen = QFileDialog.getSaveFileName(self, "Save report", f"{name}.html", filters)
+        if path:
+            self.save(Path(path), chosen.split()[0].lower() if chosen else None)
+
+    def save(self, path: Path, format: str | None = None) -> None:
+        """The report on screen, as the file's suffix (or the chosen format) says."""
+        if self.report is None:
+            return
+        format = format or path.suffix.lower().removeprefix(".")
+        if format not in FORMATS:
+            self.message.setText(f"⚠ Choose a file ending in {', '.join('.' + f for f in FORMATS)}.")
+            return
+        try:
+            size = write_report(self.report, format, path)
+        except FaceGateError as exc:
+            self.message.setText(f"⚠ {exc}")
+            return
+        self.message.setText(f"Saved the {format.upper()} report to {path} ({size} bytes).")
