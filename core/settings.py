@@ -31,6 +31,9 @@ DEFAULT_STRANGER_TARGET = 0.001
 # The liveness model's operating points, loosest first (core/liveness/pad.py holds their thresholds). Kept
 # here, with no model import, so the CLI can offer them without loading onnxruntime.
 STRICTNESS = ("lenient", "normal", "strict")
+# How a kiosk tells a check-in from a check-out (README "Check-in rules"): "auto" decides from the
+# person's shift, "buttons" records the direction they choose on the kiosk (In / Out, keys I / O).
+CHECKIN_MODES = ("auto", "buttons")
 
 # Keyed by the annotation text (postponed annotations make Field.type a string).
 _PARSERS: dict[str, Callable[[Any], Any]] = {
@@ -57,12 +60,14 @@ RANGES: dict[str, tuple[float, float]] = {
     # The detector sees no face under 12 px, and the app never offered one under 20 px; 1000 px is
     # more than a face fills of a full-HD frame.
     "min_face": (20, 1000),
+    "checkout_min_gap_s": (0.0, 86_400.0),
+    "max_shift_s": (0.0, 86_400.0),
 }
 
 
 # The words a text setting may hold; like a number out of range, a stored other word is skipped
 # (a kiosk must not stop on "paranoid" in the settings table).
-CHOICES: dict[str, tuple[str, ...]] = {"pad_strictness": STRICTNESS}
+CHOICES: dict[str, tuple[str, ...]] = {"pad_strictness": STRICTNESS, "checkin_mode": CHECKIN_MODES}
 
 
 def range_problem(name: str, value: object) -> str | None:
@@ -108,6 +113,13 @@ class Settings:
     # Check verdicts with the verifier (core/matching/cascade.py): the student shortlists, the
     # stronger model names. Off, the student decides alone (fewer people recognised).
     verify_verdicts: bool = True
+    # Check-in rules (core/store/events.py applies them, README "Check-in rules"). In auto mode a
+    # sighting sooner than checkout_min_gap_s after the check-in is no check-out (walking past the
+    # kiosk again at 08:10 does not end the day). A shift belongs to the day it began while it lasts
+    # under max_shift_s, so a night shift from 22:00 to 06:00 is one day; 0 starts every day afresh.
+    checkin_mode: str = "auto"
+    checkout_min_gap_s: float = 7200.0
+    max_shift_s: float = 57_600.0
 
     def __post_init__(self) -> None:
         for name in (*RANGES, *CHOICES):
