@@ -54,7 +54,7 @@ def _describe(event: Event) -> str:
 
 
 def checkin(args: argparse.Namespace) -> int:
-    from core.kiosk.kiosk import Kiosk
+    from core.kiosk.kiosk import Kiosk, already_said
     from desktop_app.capture import open_source
 
     checked_in = False
@@ -76,6 +76,8 @@ def checkin(args: argparse.Namespace) -> int:
                         # Printed only once the Store has committed it: a script may rely on the line.
                         print(_describe(event), flush=True)
                         checked_in = True
+                    for earlier in result.already:
+                        print(already_said(earlier), flush=True)
                     if args.once and checked_in:
                         break
         except KeyboardInterrupt:

@@ -21,6 +21,7 @@ from core.errors import CameraError, FaceGateError
 from core.kiosk.kiosk import Kiosk, KioskResult
 from core.kiosk.sources import FrameSource
 from core.store import Store
+from core.types import EventKind
 from core.vision.pipeline import FacePipeline
 from desktop_app.capture import open_source
 
@@ -93,6 +94,12 @@ class FrameWorker(QThread):
         kiosk = self._kiosk
         if kiosk:
             kiosk.invalidate()
+
+    def choose_direction(self, direction: EventKind | None) -> None:
+        """Buttons mode: the In or Out the person chose on the kiosk screen, for the next face."""
+        kiosk = self._kiosk
+        if kiosk:
+            kiosk.choose(direction)
 
     def set_camera(self, camera: str) -> None:
         with self._lock:
