@@ -4,8 +4,8 @@ days, person and group, and each exported as CSV with the same filters."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QDate
