@@ -3,7 +3,16 @@
 from core.store.engine import safe_url
 from core.store.events import CheckinRule
 from core.store.facade import Store
-from core.store.records import Attendance, AuditEntry, DaySummary, Enrolment, Person, PinState, TemplateInfo
+from core.store.records import (
+    Attendance,
+    AuditEntry,
+    DaySummary,
+    Enrolment,
+    Person,
+    PersonFacts,
+    PinState,
+    TemplateInfo,
+)
 
 __all__ = [
     "Attendance",
@@ -12,6 +21,7 @@ __all__ = [
     "DaySummary",
     "Enrolment",
     "Person",
+    "PersonFacts",
     "PinState",
     "Store",
     "TemplateInfo",

@@ -22,6 +22,15 @@ class Person:
 
 
 @dataclass(frozen=True)
+class PersonFacts:
+    """What the People page lists beside a person: their templates of one model (how many faces
+    they are enrolled with) and when any kiosk last recorded them (None: never)."""
+
+    templates: int
+    last_seen: datetime | None
+
+
+@dataclass(frozen=True)
 class TemplateInfo:
     """A template without its embedding, for the admin's re-enrolment list."""
 
