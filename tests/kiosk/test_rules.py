@@ -125,3 +125,33 @@ def test_unlock_needs_a_target_person():
 def test_naive_times_are_refused():
     with pytest.raises(ValueError):
         rules().update(datetime(2024, 3, 4, 8, 0), [Verdict(1, ANN)])
+
+
+def test_buttons_mode_reports_nobody_until_a_direction_is_chosen(site):
+    r = AttendanceRules.from_settings(Settings(cooldown_s=300, kiosk_id="k1", checkin_mode="buttons"))
+    assert run(r, [[ANN]] * 3) == [] and r.needs_direction
+    r.choose("check-out")
+    (out,) = run(r, [[ANN]] * 3, start=T0 + timedelta(seconds=1))
+    assert out.kind == "check-out" and r.choice is None  # one press, one person
+    rule = CheckinRule(r.cooldown_s, chosen=True)
+    assert site.record_attendance(out, rule, UTC).stored.kind == "check-out"
+    # In right after Out is stored; In pressed again within the cooldown is answered as a repeat.
+    r.choose("check-in")
+    (back_in,) = run(r, [[ANN]], start=T0 + timedelta(seconds=30))
+    assert site.record_attendance(back_in, rule, UTC).stored.kind == "check-in"
+    r.choose("check-in")
+    assert run(r, [[ANN]], start=T0 + timedelta(seconds=60)) == [] and r.repeats == [ANN.person_id]
+    with pytest.raises(ValueError):
+        r.choose("unlock")
+
+
+def test_a_person_back_on_a_new_track_within_the_cooldown_is_a_repeat_once(site):
+    r = rules()
+    run(r, [[ANN]])
+    # The same track standing there: nothing to say (the welcome is still showing).
+    r.update(T0 + timedelta(seconds=5), [Verdict(1, ANN)])
+    assert r.repeats == []
+    r.update(T0 + timedelta(seconds=60), [Verdict(7, ANN)])  # they walked off and came back
+    assert r.repeats == [ANN.person_id]
+    r.update(T0 + timedelta(seconds=61), [Verdict(7, ANN)])
+    assert r.repeats == []
