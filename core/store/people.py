@@ -140,8 +140,8 @@ class People(Database):
         seen = select(EventRow.person_id, func.max(EventRow.time))
 
         def work(s: Session) -> dict[int, PersonFacts]:
-            counts = dict(s.execute(counted.group_by(TemplateRow.person_id)).tuples())
-            last = dict(s.execute(seen.group_by(EventRow.person_id)).tuples())
+            counts = {pid: n for pid, n in s.execute(counted.group_by(TemplateRow.person_id))}
+            last = {pid: when for pid, when in s.execute(seen.group_by(EventRow.person_id))}
             ids = s.scalars(select(PersonRow.id))
             return {pid: PersonFacts(counts.get(pid, 0), last.get(pid)) for pid in ids}
 

@@ -46,7 +46,7 @@ class ListedPerson:
 
 
 def _templates(p: ListedPerson) -> str:
-    return f"{p.facts.templates}" + (" · ⚠ some made by a model not in use" if p.stale else "")
+    return f"{p.facts.templates}" + (" · ⚠ made by a model not in use" if p.stale else "")
 
 
 def _last_seen(p: ListedPerson) -> str:
@@ -119,6 +119,7 @@ class PeoplePage(QWidget):
         self.search.textChanged.connect(self.proxy.search)
         self.show_inactive.toggled.connect(self.proxy.refilter)
         self.table = record_view(self.proxy)
+        self.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)  # by name, as `facegate people` lists them
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.doubleClicked.connect(self.edit)
         self.stale_note = plain_label(wordWrap=True)
