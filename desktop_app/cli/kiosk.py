@@ -7,6 +7,7 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
+from core.errors import FaceGateError
 from desktop_app.cli.common import face_pipeline, open_store
 from desktop_app.cli.options import camera_options, label, model_options, number
 
@@ -25,6 +26,11 @@ def add_checkin(sub: argparse._SubParsersAction) -> None:
         "--once", action="store_true", help="exit after the first check-in (exit 1 if the source ends first)"
     )
     p.add_argument("--stats", action="store_true", help="print the thresholds used, then fps=N.N as the last line")
+    p.add_argument(
+        "--direction",
+        choices=("in", "out"),
+        help="with checkin_mode buttons: record everyone recognised as checking in or out (a door each way)",
+    )
     p.set_defaults(func=checkin)
 
 
@@ -55,18 +61,29 @@ def _describe(event: Event) -> str:
 
 def checkin(args: argparse.Namespace) -> int:
     from core.kiosk.kiosk import Kiosk, already_said
+    from core.types import CHECK_IN, CHECK_OUT
     from desktop_app.capture import open_source
 
     checked_in = False
+    told: set[str] = set()
     frames = 0
     last_error = None
     pipeline = face_pipeline(args)  # a bad model is refused before the database is opened
     with open_store() as store:
         kiosk = Kiosk(store, pipeline)
+        buttons = kiosk.settings.checkin_mode == "buttons"
+        if buttons != (args.direction is not None):
+            raise FaceGateError(
+                "checkin_mode is buttons: give --direction in or out"
+                if buttons
+                else "--direction needs checkin_mode buttons (facegate settings set checkin_mode buttons)"
+            )
         try:
             with open_source(_camera(args, store), realtime=args.realtime) as source:
                 start = time.perf_counter()
                 for frame in source:
+                    if args.direction:
+                        kiosk.choose(CHECK_IN if args.direction == "in" else CHECK_OUT)
                     result = kiosk.process(frame)
                     frames += 1
                     if result.error and result.error != last_error:  # once, not every frame while offline
@@ -77,7 +94,9 @@ def checkin(args: argparse.Namespace) -> int:
                         print(_describe(event), flush=True)
                         checked_in = True
                     for earlier in result.already:
-                        print(already_said(earlier), flush=True)
+                        if earlier.uid not in told:  # once: --direction presses the button every frame
+                            print(already_said(earlier), flush=True)
+                            told.add(earlier.uid)
                     if args.once and checked_in:
                         break
         except KeyboardInterrupt:

@@ -88,8 +88,6 @@ class KioskView(QWidget):
     def show_result(self, result: FrameResult) -> None:
         self.video.show_frame(result.frame, overlays(result))
         self.direction.show_state(result)
-        if isinstance(result, KioskResult) and result.already:
-            self.show_banner("\n".join(already_said(e) for e in result.already))
         faces = result.faces if isinstance(result, KioskResult) else ()
         only_strangers = bool(faces) and not any(face.known for face in faces)
         self._strange_frames = self._strange_frames + 1 if only_strangers else 0
@@ -104,6 +102,10 @@ class KioskView(QWidget):
         if not events:
             return
         self.show_banner("\n".join(confirmation(e) for e in events))
+
+    def show_already(self, earlier: Sequence[Event]) -> None:
+        """People seen again too soon: "Ann — already checked in at 08:12"."""
+        self.show_banner("\n".join(already_said(e) for e in earlier))
 
     def show_banner(self, text: str) -> None:
         self.banner.setText(text)

@@ -48,6 +48,9 @@ FrameResult = KioskResult | PreviewFrame
 class FrameWorker(QThread):
     frame_ready = Signal()  # take_result() has something new
     events_committed = Signal(object)  # tuple[Event, ...], already in the Store
+    # tuple[Event, ...]: for people seen again too soon, the event of theirs that stands. A signal,
+    # like events_committed, because the screen shows only the latest frame's result.
+    already_seen = Signal(object)
     camera_status = Signal(str, bool)  # what to show about the camera, and whether it works
     problem = Signal(str)  # a database or model error, for the status bar
     source_ended = Signal()  # a video file or folder ran out
@@ -187,6 +190,8 @@ class FrameWorker(QThread):
         if isinstance(result, KioskResult):
             if result.events:
                 self.events_committed.emit(result.events)
+            if result.already:
+                self.already_seen.emit(result.already)
             if result.error:
                 self.problem.emit(result.error)
         with self._lock:

@@ -101,3 +101,25 @@ def test_summary_and_unlock_do_not_go_together(home, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["attendance", "export", "--summary", "--unlock", "--out", "-"])
     assert exit_.value.code == 2 and "not allowed with" in capsys.readouterr().err
+
+
+def test_checkin_in_buttons_mode_records_the_direction_given(home, sample_people, capsys):
+    from dataclasses import replace
+
+    from tests.conftest import SAMPLE_PERSON, recognition_only
+
+    person = sample_people[SAMPLE_PERSON]
+    assert main(["enroll", SAMPLE_PERSON, *map(str, person.photos)]) == 0
+    with Store(f"sqlite:///{(home / 'facegate.db').as_posix()}") as store:
+        recognition_only(store)
+        store.save_settings(replace(store.load_settings(), checkin_mode="buttons"))
+    capsys.readouterr()
+    camera = ["checkin", "--camera", str(person.camera)]
+    assert main(camera) == 2
+    assert capsys.readouterr().err == "facegate: checkin_mode is buttons: give --direction in or out\n"
+    assert main([*camera, "--direction", "out", "--once"]) == 0
+    assert capsys.readouterr().out.startswith(f"check-out: {SAMPLE_PERSON} at ")
+    # The next pass, within the cooldown: the line that says what stands.
+    assert main([*camera, "--direction", "out"]) == 0
+    (said,) = capsys.readouterr().out.splitlines()
+    assert said.startswith(f"{SAMPLE_PERSON} — already checked out at ")

@@ -160,7 +160,21 @@ def test_kiosk_view_says_already_checked_in_at(qtbot):
     view = KioskView()
     qtbot.addWidget(view)
     earlier = Event(1, "Ann", datetime(2025, 5, 6, 8, 12, tzinfo=timezone.utc), CHECK_IN, 0.8, "door")
-    view.show_result(_result(already=(earlier,)))
+    view.show_already((earlier,))
     local = earlier.time.astimezone()
     assert view.banner.text() == already_said(earlier) == f"Ann — already checked in at {local:%H:%M}"
     assert not view.banner.isHidden()
+
+
+def test_the_check_in_window_says_already_checked_in(qtbot, window, store, pipeline, sample_people):
+    from tests.conftest import SAMPLE_PERSON
+
+    person = sample_people[SAMPLE_PERSON]
+    tom = Enroller(store, pipeline).enrol_photos(SAMPLE_PERSON, person.photos).person
+    rule = CheckinRule.from_settings(store.load_settings())
+    earlier = datetime.now(timezone.utc) - timedelta(minutes=1)
+    store.record_attendance(Event(tom.id, None, earlier, CHECK_IN, 0.8, "other-door"), rule)
+    win = window(person.camera)
+    qtbot.waitUntil(lambda: "already" in win.kiosk.banner.text(), timeout=20_000)
+    assert win.kiosk.banner.text() == f"{SAMPLE_PERSON} — already checked in at {earlier.astimezone():%H:%M}"
+    assert [e.time for e in store.events(earlier - timedelta(hours=1), earlier + timedelta(hours=1))] == [earlier]
