@@ -373,7 +373,7 @@ class Kiosk:
                     self.store.record_event(e)
                     stored: Event | None = e
                 else:
-                    # The Store decides check-in, check-out or cooldown; days turn at this machine's
+                    # The Store decides check-in, check-out or a repeat; days turn at this machine's
                     # midnight (tz None), the kiosk's own zone, since the Store runs in its process.
                     outcome = self.store.record_attendance(e, CheckinRule.from_settings(self.settings), tz=None)
                     stored = outcome.stored

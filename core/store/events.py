@@ -103,10 +103,8 @@ def _event(row: EventRow, name: str) -> Event:
 
 
 def _stored(session: Session, uid: str) -> Event | None:
-    found = session.execute(
-        select(EventRow, PersonRow.name).join(PersonRow, PersonRow.id == EventRow.person_id).where(EventRow.uid == uid)
-    ).first()
-    return None if found is None else _event(*found)
+    found = _events(session, EventRow.uid == uid)
+    return found[0] if found else None
 
 
 @dataclass(frozen=True)
