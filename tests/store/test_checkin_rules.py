@@ -23,6 +23,13 @@ AUTO = CheckinRule(cooldown_s=300, checkout_min_gap_s=7200, max_shift_s=16 * 360
 BUTTONS = CheckinRule(cooldown_s=300, checkout_min_gap_s=7200, max_shift_s=16 * 3600, chosen=True)
 
 
+@pytest.fixture
+def store(any_db_url):
+    """A real SQLite file, and a PostgreSQL server where one is installed."""
+    with Store(any_db_url) as s:
+        yield s
+
+
 def at(day: date, hour: float) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC) + hour * H
 
