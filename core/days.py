@@ -35,3 +35,14 @@ def _midnight(day: date, tz: tzinfo | None, beyond: datetime) -> datetime:
         return midnight.astimezone() if tz is None else midnight.replace(tzinfo=tz).astimezone(tz)
     except (OverflowError, ValueError):
         return beyond
+
+
+def same_shift(check_in: datetime, later: datetime, max_shift_s: float, tz: tzinfo | None = None) -> bool:
+    """Whether `later` belongs to the shift that began at `check_in`, and so to check_in's day: it is
+    on the same local day (in tz, None: this machine's zone), or less than max_shift_s after it. So
+    with max_shift_s = 16 h a night shift from 22:00 to 06:00 is one day, the day it began; with 0,
+    every day starts afresh at midnight."""
+    if later < check_in:
+        return False
+    same_day = check_in.astimezone(tz).date() == later.astimezone(tz).date()
+    return same_day or (later - check_in).total_seconds() < max_shift_s

@@ -34,6 +34,9 @@ DEFAULT_STRANGER_TARGET = 0.001
 # The liveness model's operating points, loosest first (core/liveness/pad.py holds their thresholds). Kept
 # here, with no model import, so the CLI can offer them without loading onnxruntime.
 STRICTNESS = ("lenient", "normal", "strict")
+# How a kiosk tells a check-in from a check-out (README "Check-in rules"): "auto" decides from the
+# person's shift, "buttons" records the direction they choose on the kiosk (In / Out, keys I / O).
+CHECKIN_MODES = ("auto", "buttons")
 
 # Keyed by the annotation text (postponed annotations make Field.type a string).
 _PARSERS: dict[str, Callable[[Any], Any]] = {
@@ -65,6 +68,8 @@ RANGES: dict[str, tuple[float, float]] = {
     # adds its own floor (PadModel.check_site_threshold), which needs the model loaded.
     "pad_threshold": (0.0, 1.0),
     "late_grace_min": (0, 240),
+    "checkout_min_gap_s": (0.0, 86_400.0),
+    "max_shift_s": (0.0, 86_400.0),
 }
 
 
@@ -74,7 +79,7 @@ OPTIONAL = frozenset({"pad_threshold"})
 
 # The words a text setting may hold; like a number out of range, a stored other word is skipped
 # (a kiosk must not stop on "paranoid" in the settings table).
-CHOICES: dict[str, tuple[str, ...]] = {"pad_strictness": STRICTNESS}
+CHOICES: dict[str, tuple[str, ...]] = {"pad_strictness": STRICTNESS, "checkin_mode": CHECKIN_MODES}
 
 
 # ---- The working calendar the attendance reports (core/reports) count lates and absences against.
@@ -196,6 +201,13 @@ class Settings:
     late_grace_min: int = 0
     working_days: str = "mon tue wed thu fri"
     holidays: str = ""
+    # Check-in rules (core/store/events.py applies them, README "Check-in rules"). In auto mode a
+    # sighting sooner than checkout_min_gap_s after the check-in is no check-out (walking past the
+    # kiosk again at 08:10 does not end the day). A shift belongs to the day it began while it lasts
+    # under max_shift_s, so a night shift from 22:00 to 06:00 is one day; 0 starts every day afresh.
+    checkin_mode: str = "auto"
+    checkout_min_gap_s: float = 7200.0
+    max_shift_s: float = 57_600.0
 
     def __post_init__(self) -> None:
         for name in (*RANGES, *CHOICES, *FORMATS):

@@ -136,7 +136,9 @@ class Walker:
     def _step(self, frame: np.ndarray) -> set[int]:
         self.now += timedelta(seconds=1.0 / FPS)
         self.frames_run += 1
-        return {e.person_id for e in self.kiosk.process(frame, now=self.now).events}
+        result = self.kiosk.process(frame, now=self.now)
+        # A repeat (too soon after the person's check-in to check out) is named as surely as an event.
+        return {e.person_id for e in (*result.events, *result.already)}
 
     def visit(self, walk: Iterable[Path]) -> set[int]:
         """The people checked in while these photos stood in front of the camera."""

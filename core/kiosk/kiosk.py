@@ -27,8 +27,8 @@ from core.liveness.gate import FaceLiveness, LivenessGate
 from core.liveness.pad import PadModel
 from core.matching.cascade import Cascade
 from core.matching.thresholds import Thresholds
-from core.store import Store
-from core.types import UNLOCK, Event, Face, Match
+from core.store import CheckinRule, Store
+from core.types import CHECK_IN, UNLOCK, Event, EventKind, Face, Match
 from core.vision.pipeline import FacePipeline
 
 log = logging.getLogger(__name__)
@@ -80,11 +80,23 @@ class KioskResult:
     # prompt: the unlock challenge waiting for a head turn.
     hint: str | None = None
     prompt: str | None = None
+    # Attendance: for each person seen again within the cooldown, or too soon after their check-in
+    # to check out, the event that stands ("already checked in at 08:12", already_said); and in
+    # buttons mode the direction chosen for the next person (None: none yet), else None.
+    already: tuple[Event, ...] = ()
+    direction: EventKind | None = None
+    buttons: bool = False
 
     @property
     def status(self) -> str | None:
         """The status bar's line while events wait for the database."""
         return f"offline: {self.waiting} event{'' if self.waiting == 1 else 's'} waiting" if self.waiting else None
+
+
+def already_said(earlier: Event) -> str:
+    """What the kiosk tells a person it recognised again: the event of theirs that stands."""
+    done = "checked in" if earlier.kind == CHECK_IN else "checked out"
+    return f"{earlier.name} — already {done} at {earlier.time.astimezone():%H:%M}"
 
 
 class FpsMeter:
@@ -151,6 +163,10 @@ class Kiosk:
         # (and we theirs), but each kiosk confirms only the people it recognised itself.
         self._mine: set[str] = set()
         self._fps = FpsMeter()
+        # Each person's attendance event this kiosk last learned of (stored, or the earlier one that
+        # made a sighting a repeat), and the repeats the database found for this kiosk's sightings.
+        self._known: dict[int, Event] = {}
+        self._repeated: list[Event] = []
         self._next_poll = self._retry_at = 0.0
         self.reload()
 
@@ -167,6 +183,12 @@ class Kiosk:
     def threshold(self) -> float:
         """The score a verdict must reach in this mode."""
         return self.cascade.threshold
+
+    def choose(self, direction: EventKind | None) -> None:
+        """Buttons mode: the next person recognised is recorded as this direction (check-in or
+        check-out; None takes the choice back). Safe from any thread."""
+        if isinstance(self.rules, AttendanceRules):
+            self.rules.choose(direction)
 
     def invalidate(self) -> None:
         """Enrolment or settings changed; safe from any thread, applied before the next frame."""
@@ -226,6 +248,12 @@ class Kiosk:
             self.spool.put(e)  # on disk before anything else: a crash from here on loses nothing
             self._mine.add(e.uid)
         committed, error = self.send_spooled()
+        attendance = self.rules if isinstance(self.rules, AttendanceRules) else None
+        repeats = attendance.repeats if attendance is not None else []
+        already = [self._known[pid] for pid in repeats if pid in self._known] + self._repeated
+        self._repeated = []
+        if attendance is not None and attendance.needs_direction:
+            hint = hint or "press In or Out (keys I / O), then look at the camera"
         # An unlock opens the door now, stored or not; one sent late from the spool must not open it again.
         events = tuple(e for e in committed if e.kind != UNLOCK) + tuple(e for e in confirmed if e.kind == UNLOCK)
         prompt = self._challenge.state.prompt if self._challenge else None
@@ -241,6 +269,9 @@ class Kiosk:
             self.cascade.describe(),
             hint,
             prompt,
+            tuple(already),
+            attendance.choice if attendance is not None else None,
+            attendance is not None and attendance.buttons,
         )
 
     def _verdicts(
@@ -351,9 +382,14 @@ class Kiosk:
                     self.store.record_event(e)
                     stored: Event | None = e
                 else:
-                    # The Store decides check-in, check-out or cooldown; days turn at this machine's
+                    # The Store decides check-in, check-out or a repeat; days turn at this machine's
                     # midnight (tz None), the kiosk's own zone, since the Store runs in its process.
-                    stored = self.store.record_attendance(e, self.settings.cooldown_s, tz=None)
+                    outcome = self.store.record_attendance(e, CheckinRule.from_settings(self.settings), tz=None)
+                    stored = outcome.stored
+                    if outcome.earlier is not None:
+                        self._known[e.person_id] = outcome.earlier
+                        if e.uid in self._mine:
+                            self._repeated.append(outcome.earlier)
             except StoreUnavailable as exc:
                 self._retry_at = time.monotonic() + OFFLINE_RETRY_S
                 if self.spool.write_problem:
@@ -366,6 +402,8 @@ class Kiosk:
                 self.spool.done(path, e)
                 return tuple(committed), f"event dropped: {exc}"
             self.spool.done(path, e)
+            if stored is not None and stored.kind != UNLOCK:
+                self._known[stored.person_id] = stored
             if stored is not None and e.uid in self._mine:
                 committed.append(stored)
             self._mine.discard(e.uid)

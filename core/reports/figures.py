@@ -117,7 +117,7 @@ def build_report(
     per_day = tuple(
         DayFigures(day, calendar.working(day), tuple(d.name for d in summary if d.day == day)) for day in days
     )
-    arrivals = tuple(_hour_of_day(d.first_in, tz) for d in summary)
+    arrivals = tuple(_hour_of_day(d.first_in, tz) for d in summary if d.first_in)
     who = f" — {people[0].name}" if person_id is not None and people else f" — group {group}" if group else ""
     title = f"Attendance {first.isoformat()} to {last.isoformat()}{who}"
     return Report(first, last, calendar, tuple(people), per_day, arrivals, title)
@@ -136,15 +136,16 @@ def _person(
     today: date,
 ) -> PersonFigures:
     present = {d.day for d in days}
-    worked = [d for d in days if d.last_out is not None]
+    # In buttons mode a check-out can follow no check-in (first_in None): present, but no hours.
+    worked = [d for d in days if d.last_out is not None and d.first_in is not None]
     return PersonFigures(
         person.id,
         person.name,
         person.group,
         days_present=len(present),
-        hours=sum((d.last_out - d.first_in).total_seconds() for d in worked if d.last_out) / 3600,
-        no_check_out=len(days) - len(worked),
-        late=sum(calendar.working(d.day) and calendar.late(d.first_in, tz) for d in days),
+        hours=sum((d.last_out - d.first_in).total_seconds() for d in worked if d.last_out and d.first_in) / 3600,
+        no_check_out=sum(d.last_out is None for d in days),
+        late=sum(bool(d.first_in and calendar.working(d.day) and calendar.late(d.first_in, tz)) for d in days),
         absent=sum(calendar.working(day) and day <= today and day not in present for day in every_day),
     )
 

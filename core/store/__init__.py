@@ -1,7 +1,29 @@
 """The database behind FaceGate: Store and the plain records it hands out."""
 
 from core.store.engine import safe_url
+from core.store.events import CheckinRule
 from core.store.facade import Store
-from core.store.records import AuditEntry, DaySummary, Enrolment, Person, PinState, TemplateInfo
+from core.store.records import (
+    Attendance,
+    AuditEntry,
+    DaySummary,
+    Enrolment,
+    Person,
+    PersonFacts,
+    PinState,
+    TemplateInfo,
+)
 
-__all__ = ["AuditEntry", "DaySummary", "Enrolment", "Person", "PinState", "Store", "TemplateInfo", "safe_url"]
+__all__ = [
+    "Attendance",
+    "AuditEntry",
+    "CheckinRule",
+    "DaySummary",
+    "Enrolment",
+    "Person",
+    "PersonFacts",
+    "PinState",
+    "Store",
+    "TemplateInfo",
+    "safe_url",
+]

@@ -1,4 +1,5 @@
-"""Events as CSV for spreadsheets: local dates and times, and no cell a spreadsheet would run."""
+"""Attendance as CSV for spreadsheets: the events, the unlocks, or the daily summary, of a date range
+and optionally one person or group; local dates and times, and no cell a spreadsheet would run."""
 
 from __future__ import annotations
 
@@ -7,13 +8,18 @@ import os
 import stat
 import tempfile
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import TextIO
 
 from core.errors import FaceGateError
 from core.store.engine import Database
-from core.store.events import event_lines
+from core.store.events import ATTENDANCE, day_summaries, event_lines
+from core.store.records import DaySummary
+from core.types import UNLOCK
+
+EVENT_HEADER = ["date", "time", "time_utc", "person", "external_id", "group", "kind", "similarity", "kiosk"]
+SUMMARY_HEADER = ["date", "person", "external_id", "group", "first_in", "last_out"]
 
 
 def _cell(text: str | None) -> str:
@@ -22,18 +28,46 @@ def _cell(text: str | None) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
-class Export(Database):
-    def export_csv(self, path: str | Path, start: datetime, end: datetime) -> int:
-        """Writes the events with start <= time < end to a CSV file (see write_output); returns how
-        many rows were written."""
-        return write_output(path, lambda f: self.write_csv(f, start, end))
+def shift_time(when: datetime | None, day: DaySummary, tz: tzinfo | None = None) -> str:
+    """A first-in or last-out as the Attendance page's summary shows it and its export writes it:
+    local HH:MM, with "+1" (days) when a night shift ends after its day; "" for none."""
+    if when is None:
+        return ""
+    local = when.astimezone(tz)
+    later = (local.date() - day.day).days
+    return f"{local:%H:%M}" + (f" +{later}" if later else "")
 
-    def write_csv(self, out: TextIO, start: datetime, end: datetime) -> int:
+
+class Export(Database):
+    def export_csv(
+        self,
+        path: str | Path,
+        start: datetime,
+        end: datetime,
+        person_id: int | None = None,
+        group: str | None = None,
+        unlock: bool = False,
+    ) -> int:
+        """Writes the attendance events with start <= time < end (of that person or group; with
+        unlock, the unlock events instead) to a CSV file (see write_output); returns how many rows
+        were written."""
+        return write_output(path, lambda f: self.write_csv(f, start, end, person_id, group, unlock))
+
+    def write_csv(
+        self,
+        out: TextIO,
+        start: datetime,
+        end: datetime,
+        person_id: int | None = None,
+        group: str | None = None,
+        unlock: bool = False,
+    ) -> int:
         """The CSV rows of export_csv to an open text stream. Date and time are this machine's
         local ones, the days the range was chosen in; time_utc keeps the stored instant."""
-        lines = self._run(lambda s: event_lines(s, start, end))
+        kinds = (UNLOCK,) if unlock else ATTENDANCE
+        lines = self._run(lambda s: event_lines(s, start, end, person_id, group, kinds))
         writer = csv.writer(out)
-        writer.writerow(["date", "time", "time_utc", "person", "external_id", "group", "kind", "similarity", "kiosk"])
+        writer.writerow(EVENT_HEADER)
         for line in lines:
             e = line.event
             local = e.time.astimezone()
@@ -51,6 +85,54 @@ class Export(Database):
                 ]
             )
         return len(lines)
+
+    def export_summary_csv(
+        self,
+        path: str | Path,
+        start: datetime,
+        end: datetime,
+        tz: tzinfo | None = None,
+        *,
+        max_shift_s: float = 0.0,
+        person_id: int | None = None,
+        group: str | None = None,
+    ) -> int:
+        """The daily summary (Events.daily_summary, same arguments) as a CSV file, one row per person
+        and shift as the Attendance page lists them; returns how many rows were written."""
+        return write_output(
+            path,
+            lambda f: self.write_summary_csv(
+                f, start, end, tz, max_shift_s=max_shift_s, person_id=person_id, group=group
+            ),
+        )
+
+    def write_summary_csv(
+        self,
+        out: TextIO,
+        start: datetime,
+        end: datetime,
+        tz: tzinfo | None = None,
+        *,
+        max_shift_s: float = 0.0,
+        person_id: int | None = None,
+        group: str | None = None,
+    ) -> int:
+        """The CSV rows of export_summary_csv to an open text stream."""
+        days = self._run(lambda s: day_summaries(s, start, end, tz, max_shift_s, person_id, group))
+        writer = csv.writer(out)
+        writer.writerow(SUMMARY_HEADER)
+        for d in days:
+            writer.writerow(
+                [
+                    d.day.isoformat(),
+                    _cell(d.name),
+                    _cell(d.external_id),
+                    _cell(d.group),
+                    shift_time(d.first_in, d, tz),
+                    shift_time(d.last_out, d, tz),
+                ]
+            )
+        return len(days)
 
 
 def write_output(path: str | Path, write: Callable[[TextIO], int]) -> int:

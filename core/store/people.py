@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from core.errors import FaceGateError, StoreError
 from core.store.engine import LOCK_NAME, Database, advisory_lock
 from core.store.labels import KEY_LEN, clean_label, name_key
-from core.store.records import Person
-from core.store.schema import PersonRow, utc_now
+from core.store.records import Person, PersonFacts
+from core.store.schema import EventRow, PersonRow, TemplateRow, utc_now
 from core.store.site import note_change
 
 
@@ -133,3 +133,16 @@ class People(Database):
         """The person of that name (ignoring case, accents' encoding and extra spaces), None if nobody."""
         key = name_key(name)
         return self._run(lambda s: person_record(row) if (row := _named(s, key)) else None)
+
+    def people_facts(self, model_id: str) -> dict[int, PersonFacts]:
+        """Each person's PersonFacts (templates of model_id), counted without unsealing any."""
+        counted = select(TemplateRow.person_id, func.count(TemplateRow.id)).where(TemplateRow.model_id == model_id)
+        seen = select(EventRow.person_id, func.max(EventRow.time))
+
+        def work(s: Session) -> dict[int, PersonFacts]:
+            counts = {pid: n for pid, n in s.execute(counted.group_by(TemplateRow.person_id))}
+            last = {pid: when for pid, when in s.execute(seen.group_by(EventRow.person_id))}
+            ids = s.scalars(select(PersonRow.id))
+            return {pid: PersonFacts(counts.get(pid, 0), last.get(pid)) for pid in ids}
+
+        return self._run(work)

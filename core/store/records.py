@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from core.types import Event
+
 
 @dataclass(frozen=True)
 class Person:
@@ -17,6 +19,15 @@ class Person:
     group: str | None
     active: bool
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class PersonFacts:
+    """What the People page lists beside a person: their templates of one model (how many faces
+    they are enrolled with) and when any kiosk last recorded them (None: never)."""
+
+    templates: int
+    last_seen: datetime | None
 
 
 @dataclass(frozen=True)
@@ -37,15 +48,27 @@ class TemplateInfo:
 
 @dataclass(frozen=True)
 class DaySummary:
-    """day is in the time zone daily_summary was asked for; last_out is None without a check-out."""
+    """One person's shift: day is the local date it began on (in the time zone daily_summary was
+    asked for), even when its check-out is after midnight; last_out is None without a check-out,
+    first_in None for a check-out that follows no check-in of its shift (chosen on the kiosk)."""
 
     day: date
     person_id: int
     name: str
     external_id: str | None
     group: str | None
-    first_in: datetime
+    first_in: datetime | None
     last_out: datetime | None
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """What the Store made of a kiosk's sighting: the event it stored, or none and the earlier event
+    that makes the sighting a repeat (within the cooldown, or too soon after the check-in to be a
+    check-out): the kiosk says "already checked in at 08:12"."""
+
+    stored: Event | None
+    earlier: Event | None = None
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,10 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import numpy as np
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from core.errors import StoreError
+from core.store.crypto import KeyFileError
 from core.store.engine import Database
 from core.store.keys import FaceSeal, open_embeddings
 from core.store.labels import check_length
@@ -295,6 +296,26 @@ class Templates(Database):
             ]
 
         return self._run(read)
+
+    def face_thumbnails(self) -> dict[int, bytes]:
+        """Each person's newest kept face crop (JPEG), for the People page: one crop unsealed per
+        person, not all of them; a person with no kept crop, or only damaged ones, has none."""
+        newest = (
+            select(func.max(TemplateRow.id)).where(TemplateRow.crop_jpeg.is_not(None)).group_by(TemplateRow.person_id)
+        )
+        query = select(TemplateRow).where(TemplateRow.id.in_(newest)).options(undefer(TemplateRow.crop_jpeg))
+
+        def work(s: Session) -> dict[int, bytes]:
+            crops = {}
+            for row in s.scalars(query):
+                assert row.crop_jpeg is not None  # chosen for having one
+                try:
+                    crops[row.person_id] = self._seal.open_crop(row.crop_jpeg, row)
+                except KeyFileError:  # damaged: the person shows without a photo; re-enrolling mends it
+                    log.warning("the kept crop of template #%s does not decrypt", row.id)
+            return crops
+
+        return self._run(work)
 
     def rework_templates(
         self,

@@ -7,15 +7,14 @@ import argparse
 
 from core.errors import FaceGateError
 from desktop_app.cli.common import open_store, require_pin
-from desktop_app.cli.options import day
+from desktop_app.cli.options import date_range
 
 
 def add_audit(sub: argparse._SubParsersAction) -> None:
     from core.store.audit import AUDIT_KINDS
 
     p = sub.add_parser("audit", help="the audit log of a date range, by kind; asks for the PIN")
-    p.add_argument("--from", dest="start", type=day, required=True, metavar="DATE")
-    p.add_argument("--to", dest="end", type=day, required=True, metavar="DATE", help="inclusive")
+    date_range(p, required=True)
     p.add_argument(
         "--kind",
         action="append",

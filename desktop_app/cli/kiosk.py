@@ -7,6 +7,7 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
+from core.errors import FaceGateError
 from desktop_app.cli.common import face_pipeline, open_store
 from desktop_app.cli.options import camera_options, label, model_options, number
 from desktop_app.messages import no_templates_message
@@ -33,6 +34,11 @@ def add_checkin(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="also say, with the time, each face turned away and why (photo or screen, frozen frame, "
         "face too small, unknown face), on standard error",
+    )
+    p.add_argument(
+        "--direction",
+        choices=("in", "out"),
+        help="with checkin_mode buttons: record everyone recognised as checking in or out (a door each way)",
     )
     p.set_defaults(func=checkin)
 
@@ -88,22 +94,33 @@ def _tell_refusals(result: KioskResult, told: tuple[str, ...]) -> tuple[str, ...
 
 
 def checkin(args: argparse.Namespace) -> int:
-    from core.kiosk.kiosk import Kiosk
+    from core.kiosk.kiosk import Kiosk, already_said
+    from core.types import CHECK_IN, CHECK_OUT
     from desktop_app.capture import open_source
 
     checked_in = False
+    told: set[str] = set()
     frames = 0
     last_error = None
     pipeline = face_pipeline(args)  # a bad model is refused before the database is opened
     with open_store() as store:
         kiosk = Kiosk(store, pipeline)
         refused: tuple[str, ...] = ()
+        buttons = kiosk.settings.checkin_mode == "buttons"
+        if buttons != (args.direction is not None):
+            raise FaceGateError(
+                "checkin_mode is buttons: give --direction in or out"
+                if buttons
+                else "--direction needs checkin_mode buttons (facegate settings set checkin_mode buttons)"
+            )
         try:
             with open_source(_camera(args, store), realtime=args.realtime) as source:
                 # Once the source plays: a source that cannot is the one thing to say.
                 _warn_without_templates(kiosk, store, args.model)
                 start = time.perf_counter()
                 for frame in source:
+                    if args.direction:
+                        kiosk.choose(CHECK_IN if args.direction == "in" else CHECK_OUT)
                     result = kiosk.process(frame)
                     frames += 1
                     if result.error and result.error != last_error:  # once, not every frame while offline
@@ -115,6 +132,10 @@ def checkin(args: argparse.Namespace) -> int:
                         # Printed only once the Store has committed it: a script may rely on the line.
                         print(_describe(event), flush=True)
                         checked_in = True
+                    for earlier in result.already:
+                        if earlier.uid not in told:  # once: --direction presses the button every frame
+                            print(already_said(earlier), flush=True)
+                            told.add(earlier.uid)
                     if args.once and checked_in:
                         break
         except KeyboardInterrupt:

@@ -22,6 +22,22 @@ def day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2025-01-31") from None
 
 
+def date_range(parser: argparse.ArgumentParser, required: bool) -> None:
+    """--from/--to, the days of attendance, reports and the audit; both days count."""
+    whole = "" if required else " (default: the earliest)"
+    parser.add_argument(
+        "--from", dest="start", type=day, required=required, metavar="DATE", help=f"first day, YYYY-MM-DD{whole}"
+    )
+    parser.add_argument(
+        "--to",
+        dest="end",
+        type=day,
+        required=required,
+        metavar="DATE",
+        help=f"last day, YYYY-MM-DD, inclusive{'' if required else ' (default: the latest)'}",
+    )
+
+
 def number(kind: type[int] | type[float], low: float, high: float = math.inf) -> Callable[[str], float]:
     """An argparse type: a finite int or float within [low, high]."""
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from core.errors import FaceGateError
 from desktop_app.cli.common import named_person, open_store, require_pin
-from desktop_app.cli.options import day, label
+from desktop_app.cli.options import date_range, label
 
 # As core.reports.output.FORMATS, without importing matplotlib for --help.
 FORMATS = ("html", "pdf", "xlsx")
@@ -22,8 +22,7 @@ def add_report(sub: argparse._SubParsersAction) -> None:
         "counts 0 hours and is listed under 'no check-out'. Late and absent follow the working calendar: "
         "facegate settings set work_start 09:00 (also late_grace_min, working_days, holidays).",
     )
-    p.add_argument("--from", dest="start", type=day, required=True, metavar="DATE")
-    p.add_argument("--to", dest="end", type=day, required=True, metavar="DATE", help="inclusive")
+    date_range(p, required=True)
     p.add_argument("--person", metavar="PERSON", help="one person: name or #id")
     p.add_argument("--group", type=label("group"), help="the people of one group")
     p.add_argument("--format", choices=FORMATS, help="default: the suffix of --out")

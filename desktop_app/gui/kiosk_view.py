@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from core.kiosk.kiosk import KioskResult, SeenFace
+from core.kiosk.kiosk import KioskResult, SeenFace, already_said
 from core.types import CHECK_IN, UNLOCK, Event
+from desktop_app.gui.direction_bar import DirectionBar
 from desktop_app.gui.plain import plain, plain_label
 from desktop_app.gui.video_view import AMBER, GREEN, RED, Overlay, VideoView
 from desktop_app.gui.worker import FrameResult
@@ -74,16 +75,19 @@ class KioskView(QWidget):
         self.banner.setStyleSheet(BANNER_STYLE)
         self.banner.hide()
         self.hint = HeldHint(NOT_RECOGNISED)
+        self.direction = DirectionBar()
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(self.video, 1)
         layout.addWidget(self.hint)
+        layout.addWidget(self.direction)
         self._banner_timer = QTimer(self, singleShot=True, interval=BANNER_MS)
         self._banner_timer.timeout.connect(self.banner.hide)
         self._strange_frames = 0
 
     def show_result(self, result: FrameResult) -> None:
         self.video.show_frame(result.frame, overlays(result))
+        self.direction.show_state(result)
         faces = result.faces if isinstance(result, KioskResult) else ()
         only_strangers = bool(faces) and not any(face.known for face in faces)
         self._strange_frames = self._strange_frames + 1 if only_strangers else 0
@@ -97,7 +101,14 @@ class KioskView(QWidget):
         events = [e for e in events if e.kind != UNLOCK]
         if not events:
             return
-        self.banner.setText("\n".join(confirmation(e) for e in events))
+        self.show_banner("\n".join(confirmation(e) for e in events))
+
+    def show_already(self, earlier: Sequence[Event]) -> None:
+        """People seen again too soon: "Ann — already checked in at 08:12"."""
+        self.show_banner("\n".join(already_said(e) for e in earlier))
+
+    def show_banner(self, text: str) -> None:
+        self.banner.setText(text)
         self.banner.show()
         self.hint.hide()
         self._banner_timer.start()

@@ -118,6 +118,8 @@ class MainWindow(QMainWindow):
         self.admin.gallery_changed.connect(self.worker.invalidate)
         self.admin.settings_saved.connect(self.worker.invalidate)
         self.admin.camera_chosen.connect(self.worker.set_camera)
+        self.kiosk.direction.chosen.connect(self.worker.choose_direction)
+        self.worker.already_seen.connect(self.kiosk.show_already)
         self.worker.start()
 
     # ------------------------------------------------------------------------------------ screens

@@ -21,6 +21,7 @@ from core.errors import CameraError, FaceGateError
 from core.kiosk.kiosk import Kiosk, KioskResult
 from core.kiosk.sources import FrameSource
 from core.store import Store
+from core.types import EventKind
 from core.vision.pipeline import FacePipeline
 from desktop_app.capture import open_source
 
@@ -47,6 +48,9 @@ FrameResult = KioskResult | PreviewFrame
 class FrameWorker(QThread):
     frame_ready = Signal()  # take_result() has something new
     events_committed = Signal(object)  # tuple[Event, ...], already in the Store
+    # tuple[Event, ...]: for people seen again too soon, the event of theirs that stands. A signal,
+    # like events_committed, because the screen shows only the latest frame's result.
+    already_seen = Signal(object)
     camera_status = Signal(str, bool)  # what to show about the camera, and whether it works
     problem = Signal(str)  # a database or model error, for the status bar
     source_ended = Signal()  # a video file or folder ran out
@@ -94,6 +98,12 @@ class FrameWorker(QThread):
         kiosk = self._kiosk
         if kiosk:
             kiosk.invalidate()
+
+    def choose_direction(self, direction: EventKind | None) -> None:
+        """Buttons mode: the In or Out the person chose on the kiosk screen, for the next face."""
+        kiosk = self._kiosk
+        if kiosk:
+            kiosk.choose(direction)
 
     def set_camera(self, camera: str) -> None:
         with self._lock:
@@ -181,6 +191,8 @@ class FrameWorker(QThread):
         if isinstance(result, KioskResult):
             if result.events:
                 self.events_committed.emit(result.events)
+            if result.already:
+                self.already_seen.emit(result.already)
             if result.error:
                 self.problem.emit(result.error)
         with self._lock:

@@ -122,8 +122,7 @@ def test_every_argument_has_help():
         for path, action in _actions(build_parser(), "facegate", set())
         if action.help is None
     ]
-    # desktop_app/cli/records.py is another change's (its --to already says YYYY-MM-DD).
-    assert missing in ([], ["facegate attendance export --from"]), missing
+    assert missing == [], missing
 
 
 def test_detect_prints_a_count_and_the_faces_only_with_json(cli_env, sample_images):

@@ -52,4 +52,4 @@ def test_people_page_makes_verifier_templates_with_a_progress_bar(qtbot, store, 
     assert page.message.text() == "Made 3 template(s) from kept crops."
     assert seen[-1] == (3, 3) and page.progress.maximum() == 3 and not page.progress.isVisibleTo(page)
     assert store.template_count(pipeline.verifier.model_id) == 3 and not page.recompute_button.isEnabled()
-    assert page.table.model().index(0, 4).data(Qt.ItemDataRole.DisplayRole) == "current"
+    assert page.table.model().index(0, 5).data(Qt.ItemDataRole.DisplayRole) == "3"  # of the student in use

@@ -10,9 +10,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from core.kiosk.kiosk import Kiosk, unlock_people
+from core.kiosk.kiosk import Kiosk, already_said, unlock_people
 from core.kiosk.sources import open_source
-from core.types import CHECK_IN, UNLOCK
+from core.types import CHECK_IN, CHECK_OUT, UNLOCK
 from tests.conftest import SAMPLE_PERSON, recognition_only
 
 DAY = (datetime.now(timezone.utc) - timedelta(days=1), datetime.now(timezone.utc) + timedelta(days=1))
@@ -82,6 +82,32 @@ def test_restart_keeps_todays_check_in(store, pipeline, enrolled, person_folder)
     # A new kiosk (the app restarted) seeds today's history: no second check-in within the cooldown.
     assert not any(r.events for r in _play(Kiosk(store, pipeline), person_folder))
     assert len(store.events(*DAY)) == 1
+
+
+def test_seen_again_within_the_cooldown_says_already_checked_in_at(store, pipeline, enrolled, person_folder):
+    (checked_in,) = [e for r in _play(Kiosk(store, pipeline), person_folder) for e in r.events]
+    # A restarted kiosk (or the one by the other door) sees him again a moment later.
+    results = _play(Kiosk(store, pipeline), person_folder)
+    assert not any(r.events for r in results)
+    (already,) = [e for r in results for e in r.already]
+    assert already == checked_in
+    assert already_said(already) == f"{SAMPLE_PERSON} — already checked in at {checked_in.time.astimezone():%H:%M}"
+    assert len(store.events(*DAY)) == 1
+
+
+def test_buttons_mode_records_the_direction_chosen(store, pipeline, enrolled, person_folder):
+    store.save_settings(replace(store.load_settings(), checkin_mode="buttons"))
+    kiosk = Kiosk(store, pipeline)
+    with open_source(person_folder) as source:
+        frames = list(source)
+    waiting = [kiosk.process(frame) for frame in frames[:5]]
+    assert not any(r.events for r in waiting) and waiting[-1].buttons and waiting[-1].direction is None
+    assert "press In or Out" in (waiting[-1].hint or "")
+    kiosk.choose(CHECK_OUT)
+    results = [kiosk.process(frame) for frame in frames[5:]]
+    assert [(e.person_id, e.kind) for r in results for e in r.events] == [(enrolled.id, CHECK_OUT)]
+    assert [e.kind for e in store.events(*DAY)] == [CHECK_OUT]
+    assert results[-1].direction is None  # used up by the person it recorded
 
 
 def test_gallery_follows_the_store_after_invalidate(store, pipeline, enrolled, person_folder):

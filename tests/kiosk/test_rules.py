@@ -11,6 +11,7 @@ import pytest
 
 from core.kiosk.rules import AttendanceRules, UnlockRules, Verdict
 from core.settings import Settings
+from core.store import CheckinRule
 from core.types import Event, Match
 
 UTC = timezone.utc
@@ -36,7 +37,7 @@ def run(r, frames: list[list[Match]], start: datetime = T0, step: timedelta = FR
 
 def stored(store, r, frames, start: datetime = T0, step: timedelta = FRAME, tz=UTC) -> list[Event]:
     """What the Store keeps of those sightings, as the kiosk sends them: the kinds it decided."""
-    kept = (store.record_attendance(e, r.cooldown_s, tz) for e in run(r, frames, start, step))
+    kept = (store.record_attendance(e, CheckinRule(r.cooldown_s), tz).stored for e in run(r, frames, start, step))
     return [e for e in kept if e is not None]
 
 
@@ -53,7 +54,7 @@ def test_a_named_track_is_one_check_in(site):
     r = rules()
     (sighting,) = run(r, [[ANN]] * 3)
     expected = Event(1, "Ann", T0, "check-in", pytest.approx(0.7), "k1")
-    assert site.record_attendance(sighting, r.cooldown_s, UTC) == expected
+    assert site.record_attendance(sighting, CheckinRule(r.cooldown_s), UTC).stored == expected
 
 
 def test_cooldown_suppresses_repeats_then_next_event_is_check_out(site):
@@ -92,7 +93,7 @@ def test_two_people_in_the_same_frames_get_their_own_events(site):
 
 
 def test_seed_keeps_check_out_and_cooldown_after_restart(site):
-    site.record_attendance(Event(1, "Ann", T0, "check-in", 0.7, "k1"), 300, UTC)
+    site.record_attendance(Event(1, "Ann", T0, "check-in", 0.7, "k1"), CheckinRule(300), UTC)
     site.record_event(Event(2, "Bob", T0, "unlock", 0.9, "k1"))
     r = rules()  # a restarted kiosk remembers nothing: the database has the day
     assert stored(site, r, [[ANN]] * 3, start=T0 + timedelta(minutes=1)) == []  # still cooling down
@@ -124,3 +125,33 @@ def test_unlock_needs_a_target_person():
 def test_naive_times_are_refused():
     with pytest.raises(ValueError):
         rules().update(datetime(2024, 3, 4, 8, 0), [Verdict(1, ANN)])
+
+
+def test_buttons_mode_reports_nobody_until_a_direction_is_chosen(site):
+    r = AttendanceRules.from_settings(Settings(cooldown_s=300, kiosk_id="k1", checkin_mode="buttons"))
+    assert run(r, [[ANN]] * 3) == [] and r.needs_direction
+    r.choose("check-out")
+    (out,) = run(r, [[ANN]] * 3, start=T0 + timedelta(seconds=1))
+    assert out.kind == "check-out" and r.choice is None  # one press, one person
+    rule = CheckinRule(r.cooldown_s, chosen=True)
+    assert site.record_attendance(out, rule, UTC).stored.kind == "check-out"
+    # In right after Out is stored; In pressed again within the cooldown is answered as a repeat.
+    r.choose("check-in")
+    (back_in,) = run(r, [[ANN]], start=T0 + timedelta(seconds=30))
+    assert site.record_attendance(back_in, rule, UTC).stored.kind == "check-in"
+    r.choose("check-in")
+    assert run(r, [[ANN]], start=T0 + timedelta(seconds=60)) == [] and r.repeats == [ANN.person_id]
+    with pytest.raises(ValueError):
+        r.choose("unlock")
+
+
+def test_a_person_back_on_a_new_track_within_the_cooldown_is_a_repeat_once(site):
+    r = rules()
+    run(r, [[ANN]])
+    # The same track standing there: nothing to say (the welcome is still showing).
+    r.update(T0 + timedelta(seconds=5), [Verdict(1, ANN)])
+    assert r.repeats == []
+    r.update(T0 + timedelta(seconds=60), [Verdict(7, ANN)])  # they walked off and came back
+    assert r.repeats == [ANN.person_id]
+    r.update(T0 + timedelta(seconds=61), [Verdict(7, ANN)])
+    assert r.repeats == []

@@ -72,9 +72,12 @@ def test_cooldown_keeps_a_second_pass_from_doubling_the_event(store, pipeline, s
     kiosk = Kiosk(store, pipeline)
     cooldown = timedelta(seconds=store.load_settings().cooldown_s)
     assert _events(_play(kiosk, sample_person_folder, NOON)) == [(SAMPLE_PERSON, CHECK_IN)]
-    # Walking past again within the cooldown records nothing; after it, the day's last sighting.
+    gap = timedelta(seconds=store.load_settings().checkout_min_gap_s)
+    # Walking past again within the cooldown, or after it but before the minimum gap, records
+    # nothing; after the gap, the day's last sighting is the check-out.
     assert not _events(_play(kiosk, sample_person_folder, NOON + cooldown / 2))
-    assert _events(_play(kiosk, sample_person_folder, NOON + 2 * cooldown)) == [(SAMPLE_PERSON, CHECK_OUT)]
+    assert not _events(_play(kiosk, sample_person_folder, NOON + 2 * cooldown))
+    assert _events(_play(kiosk, sample_person_folder, NOON + gap)) == [(SAMPLE_PERSON, CHECK_OUT)]
     assert [e.kind for e in store.events(*DAY)] == [CHECK_IN, CHECK_OUT]
 
 

@@ -90,7 +90,8 @@ def test_a_full_spool_disk_sends_straight_to_the_database_and_says_when_neither_
         assert [e.kind for e in events] == ["check-in"] and len(store.events(*DAY)) == 1
         assert list(spool.iterdir()) == []  # no temp file left behind
 
-        store.save_settings(replace(store.load_settings(), cooldown_s=0.0))  # a second check-in is kept
+        # A second sighting is kept (a check-out), with no cooldown and no minimum gap.
+        store.save_settings(replace(store.load_settings(), cooldown_s=0.0, checkout_min_gap_s=0.0))
         cut_off = Store(db_url, busy_timeout_s=0.05, retries=0)
         offline = Kiosk(cut_off, pipeline, spool=spool)
         locker = sqlite3.connect(tmp_path / "facegate.db", isolation_level=None)

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from core.kiosk.kiosk import POLL_S, Kiosk
-from core.store import Store
+from core.store import CheckinRule, Store
 from core.types import Event
 from tests.conftest import ENROL_PHOTOS, PERSON, recognition_only
 
@@ -41,7 +41,7 @@ def _sightings(url: str, person_ids: list[int], kiosk: str, start) -> None:
     with Store(url) as store:
         start.wait()
         for pid in person_ids:
-            store.record_attendance(Event(pid, None, T0, "check-in", 0.8, kiosk), 300, UTC)
+            store.record_attendance(Event(pid, None, T0, "check-in", 0.8, kiosk), CheckinRule(300), UTC)
 
 
 def test_kiosk_processes_racing_on_the_same_people_store_one_event_each(any_db_url):

@@ -1,9 +1,11 @@
-"""Attendance records: events and the daily first-in / last-out, filtered, and exported as CSV."""
+"""Attendance records: the daily first-in / last-out, check-ins and outs, and unlocks, filtered by
+days, person and group, and each exported as CSV with the same filters."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QDate
@@ -13,6 +15,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -22,7 +25,8 @@ from PySide6.QtWidgets import (
 from core.days import day_range
 from core.errors import FaceGateError
 from core.store import DaySummary, Store
-from core.types import Event
+from core.store.export import shift_time
+from core.types import UNLOCK, Event
 from desktop_app.gui.admin.record_table import Column, RecordFilter, RecordTableModel, record_view
 from desktop_app.gui.plain import plain_label
 
@@ -57,13 +61,17 @@ SUMMARY_COLUMNS: tuple[Column[DaySummary], ...] = (
     Column("Date", lambda d: d.day.isoformat()),
     Column("Person", lambda d: d.name),
     Column("Group", lambda d: d.group or ""),
-    Column("First in", lambda d: _local(d.first_in, "%H:%M")),
-    Column("Last out", lambda d: _local(d.last_out, "%H:%M") if d.last_out else "—"),
+    # As the summary export writes them (shift_time), "—" for none.
+    Column("First in", lambda d: shift_time(d.first_in, d) or "—"),
+    Column("Last out", lambda d: shift_time(d.last_out, d) or "—"),
 )
+# What Export offers: (label, what export() writes).
+EXPORTS = (("Daily summary…", "summary"), ("Check-ins and outs…", "events"), ("Unlocks…", "unlocks"))
 
 
 class AttendancePage(QWidget):
-    """The chosen days are read from the Store; the person and group choices only filter what was read."""
+    """The chosen days are read from the Store; the person and group choices only filter what was
+    read, and the exports write what the filters show."""
 
     def __init__(self, store: Store, parent: QWidget | None = None):
         super().__init__(parent)
@@ -80,16 +88,23 @@ class AttendancePage(QWidget):
         self.event_proxy = RecordFilter(self.event_model, keep=lambda e: self._chosen(e.event.person_id, e.group))
         self.summary_model = RecordTableModel(SUMMARY_COLUMNS)
         self.summary_proxy = RecordFilter(self.summary_model, keep=lambda d: self._chosen(d.person_id, d.group))
+        self.unlock_model = RecordTableModel(EVENT_COLUMNS)
+        self.unlock_proxy = RecordFilter(self.unlock_model, keep=lambda e: self._chosen(e.event.person_id, e.group))
         for combo in (self.person, self.group):
             combo.activated.connect(self.apply_filters)
         self.summary = record_view(self.summary_proxy)
         self.events = record_view(self.event_proxy)
+        self.unlocks = record_view(self.unlock_proxy)
         tabs = QTabWidget()
         tabs.addTab(self.summary, "Daily summary")
-        tabs.addTab(self.events, "All events")
+        tabs.addTab(self.events, "Check-ins and outs")
+        tabs.addTab(self.unlocks, "Unlocks")
         self.message = plain_label(wordWrap=True)
-        export = QPushButton("Export CSV…")
-        export.clicked.connect(self.choose_export)
+        export = QPushButton("Export CSV")
+        self.export_menu = QMenu(export)
+        for text, what in EXPORTS:
+            self.export_menu.addAction(text, partial(self.choose_export, what))
+        export.setMenu(self.export_menu)
 
         filters = QHBoxLayout()
         for label, control in (("From", self.start), ("to", self.end), ("Person", self.person), ("Group", self.group)):
@@ -127,41 +142,56 @@ class AttendancePage(QWidget):
         start, end = self.range
         try:
             events = self.store.events(start, end)
-            days = self.store.daily_summary(start, end)
+            days = self.store.daily_summary(start, end, max_shift_s=self.store.load_settings().max_shift_s)
             groups = {p.id: p.group or "" for p in self.store.list_people(include_inactive=True)}
         except FaceGateError as exc:
             self.message.setText(f"⚠ {exc}")
             return
-        self.event_model.set_records([ListedEvent(e, groups.get(e.person_id, "")) for e in events])
+        listed = [ListedEvent(e, groups.get(e.person_id, "")) for e in events]
+        self.event_model.set_records([e for e in listed if e.event.kind != UNLOCK])
+        self.unlock_model.set_records([e for e in listed if e.event.kind == UNLOCK])
         self.summary_model.set_records(days)
         self._show_counts()
 
     def apply_filters(self) -> None:
         """The person or group choice changed: show the rows of the days already read that match it."""
-        self.event_proxy.refilter()
-        self.summary_proxy.refilter()
+        for proxy in (self.event_proxy, self.summary_proxy, self.unlock_proxy):
+            proxy.refilter()
         self._show_counts()
 
     def _chosen(self, person_id: int, group: str | None) -> bool:
         person, chosen_group = self.person.currentData(), self.group.currentData()
-        return (person is None or person_id == person) and (chosen_group is None or group == chosen_group)
+        return (person is None or person_id == person) and (chosen_group is None or (group or "") == chosen_group)
 
     def _show_counts(self) -> None:
-        self.message.setText(f"{self.event_proxy.rowCount()} event(s), {self.summary_proxy.rowCount()} person-day(s).")
-
-    def choose_export(self) -> None:
-        first, last = self.start.date().toString("yyyy-MM-dd"), self.end.date().toString("yyyy-MM-dd")
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export attendance", f"attendance_{first}_{last}.csv", "CSV (*.csv)"
+        unlocks = self.unlock_proxy.rowCount()
+        self.message.setText(
+            f"{self.event_proxy.rowCount()} event(s), {self.summary_proxy.rowCount()} person-day(s)"
+            + (f", {unlocks} unlock(s)." if unlocks else ".")
         )
-        if path:
-            self.export(Path(path))
 
-    def export(self, path: Path) -> None:
-        """Every event of the chosen days (all people), as the CLI's `attendance export` writes it."""
+    def choose_export(self, what: str) -> None:
+        first, last = self.start.date().toString("yyyy-MM-dd"), self.end.date().toString("yyyy-MM-dd")
+        name = {"summary": "attendance_summary", "events": "attendance", "unlocks": "unlocks"}[what]
+        path, _ = QFileDialog.getSaveFileName(self, "Export", f"{name}_{first}_{last}.csv", "CSV (*.csv)")
+        if path:
+            self.export(Path(path), what)
+
+    def export(self, path: Path, what: str = "events") -> None:
+        """What the chosen days, person and group show, as the CLI's `attendance export` writes it:
+        what = "events" (check-ins and outs), "summary" (the daily summary) or "unlocks"."""
+        person, group = self.person.currentData(), self.group.currentData()
+        start, end = self.range
         try:
-            count = self.store.export_csv(path, *self.range)
+            if what == "summary":
+                max_shift_s = self.store.load_settings().max_shift_s
+                count = self.store.export_summary_csv(
+                    path, start, end, max_shift_s=max_shift_s, person_id=person, group=group
+                )
+            else:
+                count = self.store.export_csv(path, start, end, person, group, unlock=what == "unlocks")
         except FaceGateError as exc:
             self.message.setText(f"⚠ {exc}")
             return
-        self.message.setText(f"Exported {count} event(s) to {path}.")
+        rows = "person-day(s)" if what == "summary" else "unlock(s)" if what == "unlocks" else "event(s)"
+        self.message.setText(f"Exported {count} {rows} to {path}.")

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 from core.enrol.enroller import Enroller
 from core.enrol.upgrade import UpgradeResult, missing_templates, upgrade_templates
 from core.errors import FaceGateError
-from core.store import Person, Store
+from core.store import Person, PersonFacts, Store
 from core.vision.embed import FaceEmbedder
 from desktop_app.gui.admin.people_io import ExportDialog, ImportDialog
 from desktop_app.gui.admin.record_table import Column, RecordFilter, RecordTableModel, record_view
@@ -32,21 +33,50 @@ from desktop_app.gui.admin.templates_dialog import TemplatesDialog
 from desktop_app.gui.plain import ask, plain_label
 from desktop_app.gui.tasks import run_task
 
+THUMBNAIL_PX = 40
+
 
 @dataclass(frozen=True)
 class ListedPerson:
-    """A row of the People table: the person, and whether any of their templates came from another model."""
+    """A row of the People table: the person, whether any of their templates came from another
+    model, their templates of the model in use and last sighting (PersonFacts), and their face."""
 
     person: Person
     stale: bool
+    facts: PersonFacts = PersonFacts(0, None)
+    face: QPixmap | None = None
+
+
+def _templates(p: ListedPerson) -> str:
+    return f"{p.facts.templates}" + (" · ⚠ made by a model not in use" if p.stale else "")
+
+
+def _last_seen(p: ListedPerson) -> str:
+    return p.facts.last_seen.astimezone().strftime("%Y-%m-%d %H:%M") if p.facts.last_seen else "never"
+
+
+def thumbnail(jpeg: bytes | None) -> QPixmap | None:
+    """A kept face crop as the table draws it beside the name."""
+    picture = QPixmap()
+    if jpeg is None or not picture.loadFromData(jpeg, "JPG"):
+        return None
+    return picture.scaled(THUMBNAIL_PX, THUMBNAIL_PX, Qt.AspectRatioMode.KeepAspectRatio)
 
 
 COLUMNS: tuple[Column[ListedPerson], ...] = (
-    Column("Name", lambda p: p.person.name, searched=True),
+    # The id the command line takes (facegate people, --person #7).
+    Column("Id", lambda p: f"#{p.person.id}", sort_key=lambda p: p.person.id),
+    Column("Name", lambda p: p.person.name, searched=True, picture=lambda p: p.face),
     Column("External id", lambda p: p.person.external_id or "", searched=True),
     Column("Group", lambda p: p.person.group or "", searched=True),
     Column("Status", lambda p: "active" if p.person.active else "deactivated"),
-    Column("Templates", lambda p: "⚠ made by a model not in use" if p.stale else "current"),
+    # Of the model in use: how many faces they are enrolled with.
+    Column("Templates", _templates, sort_key=lambda p: p.facts.templates),
+    Column(
+        "Last seen",
+        _last_seen,
+        sort_key=lambda p: p.facts.last_seen.timestamp() if p.facts.last_seen else float("-inf"),
+    ),
 )
 
 
@@ -97,6 +127,7 @@ class PeoplePage(QWidget):
         self.search.textChanged.connect(self.proxy.search)
         self.show_inactive.toggled.connect(self.proxy.refilter)
         self.table = record_view(self.proxy)
+        self.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)  # by name, as `facegate people` lists them
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.doubleClicked.connect(self.edit)
         self.stale_note = plain_label(wordWrap=True)
@@ -139,11 +170,18 @@ class PeoplePage(QWidget):
             people = self.store.list_people(include_inactive=True)
             stale = self.store.stale_templates([m.model_id for m in self.models])
             missing, reenrol = missing_templates(self.store, self.models)
+            facts = self.store.people_facts(self.models[0].model_id)
+            faces = self.store.face_thumbnails()
         except FaceGateError as exc:
             self.message.setText(f"⚠ {exc}")
             return
         stale_people = {t.person_id for t in stale}
-        self.model.set_records([ListedPerson(p, p.id in stale_people) for p in people])
+        self.model.set_records(
+            [
+                ListedPerson(p, p.id in stale_people, facts.get(p.id, PersonFacts(0, None)), thumbnail(faces.get(p.id)))
+                for p in people
+            ]
+        )
         self.recompute_button.setEnabled(missing > 0)
         notes = []
         if stale:

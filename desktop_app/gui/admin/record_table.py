@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 R = TypeVar("R")
@@ -28,6 +28,8 @@ class Column(Generic[R]):
     sort_key: Callable[[R], str | float] | None = None
     # Whether the page's search box looks in this column.
     searched: bool = False
+    # A picture drawn before the text (a person's face).
+    picture: Callable[[R], QPixmap | None] | None = None
 
 
 class RecordTableModel(QAbstractTableModel, Generic[R]):
@@ -61,6 +63,8 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
             return column.text(record)
         if role == SORT_ROLE:
             return column.sort_key(record) if column.sort_key else column.text(record).casefold()
+        if role == Qt.ItemDataRole.DecorationRole and column.picture:
+            return column.picture(record)
         if role == Qt.ItemDataRole.ForegroundRole and self._dimmed and self._dimmed(record):
             return DIMMED
         return None
