@@ -2,6 +2,17 @@
 
 from core.store.engine import safe_url
 from core.store.facade import Store
-from core.store.records import AuditEntry, DaySummary, Enrolment, Person, PinState, TemplateInfo
+from core.store.records import Action, AuditEntry, DaySummary, Enrolment, OutboxItem, Person, PinState, TemplateInfo
 
-__all__ = ["AuditEntry", "DaySummary", "Enrolment", "Person", "PinState", "Store", "TemplateInfo", "safe_url"]
+__all__ = [
+    "Action",
+    "AuditEntry",
+    "DaySummary",
+    "Enrolment",
+    "OutboxItem",
+    "Person",
+    "PinState",
+    "Store",
+    "TemplateInfo",
+    "safe_url",
+]

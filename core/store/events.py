@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.days import day_of
+from core.store.actions import event_document, queue_event
 from core.store.engine import Database
 from core.store.labels import check_length
 from core.store.people import person_row
@@ -128,7 +129,11 @@ class Events(Database):
             if stored is not None:
                 return stored
             kind = attendance_kind(s, e, cooldown_s, tz)
-            return None if kind is None else _insert(s, e, kind, person.name)
+            if kind is None:
+                return None
+            # Its actions' deliveries are queued in this transaction: stored and queued, or neither.
+            queue_event(s, e.uid, kind, event_document(e.uid, kind, e.time, e.kiosk_id, e.similarity, person))
+            return _insert(s, e, kind, person.name)
 
         return self._run(work, write=True)
 

@@ -1,0 +1,91 @@
+"""What a kiosk process does with the events its loop confirms: unlock actions run at once, each
+in its own thread within a time limit, and never later (a door must not open minutes after the
+face left); attendance and attack documents are already in the outbox, which the worker started
+here delivers. Nothing here blocks the kiosk loop."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+
+from core.actions.outbox import OutboxWorker
+from core.actions.runners import TIMEOUT_S, ActionFailed, deliver
+from core.errors import StoreError
+from core.store import Store
+from core.store.actions import event_document
+from core.store.schema import utc_now
+from core.types import UNLOCK, Event
+
+log = logging.getLogger(__name__)
+
+
+class EventActions:
+    """on_problem(message) is told of each failed unlock action (from its thread), after the audit."""
+
+    def __init__(
+        self,
+        store: Store,
+        on_problem: Callable[[str], None] | None = None,
+        timeout_s: float = TIMEOUT_S,
+        outbox: OutboxWorker | None = None,
+    ):
+        self.store, self.on_problem, self.timeout_s = store, on_problem, timeout_s
+        self.outbox = outbox or OutboxWorker(store, timeout_s)
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> EventActions:
+        self.outbox.start()
+        return self
+
+    def stop(self) -> None:
+        """Waits for the unlock actions under way (each ends within its time limit), then the worker."""
+        for thread in self._threads:
+            thread.join(self.timeout_s + 1)
+        self.outbox.stop()
+
+    def __enter__(self) -> EventActions:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def handle(self, events: Sequence[Event]) -> None:
+        """The events of one KioskResult; returns at once."""
+        self._threads = [t for t in self._threads if t.is_alive()]
+        for event in events:
+            if event.kind != UNLOCK:
+                self.outbox.wake()
+                continue
+            thread = threading.Thread(target=self._unlock, args=(event,), name="facegate-unlock-action", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def _unlock(self, event: Event) -> None:
+        try:
+            actions = [a for a in self.store.actions() if UNLOCK in a.kinds]
+            person = self.store.get_person(event.person_id)
+        except StoreError as exc:
+            self._failed(f"unlock actions not run: {exc}")
+            return
+        body = event_document(event.uid, UNLOCK, event.time, event.kiosk_id, event.similarity, person, event.name)
+        late = event.time + timedelta(seconds=self.timeout_s)
+        for action in actions:
+            if utc_now() > late:
+                # Once, now or never: a door opening after the person left is worse than not at all.
+                self._failed(f"unlock action {action.name}: not run, {self.timeout_s:g} s after the unlock")
+                continue
+            try:
+                deliver(action, body, self.timeout_s)
+            except ActionFailed as exc:
+                self._failed(f"unlock action {action.name} failed: {exc}")
+
+    def _failed(self, message: str) -> None:
+        log.warning("%s", message)
+        try:
+            self.store.audit("kiosk", "unlock action failed", message)
+        except StoreError as exc:
+            log.warning("could not audit a failed unlock action: %s", exc)
+        if self.on_problem is not None:
+            self.on_problem(message)
