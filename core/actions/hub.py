@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 
@@ -19,6 +20,8 @@ from core.store.schema import utc_now
 from core.types import UNLOCK, Event
 
 log = logging.getLogger(__name__)
+
+TEST_NAME = "FaceGate test"
 
 
 class EventActions:
@@ -89,3 +92,18 @@ class EventActions:
             log.warning("could not audit a failed unlock action: %s", exc)
         if self.on_problem is not None:
             self.on_problem(message)
+
+
+def test_action(store: Store, name: str, timeout_s: float = TIMEOUT_S) -> None:
+    """Delivers a test document (person "FaceGate test", no person id) to the action now, once,
+    whatever its kinds; audited. ActionFailed says why it did not arrive."""
+    action = store.get_action(name)
+    uid = uuid.uuid4().hex
+    kiosk_id = store.load_settings().kiosk_id
+    body = event_document(uid, action.kinds[0], utc_now(), kiosk_id, 1.0, None, TEST_NAME)
+    try:
+        deliver(action, body, timeout_s)
+    except ActionFailed as exc:
+        store.audit("admin", "test action", f"{name}: failed: {exc}")
+        raise
+    store.audit("admin", "test action", f"{name}: delivered")

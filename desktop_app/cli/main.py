@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any, TextIO, TypeVar, cast
 
 from core.errors import FaceGateError
-from desktop_app.cli import app, bench, faces, kiosk, people, records, settings
+from desktop_app.cli import actions, app, bench, faces, kiosk, people, records, settings
 
 EXIT_STATUS = """exit status: 0 done (compare: same person); 1 a negative answer (compare: different people;
 unlock: nobody recognised in time; checkin --once: the source ended first); 2 a problem you can fix,
@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         kiosk.add_unlock,
         records.add_attendance,
         settings.add_settings,
+        actions.add_action,
     ):
         add(sub)
     return parser
