@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QTabWidget, QWidget
 
 from core.enrol.enroller import Enroller
 from core.store import Person, Store
+from desktop_app.gui.admin.actions_page import ActionsPage
 from desktop_app.gui.admin.attendance_page import AttendancePage
 from desktop_app.gui.admin.enrol_page import EnrolPage
 from desktop_app.gui.admin.people_page import PeoplePage
@@ -30,6 +31,8 @@ class AdminPanel(QTabWidget):
         self.addTab(self.people, "People")
         self.addTab(self.attendance, "Attendance")
         self.addTab(self.settings, "Settings")
+        self.event_actions = ActionsPage(store)
+        self.addTab(self.event_actions, "Actions")
         self.enrol.enrolled.connect(self.gallery_changed)
         self.people.changed.connect(self.gallery_changed)
         self.people.reenrol.connect(self._reenrol)
@@ -47,6 +50,8 @@ class AdminPanel(QTabWidget):
             self.attendance.refresh()
         elif page is self.settings:
             self.settings.refresh()
+        elif page is self.event_actions:
+            self.event_actions.refresh()
 
     def leave(self) -> None:
         self.enrol.reset()
