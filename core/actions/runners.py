@@ -5,6 +5,7 @@ no secret (URLs redacted, the webhook secret never read into one)."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -13,6 +14,7 @@ import signal
 import subprocess
 import urllib.error
 import urllib.request
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from core.actions.mqtt import publish
 from core.actions.secret import read_secret
@@ -79,7 +81,14 @@ def _post(action: Action, body: str, timeout_s: float) -> None:
     headers = {"Content-Type": "application/json", EVENT_HEADER: json.loads(body)["uid"]}
     if action.secret_file:
         headers[SIGNATURE_HEADER] = signature(read_secret(action.secret_file), data)
-    request = urllib.request.Request(action.target, data=data, headers=headers, method="POST")
+    url = action.target
+    parts = urlsplit(url)
+    if parts.username is not None:
+        # user:password@ in the URL is HTTP basic authentication, which urllib does not take from a URL.
+        credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
+        headers["Authorization"] = "Basic " + base64.b64encode(credentials).decode()
+        url = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    request = urllib.request.Request(url, data=data, headers=headers, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=timeout_s) as response:
             response.read()

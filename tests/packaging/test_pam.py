@@ -66,7 +66,7 @@ def pam(tmp_path, model, pipeline):
             frames = sorted(LIVE.glob("apfol_*.jpg"))
             Enroller(store, pipeline).enrol_photos(user, frames[:12:4])
         SERVICE.write_text(
-            f"auth sufficient pam_exec.so quiet {HELPER} {conf}\n"
+            f"auth sufficient pam_exec.so quiet stdout {HELPER} {conf}\n"
             "auth required pam_unix.so\n"
             "account required pam_permit.so\n"
         )
@@ -88,7 +88,7 @@ def pam(tmp_path, model, pipeline):
                 text=True,
                 timeout=seconds + 60,
             )
-            return done.returncode, time.monotonic() - start
+            return done.returncode, time.monotonic() - start, done.stdout
 
         yield login
     finally:
@@ -115,8 +115,10 @@ def test_the_enrolled_person_logs_in_with_the_face(pam, tmp_path):
     for i in range(APPROACHES):
         played += [f[:, ::-1] for f in frames] if i % 2 else frames
         played += gray
-    code, _ = pam(_folder(tmp_path, "live", played))
+    code, _, shown = pam(_folder(tmp_path, "live", played))
     assert code == 0
+    # The challenge was on, and its prompt reached the person through PAM.
+    assert "Turn your head to your" in shown and "unlock:" in shown
 
 
 def test_a_still_photo_a_stranger_and_no_camera_fall_through_to_the_password(pam, tmp_path):
@@ -128,6 +130,6 @@ def test_a_still_photo_a_stranger_and_no_camera_fall_through_to_the_password(pam
         assert pam(camera, password=PASSWORD)[0] == 0  # and the password still does
         assert pam(camera, password="wrong")[0] != 0
     # No camera: FaceGate fails at once, well within the limit, and the password is asked.
-    code, took = pam(tmp_path / "no-such-camera", password=PASSWORD, seconds=5)
+    code, took, _ = pam(tmp_path / "no-such-camera", password=PASSWORD, seconds=5)
     assert code == 0 and took < 5 + 10
     assert pam(tmp_path / "no-such-camera")[0] != 0
