@@ -14,7 +14,7 @@ from datetime import timedelta
 from core.actions.outbox import OutboxWorker
 from core.actions.runners import TIMEOUT_S, ActionFailed, deliver
 from core.errors import StoreError
-from core.store import Store
+from core.store import Action, Store
 from core.store.actions import event_document
 from core.store.schema import utc_now
 from core.types import UNLOCK, Event
@@ -73,16 +73,22 @@ class EventActions:
             self._failed(f"unlock actions not run: {exc}")
             return
         body = event_document(event.uid, UNLOCK, event.time, event.kiosk_id, event.similarity, person, event.name)
-        late = event.time + timedelta(seconds=self.timeout_s)
-        for action in actions:
-            if utc_now() > late:
-                # Once, now or never: a door opening after the person left is worse than not at all.
-                self._failed(f"unlock action {action.name}: not run, {self.timeout_s:g} s after the unlock")
-                continue
-            try:
-                deliver(action, body, self.timeout_s)
-            except ActionFailed as exc:
-                self._failed(f"unlock action {action.name} failed: {exc}")
+        # Each in its own thread: a hanging relay command must not hold up the webhook beside it.
+        threads = [threading.Thread(target=self._unlock_one, args=(a, body, event), daemon=True) for a in actions]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    def _unlock_one(self, action: Action, body: str, event: Event) -> None:
+        if utc_now() > event.time + timedelta(seconds=self.timeout_s):
+            # Now or never: a door opening after the person has gone is worse than not at all.
+            self._failed(f"unlock action {action.name}: not run, {self.timeout_s:g} s after the unlock")
+            return
+        try:
+            deliver(action, body, self.timeout_s)
+        except ActionFailed as exc:
+            self._failed(f"unlock action {action.name} failed: {exc}")
 
     def _failed(self, message: str) -> None:
         log.warning("%s", message)

@@ -129,7 +129,9 @@ def test_a_still_photo_a_stranger_and_no_camera_fall_through_to_the_password(pam
         assert pam(camera)[0] != 0  # no password given: the face alone does not let them in
         assert pam(camera, password=PASSWORD)[0] == 0  # and the password still does
         assert pam(camera, password="wrong")[0] != 0
-    # No camera: FaceGate fails at once, well within the limit, and the password is asked.
-    code, took, _ = pam(tmp_path / "no-such-camera", password=PASSWORD, seconds=5)
-    assert code == 0 and took < 5 + 10
-    assert pam(tmp_path / "no-such-camera")[0] != 0
+    # No camera (a device number nothing answers to, a folder that is gone): the password is asked
+    # within the time limit (5 s here, plus the helper's 10 s for loading the models).
+    for camera in ("7", tmp_path / "no-such-camera"):
+        code, took, _ = pam(camera, password=PASSWORD, seconds=5)
+        assert code == 0 and took < 5 + 10 + 5, (camera, took)
+        assert pam(camera)[0] != 0
