@@ -8,7 +8,9 @@ import math
 import socket
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from core.errors import FaceGateError
 
@@ -78,6 +80,31 @@ def range_problem(name: str, value: object) -> str | None:
     if not isinstance(value, int | float) or not math.isfinite(value) or not low <= value <= high:
         return f"{name.replace('_', ' ')} must be between {low:g} and {high:g}, not {value!r}"
     return None
+
+
+# The stream protocols Qt Multimedia's FFmpeg backend plays from a camera.
+STREAM_SCHEMES = ("rtsp", "rtsps", "rtmp", "http", "https", "udp", "tcp", "srt")
+
+
+def camera_source_problem(text: str) -> str | None:
+    """Why `text` cannot be a camera source, or None: a camera number, a stream URL with a host, or
+    an existing video file or folder. Not checked in Settings itself: a stored folder that is gone
+    for now must not turn a kiosk to camera 0; the Settings page, `settings set` and open_source check."""
+    spec = text.strip()
+    if not spec:
+        return "no camera source given: use a camera number (0), a URL, a video file or a folder of images"
+    if spec.isdigit():
+        return None
+    if "://" in spec:
+        # The URL itself is not repeated: it may carry a password.
+        url = urlsplit(spec)
+        if url.scheme.lower() not in STREAM_SCHEMES:
+            return f"a camera URL starts with {', '.join(s + '://' for s in STREAM_SCHEMES[:4])} or similar"
+        return None if url.hostname else "the camera URL names no host (rtsp://HOST/...)"
+    path = Path(spec).expanduser()
+    if path.is_dir() or path.is_file():
+        return None
+    return f"camera source {spec!r} is not a camera number, a URL, or an existing video file or folder"
 
 
 def default_kiosk_id() -> str:

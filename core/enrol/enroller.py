@@ -13,18 +13,20 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from core.enrol.consistency import CONSISTENCY_THRESHOLD as THRESHOLD
 from core.enrol.consistency import Mismatch, mismatches
-from core.enrol.quality import QualityGates, check_face
+from core.enrol.quality import SEARCH_MIN_FACE, QualityGates, check_face
 from core.enrol.upgrade import embed_crop
 from core.errors import FaceGateError, ImageError
 from core.matching.gallery import model_key
-from core.matching.thresholds import gallery_in_use
+from core.matching.thresholds import gallery_in_use, settings_thresholds
 from core.store import Person, Store
 from core.types import Face, Match
+from core.vision.embed import FaceEmbedder
 from core.vision.imaging import ImageSource, encode_jpeg, load_image
 from core.vision.pipeline import FacePipeline
 
@@ -115,7 +117,7 @@ class Enroller:
     def assess(self, image: ImageSource, detail: str | None = None, verify: bool = True) -> Assessment:
         """verify: also the verifier's embedding (skipped for camera frames that will not be kept)."""
         image = load_image(image)
-        faces = self.pipeline.detector.detect(image)
+        faces = self.pipeline.detector.detect(image, min_face=min(SEARCH_MIN_FACE, self.gates.min_face_px))
         crop, quality, reason = check_face(image, faces, self.gates)
         face = faces[0] if faces else None
         if crop is None or face is None:
@@ -147,19 +149,47 @@ class Enroller:
             return None
         return np.stack(vectors)
 
+    def _judged(self, samples: Sequence[Sample]) -> tuple[FaceEmbedder, np.ndarray]:
+        """The model that judges whether faces are someone else's (the verifier, where it embedded
+        every sample, else the student) and the samples' embeddings by it."""
+        verified = self._verified(samples)
+        if verified is None:
+            return self.pipeline.embedder, np.stack([s.embedding for s in samples])
+        assert self.pipeline.verifier is not None  # it made the verified embeddings
+        return self.pipeline.verifier, verified
+
+    def alike_batches(self, batches: Sequence[Sequence[Sample]]) -> list[tuple[int, int, float]]:
+        """(i, j, similarity) for each batch i whose faces look like an earlier batch j's (its most
+        alike), as the kiosk would judge them once all are enrolled: the attendance threshold for
+        the gallery they make together, by the model duplicates() uses. One person under two names
+        in a bulk import. Batches must be non-empty."""
+        if not batches:
+            return []
+        model, _ = self._judged([s for batch in batches for s in batch])
+        if model is self.pipeline.embedder:  # some face lacks the verifier's embedding: the student judges all
+            vectors = [np.stack([s.embedding for s in batch]) for batch in batches]
+        else:
+            vectors = [self._judged(batch)[1] for batch in batches]
+        size = self.store.template_count(model.model_id) + sum(len(v) for v in vectors)
+        threshold = settings_thresholds(model, self.store.load_settings(), size).attendance
+        found = []
+        for i in range(1, len(vectors)):
+            scores = [float((vectors[i] @ vectors[j].T).max()) for j in range(i)]
+            j = int(np.argmax(scores))
+            if scores[j] >= threshold:
+                found.append((i, j, scores[j]))
+        return found
+
     def duplicates(self, samples: Sequence[Sample], exclude: int | None = None) -> list[Match]:
         """Other enrolled people the samples already match, best first: by the verifier at the
         attendance threshold its gallery has now (core/matching/thresholds.py: it follows the
         gallery size), as a verdict is made; by the student where the verifier is off."""
         if not samples:
             return []
-        verified = self._verified(samples)
-        model = self.pipeline.embedder if verified is None else self.pipeline.verifier
-        assert model is not None  # the verifier, whenever verified is not None
+        model, vectors = self._judged(samples)
         if not self.store.template_count(model.model_id):
             return []  # nobody to be alike: nothing to unseal, no threshold to work out
         gallery, thresholds = gallery_in_use(self.store, model, self.store.load_settings())
-        vectors = np.stack([s.embedding for s in samples]) if verified is None else verified
         best: dict[int, Match] = {}
         # k=2: on re-enrolment the best match is usually the person themselves, excluded below.
         for matches in gallery.search(vectors, k=2, threshold=thresholds.attendance):
@@ -193,6 +223,45 @@ class Enroller:
         existing = self.person_references(person_id) if person_id is not None else np.zeros((0, verified.shape[1]))
         return Review(name, tuple(mismatches(verified, existing)), tuple(self.duplicates(samples, exclude=person_id)))
 
+    def enrolment(
+        self,
+        samples: Sequence[Sample],
+        source: str,
+        *,
+        name: str | None = None,
+        person_id: int | None = None,
+        group: str | None = None,
+        external_id: str | None = None,
+        forced: str | None = None,
+        active: bool = True,
+    ) -> dict[str, Any]:
+        """Store.enrol's arguments to store the samples for person_id, or for the person called
+        name (created if new), by the student and, when on, the verifier. forced: the review an
+        admin overrode, for the audit log."""
+        if not samples:
+            raise FaceGateError("no usable face to enrol")
+        model_id, version = model_key(self.pipeline.embedder)
+        verified = self._verified(samples)
+        verifier = self.pipeline.verifier
+        also = [] if verified is None or verifier is None else [(verified, *model_key(verifier))]
+        keep_crops = self.store.load_settings().keep_face_crops
+        return {
+            "embeddings": np.stack([s.embedding for s in samples]),
+            "model_id": model_id,
+            "model_version": version,
+            "quality": [s.quality for s in samples],
+            "source": source,
+            "crops": [s.crop_jpeg for s in samples] if keep_crops else None,
+            "source_detail": [s.detail for s in samples],
+            "person_id": person_id,
+            "name": name,
+            "group": group,
+            "external_id": external_id,
+            "also": also,
+            "forced": forced,
+            "active": active,
+        }
+
     def save(
         self,
         samples: Sequence[Sample],
@@ -204,32 +273,14 @@ class Enroller:
         external_id: str | None = None,
         forced: str | None = None,
     ) -> tuple[Person, list[int], bool]:
-        """Stores the samples for person_id, or for the person called name (created if new), by
-        the student and, when on, the verifier. forced: the review an admin overrode, for the
-        audit log. Returns (person, the student's template ids, whether the person was created)."""
-        if not samples:
-            raise FaceGateError("no usable face to enrol")
-        model_id, version = model_key(self.pipeline.embedder)
-        verified = self._verified(samples)
-        verifier = self.pipeline.verifier
-        also = [] if verified is None or verifier is None else [(verified, *model_key(verifier))]
-        keep_crops = self.store.load_settings().keep_face_crops
+        """Stores what enrolment() describes. Returns (person, the student's template ids, whether
+        the person was created)."""
         # One transaction: a crash leaves the person with their templates or not at all, and two
         # kiosks enrolling the same name at once make one person.
         result = self.store.enrol(
-            np.stack([s.embedding for s in samples]),
-            model_id,
-            version,
-            [s.quality for s in samples],
-            source,
-            crops=[s.crop_jpeg for s in samples] if keep_crops else None,
-            source_detail=[s.detail for s in samples],
-            person_id=person_id,
-            name=name,
-            group=group,
-            external_id=external_id,
-            also=also,
-            forced=forced,
+            **self.enrolment(
+                samples, source, name=name, person_id=person_id, group=group, external_id=external_id, forced=forced
+            )
         )
         return result.person, result.template_ids, result.created
 

@@ -13,6 +13,9 @@ from core.types import Face
 from core.vision.align import ARCFACE_TEMPLATE, align
 
 CROP_SIZE = (112, 112)
+# Enrolment looks for faces down to this size, well under min_face_px, so that a face that is only
+# small is refused as "too small: come closer", not as "no face found".
+SEARCH_MIN_FACE = 20
 
 
 @dataclass(frozen=True)

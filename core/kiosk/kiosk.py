@@ -52,6 +52,8 @@ class SeenFace:
     similarity: float
     # None: liveness not judged yet for this face (or turned off: then True).
     live: bool | None = None
+    # Why liveness refuses it (FaceLiveness.refusal), for `checkin -v`.
+    refusal: str | None = None
 
     @property
     def known(self) -> bool:
@@ -103,8 +105,8 @@ def unlock_people(store: Store, name: str | None = None, person_id: int | None =
     if person_id is not None or name:
         person = store.get_person(person_id) if person_id is not None else store.find_person_by_name(name or "")
         if person is None or not person.active:
-            who = f"person #{person_id}" if person_id is not None else f"anyone called {name!r}"
-            raise FaceGateError(f"there is no {who} enrolled and active")
+            who = f"person #{person_id} is" if person_id is not None else f"nobody called {name!r} is"
+            raise FaceGateError(f"{who} enrolled and active: see facegate people")
         return [person.id]
     admins = [p.id for p in store.list_people() if (p.group or "").casefold() == ADMIN_GROUP]
     if not admins:
@@ -210,7 +212,8 @@ class Kiosk:
         judged, hint = self.liveness.update(now, frame, faces)
         verdicts, shown = self._verdicts(now, frame, faces, guesses, judged)
         seen = tuple(
-            SeenFace(f.box, m.person_id, m.name, m.similarity, j.live) for f, m, j in zip(faces, shown, judged)
+            SeenFace(f.box, m.person_id, m.name, m.similarity, j.live, j.refusal)
+            for f, m, j in zip(faces, shown, judged)
         )
         confirmed = self.rules.update(now, verdicts)
         for m, j in zip(shown, judged):

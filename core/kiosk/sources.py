@@ -23,6 +23,7 @@ import numpy as np
 
 from core.errors import CameraError, ImageError
 from core.redact import redact_url
+from core.settings import camera_source_problem
 from core.vision.imaging import IMAGE_SUFFIXES, image_files, load_image
 
 log = logging.getLogger(__name__)
@@ -177,26 +178,21 @@ def open_source(spec: str | int, realtime: bool = False, capture: CaptureOpener 
     capture: what opens cameras, URLs and video files; without it only folders can be played.
     """
     spec = str(spec).strip()
-    if not spec:
-        # An empty path would otherwise name the current folder.
-        raise CameraError("no camera source given: use a camera number (0), a URL, a video file or a folder of images")
+    problem = camera_source_problem(spec)
+    if problem:
+        raise CameraError(problem)
     source: FrameSource
+    path = Path(spec).expanduser()
     if spec.isdigit():
         source = _capture(capture, int(spec), True, realtime)
     elif "://" in spec:
         source = _capture(capture, spec, True, realtime)
+    elif path.is_dir():
+        source = FolderSource(path, realtime)
+    elif path.suffix.lower() in IMAGE_SUFFIXES:
+        raise CameraError(f"{spec} is a photo, not a video: put the photos to play in a folder and give the folder")
     else:
-        path = Path(spec).expanduser()
-        if path.is_dir():
-            source = FolderSource(path, realtime)
-        elif path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES:
-            raise CameraError(f"{spec} is a photo, not a video: put the photos to play in a folder and give the folder")
-        elif path.is_file():
-            source = _capture(capture, str(path), False, realtime)
-        else:
-            raise CameraError(
-                f"camera source {spec!r} is not a camera number, a URL, or an existing video file or folder"
-            )
+        source = _capture(capture, str(path), False, realtime)
     return ThreadedSource(source, latest_only=source.live or realtime)
 
 

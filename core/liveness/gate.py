@@ -18,6 +18,7 @@ from core.liveness.pad import (
     HINT_CLOSER,
     GrayscaleFrameError,
     PadModel,
+    PadScore,
     TemporalRule,
     face_change,
 )
@@ -35,6 +36,9 @@ class FaceLiveness:
     score: float | None = None
     hint: str | None = None
     new_attack: bool = False
+    # Why the face is not judged live, for an operator's log (`checkin -v`): "photo or screen",
+    # "frozen frame" (the live score passes, the picture does not move), "face too small".
+    refusal: str | None = None
 
 
 class LivenessGate:
@@ -67,5 +71,14 @@ class LivenessGate:
             if live is False:
                 self._refused.add(track)
             hint = HINT_CLOSER if score.verdict == "too-small" else HINT_ATTACK if live is False else None
-            out.append(FaceLiveness(track, live, rule.median, hint, new_attack))
+            out.append(FaceLiveness(track, live, rule.median, hint, new_attack, _refusal(score, rule, live)))
         return out, None
+
+
+def _refusal(score: PadScore, rule: TemporalRule, live: bool | None) -> str | None:
+    if score.verdict == "too-small":
+        return "face too small"
+    if live is not False:
+        return None
+    median = rule.median
+    return "frozen frame" if rule.frozen and median is not None and median >= rule.threshold else "photo or screen"

@@ -68,7 +68,12 @@ def _check_mode(path: Path) -> None:
 
 def create_key(path: Path) -> bytes:
     """A new random key written with mode 0600 (O_EXCL: never overwrites a key someone else made)."""
-    key = os.urandom(KEY_BYTES)
+    return write_key(path, os.urandom(KEY_BYTES))
+
+
+def write_key(path: Path, key: bytes) -> bytes:
+    """key written to path with mode 0600, unless a key is there already (O_EXCL: never overwritten);
+    returns the key the file holds now."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

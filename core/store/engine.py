@@ -189,10 +189,15 @@ class Database:
     def local_folder(self) -> Path:
         """This machine's folder for files beside the database (the kiosk's spool): the SQLite
         file's folder, else the data folder."""
+        path = self.sqlite_file()
+        return path.parent if path else data_dir()
+
+    def sqlite_file(self) -> Path | None:
+        """The SQLite database file; None for PostgreSQL or a database in memory."""
         database = self._engine.url.database
         if self._engine.dialect.name == "sqlite" and database and database != ":memory:":
-            return Path(database).resolve().parent
-        return data_dir()
+            return Path(database).resolve()
+        return None
 
     @property
     def _where(self) -> str:

@@ -3,6 +3,7 @@ revision kiosks poll to reload, and the admin PIN's back-off."""
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from datetime import timedelta
@@ -86,6 +87,19 @@ class Site(Database):
             return PinState(site.pin_failures, site.pin_locked_until)
 
         return self._run(work)
+
+    def reset_pin(self, pin_hash: str, *, actor: str) -> None:
+        """A new admin PIN for an owner who forgot the old one (`facegate admin reset-pin`, which
+        proves access to the face-data key first): the back-off from wrong tries ends with it."""
+
+        def work(s: Session) -> None:
+            site = site_row(s, lock=True)
+            site.pin_failures, site.pin_locked_until = 0, None
+            s.merge(SettingRow(key="admin_pin_hash", value=json.dumps(pin_hash)))
+            # The action only: neither the PIN nor its hash reaches the log.
+            note_change(s, actor, "reset admin PIN", "with the face-data key file")
+
+        self._run(work, write=True)
 
     def pin_try(
         self, verify: Callable[[str | None], bool], wait_s: Callable[[int], float], *, actor: str = "kiosk"

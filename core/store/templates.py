@@ -4,8 +4,8 @@ recompute. Embeddings and crops are sealed in the database and plain outside it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Sequence
-from typing import Any
+from collections.abc import Callable, Collection, Sequence
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import numpy as np
 from sqlalchemy import delete, func, select
@@ -62,10 +62,42 @@ def _matrix(embeddings: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
     return matrix
 
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _in_one_transaction(
+    make: Callable[Concatenate[Templates, P], Callable[[Session], T]],
+) -> Callable[Concatenate[Templates, P], T]:
+    """The method that runs the unit of work `make` builds, as one write transaction."""
+
+    def run(self: Templates, *args: P.args, **kwargs: P.kwargs) -> T:
+        return self._run(make(self, *args, **kwargs), write=True)
+
+    return run
+
+
 class Templates(Database):
     _seal: FaceSeal  # set once the database is open (keys.unlock_face_data)
 
-    def enrol(
+    def enrol_all(self, batch: Sequence[dict[str, Any]]) -> list[Enrolment]:
+        """Several new people, each given as enrol()'s keyword arguments, in one transaction: all
+        are stored or none (a bulk import). StoreError, with nothing stored, if one of the names
+        was taken meanwhile (by another window or kiosk)."""
+        works = [self.enrolment(**kwargs) for kwargs in batch]
+
+        def work(s: Session) -> list[Enrolment]:
+            done = []
+            for each in works:
+                enrolled = each(s)
+                if not enrolled.created:
+                    raise StoreError(f"{enrolled.person.name} was enrolled meanwhile (by another window?)")
+                done.append(enrolled)
+            return done
+
+        return self._run(work, write=True)
+
+    def enrolment(
         self,
         embeddings: np.ndarray | Sequence[np.ndarray],
         model_id: str,
@@ -81,16 +113,17 @@ class Templates(Database):
         external_id: str | None = None,
         also: Sequence[tuple[np.ndarray, str, str]] = (),
         forced: str | None = None,
+        active: bool = True,
         actor: str = "admin",
-    ) -> Enrolment:
-        """The templates for person_id, or for the person called name (created with group and
-        external_id when new), in one transaction: a crash leaves both or neither.
+    ) -> Callable[[Session], Enrolment]:
+        """The unit of work enrol() runs, checked before any transaction begins.
 
         Embeddings N x D (or one D vector); quality, crops (JPEG bytes of the aligned crop) and
         source_detail either one for all or one per embedding. also: the same N faces embedded by
         other models, (N x D, model id, version) each, stored in the same transaction with the
         same crops (the crop is what ties a face's templates together, see remove_template).
-        forced: why checks were overridden, for the audit log."""
+        forced: why checks were overridden, for the audit log. active: False makes a new person
+        deactivated (an import of an exported list keeps who was)."""
         matrix = _matrix(embeddings)
         if source not in SOURCES:
             raise ValueError(f"source must be one of {SOURCES}")
@@ -117,6 +150,8 @@ class Templates(Database):
                 assert values is not None  # made above whenever no person_id was given
                 found = holder_of(s, values["name_key"])
                 person, created = found or new_person(s, values, actor), found is None
+                if created and not active:
+                    person.active = False
             now = utc_now()
             rows = [
                 TemplateRow(
@@ -144,7 +179,11 @@ class Templates(Database):
             note_change(s, actor, "enrol", detail + (f"; forced: {forced}" if forced else ""))
             return Enrolment(person_record(person), [row.id for row in rows[:n]], created)
 
-        return self._run(work, write=True)
+        return work
+
+    # The templates for person_id, or for the person called name (created with group and
+    # external_id when new), in one transaction: a crash leaves both or neither.
+    enrol = _in_one_transaction(enrolment)
 
     def templates_for_gallery(
         self, model_id: str, model_version: str | None = None, person_id: int | None = None
@@ -222,6 +261,21 @@ class Templates(Database):
             .order_by(PersonRow.name, TemplateRow.id)
         )
         return self._run(lambda s: [_info(*found) for found in s.execute(query)])
+
+    def photo_sources(self) -> dict[int, list[str]]:
+        """Each person's photos as they were named when enrolled (file names, or the paths an
+        import gave), oldest first, once each although every model has a template of each:
+        what a people export lists to enrol them again from."""
+        query = (
+            select(TemplateRow.person_id, TemplateRow.source_detail)
+            .where(TemplateRow.source == "photo", TemplateRow.source_detail.is_not(None))
+            .order_by(TemplateRow.id)
+        )
+        found: dict[int, dict[str, None]] = {}
+        for person_id, detail in self._run(lambda s: s.execute(query).all()):
+            if detail is not None:  # the query's own condition, for the type checker
+                found.setdefault(person_id, {})[detail] = None
+        return {person_id: list(details) for person_id, details in found.items()}
 
     def template_crops(self, person_id: int | None = None) -> list[tuple[TemplateInfo, bytes | None]]:
         """Every template (of person_id, or of everyone) with its unsealed JPEG crop, None where

@@ -67,12 +67,13 @@ class Detector:
             raise ValueError(f"min_face must be at least {PNET_WINDOW} pixels, got {value}")
         self._min_face = int(value)
 
-    def detect(self, image_bgr: np.ndarray) -> list[Face]:
-        """Faces in an HxWx3 uint8 BGR image, largest first; [] when there are none."""
+    def detect(self, image_bgr: np.ndarray, min_face: int | None = None) -> list[Face]:
+        """Faces in an HxWx3 uint8 BGR image, largest first; [] when there are none. min_face: this
+        call's smallest face instead of the detector's (which another thread may be using)."""
         if image_bgr.ndim != 3 or image_bgr.shape[2] != 3 or image_bgr.dtype != np.uint8:
             raise ValueError(f"expected an HxWx3 uint8 image, got {image_bgr.dtype} {image_bgr.shape}")
         # Read once: another thread (a settings dialog) may change it during the call.
-        wanted = self.min_face
+        wanted = self.min_face if min_face is None else max(int(min_face), PNET_WINDOW)
         image, shrink = _fit(np.ascontiguousarray(image_bgr), self.max_side)
         pyramid = _Pyramid(image)
         # A shrunk image holds shrunk faces.

@@ -84,7 +84,12 @@ def _stage_options(p: argparse.ArgumentParser, defaults: bool) -> None:
     p.add_argument(
         "--photo", default=None if defaults else argparse.SUPPRESS, help="photo to build the 640x480 test frame from"
     )
-    p.add_argument("--repeats", type=number(int, 1), default=50 if defaults else argparse.SUPPRESS)
+    p.add_argument(
+        "--repeats",
+        type=number(int, 1),
+        default=50 if defaults else argparse.SUPPRESS,
+        help="timed runs per stage; the median is printed (default 50)",
+    )
 
 
 def _site_options(p: argparse.ArgumentParser, required: bool) -> None:

@@ -18,8 +18,9 @@ if TYPE_CHECKING:
 
 
 def add_detect(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("detect", help="find faces and print them as JSON")
-    p.add_argument("images", nargs="+")
+    p = sub.add_parser("detect", help="count the faces in photos (with --json: each face's box, landmarks and score)")
+    p.add_argument("images", nargs="+", metavar="IMAGE", help="photo files (JPEG, PNG, BMP, WebP or TIFF)")
+    p.add_argument("--json", action="store_true", help="print every face as JSON instead of one count line per photo")
     p.add_argument("--draw", metavar="OUT.png", type=drawing, help="write the image with boxes and landmarks")
     p.add_argument("--min-face", type=min_face, default=20, help="smallest face side in pixels (default 20)")
     p.set_defaults(func=detect)
@@ -27,12 +28,12 @@ def add_detect(sub: argparse._SubParsersAction) -> None:
 
 def add_compare(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("compare", help="are two photos the same person? exit 0 if same, 1 if not")
-    p.add_argument("image1")
-    p.add_argument("image2")
+    p.add_argument("image1", metavar="IMAGE1", help="a photo of one person (the largest face is compared)")
+    p.add_argument("image2", metavar="IMAGE2", help="a photo of the same or another person")
     p.add_argument("--model", default=argparse.SUPPRESS, help="ONNX embedding model(s), comma-separated")
     verifier_options(p)
     p.add_argument("--threshold", type=number(float, -1, 1), help="override the deciding model's recommended threshold")
-    p.add_argument("--min-face", type=min_face, default=20)
+    p.add_argument("--min-face", type=min_face, default=20, help="smallest face side in pixels (default 20)")
     p.set_defaults(func=compare)
 
 
@@ -40,7 +41,7 @@ def add_liveness(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "liveness", parents=[pad_options()], help="live score and verdict of each face; exit 0 if all are live"
     )
-    p.add_argument("images", nargs="+", metavar="IMAGE")
+    p.add_argument("images", nargs="+", metavar="IMAGE", help="photo files; every face in them is scored")
     p.set_defaults(func=liveness)
 
 
@@ -54,9 +55,12 @@ def detect(args: argparse.Namespace) -> int:
         image = load_image(path)
         faces = detector.detect(image)
         results.append({"image": str(path), "faces": [f.to_dict() for f in faces]})
+        if not args.json:
+            print(f"{len(faces) or 'no'} face{'' if len(faces) == 1 else 's'} in {path}")
         if args.draw:
             _draw(image, faces, _draw_path(Path(args.draw), Path(path), len(args.images)))
-    print(json.dumps(results if len(results) > 1 else results[0], indent=1))
+    if args.json:
+        print(json.dumps(results if len(results) > 1 else results[0], indent=1))
     return 0
 
 

@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING
 
 from desktop_app.cli.common import face_pipeline, open_store
 from desktop_app.cli.options import camera_options, label, model_options, number
+from desktop_app.messages import no_templates_message
 
 if TYPE_CHECKING:
     from core.actions.hub import EventActions
+    from core.kiosk.kiosk import Kiosk, KioskResult
     from core.store import Store
     from core.types import Event
 
@@ -26,6 +28,13 @@ def add_checkin(sub: argparse._SubParsersAction) -> None:
         "--once", action="store_true", help="exit after the first check-in (exit 1 if the source ends first)"
     )
     p.add_argument("--stats", action="store_true", help="print the thresholds used, then fps=N.N as the last line")
+    p.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="also say, with the time, each face turned away and why (photo or screen, frozen frame, "
+        "face too small, unknown face), on standard error",
+    )
     p.set_defaults(func=checkin)
 
 
@@ -60,6 +69,31 @@ def _describe(event: Event) -> str:
     )
 
 
+def _warn_without_templates(kiosk: Kiosk, store: Store, model: str | None) -> None:
+    """A model nobody has templates of recognises nobody: say so, and how to make them."""
+    cascade = kiosk.cascade
+    models = [(cascade.student_model, cascade.student_thresholds)]
+    if cascade.verifier_model is not None and cascade.verifier_thresholds is not None:
+        models.append((cascade.verifier_model, cascade.verifier_thresholds))
+    empty = [model.model_id for model, thresholds in models if thresholds.gallery_size == 0]
+    if empty and store.list_people():
+        upgrade = f"facegate{f' --model {model}' if model else ''} people upgrade"
+        print(f"facegate: {no_templates_message(empty, upgrade)}", file=sys.stderr, flush=True)
+
+
+def _tell_refusals(result: KioskResult, told: tuple[str, ...]) -> tuple[str, ...]:
+    """Prints why this frame's faces count for nothing, when that differs from the last frame's."""
+    reasons = tuple(
+        face.refusal or f"unknown face (similarity {face.similarity:.2f})"
+        for face in result.faces
+        if face.refusal or (face.live and not face.known)
+    )
+    kinds = tuple(reason.split(" (")[0] for reason in reasons)
+    if reasons and kinds != told:
+        print(f"{result.time.astimezone():%H:%M:%S} not checked in: {'; '.join(reasons)}", file=sys.stderr, flush=True)
+    return kinds
+
+
 def checkin(args: argparse.Namespace) -> int:
     from core.kiosk.kiosk import Kiosk
     from desktop_app.capture import open_source
@@ -70,8 +104,11 @@ def checkin(args: argparse.Namespace) -> int:
     pipeline = face_pipeline(args)  # a bad model is refused before the database is opened
     with open_store() as store, _event_actions(store) as actions:
         kiosk = Kiosk(store, pipeline)
+        refused: tuple[str, ...] = ()
         try:
             with open_source(_camera(args, store), realtime=args.realtime) as source:
+                # Once the source plays: a source that cannot is the one thing to say.
+                _warn_without_templates(kiosk, store, args.model)
                 start = time.perf_counter()
                 for frame in source:
                     result = kiosk.process(frame)
@@ -80,6 +117,8 @@ def checkin(args: argparse.Namespace) -> int:
                     if result.error and result.error != last_error:  # once, not every frame while offline
                         print(f"facegate: {result.error}", file=sys.stderr)
                     last_error = result.error
+                    if args.verbose:
+                        refused = _tell_refusals(result, refused)
                     for event in result.events:
                         # Printed only once the Store has committed it: a script may rely on the line.
                         print(_describe(event), flush=True)
@@ -92,7 +131,11 @@ def checkin(args: argparse.Namespace) -> int:
         print(kiosk.cascade.models())
         print(kiosk.cascade.describe())
         print(f"fps={frames / max(time.perf_counter() - start, 1e-9):.1f}")
-    return 1 if args.once and not checked_in else 0
+    if args.once and not checked_in:
+        hint = "" if args.verbose else "; -v says why each face was turned away"
+        print(f"no check-in before the source ended{hint}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def unlock(args: argparse.Namespace) -> int:
@@ -113,9 +156,10 @@ def unlock(args: argparse.Namespace) -> int:
                     return 0
                 # The challenge prompt and liveness hints are for the person at the camera.
                 message = result.prompt or result.hint
+                # Said once while it holds: frames with nothing to say come between its repeats.
                 if message and message != said:
                     print(message, file=sys.stderr, flush=True)
-                said = message
+                    said = message
                 if time.monotonic() > deadline:
                     break
     chosen = args.person or (f"#{args.person_id}" if args.person_id is not None else None)

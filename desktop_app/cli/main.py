@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any, TextIO, TypeVar, cast
 
 from core.errors import FaceGateError
-from desktop_app.cli import actions, app, bench, faces, kiosk, people, records, settings
+from desktop_app.cli import actions, admin, app, backup, bench, faces, kiosk, people, records, settings
 
 EXIT_STATUS = """exit status: 0 done (compare: same person); 1 a negative answer (compare: different people;
 unlock: nobody recognised in time; checkin --once: the source ended first); 2 a problem you can fix,
@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="facegate", description=__doc__, epilog=EXIT_STATUS, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parser.add_argument(
         "--model", help="ONNX embedding model(s), comma-separated (default: FACEGATE_MODEL, else the bundled student)"
     )
@@ -49,10 +50,22 @@ def build_parser() -> argparse.ArgumentParser:
         kiosk.add_unlock,
         records.add_attendance,
         settings.add_settings,
+        admin.add_admin,
+        backup.add_backup,
+        backup.add_restore,
         actions.add_action,
     ):
         add(sub)
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("facegate")
+    except PackageNotFoundError:  # run from a source tree or a frozen build without the package's metadata
+        return "(version unknown: not installed)"
 
 
 def main(argv: list[str] | None = None) -> int:

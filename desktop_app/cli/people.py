@@ -7,6 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from core.errors import FaceGateError
+from desktop_app.cli import people_io
 from desktop_app.cli.common import face_pipeline, open_store, person_by_id, require_pin
 from desktop_app.cli.options import label, model_options, number
 
@@ -24,13 +25,15 @@ def add_enroll(sub: argparse._SubParsersAction) -> None:
         "Options may come anywhere: facegate enroll NAME --group staff IMG...",
     )
     # NAME is checked as a name in enroll(): with --person-id it is the first photo.
-    p.add_argument("name", metavar="NAME")
-    p.add_argument("images", nargs="*", metavar="IMG")
+    p.add_argument("name", metavar="NAME", help='the person\'s name, in quotes if it has spaces ("Ada Lovelace")')
+    p.add_argument("images", nargs="*", metavar="IMG", help="photos of that person, one face each, 80 px or larger")
     p.add_argument(
         "--person-id", type=number(int, 1), metavar="ID", help="add the photos to person ID (see facegate people)"
     )
-    p.add_argument("--group", type=label("group"))
-    p.add_argument("--external-id", type=label("external id"))
+    p.add_argument("--group", type=label("group"), help="a group such as staff; 'admin' may arm Unlock for anyone")
+    p.add_argument(
+        "--external-id", type=label("external id"), help="your own id for the person (staff number), in the CSV export"
+    )
     p.add_argument(
         "--force",
         action="store_true",
@@ -42,7 +45,7 @@ def add_enroll(sub: argparse._SubParsersAction) -> None:
 def add_people(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("people", parents=[model_options()], help="list the enrolled people; manage their templates")
     p.set_defaults(func=people)
-    jobs = p.add_subparsers(dest="job", metavar="{templates,remove-template,upgrade}")
+    jobs = p.add_subparsers(dest="job", metavar="{templates,remove-template,upgrade,import,export}")
     listed = jobs.add_parser("templates", parents=[model_options()], help="one line per template of PERSON")
     listed.add_argument("person", metavar="PERSON", help="name or #id")
     listed.set_defaults(func=templates)
@@ -51,7 +54,9 @@ def add_people(sub: argparse._SubParsersAction) -> None:
         parents=[model_options()],
         help="remove template ID and the same face's templates by other models (history kept); asks for the PIN",
     )
-    remove.add_argument("template_id", metavar="ID", type=number(int, 1))
+    remove.add_argument(
+        "template_id", metavar="ID", type=number(int, 1), help="a template id from facegate people templates"
+    )
     remove.set_defaults(func=remove_template)
     upgrade = jobs.add_parser(
         "upgrade",
@@ -59,6 +64,7 @@ def add_people(sub: argparse._SubParsersAction) -> None:
         help="make every model's templates from the kept face crops; names who must be enrolled again",
     )
     upgrade.set_defaults(func=upgrade_templates)
+    people_io.add_jobs(jobs)
 
 
 def enroll(args: argparse.Namespace) -> int:

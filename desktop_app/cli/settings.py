@@ -9,7 +9,7 @@ from dataclasses import fields, replace
 from typing import Any
 
 from core.errors import FaceGateError
-from core.settings import Settings
+from core.settings import Settings, camera_source_problem
 from desktop_app.cli.common import open_store, require_pin
 
 # Set by the app's Settings page (Change PIN), which asks for the new PIN twice; never shown.
@@ -25,7 +25,7 @@ def add_settings(sub: argparse._SubParsersAction) -> None:
     show.set_defaults(func=show_settings)
     change = actions.add_parser("set", help="change one setting, checked as the Settings page checks it; audited")
     change.add_argument("key", metavar="KEY", choices=sorted(_TYPES), help=", ".join(sorted(_TYPES)))
-    change.add_argument("value", metavar="VALUE")
+    change.add_argument("value", metavar="VALUE", help="true/false for on/off settings, a number, or text")
     change.set_defaults(func=set_setting)
 
 
@@ -71,6 +71,9 @@ def set_setting(args: argparse.Namespace) -> int:
     value = _parsed(args.key, args.value)
     if value == "":
         raise FaceGateError(f"{args.key} cannot be empty")
+    problem = camera_source_problem(value) if args.key == "camera_source" else None
+    if problem:
+        raise FaceGateError(problem)
     with open_store() as store:
         require_pin(store)
         # replace() runs Settings' own checks (the ranges and choices the Settings page offers), and

@@ -224,8 +224,8 @@ def test_detect_refuses_what_is_not_an_image_and_reads_every_real_kind(corpus, h
     }
     good = ["one-pixel.png", "deep.png", "alpha.png", "cmyk.jpg", "with space.png", "名前 é.png", "new\nline.png"]
     cases = [["detect", path] for path in bad]
-    cases += [["detect", str(c[name])] for name in good]
-    cases += [["detect", "--", str(c["-dash.png"])]]
+    cases += [["detect", "--json", str(c[name])] for name in good]
+    cases += [["detect", "--json", "--", str(c["-dash.png"])]]
     outcomes = run_group(cases, home)
     for outcome, message in zip(outcomes, bad.values()):
         check(outcome, 2, message)

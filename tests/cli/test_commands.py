@@ -74,6 +74,7 @@ def test_checkin_once_records_the_person_and_a_stranger_folder_nothing(
         timeout=60,
     )
     assert done.returncode == 1, done.stderr
+    assert "no check-in before the source ended; -v says why" in done.stderr
     assert re.fullmatch(r"fps=\d+\.\d", done.stdout.strip().splitlines()[-1])
     assert "enrolled template" in done.stdout.strip().splitlines()[-2]
     assert len(_events(home)) == 1

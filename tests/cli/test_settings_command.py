@@ -50,10 +50,14 @@ def test_settings_set_fixes_a_setting_behind_the_pin_and_show_hides_camera_passw
         ("match_threshold", "1.5", "between 0 and 1"),
         ("consecutive_frames", "many", "whole number"),
         ("pad_enabled", "maybe", "true or false"),
+        ("camera_source", str(tmp_path / "no such folder"), "not a camera number, a URL, or an existing"),
+        # The refusal does not repeat a URL: it may carry a password.
+        ("camera_source", "ftp://cam:s3cret@10.0.0.5/x", "a camera URL starts with rtsp://"),
     ):
         refused = _facegate(tmp_path, "settings", "set", key, value, **pin)
         assert refused.returncode == 2 and refused.stderr.count("\n") == 1, refused.stderr
         assert refused.stderr.startswith("facegate: ") and why in refused.stderr
+        assert "s3cret" not in refused.stderr
     assert _facegate(tmp_path, "settings", "set", "admin_pin_hash", "x", **pin).returncode == 2
 
     assert _facegate(tmp_path, "settings", "set", "pad_strictness", "strict", **pin).returncode == 0

@@ -57,12 +57,14 @@ def test_a_good_photo_passes_every_gate(enroller, tom):
     [
         (lambda tom: _framed(tom)[:, :150], "no face found"),
         (lambda tom: _framed(tom, scale=0.85), "face too small"),
+        # Under the pipeline detector's own smallest face (40 px): found all the same, and called small.
+        (lambda tom: _framed(tom, scale=0.6), "face too small"),
         (lambda tom: cv2.GaussianBlur(_framed(tom), (0, 0), 4), "blurred"),
         (lambda tom: (_framed(tom) * 0.2).astype(np.uint8), "too dark"),
         (lambda tom: np.clip(_framed(tom).astype(int) + 150, 0, 255).astype(np.uint8), "too bright"),
         (lambda tom: _framed(tom, angle=30), "keep your eyes level"),
     ],
-    ids=["no-face", "small", "blurred", "dark", "bright", "tilted"],
+    ids=["no-face", "small", "far", "blurred", "dark", "bright", "tilted"],
 )
 def test_each_gate_says_why(enroller, tom, make, reason):
     result = enroller.assess(make(tom))

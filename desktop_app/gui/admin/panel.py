@@ -9,6 +9,7 @@ from core.enrol.enroller import Enroller
 from core.store import Person, Store
 from desktop_app.gui.admin.actions_page import ActionsPage
 from desktop_app.gui.admin.attendance_page import AttendancePage
+from desktop_app.gui.admin.backup_page import BackupPage
 from desktop_app.gui.admin.enrol_page import EnrolPage
 from desktop_app.gui.admin.people_page import PeoplePage
 from desktop_app.gui.admin.settings_page import SettingsPage
@@ -24,13 +25,16 @@ class AdminPanel(QTabWidget):
         super().__init__(parent)
         embedder = enroller.pipeline.embedder
         self.enrol = EnrolPage(store, enroller, worker)
-        self.people = PeoplePage(store, embedder, enroller.pipeline.verifier)
+        self.people = PeoplePage(store, embedder, enroller.pipeline.verifier, enroller=enroller)
         self.attendance = AttendancePage(store)
-        self.settings = SettingsPage(store, embedder)
+        self.settings = SettingsPage(store, embedder, source_in_use=lambda: worker.camera)
         self.addTab(self.enrol, "Enrol")
         self.addTab(self.people, "People")
         self.addTab(self.attendance, "Attendance")
         self.addTab(self.settings, "Settings")
+        self.backup = BackupPage(store)
+        self.addTab(self.backup, "Backup")
+        self.backup.restored.connect(self.gallery_changed)
         self.event_actions = ActionsPage(store)
         self.addTab(self.event_actions, "Actions")
         self.enrol.enrolled.connect(self.gallery_changed)

@@ -21,10 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.enrol.enroller import Enroller
 from core.enrol.upgrade import UpgradeResult, missing_templates, upgrade_templates
 from core.errors import FaceGateError
 from core.store import Person, Store
 from core.vision.embed import FaceEmbedder
+from desktop_app.gui.admin.people_io import ExportDialog, ImportDialog
 from desktop_app.gui.admin.record_table import Column, RecordFilter, RecordTableModel, record_view
 from desktop_app.gui.admin.templates_dialog import TemplatesDialog
 from desktop_app.gui.plain import ask, plain_label
@@ -75,10 +77,16 @@ class PeoplePage(QWidget):
     progressed = Signal(int, int)  # faces embedded, of how many: emitted from the upgrade's thread
 
     def __init__(
-        self, store: Store, embedder: FaceEmbedder, verifier: FaceEmbedder | None = None, parent: QWidget | None = None
+        self,
+        store: Store,
+        embedder: FaceEmbedder,
+        verifier: FaceEmbedder | None = None,
+        parent: QWidget | None = None,
+        enroller: Enroller | None = None,  # for Import… (none: no import button)
     ):
         super().__init__(parent)
         self.store = store
+        self.enroller = enroller
         # The models in use: every kept face needs a template of each (core/enrol/upgrade.py).
         self.models = [m for m in (embedder, verifier) if m is not None]
         self.show_inactive = QCheckBox("Show deactivated")
@@ -109,6 +117,8 @@ class PeoplePage(QWidget):
             ("Delete…", self.delete),
             ("Re-enrol…", self.start_reenrol),
             ("Templates…", self.show_templates),
+            *([("Import…", self.import_people)] if enroller else []),
+            ("Export…", self.export_people),
         ):
             button = QPushButton(text)
             button.clicked.connect(slot)
@@ -204,6 +214,19 @@ class PeoplePage(QWidget):
         dialog.changed.connect(self.changed)
         dialog.exec()
         self.refresh()
+
+    def import_people(self) -> None:
+        assert self.enroller is not None  # the button is there only with one
+        dialog = ImportDialog(self.enroller, self)
+        dialog.imported.connect(self._imported)
+        dialog.exec()
+
+    def _imported(self, _count: int) -> None:
+        self.refresh()
+        self.changed.emit()
+
+    def export_people(self) -> None:
+        ExportDialog(self.store, self).exec()
 
     def recompute(self) -> None:
         self.recompute_button.setEnabled(False)

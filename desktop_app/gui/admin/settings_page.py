@@ -1,11 +1,14 @@
-"""Settings: camera source, thresholds (with a Calibrate button), the stranger target and the
-thresholds in use, cooldown, kiosk id, admin PIN."""
+"""Settings: the camera, this kiosk, liveness and the admin PIN in plain words; the thresholds (with
+a Calibrate button), the stranger target and the thresholds in use under Advanced. Save checks each
+field and says what is wrong beside it; leaving the page with unsaved edits asks what to do with them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -16,9 +19,12 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSpinBox,
+    QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -26,7 +32,8 @@ from PySide6.QtWidgets import (
 from core.errors import FaceGateError
 from core.matching.calibrate import calibrate
 from core.matching.thresholds import Thresholds, thresholds_in_use
-from core.settings import RANGES, STRICTNESS, Settings
+from core.redact import redact_url
+from core.settings import RANGES, STRICTNESS, Settings, camera_source_problem
 from core.store import Store
 from core.vision.embed import FaceEmbedder
 from desktop_app.gui.admin.pin_dialog import PinDialog
@@ -36,6 +43,7 @@ from desktop_app.gui.tasks import run_task
 # Every number box the same width, so the column reads as one.
 FIELD_WIDTH = 130
 HINT_STYLE = "color:#5f6b76;"
+ERROR_STYLE = "color:#b00020;"
 # Each calibration figure on its own line, indented under its threshold.
 LINE_BREAK = "\n        "
 
@@ -70,18 +78,19 @@ def _section(form: QFormLayout, title: str) -> None:
 
 
 def effective_text(t: Thresholds) -> str:
+    faces = f"{t.gallery_size} stored face{'' if t.gallery_size == 1 else 's'}"
     if not t.follows_gallery:
         return (
-            f"In use now, for {t.gallery_size} enrolled templates: attendance {t.attendance:.2f}, unlock "
-            f"{t.unlock:.2f}, as set above. This model carries no impostor scores, so the thresholds do "
-            "not follow the number of people enrolled and the stranger target has no effect."
+            f"In use now, with {faces}: check-in needs a likeness of {t.attendance:.2f}, unlock "
+            f"{t.unlock:.2f}, as set above. This model cannot raise them as more people are enrolled, so "
+            "the limit on strangers has no effect."
         )
     return (
-        f"In use now, with {t.gallery_size} enrolled templates: attendance {t.attendance:.3f} (the rule gives "
-        f"{t.attendance_rule:.3f}, so that at most {100 * t.stranger_target:g} % of a stranger's frames are named), "
-        f"unlock {t.unlock:.3f} (the rule gives {t.unlock_rule:.3f}: one false accept in 100,000 tries). "
-        "The attendance threshold rises as people are enrolled. The two thresholds above are floors: set "
-        "one higher to make the kiosk stricter; it never goes below the rule."
+        f"In use now, with {faces}: check-in needs a likeness of {t.attendance:.3f} (the rule alone: "
+        f"{t.attendance_rule:.3f}, so that at most {100 * t.stranger_target:g} % of a stranger's looks at "
+        f"the camera are taken for someone), unlock {t.unlock:.3f} (the rule alone: {t.unlock_rule:.3f}, "
+        "one wrong unlock in 100,000 tries). The check-in bar rises as people are enrolled. The two numbers "
+        "above are minimums: raise one to make the kiosk stricter; it never goes below the rule."
     )
 
 
@@ -89,10 +98,27 @@ class SettingsPage(QWidget):
     saved = Signal(object)  # the new Settings
     camera_chosen = Signal(str)  # only when the camera source itself was changed here
 
-    def __init__(self, store: Store, embedder: FaceEmbedder, parent: QWidget | None = None):
+    def __init__(
+        self,
+        store: Store,
+        embedder: FaceEmbedder,
+        parent: QWidget | None = None,
+        source_in_use: Callable[[], str] | None = None,
+    ):
+        """source_in_use: the camera source playing now (`--camera` may differ from the saved one)."""
         super().__init__(parent)
         self.store, self.embedder = store, embedder
+        self.source_in_use = source_in_use
+        # The field values as last loaded or saved: anything else on screen is an unsaved edit.
+        self._loaded: tuple | None = None
         self.camera = QLineEdit(placeholderText="0, rtsp://…, a video file or a folder of images")
+        # Said beside the field it is about; empty (and so taking no room) while the field is fine.
+        self.camera_error = QLabel(wordWrap=True)
+        self.camera_error.setStyleSheet(ERROR_STYLE)
+        self.camera_error.hide()
+        self.playing = QLabel(wordWrap=True)
+        self.playing.setStyleSheet(HINT_STYLE)
+        self.playing.hide()
         camera_row = QHBoxLayout()
         camera_row.addWidget(self.camera, 1)
         for text, slot in (("Folder…", self.choose_folder), ("Video file…", self.choose_file)):
@@ -101,11 +127,11 @@ class SettingsPage(QWidget):
             camera_row.addWidget(button)
         self.match_threshold = _threshold("match_threshold")
         self.unlock_threshold = _threshold("unlock_threshold")
-        self.calibrate_button = QPushButton("Calibrate on the enrolled people")
+        self.calibrate_button = QPushButton("Test on the enrolled people")
         self.calibrate_button.clicked.connect(self.calibrate)
         self.calibration = QLabel(
-            "Calibrate compares every pair of enrolled photos at both thresholds in use: how often two "
-            "different people would pass for one another, and one person would be missed.",
+            "Compares every pair of enrolled photos at the check-in and unlock numbers in use: how often two "
+            "different people would pass for one another, and how often one person would be missed.",
             wordWrap=True,
         )
         self.calibration.setStyleSheet(HINT_STYLE)
@@ -121,7 +147,9 @@ class SettingsPage(QWidget):
         self.kiosk_id = QLineEdit()
         self.kiosk_id.setFixedWidth(FIELD_WIDTH * 2)
         # Crops (encrypted) let a new model recompute templates; off erases them and keeps none.
-        self.keep_crops = QCheckBox("Keep face crops (encrypted) to recompute templates for a new model")
+        self.keep_crops = QCheckBox(
+            "Keep the enrolment photos' faces (encrypted), so a new model needs no re-enrolment"
+        )
         # Liveness: refuse photos and screens; unlock also asks for a head turn.
         self.pad_enabled = QCheckBox("Refuse photos and screens held to the camera")
         self.pad_strictness = QComboBox()
@@ -129,55 +157,71 @@ class SettingsPage(QWidget):
         self.pad_strictness.setFixedWidth(FIELD_WIDTH)
         self.challenge_enabled = QCheckBox("Unlock asks for a head turn (left or right, at random)")
         # core/matching/cascade.py: off, the student decides alone and turns more enrolled people away.
-        self.verify_verdicts = QCheckBox("Check verdicts with the verifier")
+        self.verify_verdicts = QCheckBox("Double-check every recognition with the second, stronger model")
         self.message = plain_label(wordWrap=True)
 
         calibrate_row = QHBoxLayout()
         calibrate_row.addWidget(self.calibrate_button)
         calibrate_row.addStretch(1)
 
+        camera_column = QVBoxLayout()
+        camera_column.addLayout(camera_row)
+        camera_column.addWidget(self.camera_error)
+        camera_column.addWidget(self.playing)
+
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         _section(form, "Camera")
-        form.addRow("Source:", camera_row)
+        form.addRow("Source:", camera_column)
         form.addRow("Smallest face:", _with_hint(self.min_face, "faces smaller than this in the picture are ignored"))
-        _section(form, "Recognition")
+        _section(form, "This kiosk")
         form.addRow(
-            "Attendance threshold:",
+            "Ignore repeats for:",
+            _with_hint(
+                self.cooldown, "after a check-in or check-out, the same person is not recorded again for this long"
+            ),
+        )
+        form.addRow("Kiosk name:", self.kiosk_id)
+        form.addRow("Enrolment photos:", self.keep_crops)
+        _section(form, "Photos and screens")
+        form.addRow("Liveness:", self.pad_enabled)
+        form.addRow("Strictness:", self.pad_strictness)
+        form.addRow("Unlock:", self.challenge_enabled)
+        form.addRow("Recognition:", self.verify_verdicts)
+
+        # The numbers behind recognition, for whoever tunes them; closed by default.
+        self.advanced_button = QToolButton()
+        self.advanced_button.setText("Advanced: recognition numbers")
+        self.advanced_button.setCheckable(True)
+        self.advanced_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.advanced_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.advanced = QWidget()
+        self.advanced.hide()
+        self.advanced_button.toggled.connect(self._show_advanced)
+        advanced = QFormLayout(self.advanced)
+        advanced.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        advanced.addRow(
+            "Check-in likeness, at least:",
             _with_hint(
                 self.match_threshold,
-                "similarity needed to check someone in, at least: higher means fewer mix-ups, more misses",
+                "how alike a face must be to an enrolled one to check in: higher means fewer mix-ups, more misses",
             ),
         )
-        form.addRow(
-            "Unlock threshold:",
-            _with_hint(self.unlock_threshold, "at least; stricter, since a mix-up here opens the door"),
+        advanced.addRow(
+            "Unlock likeness, at least:",
+            _with_hint(self.unlock_threshold, "higher than check-in, since a mix-up here opens the door"),
         )
-        form.addRow(
-            "Strangers named, at most:",
-            _with_hint(
-                self.stranger_target, "share of a stranger's frames named as someone, however many are enrolled"
-            ),
+        advanced.addRow(
+            "Strangers taken for someone:",
+            _with_hint(self.stranger_target, "at most this share of a stranger's looks, however many are enrolled"),
         )
-        form.addRow("", self.effective)
-        form.addRow(
+        advanced.addRow("", self.effective)
+        advanced.addRow(
             "Confirm after:",
             _with_hint(self.consecutive, "the same person in this many frames in a row before anything is recorded"),
         )
-        form.addRow("", calibrate_row)
-        form.addRow("", self.calibration)
-        _section(form, "This kiosk")
-        form.addRow(
-            "Cooldown between events:",
-            _with_hint(self.cooldown, "after an event, the same person is not recorded again for this long"),
-        )
-        form.addRow("Kiosk id:", self.kiosk_id)
-        form.addRow("Face crops:", self.keep_crops)
-        _section(form, "Liveness")
-        form.addRow("Photos and screens:", self.pad_enabled)
-        form.addRow("Strictness:", self.pad_strictness)
-        form.addRow("Unlock challenge:", self.challenge_enabled)
-        form.addRow("Verifier:", self.verify_verdicts)
+        advanced.addRow("", calibrate_row)
+        advanced.addRow("", self.calibration)
 
         buttons = QHBoxLayout()
         save_button = QPushButton("Save", default=True)
@@ -192,6 +236,8 @@ class SettingsPage(QWidget):
         content = QWidget()
         column = QVBoxLayout(content)
         column.addLayout(form)
+        column.addWidget(self.advanced_button)
+        column.addWidget(self.advanced)
         column.addStretch(1)
         scroll = QScrollArea(widgetResizable=True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -199,13 +245,34 @@ class SettingsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
         layout.addLayout(buttons)
+        self.leave_prompt = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Unsaved settings",
+            "The settings have changes that are not saved.",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        self.leave_prompt.button(QMessageBox.StandardButton.Cancel).setText("Keep editing")
+        self.leave_prompt.finished.connect(self._left)
+
+    def _show_advanced(self, shown: bool) -> None:
+        self.advanced.setVisible(shown)
+        self.advanced_button.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
 
     def refresh(self) -> None:
+        """The stored settings, unless the page holds unsaved edits (kept until saved or discarded)."""
+        if self.unsaved():
+            self.message.setText("⚠ Unsaved changes: Save them, or leave the page to discard them.")
+            self.show_playing()
+            return
         try:
             s = self.store.load_settings()
         except FaceGateError as exc:
             self.message.setText(f"⚠ {exc}")
             return
+        self.load(s)
+
+    def load(self, s: Settings) -> None:
         self.camera.setText(s.camera_source)
         self.match_threshold.setValue(s.match_threshold)
         self.unlock_threshold.setValue(s.unlock_threshold)
@@ -220,6 +287,45 @@ class SettingsPage(QWidget):
         self.pad_strictness.setCurrentText(s.pad_strictness)
         self.challenge_enabled.setChecked(s.challenge_enabled)
         self.verify_verdicts.setChecked(s.verify_verdicts)
+        self._show_error(None)
+        self._loaded = self._field_values()
+        self.show_playing()
+
+    def _field_values(self) -> tuple:
+        return (
+            self.camera.text(),
+            self.match_threshold.value(),
+            self.unlock_threshold.value(),
+            self.stranger_target.value(),
+            self.consecutive.value(),
+            self.cooldown.value(),
+            self.min_face.value(),
+            self.kiosk_id.text(),
+            self.keep_crops.isChecked(),
+            self.pad_enabled.isChecked(),
+            self.pad_strictness.currentText(),
+            self.challenge_enabled.isChecked(),
+            self.verify_verdicts.isChecked(),
+        )
+
+    def unsaved(self) -> bool:
+        return self._loaded is not None and self._field_values() != self._loaded
+
+    def show_playing(self) -> None:
+        """Names the source playing now where it is not the saved one (`facegate --camera`)."""
+        playing = self.source_in_use() if self.source_in_use else None
+        saved = self._loaded[0] if self._loaded else None
+        differs = playing is not None and saved is not None and playing != saved
+        self.playing.setVisible(differs)
+        if differs:
+            self.playing.setText(
+                f"Playing now: {redact_url(str(playing))} (chosen when the app was started). Saving a "
+                "different source here switches to it."
+            )
+
+    def _show_error(self, problem: str | None) -> None:
+        self.camera_error.setText(f"⚠ {problem}" if problem else "")
+        self.camera_error.setVisible(bool(problem))
 
     def edited(self) -> Settings:
         current = self.store.load_settings()
@@ -240,20 +346,56 @@ class SettingsPage(QWidget):
             verify_verdicts=self.verify_verdicts.isChecked(),
         )
 
-    def save(self) -> None:
+    def save(self) -> bool:
+        """True once stored; False with the reason beside its field (or below) and nothing stored."""
+        problem = camera_source_problem(self.camera.text().strip() or "0")
+        self._show_error(problem)
+        if problem:
+            self.message.setText("⚠ Not saved: see the camera source above.")
+            self.camera.setFocus()
+            return False
         try:
             before = self.store.load_settings().camera_source
             settings = self.edited()
             self.store.save_settings(settings)
         except FaceGateError as exc:
-            self.message.setText(f"⚠ {exc}")
-            return
+            self.message.setText(f"⚠ Not saved: {exc}")
+            return False
+        self.load(settings)
         self.message.setText("Saved.")
         self.show_effective(settings)
         self.saved.emit(settings)
         # Compared with the stored source, not the one playing: `--camera` may have overridden it.
         if settings.camera_source != before:
             self.camera_chosen.emit(settings.camera_source)
+            self.playing.hide()  # the saved source plays from now on
+        return True
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        # Asked once the switch is done (another tab or screen is up), and only while the window
+        # stays open: closing the app is not leaving the page.
+        if self.unsaved():
+            QTimer.singleShot(0, self._ask_on_leaving)
+
+    def _ask_on_leaving(self) -> None:
+        if self.unsaved() and self.window().isVisible() and not self.leave_prompt.isVisible():
+            self.leave_prompt.open()
+
+    def _left(self) -> None:
+        answer = self.leave_prompt.standardButton(self.leave_prompt.clickedButton())
+        if answer == QMessageBox.StandardButton.Save and self.save():
+            return
+        if answer == QMessageBox.StandardButton.Discard:
+            self._loaded = None
+            self.refresh()
+            self.message.clear()
+            return
+        # Keep editing, or a Save that was refused: back to the page, edits and error in view.
+        stack = self.parentWidget()
+        tabs = stack.parentWidget() if stack is not None else None
+        if isinstance(tabs, QTabWidget):
+            tabs.setCurrentWidget(self)
 
     def show_effective(self, settings: Settings) -> None:
         """The thresholds the kiosk uses now, for the people enrolled now (counted, not decrypted)."""
