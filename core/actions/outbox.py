@@ -49,8 +49,6 @@ class OutboxWorker:
         delivered = 0
         # Leased for longer than one delivery can take, so a second process skips them meanwhile.
         for item in self.store.outbox_due(lease_s=self.timeout_s * 4 + 10):
-            if self._stop.is_set():
-                break
             try:
                 deliver(item.action, item.body, self.timeout_s)
             except ActionFailed as exc:
@@ -72,13 +70,15 @@ class OutboxWorker:
             self._thread.start()
 
     def stop(self, wait_s: float | None = None) -> None:
+        """What is due gets one more try first (`checkin --once` delivers its check-in before it
+        exits), for about one time limit; whatever is left waits in the outbox for the next start."""
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
             self._thread.join(wait_s if wait_s is not None else self.timeout_s + 1)
 
     def _loop(self) -> None:
-        while not self._stop.is_set():
+        while True:
             self._wake.clear()
             try:
                 busy = self.deliver_due() > 0
@@ -86,5 +86,7 @@ class OutboxWorker:
                 # The database is away: the documents wait in it, and so do we.
                 log.warning("outbox: %s", exc)
                 busy = False
+            if self._stop.is_set():
+                return
             if not busy:
                 self._wake.wait(self.poll_s)

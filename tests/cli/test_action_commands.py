@@ -64,3 +64,40 @@ def test_action_commands_add_list_test_and_remove(home, tmp_path, capsys, monkey
         assert "test action hook: delivered" in audit and "hunter2" not in audit and "pw9" not in audit
     finally:
         receiver.stop()
+
+
+def test_checkin_runs_the_action_of_its_check_in_before_it_exits(home, pipeline, sample_people, tmp_path, capsys):
+    from core.enrol.enroller import Enroller
+    from tests.conftest import SAMPLE_PERSON, recognition_only
+
+    with Store() as store:
+        recognition_only(store)  # the sample camera plays still photos (liveness: tests/liveness/)
+        Enroller(store, pipeline).enrol_photos(SAMPLE_PERSON, sample_people[SAMPLE_PERSON].photos)
+    out = tmp_path / "event.json"
+    assert main(["action", "add", "log", "--on", "check-in", "--run", f"cat > {out}"]) == 0
+    assert main(["checkin", "--once", "--no-verifier", "--camera", str(sample_people[SAMPLE_PERSON].camera)]) == 0
+    assert capsys.readouterr().out.startswith(f"check-in: {SAMPLE_PERSON}")
+    assert json.loads(out.read_text())["name"] == SAMPLE_PERSON
+    with Store() as store:
+        assert store.outbox_waiting() == {}
+
+
+def test_bad_action_arguments_get_one_line(home, capsys):
+    cases = [
+        (["action", "add", "x", "--on", "lunch", "--run", "true"], "lunch"),
+        (["action", "add", "x", "--on", "check-in", "--webhook", "ftp://host/x"], "http"),
+        (["action", "add", "x", "--on", "check-in", "--mqtt", "mqtt://host"], "--topic"),
+        (["action", "add", "x", "--on", "check-in", "--run", "true", "--secret-file", "/f"], "secret"),
+        (
+            ["action", "add", "x", "--on", "check-in", "--webhook", "http://a:pw5@h", "--secret-file", "/no/file"],
+            "secret file",
+        ),
+        (["action", "test", "nobody"], "no action called"),
+    ]
+    for argv, said in cases:
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert err.startswith("facegate: ") and err.count("\n") == 1 and said in err, (argv, err)
+        assert "pw5" not in err
+    with Store() as store:
+        assert store.actions() == []
