@@ -79,8 +79,9 @@ def test_training_never_loads_the_app():
 
 # The rooms of core, in the frame's order. A module may import its own room and the rooms before
 # it, never one after: the store sits below matching (calibrate and the gallery read it) and below
-# the kiosk, which drives everything. The plain modules at the top of core are the floor.
-CORE_ROOMS = ["", "vision", "liveness", "store", "matching", "enrol", "kiosk", "reports", "benchmark"]
+# the kiosk, which drives everything; actions act on what the kiosk decided, and reports read what
+# was stored. The plain modules at the top of core are the floor.
+CORE_ROOMS = ["", "vision", "liveness", "store", "matching", "enrol", "kiosk", "actions", "reports", "benchmark"]
 
 
 def _room(module: str) -> str:

@@ -321,7 +321,11 @@ class Kiosk:
     def _audit_attack(self, match: Match, judged: FaceLiveness) -> None:
         who = match.name if match.person_id is not None else "an unknown face"
         detail = f"photo or screen refused: looked like {who} (live score {judged.score:.2f}, kiosk {self.settings.kiosk_id})"
-        self._audit_quietly("presentation attack", detail)
+        try:
+            # Audited, and queued for the attack actions, in one step.
+            self.store.record_attack(self.settings.kiosk_id, match.person_id, match.similarity, detail)
+        except StoreError as exc:
+            log.warning("could not audit presentation attack: %s", exc)
 
     def _audit_quietly(self, action: str, detail: str) -> None:
         try:

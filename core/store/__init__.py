@@ -4,10 +4,12 @@ from core.store.engine import safe_url
 from core.store.events import CheckinRule
 from core.store.facade import Store
 from core.store.records import (
+    Action,
     Attendance,
     AuditEntry,
     DaySummary,
     Enrolment,
+    OutboxItem,
     Person,
     PersonFacts,
     PinState,
@@ -15,11 +17,13 @@ from core.store.records import (
 )
 
 __all__ = [
+    "Action",
     "Attendance",
     "AuditEntry",
     "CheckinRule",
     "DaySummary",
     "Enrolment",
+    "OutboxItem",
     "Person",
     "PersonFacts",
     "PinState",

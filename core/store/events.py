@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.days import same_shift
 from core.settings import Settings
+from core.store.actions import event_document, queue_event
 from core.store.engine import Database
 from core.store.labels import check_length
 from core.store.people import person_row
@@ -227,7 +228,11 @@ class Events(Database):
             if stored is not None:
                 return Attendance(stored)
             kind, earlier = decide(s, e, rule, tz)
-            return Attendance(None if kind is None else _insert(s, e, kind, person.name), earlier)
+            if kind is None:
+                return Attendance(None, earlier)
+            # Its actions' deliveries are queued in this transaction: stored and queued, or neither.
+            queue_event(s, e.uid, kind, event_document(e.uid, kind, e.time, e.kiosk_id, e.similarity, person))
+            return Attendance(_insert(s, e, kind, person.name), earlier)
 
         return self._run(work, write=True)
 

@@ -90,3 +90,28 @@ class Enrolment:
 class PinState:
     failures: int  # wrong PINs in a row
     locked_until: datetime | None
+
+
+@dataclass(frozen=True)
+class Action:
+    """What to do on some kinds of event (core.store.actions): run a command, post to a webhook,
+    or publish to an MQTT broker. target is the command or the URL; a webhook's secret stays in
+    secret_file, read when a document is sent."""
+
+    name: str
+    kinds: tuple[str, ...]
+    method: str
+    target: str
+    topic: str | None = None
+    secret_file: str | None = None
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """One event document waiting for one action; attempts counts the failed deliveries so far."""
+
+    id: int
+    action: Action
+    event_uid: str
+    body: str
+    attempts: int

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -27,6 +28,7 @@ from core.store.labels import GROUP_LEN, ID_LEN, KEY_LEN, NAME_LEN
 
 # Column sizes, checked before writing: PostgreSQL refuses what does not fit, SQLite would store it.
 KIOSK_LEN, DETAIL_LEN, MODEL_LEN, VERSION_LEN, ACTOR_LEN, ACTION_LEN = 100, 255, 100, 50, 100, 50
+ACTION_NAME_LEN = 100
 SOURCES = ("camera", "photo")
 
 
@@ -136,3 +138,36 @@ class AuditRow(Base):
     actor: Mapped[str] = mapped_column(String(ACTOR_LEN))
     action: Mapped[str] = mapped_column(String(ACTION_LEN))
     detail: Mapped[str] = mapped_column(Text)
+
+
+class ActionRow(Base):
+    """What to do when an event happens (core.store.actions). A webhook's secret stays in its file:
+    only the file's path is stored."""
+
+    __tablename__ = "actions"
+    __table_args__ = (CheckConstraint("method IN ('run', 'webhook', 'mqtt')", name="method"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(ACTION_NAME_LEN), unique=True)
+    kinds: Mapped[str] = mapped_column(String(100))  # comma list: check-in, check-out, unlock, attack
+    method: Mapped[str] = mapped_column(String(10))
+    target: Mapped[str] = mapped_column(Text)  # the command, the webhook URL or the MQTT broker URL
+    topic: Mapped[str | None] = mapped_column(String(DETAIL_LEN))
+    secret_file: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OutboxRow(Base):
+    """An event document waiting to be delivered to one action, written in the transaction that
+    stored its event; deleted once delivered. (action, event uid) is unique, so an event stored
+    again (a spooled resend) is not queued twice."""
+
+    __tablename__ = "action_outbox"
+    __table_args__ = (UniqueConstraint("action_id", "event_uid", name="uq_action_outbox_action_event"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), index=True)
+    event_uid: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text)  # the event document's JSON, as the receiver gets it
+    attempts: Mapped[int]
+    next_try: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

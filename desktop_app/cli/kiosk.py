@@ -13,6 +13,7 @@ from desktop_app.cli.options import camera_options, label, model_options, number
 from desktop_app.messages import no_templates_message
 
 if TYPE_CHECKING:
+    from core.actions.hub import EventActions
     from core.kiosk.kiosk import Kiosk, KioskResult
     from core.store import Store
     from core.types import Event
@@ -61,6 +62,12 @@ def _camera(args: argparse.Namespace, store: Store) -> str:
     return args.camera if args.camera is not None else store.load_settings().camera_source
 
 
+def _event_actions(store: Store) -> EventActions:
+    from core.actions.hub import EventActions
+
+    return EventActions(store, on_problem=lambda message: print(f"facegate: {message}", file=sys.stderr, flush=True))
+
+
 def _describe(event: Event) -> str:
     return (
         f"{event.kind}: {event.name} at {event.time.astimezone():%Y-%m-%d %H:%M:%S} "
@@ -103,7 +110,7 @@ def checkin(args: argparse.Namespace) -> int:
     frames = 0
     last_error = None
     pipeline = face_pipeline(args)  # a bad model is refused before the database is opened
-    with open_store() as store:
+    with open_store() as store, _event_actions(store) as actions:
         kiosk = Kiosk(store, pipeline)
         refused: tuple[str, ...] = ()
         buttons = kiosk.settings.checkin_mode == "buttons"
@@ -122,6 +129,7 @@ def checkin(args: argparse.Namespace) -> int:
                     if args.direction:
                         kiosk.choose(CHECK_IN if args.direction == "in" else CHECK_OUT)
                     result = kiosk.process(frame)
+                    actions.handle(result.events)
                     frames += 1
                     if result.error and result.error != last_error:  # once, not every frame while offline
                         print(f"facegate: {result.error}", file=sys.stderr)
@@ -157,12 +165,13 @@ def unlock(args: argparse.Namespace) -> int:
 
     pipeline = face_pipeline(args)
     deadline = time.monotonic() + args.timeout
-    with open_store() as store:
+    with open_store() as store, _event_actions(store) as actions:
         kiosk = Kiosk(store, pipeline, unlock_for=unlock_people(store, args.person, args.person_id))
         with open_source(_camera(args, store), realtime=args.realtime) as source:
             said = None
             for frame in source:
                 result = kiosk.process(frame)
+                actions.handle(result.events)  # the door actions run now; leaving waits for them
                 if result.events:
                     print(_describe(result.events[0]), flush=True)
                     return 0

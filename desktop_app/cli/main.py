@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any, TextIO, TypeVar, cast
 
 from core.errors import FaceGateError
-from desktop_app.cli import admin, app, audit, backup, bench, faces, kiosk, people, records, reports, settings
+from desktop_app.cli import actions, admin, app, audit, backup, bench, faces, kiosk, people, records, reports, settings
 
 EXIT_STATUS = """exit status: 0 done (compare: same person); 1 a negative answer (compare: different people;
 unlock: nobody recognised in time; checkin --once: the source ended first); 2 a problem you can fix,
@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         admin.add_admin,
         backup.add_backup,
         backup.add_restore,
+        actions.add_action,
     ):
         add(sub)
     return parser

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 
+from core.actions.hub import EventActions
 from core.enrol.enroller import CaptureFeedback, CaptureSession, Enroller
 from core.errors import CameraError, FaceGateError
 from core.kiosk.kiosk import Kiosk, KioskResult
@@ -69,6 +70,8 @@ class FrameWorker(QThread):
         self._step: Callable[[np.ndarray], FrameResult] | None = None
         self._kiosk: Kiosk | None = None
         self._camera_changed = False
+        # Door, webhook and MQTT actions; started with the first kiosk frame, off this thread.
+        self.actions = EventActions(store, on_problem=self.problem.emit)
 
     # ------------------------------------------------------------------ requests from the UI thread
 
@@ -121,6 +124,7 @@ class FrameWorker(QThread):
         self.requestInterruption()
         self._wake.set()
         self.wait()
+        self.actions.stop()
 
     def _set_request(self, make: Callable[[], Callable[[np.ndarray], FrameResult]]) -> None:
         with self._lock:
@@ -189,6 +193,7 @@ class FrameWorker(QThread):
             self._pause(PROBLEM_PAUSE_S)
             return
         if isinstance(result, KioskResult):
+            self.actions.start().handle(result.events)  # returns at once: unlock actions run in threads
             if result.events:
                 self.events_committed.emit(result.events)
             if result.already:

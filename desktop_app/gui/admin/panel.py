@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QTabWidget, QWidget
 
 from core.enrol.enroller import Enroller
 from core.store import Person, Store
+from desktop_app.gui.admin.actions_page import ActionsPage
 from desktop_app.gui.admin.attendance_page import AttendancePage
 from desktop_app.gui.admin.audit_page import AuditPage
 from desktop_app.gui.admin.backup_page import BackupPage
@@ -39,6 +40,8 @@ class AdminPanel(QTabWidget):
         self.backup = BackupPage(store)
         self.addTab(self.backup, "Backup")
         self.backup.restored.connect(self.gallery_changed)
+        self.event_actions = ActionsPage(store)
+        self.addTab(self.event_actions, "Actions")
         self.enrol.enrolled.connect(self.gallery_changed)
         self.people.changed.connect(self.gallery_changed)
         self.people.reenrol.connect(self._reenrol)
@@ -61,6 +64,8 @@ class AdminPanel(QTabWidget):
             self.reports.refresh()
         elif page is self.audit:
             self.audit.refresh()
+        elif page is self.event_actions:
+            self.event_actions.refresh()
 
     def leave(self) -> None:
         self.enrol.reset()

@@ -1,0 +1,151 @@
+"""Actions on events: the list (with deliveries still waiting), and adding, removing and testing
+one. The rules for what an action may be are core.store.actions'; this page only collects them."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.errors import FaceGateError
+from core.store import Action, Store
+from core.store.actions import KINDS, make_action, shown_target
+from desktop_app.gui.admin.record_table import Column, RecordFilter, RecordTableModel, record_view
+from desktop_app.gui.plain import ask, plain_label
+
+TARGET_HINTS = {
+    "run": "shell command, e.g. usbrelay HURTM_1=1",
+    "webhook": "https://host/path",
+    "mqtt": "mqtt://user:password@host:1883",
+}
+
+
+class ActionsPage(QWidget):
+    changed = Signal()
+
+    def __init__(self, store: Store, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store = store
+        self._waiting: dict[str, int] = {}
+        columns: tuple[Column[Action], ...] = (
+            Column("Name", lambda a: a.name, searched=True),
+            Column("Events", lambda a: ", ".join(a.kinds)),
+            Column("Method", lambda a: a.method + (" (signed)" if a.secret_file else "")),
+            Column("Target", lambda a: shown_target(a) + (f"  topic {a.topic}" if a.topic else "")),
+            Column(
+                "Waiting", lambda a: str(self._waiting.get(a.name, 0)), sort_key=lambda a: self._waiting.get(a.name, 0)
+            ),
+        )
+        self.model = RecordTableModel(columns)
+        self.proxy = RecordFilter(self.model)
+        self.table = record_view(self.proxy)
+        self.name = QLineEdit(placeholderText="e.g. front door")
+        self.kinds = {kind: QCheckBox(kind) for kind in KINDS}
+        self.method = QComboBox()
+        self.method.addItems(list(TARGET_HINTS))
+        self.target = QLineEdit()
+        self.topic = QLineEdit(placeholderText="MQTT only, e.g. facegate/door")
+        self.secret_file = QLineEdit(placeholderText="webhook only: a file of mode 0600 holding the secret")
+        self.add_button, self.remove_button, self.test_button = (
+            QPushButton("Add"),
+            QPushButton("Remove"),
+            QPushButton("Send a test event"),
+        )
+        self.status = plain_label(wordWrap=True)
+        kinds_row = QHBoxLayout()
+        for box in self.kinds.values():
+            kinds_row.addWidget(box)
+        form = QFormLayout()
+        form.addRow("Name", self.name)
+        form.addRow("On", kinds_row)
+        form.addRow("Method", self.method)
+        form.addRow("Target", self.target)
+        form.addRow("Topic", self.topic)
+        form.addRow("Secret file", self.secret_file)
+        buttons = QHBoxLayout()
+        for button in (self.add_button, self.remove_button, self.test_button):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status)
+        self.method.currentTextChanged.connect(lambda m: self.target.setPlaceholderText(TARGET_HINTS[m]))
+        self.target.setPlaceholderText(TARGET_HINTS[self.method.currentText()])
+        self.add_button.clicked.connect(self.add)
+        self.remove_button.clicked.connect(self.remove)
+        self.test_button.clicked.connect(self.test)
+
+    def refresh(self) -> None:
+        try:
+            self._waiting = self.store.outbox_waiting()
+            self.model.set_records(self.store.actions())
+        except FaceGateError as exc:
+            self.status.setText(str(exc))
+
+    def selected(self) -> Action | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.proxy.record_at(rows[0]) if rows else None
+
+    def add(self) -> None:
+        from core.actions.secret import read_secret
+
+        try:
+            kinds = tuple(kind for kind, box in self.kinds.items() if box.isChecked())
+            action = make_action(
+                self.name.text(),
+                kinds,
+                self.method.currentText(),
+                self.target.text(),
+                self.topic.text() or None,
+                self.secret_file.text().strip() or None,
+            )
+            if action.secret_file:
+                read_secret(action.secret_file)  # refused now, not at the first event
+            self.store.add_action(action)
+        except FaceGateError as exc:
+            self.status.setText(str(exc))
+            return
+        self.status.setText(f"Added {action.name}.")
+        for edit in (self.name, self.target, self.topic, self.secret_file):
+            edit.clear()
+        self.refresh()
+        self.changed.emit()
+
+    def remove(self) -> None:
+        action = self.selected()
+        if action is None:
+            self.status.setText("Choose an action in the list first.")
+            return
+        if not ask(self, "Remove action", f"Remove {action.name} and the deliveries still waiting for it?"):
+            return
+        try:
+            self.store.remove_action(action.name)
+        except FaceGateError as exc:
+            self.status.setText(str(exc))
+            return
+        self.status.setText(f"Removed {action.name}.")
+        self.refresh()
+        self.changed.emit()
+
+    def test(self) -> None:
+        from core.actions.hub import test_action
+
+        action = self.selected()
+        if action is None:
+            self.status.setText("Choose an action in the list first.")
+            return
+        try:
+            test_action(self.store, action.name)
+        except FaceGateError as exc:
+            self.status.setText(f"{action.name}: not delivered: {exc}")
+            return
+        self.status.setText(f"{action.name}: test event delivered.")
