@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
-from core.store import Store
+from core.store import CheckinRule, Store
 from core.types import CHECK_IN, Event
 
 FIRST, LAST = date(2025, 3, 1), date(2025, 3, 31)
@@ -77,5 +77,5 @@ def build_month(url: str) -> dict[str, Expected]:
 
 
 def record(store: Store, person_id: int, when: datetime) -> None:
-    stored = store.record_attendance(Event(person_id, None, when, CHECK_IN, 0.8, "gate"), cooldown_s=300)
-    assert stored is not None
+    stored = store.record_attendance(Event(person_id, None, when, CHECK_IN, 0.8, "gate"), CheckinRule(cooldown_s=300))
+    assert stored.stored is not None

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from core.errors import FaceGateError
-from core.store import Store
+from core.store import CheckinRule, Store
 from core.store.actions import make_action
 from core.store.schema import utc_now
 from core.types import CHECK_IN, UNLOCK, Event
@@ -31,9 +31,13 @@ def shop(any_db_url):
 def test_a_stored_check_in_is_queued_once_and_delivered(shop):
     store, person = shop
     sighting = Event(person.id, None, NOON, CHECK_IN, 0.81234, "front")
-    assert store.record_attendance(sighting, cooldown_s=60) is not None
-    assert store.record_attendance(sighting, cooldown_s=60) is not None  # a spooled resend: same uid
-    store.record_attendance(Event(person.id, None, NOON + timedelta(seconds=5), CHECK_IN, 0.8, "front"), 60)
+    assert store.record_attendance(sighting, CheckinRule(cooldown_s=60)).stored is not None
+    assert (
+        store.record_attendance(sighting, CheckinRule(cooldown_s=60)).stored is not None
+    )  # a spooled resend: same uid
+    store.record_attendance(
+        Event(person.id, None, NOON + timedelta(seconds=5), CHECK_IN, 0.8, "front"), CheckinRule(60)
+    )
     store.record_event(Event(person.id, "Ann Lee", NOON, UNLOCK, 0.9, "front"))
     assert store.outbox_waiting() == {"hook": 1}
     (item,) = store.outbox_due()
@@ -62,7 +66,7 @@ def test_actions_are_listed_audited_without_secrets_and_removed_with_their_deliv
     assert [a.name for a in store.actions()] == ["door", "hook"]
     with pytest.raises(FaceGateError, match="already"):
         store.add_action(make_action("hook", "attack", "run", "true"))
-    store.record_attendance(Event(person.id, None, NOON, CHECK_IN, 0.8, "front"), 60)
+    store.record_attendance(Event(person.id, None, NOON, CHECK_IN, 0.8, "front"), CheckinRule(60))
     store.remove_action("hook")
     assert store.outbox_waiting() == {} and [a.name for a in store.actions()] == ["door"]
     audit = " ".join(f"{a.action} {a.detail}" for a in store.audit_log())
