@@ -57,6 +57,9 @@ RANGES: dict[str, tuple[float, float]] = {
     # The detector sees no face under 12 px, and the app never offered one under 20 px; 1000 px is
     # more than a face fills of a full-HD frame.
     "min_face": (20, 1000),
+    # The admin area logs out after this many idle seconds; under 5 s it would log out while
+    # someone reads a page, and past an hour an unattended kiosk stays open too long.
+    "admin_idle_s": (5.0, 3600.0),
 }
 
 
@@ -96,6 +99,7 @@ class Settings:
     kiosk_id: str = field(default_factory=default_kiosk_id)
     min_face: int = 60
     admin_pin_hash: str | None = None
+    admin_idle_s: float = 120.0
     # The aligned crop of each template (encrypted) lets a new model recompute templates without
     # the person; off, no face image is kept and a model change means re-enrolling everyone.
     keep_face_crops: bool = True

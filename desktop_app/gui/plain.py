@@ -11,8 +11,9 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtWidgets import QFrame, QLabel, QMessageBox, QSizePolicy, QWidget
 
 
 def plain(label: QLabel) -> QLabel:
@@ -23,6 +24,38 @@ def plain(label: QLabel) -> QLabel:
 def plain_label(text: str = "", **options: Any) -> QLabel:
     """A QLabel (same keyword options) that shows its text as typed."""
     return plain(QLabel(text, **options))
+
+
+class ElidedLabel(QLabel):
+    """Plain text cut short with "…" to the width it is given, line by line, the whole text in its
+    tooltip: a long name never widens the window past the screen."""
+
+    def __init__(self, text: str = "", **options: Any):
+        super().__init__(**options)
+        plain(self)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setToolTip(plain_tooltip(text) if text else "")
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, super().minimumSizeHint().height())
+
+    def sizeHint(self) -> QSize:
+        return QSize(0, super().sizeHint().height())
+
+    def shown_lines(self) -> list[str]:
+        """The lines as drawn at the current width."""
+        width = self.contentsRect().width()
+        metrics = self.fontMetrics()
+        return [metrics.elidedText(line, Qt.TextElideMode.ElideRight, width) for line in self.text().split("\n")]
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        QFrame.paintEvent(self, event)  # the frame; a style sheet's background is drawn before
+        painter = QPainter(self)
+        painter.drawText(self.contentsRect(), self.alignment(), "\n".join(self.shown_lines()))
 
 
 def plain_tooltip(text: str) -> str:

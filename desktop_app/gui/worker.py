@@ -62,6 +62,11 @@ class FrameWorker(QThread):
         self._latest: FrameResult | None = None
         self._announced = False
         self._request: Callable[[], Callable[[np.ndarray], FrameResult]] | None = self._attendance
+        # The screen's mode (check-in, unlock, preview), which an enrolment capture interrupts.
+        self._screen_mode: Callable[[], Callable[[np.ndarray], FrameResult]] = self._attendance
+        self._capturing = False
+        # Whether the last try to open the source worked and it still gives frames.
+        self.camera_ok = False
         self._step: Callable[[np.ndarray], FrameResult] | None = None
         self._kiosk: Kiosk | None = None
         self._camera_changed = False
@@ -69,24 +74,31 @@ class FrameWorker(QThread):
     # ------------------------------------------------------------------ requests from the UI thread
 
     def show_attendance(self) -> None:
-        self._set_request(self._attendance)
+        self._set_screen_mode(self._attendance)
 
     def show_unlock(self, person_ids: Collection[int]) -> None:
         ids = frozenset(person_ids)
-        self._set_request(lambda: self._with_kiosk(Kiosk(self.store, self.pipeline, unlock_for=ids)))
+        self._set_screen_mode(lambda: self._with_kiosk(Kiosk(self.store, self.pipeline, unlock_for=ids)))
 
     def show_preview(self) -> None:
-        self._set_request(lambda: self._without_kiosk(PreviewFrame))
+        self._set_screen_mode(lambda: self._without_kiosk(PreviewFrame))
 
     def start_capture(self, enroller: Enroller, min_samples: int = 5, max_samples: int = 10) -> CaptureSession:
-        """The session collects samples on this thread; read them once the UI has switched away."""
+        """The session collects samples on this thread; read them after end_capture(). Meanwhile
+        nobody is checked in: the person enrolling stands at the camera."""
         session = CaptureSession(enroller, min_samples, max_samples)
 
         def step(frame: np.ndarray) -> PreviewFrame:
             return PreviewFrame(frame, session.feed(frame, time.monotonic()))
 
-        self._set_request(lambda: self._without_kiosk(step))
+        with self._lock:
+            self._capturing, self._request = True, lambda: self._without_kiosk(step)
         return session
+
+    def end_capture(self) -> None:
+        """Back to the screen's mode."""
+        with self._lock:
+            self._capturing, self._request = False, self._screen_mode
 
     def invalidate(self) -> None:
         """People, templates or settings changed: the kiosk reloads them before its next frame."""
@@ -111,9 +123,12 @@ class FrameWorker(QThread):
         self._wake.set()
         self.wait()
 
-    def _set_request(self, make: Callable[[], Callable[[np.ndarray], FrameResult]]) -> None:
+    def _set_screen_mode(self, make: Callable[[], Callable[[np.ndarray], FrameResult]]) -> None:
+        """Starts at the next frame, or once a capture ends."""
         with self._lock:
-            self._request = make
+            self._screen_mode = make
+            if not self._capturing:
+                self._request = make
 
     # --------------------------------------------------------------------------- the worker thread
 
@@ -135,12 +150,15 @@ class FrameWorker(QThread):
                 camera, self._camera_changed = self.camera, False
             try:
                 with open_source(camera, self.realtime) as source:
+                    self.camera_ok = True
                     self.camera_status.emit(source.name, True)
                     delay = RETRY_FIRST_S
                     if self._play(source):
+                        self.camera_ok = False
                         self.source_ended.emit()
                         return
             except CameraError as exc:
+                self.camera_ok = False
                 self.camera_status.emit(f"{exc}; retrying in {delay:g} s", False)
                 self._pause(delay)
                 delay = min(delay * 2, RETRY_MAX_S)
