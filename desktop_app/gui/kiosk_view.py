@@ -137,7 +137,9 @@ class KioskView(QWidget):
 
     def show_message(self, text: str) -> None:
         """No camera picture to show (a camera problem, the end of a video): the message fills the
-        video area, and what was drawn over the last frame goes with it."""
+        video area, and what was drawn over the last frame goes with it. A check-in just made stays
+        its few seconds: it happened."""
         self.video.clear(text)
-        self.banner.clear_banner()
+        if not self.banner.showing(WELCOME, NOTICE):
+            self.banner.clear_banner()
         self._strange_frames = 0

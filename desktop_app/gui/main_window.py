@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QMoveEvent, QScreen, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QStackedWidget, QToolBar, QToolButton, QWidget
 
 from core.enrol.enroller import Enroller
@@ -127,6 +127,7 @@ class MainWindow(QMainWindow):
         self.health = QLabel("●")
         self.healthy = False
         self._camera_ok = False
+        self._source_name = ""
         self._offline: str | None = None
         # A problem keeps the dot red while it keeps being reported, and lets go once it stops.
         self._problem_timer = QTimer(self, singleShot=True, interval=PROBLEM_SHOWN_MS)
@@ -156,6 +157,7 @@ class MainWindow(QMainWindow):
         self.admin.settings_saved.connect(lambda _settings: self._show_site())
         self.admin.camera_chosen.connect(self.worker.set_camera)
         fit_to_screen(self)
+        self._fitted_to: QScreen | None = None
         self.worker.start()
 
     # ------------------------------------------------------------------------------------ screens
@@ -229,6 +231,19 @@ class MainWindow(QMainWindow):
         self.showNormal()
         fit_to_screen(self)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._fitted_to is None:  # the first time: now with the frame's size known
+            self._fitted_to = self.screen()
+            fit_to_screen(self, full_screen=self.isFullScreen())
+
+    def moveEvent(self, event: QMoveEvent) -> None:
+        # Moved to another screen, the window takes that screen's size as its limit.
+        if self._fitted_to is not None and self.screen() is not self._fitted_to:
+            self._fitted_to = self.screen()
+            fit_to_screen(self, full_screen=self.isFullScreen())
+        super().moveEvent(event)
+
     def changeEvent(self, event: QEvent) -> None:
         # However full screen came or went (the window manager too), the toolbar follows it.
         if event.type() == QEvent.Type.WindowStateChange:
@@ -261,14 +276,16 @@ class MainWindow(QMainWindow):
     def _show_camera(self, text: str, ok: bool) -> None:
         # A working source by its short name (the full one on hover); a problem in full, with what to try.
         self._camera_ok = ok
-        self.admin.system.show_camera(source_label(text) if ok else text)
+        if ok:
+            self._source_name = text  # as the source names itself: a stream without its credentials
+        self.admin.system.show_camera(source_label(text) if ok else text, text)
         self._show_health()
         if not ok:
             self._show_message(f"The camera is not working.\n\n{text}\n\n{CAMERA_ADVICE}")
 
     def _source_ended(self) -> None:
         self._camera_ok = False
-        self.admin.system.show_camera(f"{source_label(self.worker.camera)}: no more frames")
+        self.admin.system.show_camera(f"{source_label(self._source_name)}: no more frames", self._source_name)
         self._show_health()
         self._show_message(VIDEO_ENDED)
 

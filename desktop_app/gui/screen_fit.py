@@ -9,10 +9,20 @@ PREFERRED_SIZE = QSize(1024, 720)
 
 
 def fit_to_screen(window: QWidget, near: QWidget | None = None, full_screen: bool = False) -> None:
-    """Caps the window to its screen (the one `near` is on, when given): the whole screen in full
-    screen, otherwise the room left by panels and docks; a window bigger than that shrinks to it."""
+    """Caps the window to its screen (the one `near` is on, when given, and the window moves
+    there): the whole screen in full screen, otherwise the room left by panels and docks; a window
+    bigger than that shrinks to it, and one off that room moves into it."""
     screen = (near or window).screen()
-    room = screen.geometry() if full_screen else screen.availableGeometry()
-    window.setMaximumSize(room.size())
-    if not full_screen:
-        window.resize(PREFERRED_SIZE.boundedTo(room.size()))
+    if near is not None:
+        window.setScreen(screen)
+    if full_screen:
+        window.setMaximumSize(screen.geometry().size())
+        return
+    room = screen.availableGeometry()
+    # The window manager's frame (title bar, borders) takes room too, once the window is shown.
+    frame = window.frameGeometry().size() - window.geometry().size()
+    inside = room.size() - frame
+    window.setMaximumSize(inside)
+    window.resize(PREFERRED_SIZE.boundedTo(inside))
+    if not room.contains(window.frameGeometry()):
+        window.move(room.topLeft())

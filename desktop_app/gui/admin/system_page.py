@@ -43,9 +43,10 @@ class SystemPage(QWidget):
             return
         self.template_label.setText(f"{count} template(s) of the model in use")
 
-    def show_camera(self, text: str) -> None:
+    def show_camera(self, text: str, source: str) -> None:
+        """What the camera does; its whole name (a path, a redacted stream address) on hover."""
         self.camera_label.setText(text)
-        self.camera_label.setToolTip(plain_tooltip(text))
+        self.camera_label.setToolTip(plain_tooltip(source))
 
     def show_kiosk(self, fps: str, models: str | None, thresholds: str | None) -> None:
         self.fps_label.setText(fps)

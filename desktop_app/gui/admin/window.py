@@ -52,6 +52,7 @@ class AdminWindow(QWidget):
         _app().installEventFilter(self)
         fit_to_screen(self, self.parentWidget(), full_screen)
         self.showFullScreen() if full_screen else self.show()
+        fit_to_screen(self, self.parentWidget(), full_screen)  # now with the frame's size known
         self.raise_()
         self.activateWindow()
         self.panel.refresh()
