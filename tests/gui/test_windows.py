@@ -135,6 +135,9 @@ def test_enrol_from_photos_in_the_admin_screen_with_duplicate_warning(
     qtbot.waitUntil(lambda: page.status.text().startswith("Enrolled"), timeout=TIMEOUT_MS)
     person = store.find_person_by_name("George W Bush")
     assert person.group == "staff" and "3 template" in page.status.text()
+    # Admin → System counts them at once, and the kiosk's thresholds follow the bigger gallery.
+    assert win.admin.system.template_label.text() == "3 template(s) of the model in use"
+    qtbot.waitUntil(lambda: "3 enrolled templates" in win.admin.system.threshold_label.text(), timeout=TIMEOUT_MS)
 
     page.name.setText("Someone Else")
     page.add_photos(photos[:1])
