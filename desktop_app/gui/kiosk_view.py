@@ -28,6 +28,8 @@ BANNER_STYLES = {
 # How long each kind stays after it was last shown: a check-in long enough to read; a hint a
 # moment past the last frame that gave it, so it can be read after the photo is taken away.
 BANNER_MS = {WELCOME: 5000, NOTICE: 5000, HINT: 1500, ATTACK: 3000, PROMPT: 1500}
+# On a narrow screen a banner is drawn smaller, down to this, before it is cut short.
+SMALLEST_PT = 14
 NOT_RECOGNISED = "Not recognised — look at the camera, or ask an administrator to enrol you"
 # About a second of frames with only unknown faces before the hint shows, so that a face the
 # kiosk is still confirming does not flash "not recognised".
@@ -40,7 +42,7 @@ class Banner(ElidedLabel):
     hidden, so the video below never jumps."""
 
     def __init__(self) -> None:
-        super().__init__("✓", alignment=Qt.AlignmentFlag.AlignCenter)
+        super().__init__("✓", smallest_pt=SMALLEST_PT, alignment=Qt.AlignmentFlag.AlignCenter)
         self.kind: str | None = None
         policy = self.sizePolicy()
         policy.setRetainSizeWhenHidden(True)

@@ -12,7 +12,7 @@ import html
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QFrame, QLabel, QMessageBox, QSizePolicy, QWidget
 
 
@@ -27,12 +27,14 @@ def plain_label(text: str = "", **options: Any) -> QLabel:
 
 
 class ElidedLabel(QLabel):
-    """Plain text cut short with "…" to the width it is given, line by line, the whole text in its
-    tooltip: a long name never widens the window past the screen."""
+    """Plain text that never widens its window past the screen: too wide for the width it is
+    given, it is drawn smaller (down to `smallest_pt`), then cut short with "…", line by line; the
+    whole text is in its tooltip."""
 
-    def __init__(self, text: str = "", **options: Any):
+    def __init__(self, text: str = "", smallest_pt: float | None = None, **options: Any):
         super().__init__(**options)
         plain(self)
+        self.smallest_pt = smallest_pt
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setText(text)
 
@@ -46,15 +48,27 @@ class ElidedLabel(QLabel):
     def sizeHint(self) -> QSize:
         return QSize(0, super().sizeHint().height())
 
+    def shown_font(self) -> QFont:
+        """The font the text is drawn in at the current width."""
+        font = QFont(self.font())
+        width, lines = self.contentsRect().width(), self.text().split("\n")
+        while (
+            self.smallest_pt is not None
+            and font.pointSizeF() - 1 >= self.smallest_pt
+            and max(QFontMetrics(font).horizontalAdvance(line) for line in lines) > width
+        ):
+            font.setPointSizeF(font.pointSizeF() - 1)
+        return font
+
     def shown_lines(self) -> list[str]:
         """The lines as drawn at the current width."""
-        width = self.contentsRect().width()
-        metrics = self.fontMetrics()
+        width, metrics = self.contentsRect().width(), QFontMetrics(self.shown_font())
         return [metrics.elidedText(line, Qt.TextElideMode.ElideRight, width) for line in self.text().split("\n")]
 
     def paintEvent(self, event: QPaintEvent) -> None:
         QFrame.paintEvent(self, event)  # the frame; a style sheet's background is drawn before
         painter = QPainter(self)
+        painter.setFont(self.shown_font())
         painter.drawText(self.contentsRect(), self.alignment(), "\n".join(self.shown_lines()))
 
 

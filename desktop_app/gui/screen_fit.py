@@ -13,8 +13,9 @@ def fit_to_screen(window: QWidget, near: QWidget | None = None, full_screen: boo
     there): the whole screen in full screen, otherwise the room left by panels and docks; a window
     bigger than that shrinks to it, and one off that room moves into it."""
     screen = (near or window).screen()
-    if near is not None:
+    if window.screen() is not screen:
         window.setScreen(screen)
+        window.move(screen.availableGeometry().topLeft())
     if full_screen:
         window.setMaximumSize(screen.geometry().size())
         return

@@ -19,7 +19,7 @@ from core.kiosk.kiosk import ADMIN_GROUP, KioskResult, unlock_people
 from core.store import Store
 from core.types import UNLOCK, Event
 from desktop_app.gui.admin.pin_dialog import PinDialog
-from desktop_app.gui.kiosk_view import NOTICE, PROMPT, Banner, overlays, show_hint
+from desktop_app.gui.kiosk_view import NOTICE, PROMPT, SMALLEST_PT, Banner, overlays, show_hint
 from desktop_app.gui.plain import ElidedLabel
 from desktop_app.gui.video_view import VideoView
 from desktop_app.gui.worker import FrameResult
@@ -46,7 +46,7 @@ class UnlockView(QWidget):
         self.person.setMinimumContentsLength(12)
         self.start_button = QPushButton("Arm")
         self.start_button.clicked.connect(self.toggle_armed)
-        self.state = ElidedLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+        self.state = ElidedLabel(smallest_pt=SMALLEST_PT, alignment=Qt.AlignmentFlag.AlignCenter)
         self.video = VideoView()
         # The head-turn challenge's prompt, and what liveness or a failed challenge asks of the person.
         self.banner = Banner()
