@@ -166,6 +166,14 @@ def capture(out: Path) -> list[Path]:
         save(window, "kiosk_liveness")
         window.close()
 
+        # A camera that is not there: the video area says so, and what to try.
+        window = MainWindow(store, pipeline, str(Path(tmp, "unplugged")), realtime=True)
+        window.resize(*SIZE)
+        window.show()
+        _wait(app, lambda: window.kiosk.video.placeholder.startswith("The camera is not working"))
+        save(window, "kiosk_no_camera")
+        window.close()
+
         window = kiosk_window(pad=False)
         _wait(app, lambda: window.kiosk.banner.showing(WELCOME))
         save(window, "kiosk")
@@ -228,6 +236,7 @@ def capture(out: Path) -> list[Path]:
             window.enter_admin()
             for page, name in ((window.admin.enrol, "enrol"), (window.admin.settings, "settings")):
                 window.admin.setCurrentWidget(page)
+                _wait(app, lambda shown=window: shown.admin.enrol.video.showing_frame)
                 save(window.admin_window, f"{name}_{tag}")
             window.admin_window.log_out()
             window.close()
