@@ -12,7 +12,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QMoveEvent, QScreen, QShowEvent
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QKeySequence,
+    QMoveEvent,
+    QResizeEvent,
+    QScreen,
+    QShowEvent,
+)
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QStackedWidget, QToolBar, QToolButton, QWidget
 
 from core.enrol.enroller import Enroller
@@ -154,10 +163,10 @@ class MainWindow(QMainWindow):
         self.unlock.failed.connect(self._show_problem)
         self.admin.gallery_changed.connect(self.worker.invalidate)
         self.admin.settings_saved.connect(self.worker.invalidate)
-        self.admin.settings_saved.connect(lambda _settings: self._show_site())
+        self.admin.settings_saved.connect(self._show_site)
         self.admin.camera_chosen.connect(self.worker.set_camera)
         fit_to_screen(self)
-        self._fitted_to: QScreen | None = None
+        self._fitted_to: QScreen = self.screen()
         self.worker.start()
 
     # ------------------------------------------------------------------------------------ screens
@@ -204,10 +213,13 @@ class MainWindow(QMainWindow):
         dialog = PinDialog(self.store, self, purpose=purpose)
         dialog.accepted.connect(then)
         # The button was pressed, but the screen did not change.
-        dialog.rejected.connect(lambda: self.screen_actions[self.current_screen].setChecked(True))
+        dialog.rejected.connect(self._mark_current_screen)
         dialog.finished.connect(dialog.deleteLater)
         self.pin_dialog = dialog
         dialog.open()
+
+    def _mark_current_screen(self) -> None:
+        self.screen_actions[self.current_screen].setChecked(True)
 
     def _show_page(self, page: Screen) -> None:
         self.stack.setCurrentWidget(page)
@@ -229,20 +241,28 @@ class MainWindow(QMainWindow):
 
     def leave_kiosk_mode(self) -> None:
         self.showNormal()
-        fit_to_screen(self)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if self._fitted_to is None:  # the first time: now with the frame's size known
-            self._fitted_to = self.screen()
-            fit_to_screen(self, full_screen=self.isFullScreen())
+        self._keep_within_screen()
 
     def moveEvent(self, event: QMoveEvent) -> None:
-        # Moved to another screen, the window takes that screen's size as its limit.
-        if self._fitted_to is not None and self.screen() is not self._fitted_to:
-            self._fitted_to = self.screen()
-            fit_to_screen(self, full_screen=self.isFullScreen())
         super().moveEvent(event)
+        self._keep_within_screen()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._keep_within_screen()
+
+    def _keep_within_screen(self) -> None:
+        """Moved to another screen, or grown past this one's room (its frame, known once the
+        window manager has drawn it, included), the window fits that screen again."""
+        if self.isFullScreen() or not self.isVisible():
+            return
+        room, frame = self.screen().availableGeometry(), self.frameGeometry()
+        if self.screen() is not self._fitted_to or frame.width() > room.width() or frame.height() > room.height():
+            self._fitted_to = self.screen()
+            fit_to_screen(self)
 
     def changeEvent(self, event: QEvent) -> None:
         # However full screen came or went (the window manager too), the toolbar follows it.
@@ -314,7 +334,7 @@ class MainWindow(QMainWindow):
         self.health.setStyleSheet(HEALTH_STYLE[self.healthy])
         self.health.setToolTip(plain_tooltip("; ".join(problems) if problems else "camera and recognition working"))
 
-    def _show_site(self) -> None:
+    def _show_site(self, _saved: object = None) -> None:
         self.site_label.setText(self.store.load_settings().kiosk_id)
 
     def _tick(self) -> None:

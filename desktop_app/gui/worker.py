@@ -42,6 +42,19 @@ class PreviewFrame:
 
 
 FrameResult = KioskResult | PreviewFrame
+Step = Callable[[np.ndarray], FrameResult]
+# A mode builds, on the worker thread, the step each frame goes through. It takes the worker rather
+# than holding it: a mode kept on the worker must not make a reference cycle with it, which Python
+# may then collect on any thread, deleting the QThread off its own.
+Mode = Callable[["FrameWorker"], Step]
+
+
+def _attendance(worker: FrameWorker) -> Step:
+    return worker._with_kiosk(Kiosk(worker.store, worker.pipeline))
+
+
+def _preview(worker: FrameWorker) -> Step:
+    return worker._without_kiosk(PreviewFrame)
 
 
 class FrameWorker(QThread):
@@ -61,9 +74,9 @@ class FrameWorker(QThread):
         self._wake = threading.Event()
         self._latest: FrameResult | None = None
         self._announced = False
-        self._request: Callable[[], Callable[[np.ndarray], FrameResult]] | None = self._attendance
+        self._request: Mode | None = _attendance
         # The screen's mode (check-in, unlock, preview), which an enrolment capture interrupts.
-        self._screen_mode: Callable[[], Callable[[np.ndarray], FrameResult]] = self._attendance
+        self._screen_mode: Mode = _attendance
         self._capturing = False
         # Whether the last try to open the source worked and it still gives frames.
         self.camera_ok = False
@@ -74,14 +87,14 @@ class FrameWorker(QThread):
     # ------------------------------------------------------------------ requests from the UI thread
 
     def show_attendance(self) -> None:
-        self._set_screen_mode(self._attendance)
+        self._set_screen_mode(_attendance)
 
     def show_unlock(self, person_ids: Collection[int]) -> None:
         ids = frozenset(person_ids)
-        self._set_screen_mode(lambda: self._with_kiosk(Kiosk(self.store, self.pipeline, unlock_for=ids)))
+        self._set_screen_mode(lambda worker: worker._with_kiosk(Kiosk(worker.store, worker.pipeline, unlock_for=ids)))
 
     def show_preview(self) -> None:
-        self._set_screen_mode(lambda: self._without_kiosk(PreviewFrame))
+        self._set_screen_mode(_preview)
 
     def start_capture(self, enroller: Enroller, min_samples: int = 5, max_samples: int = 10) -> CaptureSession:
         """The session collects samples on this thread; read them after end_capture(). Meanwhile
@@ -92,7 +105,7 @@ class FrameWorker(QThread):
             return PreviewFrame(frame, session.feed(frame, time.monotonic()))
 
         with self._lock:
-            self._capturing, self._request = True, lambda: self._without_kiosk(step)
+            self._capturing, self._request = True, lambda worker: worker._without_kiosk(step)
         return session
 
     def end_capture(self) -> None:
@@ -123,7 +136,7 @@ class FrameWorker(QThread):
         self._wake.set()
         self.wait()
 
-    def _set_screen_mode(self, make: Callable[[], Callable[[np.ndarray], FrameResult]]) -> None:
+    def _set_screen_mode(self, make: Mode) -> None:
         """Starts at the next frame, or once a capture ends."""
         with self._lock:
             self._screen_mode = make
@@ -131,9 +144,6 @@ class FrameWorker(QThread):
                 self._request = make
 
     # --------------------------------------------------------------------------- the worker thread
-
-    def _attendance(self) -> Callable[[np.ndarray], FrameResult]:
-        return self._with_kiosk(Kiosk(self.store, self.pipeline))
 
     def _with_kiosk(self, kiosk: Kiosk) -> Callable[[np.ndarray], FrameResult]:
         self._kiosk = kiosk
@@ -177,7 +187,7 @@ class FrameWorker(QThread):
             request, self._request = self._request, None
         try:
             if request:
-                self._step = request()
+                self._step = request(self)
                 request = None
             # __init__ queues the attendance mode, so the first frame has always built a step.
             assert self._step is not None
