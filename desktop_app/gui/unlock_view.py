@@ -127,6 +127,7 @@ class UnlockView(QWidget):
             return
         self.state.setText(f"UNLOCKED — {unlocks[0].name}")
         self.state.setStyleSheet(UNLOCKED_STYLE)
+        self.banner.clear_banner()  # a head-turn prompt is answered
         self.paused.emit()
         self._relock.start()
 

@@ -67,6 +67,7 @@ def test_unlock_screen_opens_for_the_chosen_person_after_a_camera_error(
     assert win.unlock.start_button.text() == "Disarm…" and not win.unlock.person.isEnabled()
     win.worker.set_camera(str(person_folder))
     qtbot.waitUntil(lambda: win.unlock.state.text() == "UNLOCKED — George W Bush", timeout=TIMEOUT_MS)
+    assert win.unlock.banner.isHidden()
 
 
 def test_admin_pin_is_set_on_first_use_then_verified(qtbot, store):
