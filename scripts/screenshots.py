@@ -125,7 +125,12 @@ def capture(out: Path) -> list[Path]:
     saved: list[Path] = []
 
     def save(widget, name: str) -> None:
-        app.processEvents()  # let layouts settle after the last change
+        # Let layouts settle after the last change: a wrapped label's height takes a second pass
+        # once its width is known.
+        settle = time.monotonic() + 0.2
+        while time.monotonic() < settle:
+            app.processEvents()
+            time.sleep(0.01)
         path = out / f"{name}.png"
         widget.grab().save(str(path))
         saved.append(path)
