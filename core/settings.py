@@ -70,6 +70,9 @@ RANGES: dict[str, tuple[float, float]] = {
     "late_grace_min": (0, 240),
     "checkout_min_gap_s": (0.0, 86_400.0),
     "max_shift_s": (0.0, 86_400.0),
+    # The admin area logs out after this many idle seconds; under 5 s it would log out while
+    # someone reads a page, and past an hour an unattended kiosk stays open too long.
+    "admin_idle_s": (5.0, 3600.0),
 }
 
 
@@ -180,6 +183,7 @@ class Settings:
     kiosk_id: str = field(default_factory=default_kiosk_id)
     min_face: int = 60
     admin_pin_hash: str | None = None
+    admin_idle_s: float = 120.0
     # The aligned crop of each template (encrypted) lets a new model recompute templates without
     # the person; off, no face image is kept and a model change means re-enrolling everyone.
     keep_face_crops: bool = True

@@ -1,5 +1,7 @@
 """Regenerate the screenshots in docs/screenshots: every screen, drawn offscreen, with a throwaway
-database and only the sample photos in assets/samples (never a dataset's faces).
+database and only the sample photos in assets/samples (never a dataset's faces). Besides the
+1024x700 window, the kiosk and admin screens in kiosk mode on an 800x480 panel and a 1920x1080
+screen (*_800x480.png, *_1920x1080.png): the offscreen screens of tests/gui/screens.json.
 
     QT_QPA_PLATFORM=offscreen python scripts/screenshots.py [OUT_DIR]
 
@@ -29,6 +31,9 @@ PORTRAIT, GROUP = "Tom_Hanks_54745.png", "t1.jpg"
 # list; the sixth plays the stranger at the kiosk.
 GROUP_NAMES = ("Ada Park", "Ben Okafor", "Chloé Martin", "Dev Sharma", "Eva Lindqvist")
 SIZE = (1024, 700)
+SCREENS_CONFIG = Path(__file__).resolve().parent.parent / "tests" / "gui" / "screens.json"
+# Kiosk mode on each screen of SCREENS_CONFIG: its name there, and the shots' suffix.
+KIOSK_SCREENS = (("panel", "800x480"), ("desktop", "1920x1080"))
 
 
 def _wait(app, done: Callable[[], bool], timeout_s: float = 30.0) -> None:
@@ -103,12 +108,15 @@ def _liveness(store, pad: bool, challenge: bool) -> None:
 
 
 def capture(out: Path) -> list[Path]:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+        os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={SCREENS_CONFIG}"
+    from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
     from core.store import Store
     from core.vision.pipeline import FacePipeline
     from desktop_app.gui.admin.pin_dialog import PinDialog
+    from desktop_app.gui.kiosk_view import ATTACK, WELCOME
     from desktop_app.gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
@@ -117,7 +125,12 @@ def capture(out: Path) -> list[Path]:
     saved: list[Path] = []
 
     def save(widget, name: str) -> None:
-        app.processEvents()  # let layouts settle after the last change
+        # Let layouts settle after the last change: a wrapped label's height takes a second pass
+        # once its width is known.
+        settle = time.monotonic() + 0.2
+        while time.monotonic() < settle:
+            app.processEvents()
+            time.sleep(0.01)
         path = out / f"{name}.png"
         widget.grab().save(str(path))
         saved.append(path)
@@ -154,13 +167,23 @@ def capture(out: Path) -> list[Path]:
         # The camera is one still frame of sample photos: liveness rightly refuses it, so it is
         # off for the check-in and unlock shots and on for the shot of its hint.
         window = kiosk_window(pad=True)
-        _wait(app, lambda: "photo or screen" in window.kiosk.hint.text().lower() and not window.kiosk.hint.isHidden())
+        _wait(app, lambda: window.kiosk.banner.showing(ATTACK))
         save(window, "kiosk_liveness")
         window.close()
 
+        # A camera that is not there: the video area says so, and what to try.
+        window = MainWindow(store, pipeline, str(Path(tmp, "unplugged")), realtime=True)
+        window.resize(*SIZE)
+        window.show()
+        _wait(app, lambda: window.kiosk.video.placeholder.startswith("The camera is not working"))
+        save(window, "kiosk_no_camera")
+        window.close()
+
         window = kiosk_window(pad=False)
-        _wait(app, lambda: not window.kiosk.banner.isHidden())
+        _wait(app, lambda: window.kiosk.banner.showing(WELCOME))
         save(window, "kiosk")
+        now = datetime.now().astimezone()
+        checked_in = store.events(now - timedelta(minutes=5), now + timedelta(minutes=1))
 
         window.show_unlock()
         window.unlock.person.setCurrentIndex(window.unlock.person.findText("Tom Hanks"))
@@ -170,7 +193,7 @@ def capture(out: Path) -> list[Path]:
             raise RuntimeError("arming Unlock did not ask for the admin PIN")
         asked.pin.setText("246813")
         asked.submit()
-        _wait(app, lambda: not window.unlock.prompt.isHidden())
+        _wait(app, lambda: window.unlock.banner.isVisible())
         save(window, "unlock_challenge")
 
         _liveness(store, pad=False, challenge=False)
@@ -180,23 +203,48 @@ def capture(out: Path) -> list[Path]:
         _liveness(store, pad=True, challenge=True)  # the Settings shot shows the defaults
 
         window.enter_admin()
+        admin = window.admin_window
+        admin.resize(*SIZE)
         enrol = window.admin.enrol
         enrol.name.setText("Tom Hanks")
         enrol.add_photos([photos / PORTRAIT, photos / GROUP])
         _wait(app, lambda: enrol.photo_list.count() == 2)
         enrol.toggle_capture()
         _wait(app, lambda: enrol.feedback.text().startswith("3/"))
-        save(window, "enrol")
+        save(admin, "enrol")
         enrol.reset()
 
         for page, name in ((window.admin.people, "people"), (window.admin.attendance, "attendance")):
             window.admin.setCurrentWidget(page)
-            save(window, name)
+            save(admin, name)
         window.admin.setCurrentWidget(window.admin.settings)
         window.admin.settings.calibrate()
         _wait(app, lambda: "false accepts" in window.admin.settings.calibration.text())
-        save(window, "settings")
+        save(admin, "settings")
+        window.admin.setCurrentWidget(window.admin.system)
+        save(admin, "system")
+        admin.log_out()
         window.close()
+
+        screens = {screen.name(): screen for screen in QGuiApplication.screens()}
+        for screen_name, tag in KIOSK_SCREENS:
+            if screen_name not in screens:
+                raise RuntimeError(f"no {tag} screen: run with QT_QPA_PLATFORM=offscreen (or unset)")
+            window = kiosk_window(pad=False)
+            window.setScreen(screens[screen_name])
+            window.move(screens[screen_name].geometry().topLeft())
+            window.enter_kiosk_mode()
+            _wait(app, lambda shown=window: bool(shown.kiosk.video.overlays))
+            # He was checked in above and the cooldown holds: his confirmation is shown again.
+            window.kiosk.show_events(checked_in)
+            save(window, f"kiosk_{tag}")
+            window.enter_admin()
+            for page, name in ((window.admin.enrol, "enrol"), (window.admin.settings, "settings")):
+                window.admin.setCurrentWidget(page)
+                _wait(app, lambda shown=window: shown.admin.enrol.video.showing_frame)
+                save(window.admin_window, f"{name}_{tag}")
+            window.admin_window.log_out()
+            window.close()
         store.close()
     return saved
 

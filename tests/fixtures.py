@@ -11,7 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# No display needed; two screens: a desktop and an 800x480 panel (tests/gui/test_screen_fit.py).
+os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={Path(__file__).parent / 'gui' / 'screens.json'}")
 
 import cv2
 import numpy as np

@@ -24,7 +24,7 @@ def run_app(camera: str | None = None, fullscreen: bool = False, model: str | No
         QMessageBox.critical(None, "FaceGate cannot start", str(exc))
         return 2
     window = MainWindow(store, pipeline, camera)
-    window.showFullScreen() if fullscreen else window.show()
+    window.enter_kiosk_mode() if fullscreen else window.show()
     try:
         return app.exec()
     finally:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -19,15 +19,14 @@ from core.kiosk.kiosk import ADMIN_GROUP, KioskResult, unlock_people
 from core.store import Store
 from core.types import UNLOCK, Event
 from desktop_app.gui.admin.pin_dialog import PinDialog
-from desktop_app.gui.kiosk_view import HeldHint, overlays
-from desktop_app.gui.plain import plain_label
+from desktop_app.gui.kiosk_view import NOTICE, PROMPT, SMALLEST_PT, Banner, overlays, show_hint
+from desktop_app.gui.plain import ElidedLabel
 from desktop_app.gui.video_view import VideoView
 from desktop_app.gui.worker import FrameResult
 
 UNLOCKED_MS = 5000
-LOCKED_STYLE = "background:#d13b3b; color:white; font-size:32pt; font-weight:bold; padding:16px; border-radius:8px;"
+LOCKED_STYLE = "background:#d13b3b; color:white; font-size:26pt; font-weight:bold; padding:10px; border-radius:8px;"
 UNLOCKED_STYLE = LOCKED_STYLE.replace("#d13b3b", "#2e9e4f")
-PROMPT_STYLE = "background:#1f5fbf; color:white; font-size:26pt; font-weight:bold; padding:12px; border-radius:8px;"
 
 
 class UnlockView(QWidget):
@@ -42,15 +41,15 @@ class UnlockView(QWidget):
         super().__init__(parent)
         self.store = store
         self.person = QComboBox()
+        # A long name must not widen the screen: the list shows it whole when opened.
+        self.person.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.person.setMinimumContentsLength(12)
         self.start_button = QPushButton("Arm")
-        self.start_button.clicked.connect(self.arm)
-        self.state = plain_label(alignment=Qt.AlignmentFlag.AlignCenter)
+        self.start_button.clicked.connect(self.toggle_armed)
+        self.state = ElidedLabel(smallest_pt=SMALLEST_PT, alignment=Qt.AlignmentFlag.AlignCenter)
         self.video = VideoView()
         # The head-turn challenge's prompt, and what liveness or a failed challenge asks of the person.
-        self.prompt = plain_label(alignment=Qt.AlignmentFlag.AlignCenter)
-        self.prompt.setStyleSheet(PROMPT_STYLE)
-        self.prompt.hide()
-        self.hint = HeldHint()
+        self.banner = Banner()
         chooser = QHBoxLayout()
         chooser.addWidget(QLabel("Unlock for:"))
         chooser.addWidget(self.person, 1)
@@ -58,16 +57,18 @@ class UnlockView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(chooser)
         layout.addWidget(self.state)
-        layout.addWidget(self.prompt)
+        layout.addWidget(self.banner)
         layout.addWidget(self.video, 1)
-        layout.addWidget(self.hint)
         self._relock = QTimer(self, singleShot=True, interval=UNLOCKED_MS)
         self._relock.timeout.connect(self._rearm)
         self._armed: list[int] | None = None
+        self._armed_for = ""
         self.pin_dialog: PinDialog | None = None
-        # The camera pauses once unlocked, so no later frame would take the hint away.
-        self.hint.held.timeout.connect(self.hint.hide)
         self._show_locked()
+
+    @property
+    def armed(self) -> bool:
+        return self._armed is not None
 
     def leave(self) -> None:
         """Another screen takes over: disarm, so a pending re-arm cannot take the camera back."""
@@ -81,10 +82,24 @@ class UnlockView(QWidget):
         for p in self.store.list_people():
             self.person.addItem(p.name, p.id)
 
+    def toggle_armed(self) -> None:
+        """Anyone may stand at the kiosk: choosing who opens the door, and disarming it, take the
+        admin PIN (set on first use)."""
+        if self.armed:
+            self._ask_pin("Disarming Unlock needs the admin PIN.", self.disarm)
+        else:
+            self.arm()
+
     def arm(self) -> None:
-        """Anyone may stand at the kiosk: choosing who opens the door takes the admin PIN (set on first use)."""
-        self.pin_dialog = PinDialog(self.store, self, purpose="Arming Unlock needs the admin PIN.")
-        self.pin_dialog.accepted.connect(self._arm_chosen)
+        self._ask_pin("Arming Unlock needs the admin PIN.", self._arm_chosen)
+
+    def disarm(self) -> None:
+        self.leave()
+        self.paused.emit()
+
+    def _ask_pin(self, purpose: str, then: Callable[[], None]) -> None:
+        self.pin_dialog = PinDialog(self.store, self, purpose=purpose)
+        self.pin_dialog.accepted.connect(then)
         self.pin_dialog.open()  # not exec(): the camera keeps running behind the dialog
 
     def _arm_chosen(self) -> None:
@@ -92,19 +107,19 @@ class UnlockView(QWidget):
         try:
             ids = [chosen] if chosen is not None else unlock_people(self.store)
         except FaceGateError as exc:
+            self.banner.show_banner(NOTICE, str(exc))
             self.failed.emit(str(exc))
             return
         self._armed = ids
+        self._armed_for = self.person.currentText()
         self._rearm()
 
     def show_result(self, result: FrameResult) -> None:
         self.video.show_frame(result.frame, overlays(result))
         prompt = result.prompt if isinstance(result, KioskResult) else None
-        if prompt:
-            self.prompt.setText(prompt)
-        self.prompt.setVisible(bool(prompt))
-        # Held a moment: a failed challenge says why on one frame only.
-        self.hint.setVisible(self.hint.hold(result.hint if isinstance(result, KioskResult) else None))
+        # A failed challenge says why on one frame only: the banner holds it a moment.
+        if not show_hint(self.banner, result) and prompt:
+            self.banner.show_banner(PROMPT, prompt)
 
     def show_events(self, events: Sequence[Event]) -> None:
         unlocks = [e for e in events if e.kind == UNLOCK]
@@ -112,6 +127,7 @@ class UnlockView(QWidget):
             return
         self.state.setText(f"UNLOCKED — {unlocks[0].name}")
         self.state.setStyleSheet(UNLOCKED_STYLE)
+        self.banner.clear_banner()  # a head-turn prompt is answered
         self.paused.emit()
         self._relock.start()
 
@@ -121,5 +137,8 @@ class UnlockView(QWidget):
             self.unlock_requested.emit(self._armed)
 
     def _show_locked(self) -> None:
-        self.state.setText("LOCKED")
+        """LOCKED, and whom it waits for once armed; the chooser is fixed while armed."""
+        self.state.setText(f"LOCKED — armed for {self._armed_for}" if self.armed else "LOCKED")
         self.state.setStyleSheet(LOCKED_STYLE)
+        self.person.setEnabled(not self.armed)
+        self.start_button.setText("Disarm…" if self.armed else "Arm…")

@@ -29,7 +29,8 @@ def to_qimage(frame: np.ndarray) -> QImage:
 class VideoView(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setMinimumSize(320, 240)
+        # Small enough for an 800x480 panel with the controls around it.
+        self.setMinimumSize(160, 120)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._image: QImage | None = None
         self._overlays: Sequence[Overlay] = ()
@@ -41,15 +42,29 @@ class VideoView(QWidget):
         self.update()
 
     def clear(self, placeholder: str) -> None:
+        """No frame, no boxes: the message fills the area instead (a camera problem and what to
+        try, or the end of a video), wrapped to its width."""
         self._image, self._overlays, self.placeholder = None, (), placeholder
         self.update()
+
+    @property
+    def showing_frame(self) -> bool:
+        return self._image is not None
+
+    @property
+    def overlays(self) -> Sequence[Overlay]:
+        return self._overlays
 
     def paintEvent(self, _event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), Qt.GlobalColor.black)
         if self._image is None:
-            painter.setPen(Qt.GlobalColor.lightGray)
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.placeholder)
+            painter.setPen(Qt.GlobalColor.white)
+            font = QFont(self.font())
+            font.setPointSize(14)
+            painter.setFont(font)
+            flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+            painter.drawText(self.rect().adjusted(16, 16, -16, -16), flags, self.placeholder)
             return
         scale = min(self.width() / self._image.width(), self.height() / self._image.height())
         left = (self.width() - self._image.width() * scale) / 2

@@ -44,6 +44,19 @@ class PreviewFrame:
 
 
 FrameResult = KioskResult | PreviewFrame
+Step = Callable[[np.ndarray], FrameResult]
+# A mode builds, on the worker thread, the step each frame goes through. It takes the worker rather
+# than holding it: a mode kept on the worker must not make a reference cycle with it, which Python
+# may then collect on any thread, deleting the QThread off its own.
+Mode = Callable[["FrameWorker"], Step]
+
+
+def _attendance(worker: FrameWorker) -> Step:
+    return worker._with_kiosk(Kiosk(worker.store, worker.pipeline))
+
+
+def _preview(worker: FrameWorker) -> Step:
+    return worker._without_kiosk(PreviewFrame)
 
 
 class FrameWorker(QThread):
@@ -66,7 +79,12 @@ class FrameWorker(QThread):
         self._wake = threading.Event()
         self._latest: FrameResult | None = None
         self._announced = False
-        self._request: Callable[[], Callable[[np.ndarray], FrameResult]] | None = self._attendance
+        self._request: Mode | None = _attendance
+        # The screen's mode (check-in, unlock, preview), which an enrolment capture interrupts.
+        self._screen_mode: Mode = _attendance
+        self._capturing = False
+        # Whether the last try to open the source worked and it still gives frames.
+        self.camera_ok = False
         self._step: Callable[[np.ndarray], FrameResult] | None = None
         self._kiosk: Kiosk | None = None
         self._camera_changed = False
@@ -76,25 +94,37 @@ class FrameWorker(QThread):
     # ------------------------------------------------------------------ requests from the UI thread
 
     def show_attendance(self) -> None:
-        self._set_request(self._attendance)
+        self._set_screen_mode(_attendance)
 
     def show_unlock(self, person_ids: Collection[int]) -> None:
         ids = frozenset(person_ids)
-        self._set_request(lambda: self._with_kiosk(Kiosk(self.store, self.pipeline, unlock_for=ids)))
+        self._set_screen_mode(lambda worker: worker._with_kiosk(Kiosk(worker.store, worker.pipeline, unlock_for=ids)))
 
     def show_preview(self) -> None:
-        self._set_request(lambda: self._without_kiosk(PreviewFrame))
+        self._set_screen_mode(_preview)
 
     def start_capture(self, enroller: Enroller, min_samples: int = 5, max_samples: int = 10) -> CaptureSession:
-        """The session collects samples on this thread; read them once the UI has switched away."""
+        """The session collects samples on this thread; read them after end_capture(). Meanwhile
+        nobody is checked in: the person enrolling stands at the camera."""
         session = CaptureSession(enroller, min_samples, max_samples)
         self.start_feed(lambda frame: session.feed(frame, time.monotonic()))
         return session
 
     def start_feed(self, consume: Callable[[np.ndarray], CaptureFeedback | None]) -> None:
-        """Preview frames, each handed to consume on this thread first (enrolment capture,
-        liveness calibration) until another mode is asked for."""
-        self._set_request(lambda: self._without_kiosk(lambda frame: PreviewFrame(frame, consume(frame))))
+        """Preview frames, each handed to consume on this thread first (enrolment capture, liveness
+        calibration), until end_capture(). Meanwhile nobody is checked in: the person enrolling or
+        calibrating stands at the camera."""
+
+        def step(frame: np.ndarray) -> PreviewFrame:
+            return PreviewFrame(frame, consume(frame))
+
+        with self._lock:
+            self._capturing, self._request = True, lambda worker: worker._without_kiosk(step)
+
+    def end_capture(self) -> None:
+        """Back to the screen's mode."""
+        with self._lock:
+            self._capturing, self._request = False, self._screen_mode
 
     def invalidate(self) -> None:
         """People, templates or settings changed: the kiosk reloads them before its next frame."""
@@ -126,14 +156,14 @@ class FrameWorker(QThread):
         self.wait()
         self.actions.stop()
 
-    def _set_request(self, make: Callable[[], Callable[[np.ndarray], FrameResult]]) -> None:
+    def _set_screen_mode(self, make: Mode) -> None:
+        """Starts at the next frame, or once a capture ends."""
         with self._lock:
-            self._request = make
+            self._screen_mode = make
+            if not self._capturing:
+                self._request = make
 
     # --------------------------------------------------------------------------- the worker thread
-
-    def _attendance(self) -> Callable[[np.ndarray], FrameResult]:
-        return self._with_kiosk(Kiosk(self.store, self.pipeline))
 
     def _with_kiosk(self, kiosk: Kiosk) -> Callable[[np.ndarray], FrameResult]:
         self._kiosk = kiosk
@@ -150,12 +180,15 @@ class FrameWorker(QThread):
                 camera, self._camera_changed = self.camera, False
             try:
                 with open_source(camera, self.realtime) as source:
+                    self.camera_ok = True
                     self.camera_status.emit(source.name, True)
                     delay = RETRY_FIRST_S
                     if self._play(source):
+                        self.camera_ok = False
                         self.source_ended.emit()
                         return
             except CameraError as exc:
+                self.camera_ok = False
                 self.camera_status.emit(f"{exc}; retrying in {delay:g} s", False)
                 self._pause(delay)
                 delay = min(delay * 2, RETRY_MAX_S)
@@ -174,7 +207,7 @@ class FrameWorker(QThread):
             request, self._request = self._request, None
         try:
             if request:
-                self._step = request()
+                self._step = request(self)
                 request = None
             # __init__ queues the attendance mode, so the first frame has always built a step.
             assert self._step is not None

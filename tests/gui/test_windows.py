@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QDate, QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QLabel
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -17,6 +18,7 @@ from core.matching.cascade import Cascade
 from core.matching.gallery import model_key
 from core.store.pin import verify_pin
 from core.types import CHECK_IN, Event
+from desktop_app.gui.kiosk_view import HINT, NOT_RECOGNISED
 
 DAY = (datetime(2000, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc))
 TIMEOUT_MS = 20_000
@@ -27,16 +29,20 @@ def test_kiosk_window_checks_in_once_and_confirms_by_name(qtbot, window, store, 
     qtbot.waitUntil(lambda: win.worker.isFinished() and "checked in" in win.kiosk.banner.text(), timeout=TIMEOUT_MS)
     assert [(e.name, e.kind) for e in store.events(*DAY)] == [("George W Bush", CHECK_IN)]
     assert "Welcome, George W Bush" in win.kiosk.banner.text() and not win.kiosk.banner.isHidden()
-    assert win.fps_label.text().endswith("fps")
-    # The status bar names the folder, not its path (the path is in the tooltip).
-    assert person_folder.name in win.camera_label.text() and str(person_folder.parent) not in win.camera_label.text()
-    assert str(person_folder) in win.camera_label.toolTip()
+    system = win.admin.system
+    assert system.fps_label.text().endswith("fps")
+    # Admin → System names the folder, not its path (the path is in the tooltip).
+    assert person_folder.name in system.camera_label.text()
+    assert str(person_folder.parent) not in system.camera_label.text()
+    assert str(person_folder) in system.camera_label.toolTip()
 
 
 def test_stranger_gets_the_not_recognised_hint(qtbot, window, store, enrolled, camera_folder, lfw_photos):
     folder = camera_folder("stranger", lfw_photos("Jean_Chretien", ("0002", "0008")), repeats=12)
     win = window(folder)
-    qtbot.waitUntil(lambda: not win.kiosk.hint.isHidden(), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: win.kiosk.banner.showing(HINT) and win.kiosk.banner.text() == NOT_RECOGNISED, timeout=TIMEOUT_MS
+    )
     assert store.events(*DAY) == []
 
 
@@ -44,8 +50,8 @@ def test_unlock_screen_opens_for_the_chosen_person_after_a_camera_error(
     qtbot, window, tmp_path, enrolled, person_folder
 ):
     win = window(tmp_path / "unplugged")
-    qtbot.waitUntil(lambda: "unplugged" in win.camera_label.text(), timeout=TIMEOUT_MS)
-    assert "retrying" in win.camera_label.text()
+    qtbot.waitUntil(lambda: "unplugged" in win.admin.system.camera_label.text(), timeout=TIMEOUT_MS)
+    assert "retrying" in win.admin.system.camera_label.text()
     win.show_unlock()
     win.unlock.person.setCurrentIndex(win.unlock.person.findData(enrolled.id))
     win.unlock.start_button.click()
@@ -56,9 +62,12 @@ def test_unlock_screen_opens_for_the_chosen_person_after_a_camera_error(
     dialog.repeat.setText("135790")
     dialog.ok_button.click()
     assert win.unlock._armed == [enrolled.id]
-    assert win.unlock.state.text() == "LOCKED"
+    # Armed shows: whom the door waits for, and the button now disarms.
+    assert win.unlock.state.text() == "LOCKED — armed for George W Bush"
+    assert win.unlock.start_button.text() == "Disarm…" and not win.unlock.person.isEnabled()
     win.worker.set_camera(str(person_folder))
     qtbot.waitUntil(lambda: win.unlock.state.text() == "UNLOCKED — George W Bush", timeout=TIMEOUT_MS)
+    assert win.unlock.banner.isHidden()
 
 
 def test_admin_pin_is_set_on_first_use_then_verified(qtbot, store):
@@ -127,6 +136,9 @@ def test_enrol_from_photos_in_the_admin_screen_with_duplicate_warning(
     qtbot.waitUntil(lambda: page.status.text().startswith("Enrolled"), timeout=TIMEOUT_MS)
     person = store.find_person_by_name("George W Bush")
     assert person.group == "staff" and "3 template" in page.status.text()
+    # Admin → System counts them at once, and the kiosk's thresholds follow the bigger gallery.
+    assert win.admin.system.template_label.text() == "3 template(s) of the model in use"
+    qtbot.waitUntil(lambda: "3 enrolled templates" in win.admin.system.threshold_label.text(), timeout=TIMEOUT_MS)
 
     page.name.setText("Someone Else")
     page.add_photos(photos[:1])
@@ -347,8 +359,9 @@ def test_attendance_tables_show_the_chosen_days_and_filter_without_querying(qtbo
 def test_settings_page_saves_and_calibrates(qtbot, window, store, enrolled, stranger_folder):
     win = window(stranger_folder)
     win.enter_admin()
-    # The toolbar shows which screen is up.
-    assert [page for page, action in win.screen_actions.items() if action.isChecked()] == [win.admin]
+    # Admin is a window of its own; the kiosk screen behind it stays as it was.
+    assert win.admin_window.isVisible()
+    assert [page for page, action in win.screen_actions.items() if action.isChecked()] == [win.kiosk]
     win.admin.setCurrentWidget(win.admin.settings)
     page = win.admin.settings
     page.cooldown.setValue(600)
@@ -367,14 +380,15 @@ def test_settings_page_saves_and_calibrates(qtbot, window, store, enrolled, stra
 
 
 @pytest.mark.parametrize("verify", [True, False], ids=["verifier", "student-alone"])
-def test_status_bar_names_both_models_and_each_ones_thresholds(
+def test_admin_system_page_names_both_models_and_each_ones_thresholds(
     qtbot, window, store, pipeline, sample_enrolled, sample_person_folder, verify
 ):
     store.save_settings(replace(store.load_settings(), verify_verdicts=verify))
     win = window(sample_person_folder)
-    qtbot.waitUntil(lambda: win.threshold_label.text() != "", timeout=TIMEOUT_MS)
+    system = win.admin.system
+    qtbot.waitUntil(lambda: system.threshold_label.text() != "", timeout=TIMEOUT_MS)
     student, verifier = pipeline.embedder, pipeline.verifier
-    models = win.model_label.text()
+    models = system.model_label.text()
     assert f"student {student.path.name} ({student.model_id})" in models
     if verify:
         assert f"verifier {verifier.path.name} ({verifier.model_id})" in models
@@ -382,7 +396,7 @@ def test_status_bar_names_both_models_and_each_ones_thresholds(
         assert "no verifier" in models and verifier.model_id not in models
     # The thresholds label is the kiosk's cascade's own line: each model's thresholds for the gallery now.
     cascade = Cascade(store, pipeline, store.load_settings(), unlock=False)
-    shown = win.threshold_label.text()
+    shown = system.threshold_label.text()
     assert shown == cascade.describe()
     t = cascade.student_thresholds
     assert f"student: 15 enrolled templates: attendance {t.attendance:.3f}, unlock {t.unlock:.3f}" in shown
@@ -391,3 +405,9 @@ def test_status_bar_names_both_models_and_each_ones_thresholds(
         assert v is not None and f"verifier: 15 enrolled templates: attendance {v.attendance:.3f}" in shown
     else:
         assert v is None and "verifier:" not in shown
+    # None of it is on the public status bar: that shows the time, the site and a health dot.
+    public = " ".join(label.text() for label in win.statusBar().findChildren(QLabel))
+    assert student.model_id not in public and "threshold" not in public and "template" not in public
+    win.enter_admin()
+    win.admin.setCurrentWidget(system)
+    assert system.template_label.text() == "15 template(s) of the model in use"

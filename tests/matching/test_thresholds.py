@@ -289,8 +289,11 @@ def test_status_bar_and_settings_show_the_thresholds_in_use(qtbot, window, store
         pytest.skip("the model under test carries no impostor scores")
     expected = settings_thresholds(pipeline.embedder, store.load_settings(), 3)
     win = window(person_folder)
-    qtbot.waitUntil(lambda: "enrolled templates" in win.threshold_label.text(), timeout=20_000)
-    assert f"student: 3 enrolled templates: attendance {expected.attendance:.3f}" in win.threshold_label.text()
+    qtbot.waitUntil(lambda: "enrolled templates" in win.admin.system.threshold_label.text(), timeout=20_000)
+    assert (
+        f"student: 3 enrolled templates: attendance {expected.attendance:.3f}"
+        in win.admin.system.threshold_label.text()
+    )
     win.enter_admin()
     win.admin.setCurrentWidget(win.admin.settings)
     page = win.admin.settings

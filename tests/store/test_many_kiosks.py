@@ -246,7 +246,7 @@ def test_window_status_bar_says_offline_with_the_events_waiting(
         win = MainWindow(kiosk_store, pipeline, str(person_folder), realtime=False)
         qtbot.addWidget(win)
         win.show()
-        qtbot.waitUntil(lambda: "offline: 1 event waiting" in win.fps_label.text(), timeout=30_000)
+        qtbot.waitUntil(lambda: "offline: 1 event waiting" in win.admin.system.fps_label.text(), timeout=30_000)
         assert win.kiosk.banner.isHidden() or "checked in" not in win.kiosk.banner.text()  # not confirmed yet
     finally:
         locker.execute("ROLLBACK")

@@ -198,7 +198,7 @@ class CalibrateDialog(QDialog):
         # The camera goes back to the admin screens' preview.
         self._timer.stop()
         self.worker.source_ended.disconnect(self._source_ended)
-        self.worker.show_preview()
+        self.worker.end_capture()
 
     def finish(self) -> None:
         self._stop_recording()

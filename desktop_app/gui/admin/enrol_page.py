@@ -26,8 +26,9 @@ from desktop_app.gui.admin.templates_dialog import thumbnail_row
 from desktop_app.gui.plain import plain_label
 from desktop_app.gui.tasks import run_task
 from desktop_app.gui.video_view import AMBER, GREEN, Overlay, VideoView
-from desktop_app.gui.worker import FrameWorker, PreviewFrame
+from desktop_app.gui.worker import FrameResult, FrameWorker, PreviewFrame
 
+NO_CAMERA = "No camera picture: check that the camera is plugged in and chosen in Settings, then try again."
 WARNING_STYLE = "background:#fff3cd; color:#664d03; padding:6px; border-radius:4px;"
 
 
@@ -136,12 +137,14 @@ class EnrolPage(QWidget):
     def toggle_capture(self) -> None:
         if self._session:
             self.stop_capture()
+        elif not self.worker.camera_ok:
+            self.feedback.setText(NO_CAMERA)
         else:
             self._session = self.worker.start_capture(self.enroller)
             self.capture_button.setText("Stop capture")
 
     def stop_capture(self) -> None:
-        self.worker.show_preview()
+        self.worker.end_capture()
         if self._session:
             self.camera_samples += list(self._session.samples)
             self._session = None
@@ -149,7 +152,17 @@ class EnrolPage(QWidget):
         self.feedback.setText(f"{len(self.camera_samples)} camera sample(s) ready.")
         self._update_button()
 
-    def show_result(self, result: PreviewFrame) -> None:
+    def camera_stopped(self) -> None:
+        """The camera failed or the video ended: a capture keeps what it had collected."""
+        if self._session:
+            self.stop_capture()
+            self.feedback.setText(f"{NO_CAMERA} {self.feedback.text()}")
+
+    def show_result(self, result: FrameResult) -> None:
+        """The camera while the kiosk runs on; the capture's prompts and face box while capturing."""
+        if not isinstance(result, PreviewFrame):
+            self.video.show_frame(result.frame)
+            return
         feedback = result.feedback if self._session else None
         overlay = []
         if feedback and feedback.face is not None:

@@ -1,9 +1,9 @@
-"""The admin area: one tab per job, entered through the PIN dialog."""
+"""The admin area: one tab per job, each scrolling when the screen is small, entered through the PIN dialog."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QTabWidget, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QScrollArea, QTabWidget, QWidget
 
 from core.enrol.enroller import Enroller
 from core.store import Person, Store
@@ -15,7 +15,18 @@ from desktop_app.gui.admin.enrol_page import EnrolPage
 from desktop_app.gui.admin.people_page import PeoplePage
 from desktop_app.gui.admin.reports_page import ReportsPage
 from desktop_app.gui.admin.settings_page import SettingsPage
-from desktop_app.gui.worker import FrameResult, FrameWorker, PreviewFrame
+from desktop_app.gui.admin.system_page import SystemPage
+from desktop_app.gui.worker import FrameResult, FrameWorker
+
+
+def scrolling(page: QWidget) -> QScrollArea:
+    """The page at the width it is given, scrolling up and down when the screen is shorter than it."""
+    area = QScrollArea()
+    area.setWidget(page)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    return area
 
 
 class AdminPanel(QTabWidget):
@@ -23,7 +34,9 @@ class AdminPanel(QTabWidget):
     settings_saved = Signal(object)
     camera_chosen = Signal(str)
 
-    def __init__(self, store: Store, enroller: Enroller, worker: FrameWorker, parent: QWidget | None = None):
+    def __init__(
+        self, store: Store, enroller: Enroller, worker: FrameWorker, models: str, parent: QWidget | None = None
+    ):
         super().__init__(parent)
         embedder = enroller.pipeline.embedder
         self.enrol = EnrolPage(store, enroller, worker)
@@ -31,23 +44,42 @@ class AdminPanel(QTabWidget):
         self.attendance = AttendancePage(store)
         self.settings = SettingsPage(store, embedder, worker)
         self.reports, self.audit = ReportsPage(store), AuditPage(store)
-        self.addTab(self.enrol, "Enrol")
-        self.addTab(self.people, "People")
-        self.addTab(self.attendance, "Attendance")
-        self.addTab(self.reports, "Reports")
-        self.addTab(self.settings, "Settings")
-        self.addTab(self.audit, "Audit")
         self.backup = BackupPage(store)
-        self.addTab(self.backup, "Backup")
-        self.backup.restored.connect(self.gallery_changed)
         self.event_actions = ActionsPage(store)
-        self.addTab(self.event_actions, "Actions")
+        self.system = SystemPage(store, embedder, models)
+        self.pages: dict[QWidget, QScrollArea] = {}
+        for page, title in (
+            (self.enrol, "Enrol"),
+            (self.people, "People"),
+            (self.attendance, "Attendance"),
+            (self.reports, "Reports"),
+            (self.audit, "Audit"),
+            (self.event_actions, "Actions"),
+            (self.settings, "Settings"),
+            (self.backup, "Backup"),
+            (self.system, "System"),
+        ):
+            self.pages[page] = scrolling(page)
+            self.addTab(self.pages[page], title)
+        self.backup.restored.connect(self.gallery_changed)
         self.enrol.enrolled.connect(self.gallery_changed)
         self.people.changed.connect(self.gallery_changed)
+        self.gallery_changed.connect(self.system.refresh)
         self.people.reenrol.connect(self._reenrol)
         self.settings.saved.connect(self.settings_saved)
         self.settings.camera_chosen.connect(self.camera_chosen)
         self.currentChanged.connect(self.refresh)
+
+    def currentWidget(self) -> QWidget:
+        """The page shown (not the scroll area around it)."""
+        area = super().currentWidget()
+        assert isinstance(area, QScrollArea)  # every tab is a page in its scroll area
+        page = area.widget()
+        assert page is not None
+        return page
+
+    def setCurrentWidget(self, page: QWidget) -> None:
+        super().setCurrentWidget(self.pages[page])
 
     def refresh(self) -> None:
         """Pages show what is in the Store now; another window or the CLI may have changed it."""
@@ -66,13 +98,14 @@ class AdminPanel(QTabWidget):
             self.audit.refresh()
         elif page is self.event_actions:
             self.event_actions.refresh()
+        elif page is self.system:
+            self.system.refresh()
 
     def leave(self) -> None:
         self.enrol.reset()
 
     def show_result(self, result: FrameResult) -> None:
-        # A kiosk result can still arrive from just before the switch to admin.
-        if isinstance(result, PreviewFrame) and self.currentWidget() is self.enrol:
+        if self.currentWidget() is self.enrol:
             self.enrol.show_result(result)
 
     def _reenrol(self, person: Person) -> None:
