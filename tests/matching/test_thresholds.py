@@ -297,14 +297,14 @@ def test_status_bar_and_settings_show_the_thresholds_in_use(qtbot, window, store
     win.enter_admin()
     win.admin.setCurrentWidget(win.admin.settings)
     page = win.admin.settings
-    assert f"with 3 enrolled templates: attendance {expected.attendance:.3f}" in page.effective.text()
-    assert "floors" in page.effective.text()
+    assert f"with 3 stored faces: check-in needs a likeness of {expected.attendance:.3f}" in page.effective.text()
+    assert "minimums" in page.effective.text()
     page.stranger_target.setValue(0.01)  # percent: a stricter target
     page.save()
     assert store.load_settings().stranger_target == pytest.approx(1e-4)
     stricter = settings_thresholds(pipeline.embedder, store.load_settings(), 3)
     assert stricter.attendance > expected.attendance
-    assert f"attendance {stricter.attendance:.3f}" in page.effective.text()
+    assert f"check-in needs a likeness of {stricter.attendance:.3f}" in page.effective.text()
     # Each field offers exactly what Settings accepts, so Save never clamps a value silently.
     fields = {
         "match_threshold": page.match_threshold,

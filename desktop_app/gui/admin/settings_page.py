@@ -390,9 +390,11 @@ class SettingsPage(QWidget):
             self.message.clear()
             return
         # Keep editing, or a Save that was refused: back to the page, edits and error in view.
-        stack = self.parentWidget()
-        tabs = stack.parentWidget() if stack is not None else None
-        if isinstance(tabs, QTabWidget):
+        # The page sits in a scroll area inside the tabs: the nearest tab widget above it shows it.
+        tabs = self.parentWidget()
+        while tabs is not None and not isinstance(tabs, QTabWidget):
+            tabs = tabs.parentWidget()
+        if tabs is not None:
             tabs.setCurrentWidget(self)
 
     def show_effective(self, settings: Settings) -> None:
