@@ -22,7 +22,7 @@ def add_action(sub: argparse._SubParsersAction) -> None:
         epilog="Each event is one JSON document (uid, kind, person_id, name, group, external_id, kiosk_id, "
         "time, similarity): a command gets it on standard input and as FACEGATE_EVENT_* variables.",
     )
-    add.add_argument("name", metavar="NAME", type=label("action name"))
+    add.add_argument("name", metavar="NAME", type=label("action name"), help="a short name for the action, e.g. door")
     add.add_argument("--on", required=True, metavar="KINDS", help=KINDS_HELP)
     how = add.add_mutually_exclusive_group(required=True)
     how.add_argument("--run", metavar="CMD", help="shell command run for each event (time limit 5 s)")
@@ -36,10 +36,10 @@ def add_action(sub: argparse._SubParsersAction) -> None:
     listed = jobs.add_parser("list", help="one line per action: name, kinds, method, target, waiting deliveries")
     listed.set_defaults(func=list_actions)
     remove = jobs.add_parser("remove", help="remove action NAME and its waiting deliveries; asks for the PIN")
-    remove.add_argument("name", metavar="NAME")
+    remove.add_argument("name", metavar="NAME", help="the action to remove (see facegate action list)")
     remove.set_defaults(func=remove_one)
     test = jobs.add_parser("test", help="send action NAME a test event now (exit 2 with the reason if it fails)")
-    test.add_argument("name", metavar="NAME")
+    test.add_argument("name", metavar="NAME", help="the action to send a test event to")
     test.set_defaults(func=test_one)
 
 
