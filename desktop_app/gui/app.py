@@ -10,12 +10,14 @@ from core.errors import FaceGateError
 from core.store import Store
 from core.vision.embed import load_embedder
 from core.vision.pipeline import FacePipeline, model_spec
+from desktop_app.gui.collector import collect_on_gui_thread
 from desktop_app.gui.main_window import MainWindow
 
 
 def run_app(camera: str | None = None, fullscreen: bool = False, model: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("FaceGate")
+    collect_on_gui_thread(app)
     try:
         store = Store()
         pipeline = FacePipeline(embedder=load_embedder(model_spec(model)))

@@ -1,0 +1,25 @@
+"""The GUI tests collect Python's cycles on the GUI thread only, as the app does
+(desktop_app/gui/collector.py): a test's windows freed by a background thread's collection crash
+a later test."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from desktop_app.gui.collector import collect_on_gui_thread
+
+
+@pytest.fixture(scope="session")
+def gui_thread_collector(qapp):
+    timer = collect_on_gui_thread(qapp)
+    yield
+    timer.stop()
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def cycles_on_the_gui_thread(gui_thread_collector):
+    yield
+    gc.collect()  # this test's windows go here, on the GUI thread, not in the next test's threads
