@@ -54,7 +54,7 @@ class _Canvas:
 
     def __init__(self, title: str, height: int, left: int, bottom: int) -> None:
         self.title, self.height = title, height
-        self.left, self.top, self.right, self.bottom = left, 34, WIDTH - 16, height - bottom
+        self.left, self.top, self.right, self.bottom = left, 34, WIDTH - 24, height - bottom
         self.parts: list[str] = []
         self.text(8, 18, title, size=MEDIUM, weight="bold")
 
