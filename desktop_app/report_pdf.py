@@ -4,18 +4,18 @@ QSvgRenderer. Qt needs an application object to lay out text: the CLI gets an of
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from html import escape
 from typing import TypeVar
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSizeF
-from PySide6.QtGui import QFont, QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
+from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
 from PySide6.QtSvg import QSvgRenderer
 
 from core.reports.charts import charts
 from core.reports.figures import Report
 from core.reports.tables import DAY_COLUMNS, PERSON_COLUMNS, ReportColumn, shown
+from desktop_app.qt_application import ensure_application
 
 R = TypeVar("R")
 DPI = 300
@@ -29,11 +29,10 @@ th { background-color: #eeeeee; text-align: left; }
 th, td { border: 1px solid #bbbbbb; padding: 2px 5px; }
 td.n { text-align: right; }
 """
-_app: QGuiApplication | None = None
 
 
 def render_pdf(report: Report) -> bytes:
-    _ensure_application()
+    ensure_application(gui=True)
     out = QBuffer()
     out.open(QIODevice.OpenModeFlag.WriteOnly)
     writer = QPdfWriter(out)
@@ -63,17 +62,6 @@ def render_pdf(report: Report) -> bytes:
     finally:
         painter.end()
     return bytes(out.data().data())
-
-
-def _ensure_application() -> None:
-    """The CLI has no Qt application; the GUI's stays as it is. A QApplication (not a bare
-    QGuiApplication) so that widgets made later in the same process still work."""
-    global _app
-    if QGuiApplication.instance() is None:
-        from PySide6.QtWidgets import QApplication
-
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        _app = QApplication([])
 
 
 def _document(writer: QPdfWriter, page: QSizeF, html: str) -> QTextDocument:
