@@ -12,7 +12,6 @@ own frame rate, paused while the reader is behind, so that no frame is lost.
 from __future__ import annotations
 
 import ctypes
-import locale
 import os
 import sys
 import threading
@@ -21,13 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QEventLoop, QLoggingCategory, QObject, QTimer, QUrl, qInstallMessageHandler
+from PySide6.QtCore import QEventLoop, QLoggingCategory, QObject, QTimer, QUrl, qInstallMessageHandler
 from PySide6.QtGui import QImage
 
 from core.errors import CameraError
 from core.kiosk.sources import STALL_TIMEOUT_S, FrameSource, source_name
 from core.kiosk.sources import open_source as _open_source
 from core.redact import scrub
+from desktop_app.qt_application import ensure_application
 
 # Qt Multimedia reports the optional libraries it lacks (PipeWire, VA-API) as it loads, and its
 # backend's details on every start; a CameraError already says what matters in one line.
@@ -47,7 +47,6 @@ BACKLOG = 4
 # How often the capture thread looks for a request to stop or to resume a paused file.
 TICK_MS = 20
 
-_application: QCoreApplication | None = None
 # PySide6.QtMultimedia, imported when the first camera, stream or video is opened (see _multimedia).
 QtMultimedia: Any = None
 
@@ -71,7 +70,7 @@ class QtCaptureSource(FrameSource):
         self._error: str | None = None
         self._stop = False
         _multimedia()
-        _ensure_application()
+        ensure_application()
         media: object = target  # what the capture thread opens: a QCameraDevice, a URL or a path
         if isinstance(target, int):
             # Listed here, not on the capture thread: Qt's device watcher is made on first use and
@@ -253,17 +252,6 @@ def _multimedia() -> None:
                 "on Debian/Ubuntu: sudo apt install libpulse0"
             ) from None
         QtMultimedia = module
-
-
-def _ensure_application() -> None:
-    """Qt Multimedia needs an application object; the GUI has one, the CLI gets a core one."""
-    global _application
-    if QCoreApplication.instance() is None:
-        if os.name == "posix" and locale.nl_langinfo(locale.CODESET).replace("-", "").upper() != "UTF8":
-            # Qt needs a UTF-8 locale and, without one (a bare `env -i` start, a service), switches to
-            # C.UTF-8 by itself with a four-line warning; the same choice, made quietly.
-            os.environ["LC_ALL"] = "C.UTF-8"
-        _application = QCoreApplication([sys.argv[0] if sys.argv else "facegate"])
 
 
 def _quiet_qt() -> None:

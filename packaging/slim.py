@@ -1,6 +1,5 @@
 """Smaller binaries for the bundle, used by facegate.spec on Linux: symbols stripped where that is
-safe, and an empty ICU data library in place of PySide6's 31 MB one; and only the matplotlib data
-the reports' charts read."""
+safe, and an empty ICU data library in place of PySide6's 31 MB one."""
 
 from __future__ import annotations
 
@@ -11,15 +10,6 @@ import subprocess
 from pathlib import Path
 
 ICU_DATA = re.compile(r"libicudata\.so\.(\d+)$")
-MPL_DATA = "matplotlib/mpl-data/"
-# DejaVu Sans is matplotlib's default face (regular and bold for the charts' text); Last Resort is the
-# fallback matplotlib opens for every text it lays out.
-MPL_KEPT = (
-    "matplotlibrc",
-    "fonts/ttf/DejaVuSans.ttf",
-    "fonts/ttf/DejaVuSans-Bold.ttf",
-    "fonts/ttf/LastResortHE-Regular.ttf",
-)
 STUB_SOURCE = Path(__file__).with_name("icudata_stub.c")
 _PT_LOAD = 1
 
@@ -120,10 +110,3 @@ def empty_icu_data(binaries: list, workdir: Path) -> tuple[list, int]:
             print("WARNING: no C compiler (Debian/Ubuntu: apt install gcc); ICU's 31 MB data library ships")
         result.append((dest, src, kind))
     return result, saved
-
-
-def kept_matplotlib_data(dest: str) -> bool:
-    """Whether a bundled data file ships: everything outside matplotlib's mpl-data does, and of it
-    only MPL_KEPT."""
-    dest = dest.replace("\\", "/")
-    return not dest.startswith(MPL_DATA) or dest.removeprefix(MPL_DATA) in MPL_KEPT

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import TypeVar
 
-from core.reports.charts import CHARTS, chart_figure, svg
+from core.reports.charts import charts
 from core.reports.figures import Report
 from core.reports.tables import DAY_COLUMNS, PERSON_COLUMNS, ReportColumn, shown
 
@@ -24,7 +24,7 @@ svg { max-width: 100%; height: auto; }
 
 
 def render_html(report: Report) -> str:
-    charts = "\n".join(f"<figure>{_inline(svg(chart_figure(draw, report)))}</figure>" for draw in CHARTS)
+    figures = "\n".join(f"<figure>{chart.svg}</figure>" for chart in charts(report))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{escape(report.title)}</title><style>{_STYLE}</style></head>
 <body>
@@ -35,7 +35,7 @@ def render_html(report: Report) -> str:
 <h2>Per day</h2>
 {_table(DAY_COLUMNS, report.days, off=[not d.working for d in report.days])}
 <h2>Charts</h2>
-{charts}
+{figures}
 </body></html>
 """
 
@@ -50,8 +50,3 @@ def _table(columns: Sequence[ReportColumn[R]], rows: Sequence[R], off: Sequence[
         )
         body.append(f'<tr class="off">{cells}</tr>' if n < len(off) and off[n] else f"<tr>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-
-
-def _inline(document: str) -> str:
-    # The SVG document's XML declaration and DOCTYPE are not allowed inside HTML.
-    return document[document.index("<svg") :]

@@ -10,7 +10,7 @@ from core.errors import FaceGateError
 from desktop_app.cli.common import named_person, open_store, require_pin
 from desktop_app.cli.options import date_range, label
 
-# As core.reports.output.FORMATS, without importing matplotlib for --help.
+# As desktop_app.report_output.FORMATS, without importing Qt and openpyxl for --help.
 FORMATS = ("html", "pdf", "xlsx")
 
 
@@ -38,7 +38,7 @@ def add_report(sub: argparse._SubParsersAction) -> None:
 
 def report(args: argparse.Namespace) -> int:
     from core.reports.figures import build_report
-    from core.reports.output import write_report
+    from desktop_app.report_output import write_report
 
     if args.end < args.start:
         raise FaceGateError("--to is before --from")

@@ -3,7 +3,8 @@
 #  - every platform but xcb (X11, and XWayland on a Wayland desktop), offscreen and minimal (headless
 #    runs and tests): Wayland, EGLFS, linuxfb, VNC and Vulkan take their own Qt libraries with them;
 #  - the virtual keyboard, which needs QML and Qt Quick (17 MB), and PDF and SVG as image formats and
-#    icons (QtPdf, QtSvg): the app draws no SVG;
+#    icons (QtPdf, QtSvg): the app opens no such image; the reports' SVG charts go through QtSvg's
+#    renderer itself, which needs no plugin;
 #  - the desktop portal and GTK 3 themes: the first needs D-Bus services a kiosk may lack, the second
 #    would load the kiosk's own GTK against the build machine's cairo, glib and pango copied into the
 #    bundle; Qt's built-in Fusion style draws the widgets instead;

@@ -112,22 +112,3 @@ def test_qt_draws_the_same_on_the_empty_icu_data(tmp_path):
     stub_zone = draw(tmp_path / "stub.png", LD_LIBRARY_PATH=str(stub.parent))
     assert real_zone and not stub_zone, "the stub was not loaded: time-zone names still come from ICU data"
     assert (tmp_path / "real.png").read_bytes() == (tmp_path / "stub.png").read_bytes()
-
-
-def test_only_the_matplotlib_data_the_charts_read_ships():
-    kept = [
-        "matplotlib/mpl-data/matplotlibrc",
-        "matplotlib/mpl-data/fonts/ttf/DejaVuSans.ttf",
-        "matplotlib/mpl-data/fonts/ttf/LastResortHE-Regular.ttf",
-        "PySide6/Qt/plugins/platforms/libqxcb.so",
-        "assets/models/student.onnx",
-    ]
-    dropped = [
-        "matplotlib/mpl-data/sample_data/grace_hopper.jpg",
-        "matplotlib/mpl-data/images/home.svg",
-        "matplotlib/mpl-data/fonts/ttf/STIXGeneral.ttf",
-        "matplotlib/mpl-data/fonts/afm/phvr8a.afm",
-        "matplotlib\\mpl-data\\stylelib\\ggplot.mplstyle",
-    ]
-    assert [slim.kept_matplotlib_data(d) for d in kept] == [True] * len(kept)
-    assert [slim.kept_matplotlib_data(d) for d in dropped] == [False] * len(dropped)

@@ -15,13 +15,13 @@ import pytest
 from core.days import day_range
 from core.errors import FaceGateError
 from core.reports.figures import build_report
-from core.reports.output import write_report
 from core.reports.rollcall import who_is_in
 from core.settings import Settings
 from core.store import Store
 from core.store.pin import hash_pin, verify_pin
 from core.types import CHECK_IN, CHECK_OUT, UNLOCK, Event
 from desktop_app.cli.main import main
+from desktop_app.report_output import write_report
 
 
 @pytest.fixture

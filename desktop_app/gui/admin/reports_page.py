@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QByteArray, QDate, Qt
+from PySide6.QtSvgWidgets import QSvgWidget
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -22,15 +22,15 @@ from PySide6.QtWidgets import (
 )
 
 from core.errors import FaceGateError
-from core.reports.charts import CHARTS, chart_figure
+from core.reports.charts import charts
 from core.reports.figures import Report, build_report
-from core.reports.output import FORMATS, write_report
 from core.reports.rollcall import InNow, who_is_in
 from core.reports.tables import DAY_COLUMNS, PERSON_COLUMNS, ReportColumn, shown
 from core.store import Store
 from desktop_app.gui.admin.date_range import DateRange
 from desktop_app.gui.admin.record_table import Column, RecordFilter, RecordTableModel, record_view
 from desktop_app.gui.plain import plain_label
+from desktop_app.report_output import FORMATS, write_report
 
 R = TypeVar("R")
 ROLL_CALL_COLUMNS: tuple[Column[InNow], ...] = (
@@ -159,10 +159,14 @@ class ReportsPage(QWidget):
         while (item := self.charts_layout.takeAt(0)) is not None:
             if widget := item.widget():
                 widget.deleteLater()
-        for draw in CHARTS:
-            canvas = FigureCanvasQTAgg(chart_figure(draw, report))
-            canvas.setMinimumHeight(int(canvas.figure.get_figheight() * canvas.figure.dpi))
-            self.charts_layout.addWidget(canvas)
+        for chart in charts(report):
+            view = QSvgWidget()
+            view.load(QByteArray(chart.svg.encode("utf-8")))
+            view.setAccessibleName(chart.title)
+            # As tall as drawn; the width follows the page (the SVG scales, keeping its proportions).
+            view.renderer().setAspectRatioMode(Qt.AspectRatioMode.KeepAspectRatio)
+            view.setMinimumSize(chart.width // 2, chart.height)
+            self.charts_layout.addWidget(view)
 
     def choose_save(self) -> None:
         if self.report is None:

@@ -1,4 +1,5 @@
-"""A report written to a file in one of its formats, as safely as the CSV export writes its own."""
+"""A report written to a file in one of its formats, as safely as the CSV export writes its own:
+the one place that maps a format to its renderer (the PDF's is Qt's, so it lives in desktop_app)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from typing import TextIO
 
 from core.reports.figures import Report
 from core.reports.render_html import render_html
-from core.reports.render_pdf import render_pdf
 from core.reports.render_xlsx import render_xlsx
 from core.store.export import write_output
+from desktop_app.report_pdf import render_pdf
 
 RENDERERS: dict[str, Callable[[Report], bytes]] = {
     "html": lambda report: render_html(report).encode("utf-8"),
