@@ -11,15 +11,11 @@ import pytest
 from desktop_app.gui.collector import collect_on_gui_thread
 
 
-@pytest.fixture(scope="session")
-def gui_thread_collector(qapp):
+@pytest.fixture(autouse=True)
+def cycles_on_the_gui_thread(qapp):
     timer = collect_on_gui_thread(qapp)
     yield
     timer.stop()
-    gc.enable()
-
-
-@pytest.fixture(autouse=True)
-def cycles_on_the_gui_thread(gui_thread_collector):
-    yield
-    gc.collect()  # this test's windows go here, on the GUI thread, not in the next test's threads
+    timer.deleteLater()
+    gc.collect()  # this test's windows go here, on the GUI thread, not in a later test's threads
+    gc.enable()  # for the tests after these, which run no Qt
