@@ -78,3 +78,21 @@ def test_the_numbers_are_under_advanced(qtbot, window, sample_person_folder):
     page.advanced_button.click()
     assert page.match_threshold.isVisible() and "stored face" in page.effective.text()
     assert "template" not in page.effective.text()
+
+
+def test_check_in_rules_idle_time_and_working_days_are_on_the_page(qtbot, window, store, sample_person_folder):
+    win = window(sample_person_folder)
+    page = _settings(win)
+    page.checkin_mode.setCurrentIndex(1)
+    page.checkout_gap.setValue(30)
+    page.max_shift.setValue(12)
+    page.admin_idle.setValue(300)
+    page.work_start.setText("8:5")
+    assert page.save() is False and "HH:MM" in page.message.text()
+    assert store.load_settings().checkin_mode == "auto"  # nothing of a refused save is stored
+    page.work_start.setText("08:30")
+    page.holidays.setText("2026-12-25")
+    assert page.save() is True
+    s = store.load_settings()
+    assert (s.checkin_mode, s.checkout_min_gap_s, s.max_shift_s, s.admin_idle_s) == ("buttons", 1800, 43200, 300)
+    assert (s.work_start, s.holidays) == ("08:30", "2026-12-25")

@@ -32,7 +32,7 @@ from core.errors import FaceGateError
 from core.matching.calibrate import calibrate
 from core.matching.thresholds import Thresholds, thresholds_in_use
 from core.redact import redact_url
-from core.settings import RANGES, STRICTNESS, Settings, camera_source_problem
+from core.settings import CHECKIN_MODES, RANGES, STRICTNESS, Settings, camera_source_problem
 from core.store import Store
 from core.vision.embed import FaceEmbedder
 from desktop_app.gui.admin.calibrate_dialog import CalibrateDialog
@@ -58,6 +58,9 @@ def _whole(name: str, suffix: str, single_step: int = 1) -> QSpinBox:
     """A whole-number field over the setting's range: Save never clamps a value silently."""
     low, high = RANGES[name]
     return QSpinBox(minimum=int(low), maximum=int(high), singleStep=single_step, suffix=suffix)
+
+
+CHECKIN_WORDS = {"auto": "Automatic: first sighting in, last one out", "buttons": "The person presses In or Out"}
 
 
 def _with_hint(field: QWidget, hint: str) -> QHBoxLayout:
@@ -139,6 +142,19 @@ class SettingsPage(QWidget):
         self.consecutive = _whole("consecutive_frames", " frames")
         self.cooldown = _whole("cooldown_s", " s", single_step=60)
         self.min_face = _whole("min_face", " px")
+        self.admin_idle = _whole("admin_idle_s", " s", single_step=30)
+        # Check-in rules (README "Check-in rules"): minutes and hours on screen, seconds in Settings.
+        self.checkin_mode = QComboBox()
+        self.checkin_mode.addItems([CHECKIN_WORDS[mode] for mode in CHECKIN_MODES])
+        self.checkin_mode.setFixedWidth(FIELD_WIDTH * 2)
+        self.checkout_gap = QSpinBox(minimum=0, maximum=int(RANGES["checkout_min_gap_s"][1]) // 60, singleStep=15)
+        self.checkout_gap.setSuffix(" min")
+        self.max_shift = QSpinBox(minimum=0, maximum=int(RANGES["max_shift_s"][1]) // 3600, suffix=" h")
+        # The working calendar the reports count late arrivals and absences against.
+        self.work_start = QLineEdit(placeholderText="09:00")
+        self.late_grace = _whole("late_grace_min", " min", single_step=5)
+        self.working_days = QLineEdit(placeholderText="mon tue wed thu fri")
+        self.holidays = QLineEdit(placeholderText="2026-12-25, 2026-12-26")
         self.kiosk_id = QLineEdit()
         self.kiosk_id.setFixedWidth(FIELD_WIDTH * 2)
         # Crops (encrypted) let a new model recompute templates; off erases them and keeps none.
@@ -179,6 +195,22 @@ class SettingsPage(QWidget):
             ),
         )
         form.addRow("Kiosk name:", self.kiosk_id)
+        form.addRow("Admin logs out after:", _with_hint(self.admin_idle, "without a key press, click or touch"))
+        _section(form, "Check-in and check-out")
+        form.addRow("How:", self.checkin_mode)
+        form.addRow(
+            "Check-out no sooner than:",
+            _with_hint(self.checkout_gap, "after the check-in: walking past again earlier records nothing"),
+        )
+        form.addRow(
+            "A shift lasts up to:",
+            _with_hint(self.max_shift, "a night shift belongs to the day it began; 0: every day starts at midnight"),
+        )
+        _section(form, "Working days (for reports)")
+        form.addRow("Work starts at:", _with_hint(self.work_start, "HH:MM; a later first check-in is late"))
+        form.addRow("Late after:", _with_hint(self.late_grace, "minutes of grace after the start"))
+        form.addRow("Working days:", self.working_days)
+        form.addRow("Holidays:", self.holidays)
         form.addRow("Enrolment photos:", self.keep_crops)
         _section(form, "Photos and screens")
         form.addRow("Liveness:", self.pad_enabled)
@@ -280,6 +312,14 @@ class SettingsPage(QWidget):
         self.cooldown.setValue(round(s.cooldown_s))
         self.min_face.setValue(s.min_face)
         self.kiosk_id.setText(s.kiosk_id)
+        self.admin_idle.setValue(round(s.admin_idle_s))
+        self.checkin_mode.setCurrentText(CHECKIN_WORDS[s.checkin_mode])
+        self.checkout_gap.setValue(round(s.checkout_min_gap_s / 60))
+        self.max_shift.setValue(round(s.max_shift_s / 3600))
+        self.work_start.setText(s.work_start)
+        self.late_grace.setValue(s.late_grace_min)
+        self.working_days.setText(s.working_days)
+        self.holidays.setText(s.holidays)
         self.keep_crops.setChecked(s.keep_face_crops)
         self.pad_enabled.setChecked(s.pad_enabled)
         self.pad_strictness.setCurrentText(s.pad_strictness)
@@ -299,6 +339,14 @@ class SettingsPage(QWidget):
             self.cooldown.value(),
             self.min_face.value(),
             self.kiosk_id.text(),
+            self.admin_idle.value(),
+            self.checkin_mode.currentIndex(),
+            self.checkout_gap.value(),
+            self.max_shift.value(),
+            self.work_start.text(),
+            self.late_grace.value(),
+            self.working_days.text(),
+            self.holidays.text(),
             self.keep_crops.isChecked(),
             self.pad_enabled.isChecked(),
             self.pad_strictness.currentText(),
@@ -337,6 +385,14 @@ class SettingsPage(QWidget):
             cooldown_s=float(self.cooldown.value()),
             min_face=self.min_face.value(),
             kiosk_id=self.kiosk_id.text().strip() or current.kiosk_id,
+            admin_idle_s=float(self.admin_idle.value()),
+            checkin_mode=CHECKIN_MODES[self.checkin_mode.currentIndex()],
+            checkout_min_gap_s=60.0 * self.checkout_gap.value(),
+            max_shift_s=3600.0 * self.max_shift.value(),
+            work_start=self.work_start.text().strip() or "09:00",
+            late_grace_min=self.late_grace.value(),
+            working_days=self.working_days.text().strip() or current.working_days,
+            holidays=self.holidays.text().strip(),
             keep_face_crops=self.keep_crops.isChecked(),
             pad_enabled=self.pad_enabled.isChecked(),
             pad_strictness=self.pad_strictness.currentText(),
