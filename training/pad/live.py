@@ -73,13 +73,14 @@ def close_up(frame: np.ndarray, box: np.ndarray, rng: np.random.Generator) -> np
 
 def far(frame: np.ndarray, box: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """The whole scene shrunk inside a frame of the same size (a face further from the camera),
-    and the face box moved with it."""
+    and the face box moved with it. The edge pixels fill the rest: a mirrored fill would put a
+    second face beside the first."""
     h, w = frame.shape[:2]
     s = rng.uniform(0.45, 0.75)
     small = cv2.resize(frame, (int(w * s), int(h * s)), interpolation=cv2.INTER_AREA)
     top, left = int(rng.integers(0, h - small.shape[0] + 1)), int(rng.integers(0, w - small.shape[1] + 1))
     out = cv2.copyMakeBorder(
-        small, top, h - small.shape[0] - top, left, w - small.shape[1] - left, cv2.BORDER_REFLECT_101
+        small, top, h - small.shape[0] - top, left, w - small.shape[1] - left, cv2.BORDER_REPLICATE
     )
     return out, (box * s + np.array([left, top, left, top], np.float32)).astype(np.float32)
 
