@@ -176,7 +176,7 @@ def synth_print(frame: np.ndarray, background: np.ndarray, rng: np.random.Genera
 
 def synth_replay(frame: np.ndarray, background: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     h, w = frame.shape[:2]
-    screen = 255 * (frame.astype(np.float32) / 255) ** rng.uniform(0.6, 1.0)
+    screen: np.ndarray = 255 * (frame.astype(np.float32) / 255) ** rng.uniform(0.6, 1.0)
     screen = screen * np.array([rng.uniform(1.0, 1.15), rng.uniform(0.95, 1.05), rng.uniform(0.85, 1.0)])
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     angle, period = rng.uniform(0, np.pi), rng.uniform(2.5, 8)

@@ -87,7 +87,7 @@ def far(frame: np.ndarray, box: np.ndarray, rng: np.random.Generator) -> tuple[n
 
 def camera(frame: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """One capture condition or several: dim, backlit, coloured light, sensor noise, blur, JPEG."""
-    img = frame.astype(np.float32)
+    img: np.ndarray = frame.astype(np.float32)
     h, w = img.shape[:2]
     if rng.random() < 0.3:  # dim room: less light, crushed shadows
         img = 255 * (img * rng.uniform(0.3, 0.7) / 255) ** rng.uniform(1.0, 1.5)
@@ -103,7 +103,7 @@ def camera(frame: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         img = cv2.GaussianBlur(img, (0, 0), rng.uniform(0.5, 1.6))
     if rng.random() < 0.5:
         img = img + rng.normal(0, rng.uniform(1, 8), img.shape)
-    out = np.clip(img, 0, 255).astype(np.uint8)
+    out: np.ndarray = np.clip(img, 0, 255).astype(np.uint8)
     if rng.random() < 0.5:
         _, data = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(30, 95))])
         decoded = cv2.imdecode(data, cv2.IMREAD_COLOR)
