@@ -35,6 +35,12 @@ def close_up(frame: np.ndarray, box: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.shared
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue #22: the bundled pad.onnx still refuses close-ups (frames 11-12 here); no retrained model "
+    "beat it on the leave-one-source-out protocol yet (assets/models/README.md). Strict: passing means "
+    "a new model fixed it, so drop this mark then",
+)
 def test_a_face_that_fills_the_frame_is_judged_live(pipeline):
     if not LIVE_FRAMES.is_dir():
         pytest.skip(f"live webcam frames not found at {LIVE_FRAMES}: ../shared/data/pad is needed")

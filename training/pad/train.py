@@ -194,12 +194,12 @@ def loso(args, data: dict[str, np.ndarray], rng: np.random.Generator) -> np.ndar
 
 def thresholds_from(data: dict[str, np.ndarray], scores: np.ndarray) -> tuple[dict[str, float], float]:
     """normal = the secure floor (the lowest threshold keeping every held-out attack source within
-    the limits, so the most live people pass); lenient within twice the limits; strict within a
-    fifth of them. Kept strictly ordered."""
+    the limits, so the most live people pass); lenient within twice the limits, strict within a
+    fifth of them, each kept at least a step away so the three stay ordered even at the top."""
     floor = secure_floor(data, scores, PRINT_LIMIT, REPLAY_LIMIT)
     lenient = min(secure_floor(data, scores, 2 * PRINT_LIMIT, 2 * REPLAY_LIMIT), floor - 0.05)
-    strict = max(secure_floor(data, scores, PRINT_LIMIT / 5, REPLAY_LIMIT / 5), floor + 0.05)
-    return {"lenient": round(max(lenient, 0.02), 2), "normal": floor, "strict": round(min(strict, 0.98), 2)}, floor
+    strict = max(secure_floor(data, scores, PRINT_LIMIT / 5, REPLAY_LIMIT / 5), floor + (1 - floor) / 2)
+    return {"lenient": round(max(lenient, 0.02), 2), "normal": floor, "strict": round(min(strict, 0.999), 3)}, floor
 
 
 def train(args) -> None:
