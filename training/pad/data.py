@@ -239,6 +239,19 @@ def with_boxes(frames: list[Frame], detector: Detector) -> list[Frame]:
     return kept
 
 
+def _scene(f: Frame, webcam: list[Frame], content: list[Frame], rng: np.random.Generator) -> np.ndarray:
+    """The scene behind an attack: another subject's webcam frame, mirrored so it never matches,
+    or (half the time) another photo blown up to 640x480 and defocused, so that attacks are not
+    all in the webcam's rooms while most live frames are photos: a fold without the webcam's live
+    frames otherwise learns "this room means attack"."""
+    if rng.random() < 0.5:
+        others = [g for g in webcam if g.subject != f.subject] or webcam
+        return cv2.flip(others[int(rng.integers(len(others)))].image, 1)
+    other = content[int(rng.integers(len(content)))].image
+    scene = cv2.resize(other, (640, 480), interpolation=cv2.INTER_LINEAR)
+    return cv2.GaussianBlur(scene, (0, 0), rng.uniform(8, 20))
+
+
 def with_synthetic(
     frames: list[Frame], rng: np.random.Generator, detector: Detector, per_kind: int | None = None
 ) -> list[Frame]:
@@ -251,9 +264,7 @@ def with_synthetic(
         picked = rng.permutation(len(content))[:per_kind] if per_kind else range(len(content))
         for i in picked:
             f = content[i]
-            # The scene behind the attack comes from another subject, mirrored, so it never matches.
-            others = [g for g in webcam if g.subject != f.subject] or webcam
-            bg = cv2.flip(others[int(rng.integers(len(others)))].image, 1)
+            bg = _scene(f, webcam, content, rng)
             extra.append(Frame(make(f.image, bg, rng), kind, f.subject, source, f"{source}/{f.group}"))
     picked = rng.permutation(len(webcam))[:per_kind] if per_kind else range(len(webcam))
     for i in picked:
