@@ -54,3 +54,60 @@ def test_synthetic_attacks_keep_a_face_and_change_the_frame(sample_images, detec
         attack = make(frame, background, rng)
         assert attack.shape == frame.shape and np.abs(attack.astype(int) - frame).mean() > 5
         assert detector.detect(attack), f"{make.__name__} lost the face"
+
+
+def test_a_paper_mask_covers_the_face_and_leaves_the_scene(sample_images, detector):
+    from training.pad.data import synth_mask
+
+    rng = np.random.default_rng(1)
+    wearer = load_image(sample_images / "t1.jpg")
+    box = detector.detect(wearer)[0].box
+    material = load_image(sample_images / "Tom_Hanks_54745.png")
+    masked = synth_mask(wearer, box, material, rng)
+    x1, y1, x2, y2 = box.astype(int)
+    inside = np.abs(masked[y1:y2, x1:x2].astype(int) - wearer[y1:y2, x1:x2]).mean()
+    corner = np.abs(masked[:20, :20].astype(int) - wearer[:20, :20]).mean()
+    assert inside > 20 > corner  # the face is paper now; the scene only got the recapture's noise
+    assert detector.detect(masked), "the worn mask must still be a face to the detector"
+
+
+def test_a_close_up_fills_the_frame_and_a_far_face_shrinks_with_its_box(sample_images, detector):
+    from training.pad.live import close_up, far
+
+    rng = np.random.default_rng(2)
+    frame = np.full((480, 640, 3), 90, np.uint8)
+    portrait = load_image(sample_images / "Tom_Hanks_54745.png")
+    frame[120:232, 260:372] = portrait
+    box = detector.detect(frame)[0].box
+    near = close_up(frame, box, rng)
+    assert near.shape == (480, 640, 3)
+    face = detector.detect(near)[0]
+    assert (face.box[3] - face.box[1]) / 480 > 0.5
+    small, moved = far(frame, box, rng)
+    assert small.shape == frame.shape and (moved[2] - moved[0]) < 0.8 * (box[2] - box[0])
+    assert np.abs(detector.detect(small)[0].box - moved).max() < 0.2 * (moved[2] - moved[0])
+
+
+def test_loso_floor_and_histograms_come_from_the_held_out_scores():
+    from training.pad.data import LIVE, PRINT, REPLAY, SOURCES
+    from training.pad.loso import histograms, secure_floor, source_rates, worst
+
+    # Three sources: live scores high, prints spread over 0..0.6, replays all below 0.3.
+    live, prints, replays = np.linspace(0.5, 1, 40), np.linspace(0, 0.6, 100), np.linspace(0, 0.29, 50)
+    scores = np.concatenate([live, prints, replays]).astype(np.float32)
+    kind = np.array([LIVE] * 40 + [PRINT] * 100 + [REPLAY] * 50)
+    source = np.array(
+        [SOURCES.index("nuaa-live")] * 40 + [SOURCES.index("synth-print")] * 100 + [SOURCES.index("synth-replay")] * 50
+    )
+    group = np.array([f"g{i // 5}" for i in range(190)])
+    data = {"kind": kind, "source": source, "group": group}
+    floor = secure_floor(data, scores, 0.05, 0.01)
+    # 5 % of the prints may pass: the 6 highest of 100 are > 0.565, the 5th highest 0.57.
+    assert floor == pytest.approx(0.57, abs=0.011)
+    rows = {r.source: r for r in source_rates(data, scores, floor)}
+    assert rows["synth-print"].frame <= 0.05 and rows["synth-replay"].frame == 0
+    assert rows["nuaa-live"].temporal is not None and worst(list(rows.values()))["print"].source == "synth-print"
+    hist = histograms(data, scores)
+    assert sum(map(int, hist["pad.live_hist"].split(","))) == 40
+    counts = [int(c) for c in hist["pad.attack_hist"].split(",")]
+    assert len(counts) == 20 and sum(counts) == 150 and counts[-1] == 0
