@@ -19,7 +19,7 @@ import numpy as np
 
 from core.enrol.consistency import CONSISTENCY_THRESHOLD as THRESHOLD
 from core.enrol.consistency import Mismatch, mismatches
-from core.enrol.quality import SEARCH_MIN_FACE, QualityGates, check_face
+from core.enrol.quality import QualityGates, check_face, enrolment_faces
 from core.enrol.upgrade import embed_crop
 from core.errors import FaceGateError, ImageError
 from core.matching.gallery import model_key
@@ -117,11 +117,7 @@ class Enroller:
     def assess(self, image: ImageSource, detail: str | None = None, verify: bool = True) -> Assessment:
         """verify: also the verifier's embedding (skipped for camera frames that will not be kept)."""
         image = load_image(image)
-        faces = self.pipeline.detector.detect(image)
-        if not faces:
-            # Searched again below the detector's size only to say "too small: come closer" rather
-            # than "no face"; a finer search for every photo moves the landmarks of faces it found anyway.
-            faces = self.pipeline.detector.detect(image, min_face=min(SEARCH_MIN_FACE, self.gates.min_face_px))
+        faces = enrolment_faces(self.pipeline.detector, image, self.gates)
         crop, quality, reason = check_face(image, faces, self.gates)
         face = faces[0] if faces else None
         if crop is None or face is None:

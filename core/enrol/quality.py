@@ -11,6 +11,7 @@ import numpy as np
 
 from core.types import Face
 from core.vision.align import ARCFACE_TEMPLATE, align
+from core.vision.detect import PNET_WINDOW, Detector
 
 CROP_SIZE = (112, 112)
 # Enrolment looks for faces down to this size, well under min_face_px, so that a face that is only
@@ -50,6 +51,16 @@ def laplacian_variance(gray: np.ndarray) -> float:
     padded = np.pad(gray, 1, mode="reflect")
     laplacian = padded[:-2, 1:-1] + padded[2:, 1:-1] + padded[1:-1, :-2] + padded[1:-1, 2:] - 4 * padded[1:-1, 1:-1]
     return float(laplacian.var())
+
+
+def enrolment_faces(detector: Detector, image: np.ndarray, gates: QualityGates) -> list[Face]:
+    """The faces check_face judges, largest first. Searched down to half the smallest face
+    enrolled, so that any face big enough to count as a second person is seen, whatever size the
+    kiosk sharing this detector looks for; and, where none is found, down to SEARCH_MIN_FACE, only
+    to say "too small: come closer" rather than "no face" (a finer search for every photo moves
+    the landmarks of faces it would find anyway)."""
+    faces = detector.detect(image, min_face=max(PNET_WINDOW, gates.min_face_px // 2))
+    return faces or detector.detect(image, min_face=min(SEARCH_MIN_FACE, gates.min_face_px))
 
 
 def check_face(

@@ -31,12 +31,13 @@ def _store(home: Path) -> Store:
 def _lfw_people(lfw: Path, pipeline, count: int, photos: int = 1) -> list[tuple[str, list[str]]]:
     """(folder name, photo paths relative to lfw) of the first `count` people with `photos` photos
     the enrolment gates accept (LFW has crowd shots and small faces, which they rightly refuse)."""
-    from core.enrol.quality import QualityGates, check_face
+    from core.enrol.quality import QualityGates, check_face, enrolment_faces
     from core.vision.imaging import load_image
 
     def usable(path: Path) -> bool:
         image = load_image(path)
-        return check_face(image, pipeline.detector.detect(image), QualityGates())[0] is not None
+        gates = QualityGates()
+        return check_face(image, enrolment_faces(pipeline.detector, image, gates), gates)[0] is not None
 
     found = []
     for folder in sorted(p for p in lfw.iterdir() if p.is_dir()):
