@@ -60,7 +60,7 @@ def _whole(name: str, suffix: str, single_step: int = 1) -> QSpinBox:
     return QSpinBox(minimum=int(low), maximum=int(high), singleStep=single_step, suffix=suffix)
 
 
-CHECKIN_WORDS = {"auto": "Automatic: first sighting in, last one out", "buttons": "The person presses In or Out"}
+CHECKIN_WORDS = {"auto": "Automatic (first in, last out)", "buttons": "In and Out buttons"}
 
 
 def _with_hint(field: QWidget, hint: str) -> QHBoxLayout:
