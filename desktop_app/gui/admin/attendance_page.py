@@ -27,6 +27,7 @@ from core.errors import FaceGateError
 from core.store import DaySummary, Store
 from core.store.export import shift_time
 from core.types import UNLOCK, Event
+from desktop_app.gui.admin.people_filters import refill_people_filters
 from desktop_app.gui.admin.record_table import Column, RecordFilter, RecordTableModel, record_view
 from desktop_app.gui.plain import plain_label
 
@@ -123,19 +124,7 @@ class AttendancePage(QWidget):
         return day_range(_day(self.start), _day(self.end))
 
     def refresh_filters(self) -> None:
-        """Reload the person and group choices (people change while the app runs)."""
-        person, group = self.person.currentData(), self.group.currentData()
-        people = self.store.list_people(include_inactive=True)
-        self.person.clear()
-        self.person.addItem("Everyone", None)
-        for p in people:
-            self.person.addItem(p.name, p.id)
-        self.group.clear()
-        self.group.addItem("All groups", None)
-        for g in sorted({p.group for p in people if p.group}, key=str.casefold):
-            self.group.addItem(g, g)
-        self.person.setCurrentIndex(max(self.person.findData(person), 0))
-        self.group.setCurrentIndex(max(self.group.findData(group), 0))
+        refill_people_filters(self.store, self.person, self.group)
 
     def refresh(self) -> None:
         """Reads the chosen days' events from the Store again."""

@@ -28,6 +28,7 @@ from core.reports.rollcall import InNow, who_is_in
 from core.reports.tables import DAY_COLUMNS, PERSON_COLUMNS, ReportColumn, shown
 from core.store import Store
 from desktop_app.gui.admin.date_range import DateRange
+from desktop_app.gui.admin.people_filters import refill_people_filters
 from desktop_app.gui.admin.record_table import Column, RecordFilter, RecordTableModel, record_view
 from desktop_app.gui.plain import plain_label
 from desktop_app.report_output import FORMATS, write_report
@@ -111,19 +112,7 @@ class ReportsPage(QWidget):
         layout.addWidget(self.message)
 
     def refresh_filters(self) -> None:
-        """Reload the person and group choices (people change while the app runs)."""
-        person, group = self.person.currentData(), self.group.currentData()
-        people = self.store.list_people(include_inactive=True)
-        self.person.clear()
-        self.person.addItem("Everyone", None)
-        for p in people:
-            self.person.addItem(p.name, p.id)
-        self.group.clear()
-        self.group.addItem("All groups", None)
-        for g in sorted({p.group for p in people if p.group}, key=str.casefold):
-            self.group.addItem(g, g)
-        self.person.setCurrentIndex(max(self.person.findData(person), 0))
-        self.group.setCurrentIndex(max(self.group.findData(group), 0))
+        refill_people_filters(self.store, self.person, self.group)
 
     def refresh(self) -> None:
         """Reads the chosen days from the Store again and redraws the tables and charts."""
