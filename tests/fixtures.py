@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # No display needed; two screens: a desktop and an 800x480 panel (tests/gui/test_screen_fit.py).
-os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={Path(__file__).parent / 'gui' / 'screens.json'}")
+# Plain "offscreen" (as .ci/run sets it) gets the two screens too; another platform is left alone.
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={Path(__file__).parent / 'gui' / 'screens.json'}"
 
 import cv2
 import numpy as np
