@@ -195,6 +195,7 @@ class SettingsPage(QWidget):
             ),
         )
         form.addRow("Kiosk name:", self.kiosk_id)
+        form.addRow("Enrolment photos:", self.keep_crops)
         form.addRow("Admin logs out after:", _with_hint(self.admin_idle, "without a key press, click or touch"))
         _section(form, "Check-in and check-out")
         form.addRow("How:", self.checkin_mode)
@@ -211,7 +212,6 @@ class SettingsPage(QWidget):
         form.addRow("Late after:", _with_hint(self.late_grace, "minutes of grace after the start"))
         form.addRow("Working days:", self.working_days)
         form.addRow("Holidays:", self.holidays)
-        form.addRow("Enrolment photos:", self.keep_crops)
         _section(form, "Photos and screens")
         form.addRow("Liveness:", self.pad_enabled)
         form.addRow("Strictness:", self.pad_strictness)
