@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -18,19 +17,13 @@ from PySide6.QtWidgets import (
 from core.paths import key_path
 from core.store import Store
 from core.store.backup import Restored, make_backup, restore
+from desktop_app.gui.admin.path_row import path_row
 from desktop_app.gui.plain import plain_label
 from desktop_app.gui.tasks import run_task
 
 
 def _secret() -> QLineEdit:
     return QLineEdit(echoMode=QLineEdit.EchoMode.Password)
-
-
-def _browse_row(edit: QLineEdit, choose: QPushButton) -> QHBoxLayout:
-    row = QHBoxLayout()
-    row.addWidget(edit, 1)
-    row.addWidget(choose)
-    return row
 
 
 class BackupPage(QWidget):
@@ -56,14 +49,14 @@ class BackupPage(QWidget):
         choose_in.clicked.connect(self._choose_in)
         making = QGroupBox("Back up")
         form = QFormLayout(making)
-        form.addRow("File:", _browse_row(self.backup_file, choose_out))
+        form.addRow("File:", path_row(self.backup_file, choose_out))
         form.addRow(self.with_key)
         form.addRow("Passphrase:", self.passphrase)
         form.addRow("Passphrase again:", self.passphrase_again)
         form.addRow(self.backup_button)
         putting_back = QGroupBox("Restore")
         form = QFormLayout(putting_back)
-        form.addRow("File:", _browse_row(self.restore_file, choose_in))
+        form.addRow("File:", path_row(self.restore_file, choose_in))
         form.addRow("Passphrase (if it holds the key):", self.restore_passphrase)
         form.addRow(self.replace)
         form.addRow(self.restore_button)

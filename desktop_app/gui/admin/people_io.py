@@ -33,15 +33,9 @@ from core.enrol.bulk import (
 from core.enrol.enroller import Enroller
 from core.errors import FaceGateError
 from core.store import Store
+from desktop_app.gui.admin.path_row import path_row
 from desktop_app.gui.plain import plain_label
 from desktop_app.gui.tasks import run_task
-
-
-def _path_row(edit: QLineEdit, browse: QPushButton) -> QHBoxLayout:
-    row = QHBoxLayout()
-    row.addWidget(edit, 1)
-    row.addWidget(browse)
-    return row
 
 
 class ImportDialog(QDialog):
@@ -72,8 +66,8 @@ class ImportDialog(QDialog):
         self.message = plain_label(wordWrap=True)
         self.progressed.connect(self._progressed)
         form = QFormLayout()
-        form.addRow("CSV file:", _path_row(self.file, browse_file))
-        form.addRow("Photo folder:", _path_row(self.photos, browse_photos))
+        form.addRow("CSV file:", path_row(self.file, browse_file))
+        form.addRow("Photo folder:", path_row(self.photos, browse_photos))
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.check_button)
@@ -174,7 +168,7 @@ class ExportDialog(QDialog):
         self.save_button.clicked.connect(self.save)
         self.message = plain_label(wordWrap=True)
         form = QFormLayout(self)
-        form.addRow("File:", _path_row(self.file, browse))
+        form.addRow("File:", path_row(self.file, browse))
         form.addRow("Format:", self.format)
         form.addRow(self.message)
         form.addRow(self.save_button)
