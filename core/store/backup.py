@@ -267,6 +267,23 @@ def _extract(archive: zipfile.ZipFile, manifest: dict[str, Any], target: Path) -
         raise BackupRefused("the backup is damaged: its database copy does not match its checksum")
 
 
+def restore_target(url: str | None = None) -> Path:
+    """The SQLite database file a restore writes (url, default paths.database_url()); PostgreSQL is
+    refused with the route to its own tools."""
+    url = url or database_url()
+    parsed = engine_url(url)
+    if isinstance(parsed, str) or parsed.get_backend_name() != "sqlite" or not parsed.database:
+        raise FaceGateError(
+            POSTGRES_ROUTE if "postgres" in url.split(":", 1)[0] else f"cannot restore to {safe_url(url)}"
+        )
+    return Path(parsed.database).resolve()
+
+
+def replaces(target: Path) -> bool:
+    """Whether restoring to target would replace a database (an empty file is not one)."""
+    return target.exists() and target.stat().st_size > 0
+
+
 def restore(
     archive_path: str | Path, passphrase: Callable[[], str], *, url: str | None = None, force: bool = False
 ) -> Restored:
@@ -274,14 +291,8 @@ def restore(
     refused over an existing one without force; integrity, signature, key and schema checked, the
     copy migrated, all beside the target before it replaces it. passphrase: asked only when the
     archive holds a sealed key."""
-    url = url or database_url()
-    parsed = engine_url(url)
-    if isinstance(parsed, str) or parsed.get_backend_name() != "sqlite" or not parsed.database:
-        raise FaceGateError(
-            POSTGRES_ROUTE if "postgres" in url.split(":", 1)[0] else f"cannot restore to {safe_url(url)}"
-        )
-    target = Path(parsed.database).resolve()
-    if target.exists() and target.stat().st_size and not force:
+    target = restore_target(url)
+    if replaces(target) and not force:
         raise FaceGateError(
             f"the database {target} exists; restore replaces it only with --force "
             "(stop the kiosks using it first, and back it up if it may be needed)"

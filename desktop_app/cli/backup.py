@@ -28,7 +28,8 @@ def add_restore(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "restore",
         help="put a backup back as the database (checked, then migrated to this version)",
-        epilog="An existing database is replaced only with --force: stop the kiosks that use it first.",
+        epilog="An existing database is replaced only with --force, and then only with its admin PIN "
+        "(FACEGATE_ADMIN_PIN for scripts): stop the kiosks that use it first.",
     )
     p.add_argument("file", type=Path, metavar="FILE", help="the archive facegate backup wrote")
     p.add_argument("--force", action="store_true", help="replace the existing database")
@@ -77,8 +78,13 @@ def backup(args: argparse.Namespace) -> int:
 
 
 def restore(args: argparse.Namespace) -> int:
+    from core.store.backup import replaces, restore_target
     from core.store.backup import restore as restore_backup
 
+    if args.force and replaces(restore_target()):
+        # Replacing a site's database is an admin's act: its own PIN, as every change to it takes.
+        with open_store(read_only=True) as store:
+            require_pin(store)
     done = restore_backup(args.file, lambda: passphrase(args.passphrase_file, confirm=False), force=args.force)
     migrated = f", migrated from {done.schema_from}" if done.schema_from != done.schema_to else ""
     print(f"restored {done.path} from the backup of {done.created} (schema {done.schema_to}{migrated})")

@@ -4,6 +4,7 @@ one line and writes nothing; an existing database is replaced only with --force.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import sqlite3
@@ -16,6 +17,7 @@ import numpy as np
 import pytest
 
 from core.store import Store
+from core.store.pin import hash_pin
 from desktop_app.cli import main
 
 EVER = (datetime(2000, 1, 1, tzinfo=timezone.utc), datetime.now(timezone.utc) + timedelta(days=1))
@@ -197,6 +199,32 @@ def test_restore_refuses_an_existing_database_without_force(small_site, tmp_path
         assert [p.name for p in store.list_people()] == ["Ann Lee", "Bo Chen"]
     leftovers = [p.name for p in small_site.iterdir() if ".restoring" in p.name or "-backup-" in p.name]
     assert leftovers == []
+
+
+def test_replacing_a_database_takes_its_admin_pin(small_site, monkeypatch, capsys):
+    archive = _backup(small_site)
+    with Store(_url(small_site)) as store:
+        store.save_settings(dataclasses.replace(store.load_settings(), admin_pin_hash=hash_pin("246813")))
+        store.delete_person(store.list_people()[0].id)
+    database = small_site / "facegate.db"
+    digest = hashlib.sha256(database.read_bytes()).hexdigest()
+    capsys.readouterr()
+    # No PIN given (tests have no terminal), then a wrong one: refused, the database untouched.
+    assert main(["restore", str(archive), "--force"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith("facegate: an admin PIN is set")
+    assert hashlib.sha256(database.read_bytes()).hexdigest() == digest
+    monkeypatch.setenv("FACEGATE_ADMIN_PIN", "135792")
+    assert main(["restore", str(archive), "--force"]) != 0
+    assert "135792" not in capsys.readouterr().err
+    # The wrong PIN is audited (and counts towards the back-off); nothing was restored.
+    with Store(_url(small_site)) as store:
+        assert [p.name for p in store.list_people()] == ["Bo Chen"]
+        assert [e.action for e in store.audit_between(*EVER)][-1] == "wrong admin PIN"
+    monkeypatch.setenv("FACEGATE_ADMIN_PIN", "246813")
+    assert main(["restore", str(archive), "--force"]) == 0
+    with Store(_url(small_site)) as store:
+        assert [p.name for p in store.list_people()] == ["Ann Lee", "Bo Chen"]
 
 
 def test_the_key_needs_its_passphrase_and_is_not_in_a_plain_backup(small_site, tmp_path, monkeypatch, capsys):
