@@ -175,7 +175,6 @@ def run_site(args) -> int:
     store = Store(args.db)
     # Still photos are not live: liveness (and the unlock challenge) would rightly refuse them.
     store.save_settings(replace(store.load_settings(), pad_enabled=False, challenge_enabled=False))
-    pipeline.detector.min_face = store.load_settings().min_face
     enroller = Enroller(store, pipeline)
 
     start = time.perf_counter()

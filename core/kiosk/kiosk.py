@@ -200,7 +200,6 @@ class Kiosk:
         self.settings = self.store.load_settings()
         if self.kiosk_id is not None:
             self.settings = replace(self.settings, kiosk_id=self.kiosk_id)
-        self.pipeline.detector.min_face = self.settings.min_face
         # The thresholds follow the number of templates enrolled now (core/matching/thresholds.py).
         self.cascade = Cascade(self.store, self.pipeline, self.settings, unlock=self.unlock_for is not None)
         self.liveness = LivenessGate(self._pad_model() if self.settings.pad_enabled else None)
@@ -227,7 +226,7 @@ class Kiosk:
     def process(self, frame: np.ndarray, now: datetime | None = None) -> KioskResult:
         self._follow_site()
         now = now or datetime.now(timezone.utc)
-        faces = self.pipeline.faces(frame, max_faces=MAX_FACES)
+        faces = self.pipeline.faces(frame, max_faces=MAX_FACES, min_face=self.settings.min_face)
         # pipeline.faces embeds every face it returns.
         embeddings = cast(list[np.ndarray], [f.embedding for f in faces])
         guesses = self.cascade.overlay(np.stack(embeddings)) if faces else []

@@ -56,10 +56,11 @@ class FacePipeline:
     def detect(self, image: ImageSource) -> list[Face]:
         return self.detector.detect(load_image(image))
 
-    def faces(self, image: ImageSource, max_faces: int | None = None) -> list[Face]:
-        """Detected faces, largest first, each with its embedding."""
+    def faces(self, image: ImageSource, max_faces: int | None = None, min_face: int | None = None) -> list[Face]:
+        """Detected faces, largest first, each with its embedding. min_face: this call's smallest face
+        (the detector's own otherwise), so users sharing one pipeline never change it for each other."""
         image = load_image(image)
-        found = self.detector.detect(image)[:max_faces]
+        found = self.detector.detect(image, min_face=min_face)[:max_faces]
         if not found:
             return []
         vectors = self.embedder.embed(image, [f.landmarks for f in found])

@@ -74,7 +74,6 @@ def enrol_site(store, pipeline, count: int, people_dir: Path) -> list[Walker]:
     # benchmark measures the database under many kiosks, so the site runs with liveness off.
     settings = replace(store.load_settings(), pad_enabled=False, challenge_enabled=False)
     store.save_settings(settings)
-    pipeline.detector.min_face = settings.min_face
     candidates: list[Walker] = []
     folders = (f for f in sorted(people_dir.iterdir()) if len(list(f.glob("*.jpg"))) >= 2)
     # Twice as many as asked for: at the kiosk's gallery-size threshold the bundled student leaves
@@ -91,7 +90,7 @@ def enrol_site(store, pipeline, count: int, people_dir: Path) -> list[Walker]:
     threshold = in_use.attendance  # the kiosk's
     walkers = []
     for walker in candidates:
-        faces = pipeline.faces(walker.photo, max_faces=MAX_FACES)
+        faces = pipeline.faces(walker.photo, max_faces=MAX_FACES, min_face=settings.min_face)
         named = gallery.identify(np.stack([f.embedding for f in faces]), threshold) if faces else []
         if any(m.person_id == walker.person_id for m in named):
             walkers.append(walker)

@@ -11,6 +11,7 @@ import pytest
 
 from core.kiosk.evidence import TrackEvidence
 from core.matching.cascade import Cascade
+from core.settings import Settings
 from core.types import Face, Match
 from core.vision.imaging import image_files, load_image
 from tests.conftest import SAMPLE_PERSON, SAMPLE_STRANGERS
@@ -36,7 +37,8 @@ def _poor(frame: np.ndarray) -> np.ndarray:
 
 def _sightings(pipeline, frames: list[np.ndarray]) -> list[tuple[np.ndarray, Face]]:
     """(frame, its face) for the frames where the detector still finds the face."""
-    found = [(frame, pipeline.faces(frame, max_faces=1)) for frame in frames]
+    # The kiosk's smallest face (core/kiosk/kiosk.py looks from Settings.min_face up).
+    found = [(frame, pipeline.faces(frame, max_faces=1, min_face=Settings().min_face)) for frame in frames]
     return [(frame, faces[0]) for frame, faces in found if faces]
 
 
@@ -52,10 +54,7 @@ def _follow(cascade: Cascade, pipeline, sightings: list[tuple[np.ndarray, Face]]
 
 @pytest.fixture
 def cascade(store, pipeline, sample_enrolled) -> Cascade:
-    settings = store.load_settings()
-    # The kiosk's smallest face, as Kiosk.reload sets it, whichever test used the shared pipeline last.
-    pipeline.detector.min_face = settings.min_face
-    return Cascade(store, pipeline, settings, unlock=False)
+    return Cascade(store, pipeline, store.load_settings(), unlock=False)
 
 
 def test_a_track_confirms_someone_no_single_frame_lets_the_student_name(

@@ -138,3 +138,13 @@ def test_unlock_needs_k_consecutive_frames_at_the_stricter_threshold(
     assert not any(r.events for r in _play(kiosk, camera_folder("three", [photo], repeats=3)))
     kiosk = Kiosk(store, pipeline, unlock_for=[enrolled.id])
     assert any(r.events for r in _play(kiosk, camera_folder("four", [photo], repeats=4)))
+
+
+def test_the_kiosk_sizes_faces_per_frame_and_leaves_the_shared_detector_alone(store, pipeline, enrolled, person_folder):
+    # The kiosk's smallest face is larger than every face in the sample frames: it names nobody,
+    # while the detector it shares with enrolment keeps its own size.
+    store.save_settings(replace(store.load_settings(), min_face=900))
+    before = pipeline.detector.min_face
+    results = _play(Kiosk(store, pipeline), person_folder)
+    assert not any(r.faces for r in results)
+    assert pipeline.detector.min_face == before

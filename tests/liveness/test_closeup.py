@@ -42,16 +42,14 @@ def test_a_face_that_fills_the_frame_is_judged_live(pipeline):
     # One person's webcam session (the folder holds two people; the name before _ says whose).
     paths = sorted(p for p in LIVE_FRAMES.iterdir() if p.name.startswith("apfol_"))[:12]
     assert len(paths) == 12
-    # The kiosk's detector looks for faces from Settings.min_face up (core/kiosk/kiosk.py); the
-    # shared test pipeline's size is whatever an earlier test left, so it is set here.
-    pipeline.detector.min_face = Settings().min_face
     gate = LivenessGate(PadModel())
     start = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
     verdicts, fills = [], []
     for i, path in enumerate(paths):
         frame = load_image(path)
-        frame = close_up(frame, pipeline.detect(frame)[0].box)
-        faces = pipeline.faces(frame, max_faces=1)
+        # Found as the kiosk finds faces: from Settings.min_face up (core/kiosk/kiosk.py).
+        frame = close_up(frame, pipeline.detector.detect(frame, min_face=Settings().min_face)[0].box)
+        faces = pipeline.faces(frame, max_faces=1, min_face=Settings().min_face)
         assert faces, f"{path.name}: no face in the close-up"
         fills.append(float(faces[0].box[3] - faces[0].box[1]) / frame.shape[0])
         judged, hint = gate.update(start + timedelta(milliseconds=100 * i), frame, faces)
