@@ -1,22 +1,28 @@
-"""The three charts of a report, drawn once here as SVG text for the Reports page, the HTML and the
-PDF. Plain Python writes the SVG (bars, axes, ticks, labels): no plotting library ships for three
-bar charts. Every piece of text is XML-escaped, so a name is drawn as it was typed."""
+"""The three charts of a report, drawn once here with pygal (a maintained charting library that
+writes SVG and needs nothing compiled) for the Reports page, the HTML and the PDF.
+
+The SVG is made to stand alone and print: no script (pygal adds its interactive config, which an
+offline report and Qt's SVG renderer have no use for), a white background, and every piece of text
+an XML text node, so a name is drawn exactly as typed and can never become markup."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
-from html import escape
+
+import pygal
+from pygal.style import Style
 
 from core.reports.figures import Report
 
 WORKING, OFF, ACCENT, INK, GRID = "#2f6fb0", "#b8bec6", "#d0612b", "#222222", "#d9d9d9"
 WIDTH = 700  # SVG user units (pixels at 96 dpi); the page and the PDF scale the chart to fit
 FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
-SMALL, MEDIUM = 10, 12
 # Names longer than this are cut with an ellipsis on the hours chart (the tables list them whole).
 NAME_CHARS = 28
+SVG_NS = "http://www.w3.org/2000/svg"
 
 
 @dataclass(frozen=True)
@@ -27,20 +33,27 @@ class Chart:
     svg: str
 
 
-def nice_ticks(top: float, most: int = 6, whole: bool = False) -> list[float]:
-    """Ticks from 0 to at least top, a step of 1, 2 or 5 times a power of ten apart, at most most+1
-    of them; whole: counts, so never a step below 1."""
-    top = max(top, 1.0)
-    rough = top / most
-    power = 10 ** math.floor(math.log10(rough))
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= rough * (1 - 1e-9))
-    if whole:
-        step = max(step, 1)
-    return [k * step for k in range(math.ceil(top / step - 1e-9) + 1)]
+@dataclass(frozen=True)
+class ChartTexts:
+    """Every word the charts draw: English for the files a script asks for, the admin's language on
+    the Reports page. {time} is the work start as hh:mm."""
+
+    arrivals: str = "Arrivals by time of day"
+    on_time: str = "by {time}"
+    after_start: str = "after {time}"
+    arrivals_axis: str = "people-days"
+    time_axis: str = "time of day"
+    attendance: str = "Attendance per day"
+    present_axis: str = "people present"
+    working_day: str = "working day"
+    day_off: str = "day off"
+    hours: str = "Hours per person"
+    hours_axis: str = "hours (first check-in to last check-out)"
+    no_check_ins: str = "no check-ins"
+    no_one: str = "nobody"
 
 
-def tick_text(value: float) -> str:
-    return f"{value:.10g}"
+ENGLISH = ChartTexts()
 
 
 def clock(hours: float) -> str:
@@ -49,70 +62,82 @@ def clock(hours: float) -> str:
     return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
 
 
-class _Canvas:
-    """An SVG document being written: a frame of margins around a plot area, and its elements."""
-
-    def __init__(self, title: str, height: int, left: int, bottom: int) -> None:
-        self.title, self.height = title, height
-        self.left, self.top, self.right, self.bottom = left, 34, WIDTH - 24, height - bottom
-        self.parts: list[str] = []
-        self.text(8, 18, title, size=MEDIUM, weight="bold")
-
-    def rect(self, x: float, y: float, w: float, h: float, fill: str) -> None:
-        self.parts.append(
-            f'<rect x="{x:.2f}" y="{y:.2f}" width="{max(w, 0):.2f}" height="{max(h, 0):.2f}" fill="{fill}"/>'
-        )
-
-    def line(self, x1: float, y1: float, x2: float, y2: float, stroke: str = INK, dash: bool = False) -> None:
-        dashes = ' stroke-dasharray="6,4"' if dash else ""
-        self.parts.append(
-            f'<line x1="{x1:.2f}" y1="{y1:.2f}" x2="{x2:.2f}" y2="{y2:.2f}" stroke="{stroke}" stroke-width="1"{dashes}/>'
-        )
-
-    def text(
-        self,
-        x: float,
-        y: float,
-        text: str,
-        size: int = SMALL,
-        anchor: str = "start",
-        weight: str = "normal",
-        rotate: float = 0,
-        fill: str = INK,
-    ) -> None:
-        turn = f' transform="rotate({rotate:g} {x:.2f} {y:.2f})"' if rotate else ""
-        self.parts.append(
-            f'<text x="{x:.2f}" y="{y:.2f}" font-family="{FONT}" font-size="{size}" font-weight="{weight}" '
-            f'text-anchor="{anchor}" fill="{fill}"{turn}>{escape(text)}</text>'
-        )
-
-    def y_axis(self, ticks: Sequence[float], label: str) -> Callable[[float], float]:
-        """Counts up the left side with grid lines across; returns value -> y."""
-
-        def y(value: float) -> float:
-            return self.bottom - value / ticks[-1] * (self.bottom - self.top)
-
-        for tick in ticks:
-            self.line(self.left, y(tick), self.right, y(tick), stroke=GRID)
-            self.text(self.left - 6, y(tick) + 3.5, tick_text(tick), anchor="end")
-        self.line(self.left, self.top, self.left, self.bottom)
-        middle = (self.top + self.bottom) / 2
-        self.text(14, middle, label, anchor="middle", rotate=-90)
-        return y
-
-    def chart(self) -> Chart:
-        body = "\n".join(self.parts)
-        svg = (
-            f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{WIDTH}" height="{self.height}" '
-            f'viewBox="0 0 {WIDTH} {self.height}">\n<title>{escape(self.title)}</title>\n'
-            f'<rect x="0" y="0" width="{WIDTH}" height="{self.height}" fill="white"/>\n{body}\n</svg>\n'
-        )
-        return Chart(self.title, WIDTH, self.height, svg)
+def _style(*colours: str) -> Style:
+    return Style(
+        background="white",
+        plot_background="white",
+        foreground=INK,
+        foreground_strong=INK,
+        foreground_subtle="#777777",
+        colors=colours,
+        font_family=FONT,
+        title_font_size=14,
+        label_font_size=10,
+        major_label_font_size=10,
+        legend_font_size=11,
+        no_data_font_size=16,
+    )
 
 
-def arrivals(report: Report) -> Chart:
-    """First check-ins per quarter hour of the day, with the work start marked."""
-    c = _Canvas("Arrivals by time of day", 300, left=56, bottom=40)
+def _chart(kind: type[pygal.graph.graph.Graph], title: str, height: int, *colours: str, **config: object):
+    return kind(
+        style=_style(*colours),
+        title=title,
+        width=WIDTH,
+        height=height,
+        explicit_size=True,
+        disable_xml_declaration=True,
+        js=[],  # nothing fetched from the web: reports are read offline
+        legend_at_bottom=True,
+        print_values=False,
+        **config,
+    )
+
+
+def _svg(chart: pygal.graph.graph.Graph, title: str, height: int) -> Chart:
+    root = chart.render_tree()
+    for parent in list(root.iter()):
+        for child in [c for c in parent if _tag(c) == "script"]:
+            parent.remove(child)
+    _inline_axis_styles(root)
+    ET.register_namespace("", SVG_NS)
+    return Chart(title, WIDTH, height, ET.tostring(root, encoding="unicode"))
+
+
+def _tag(element: ET.Element) -> str:
+    """The local name; "" for a comment (its tag is a function)."""
+    return element.tag.rpartition("}")[2] if isinstance(element.tag, str) else ""
+
+
+def _inline_axis_styles(root: ET.Element) -> None:
+    """pygal places axis labels and grid lines through selectors such as `.axis.y text`, which Qt's
+    SVG renderer (the Reports page, the PDF) does not match: labels would start where they should
+    end, and every grid line would be drawn black. The same rules, written on the elements."""
+    for group in root.iter():
+        classes = set(group.get("class", "").split())
+        if _tag(group) != "g" or "axis" not in classes:
+            continue
+        for element in group.iter():
+            kind = set(element.get("class", "").split())
+            if _tag(element) == "path" and {"guide", "line"} <= kind:
+                element.set("style", f"stroke:{GRID}")
+            elif _tag(element) == "text":
+                turned, backwards = element.get("transform") is not None, "backwards" in kind
+                if "y" in classes:
+                    anchor = "start" if turned and backwards else "end"
+                else:
+                    anchor = ("end" if backwards else "start") if turned else "middle"
+                element.set("style", f"text-anchor:{anchor}")
+
+
+def _count_axis(top: int) -> list[int]:
+    """Whole-number ticks from 0 up to at least top (at most about six of them)."""
+    step = max(1, math.ceil(max(top, 1) / 6))
+    return list(range(0, max(top, 1) + step, step))
+
+
+def arrivals(report: Report, texts: ChartTexts = ENGLISH) -> Chart:
+    """First check-ins per quarter hour of the day; bars from the work start on in the accent colour."""
     start = report.calendar.start.hour + report.calendar.start.minute / 60
     low = math.floor(min((*report.arrivals, start)) * 4) / 4
     high = math.floor(max((*report.arrivals, start)) * 4) / 4 + 0.25
@@ -120,75 +145,76 @@ def arrivals(report: Report) -> Chart:
     counts = [0] * bins
     for hour in report.arrivals:
         counts[min(int((hour - low) * 4), bins - 1)] += 1
-    y = c.y_axis(nice_ticks(max(counts, default=0), whole=True), "people-days")
+    edges = [low + n / 4 for n in range(bins)]
+    start_text = report.calendar.start.strftime("%H:%M")
+    chart = _chart(
+        pygal.StackedBar,
+        texts.arrivals,
+        300,
+        WORKING,
+        ACCENT,
+        x_title=texts.time_axis,
+        y_title=texts.arrivals_axis,
+        y_labels=_count_axis(max(counts, default=0)),
+        show_legend=bool(report.arrivals),
+        no_data_text=texts.no_check_ins,
+        x_labels_major_every=max(1, bins // 12),
+        show_minor_x_labels=False,
+    )
+    chart.x_labels = [clock(edge) for edge in edges]
+    before = [c if e < start else None for c, e in zip(counts, edges, strict=True)]
+    after = [c if e >= start else None for c, e in zip(counts, edges, strict=True)]
+    # With no check-ins both series are empty, and pygal writes no_data_text instead of bars.
+    chart.add(texts.on_time.format(time=start_text), before if report.arrivals else [])
+    chart.add(texts.after_start.format(time=start_text), after if report.arrivals else [])
+    return _svg(chart, texts.arrivals, 300)
 
-    def x(hour: float) -> float:
-        return c.left + (hour - low) / (high - low) * (c.right - c.left)
 
-    for n, count in enumerate(counts):
-        left, right = x(low + n / 4), x(low + (n + 1) / 4)
-        c.rect(left + 0.5, y(count), right - left - 1, c.bottom - y(count), WORKING)
-    c.line(c.left, c.bottom, c.right, c.bottom)
-    edges = [low + n / 4 for n in range(bins + 1)]
-    for edge in edges[:: max(1, len(edges) // 12)]:
-        c.line(x(edge), c.bottom, x(edge), c.bottom + 4)
-        c.text(x(edge), c.bottom + 16, clock(edge), anchor="middle")
-    if not report.arrivals:
-        c.text((c.left + c.right) / 2, (c.top + c.bottom) / 2, "no check-ins", size=MEDIUM, anchor="middle")
-    c.line(x(start), c.top, x(start), c.bottom, stroke=ACCENT, dash=True)
-    c.line(c.right - 150, c.top + 8, c.right - 126, c.top + 8, stroke=ACCENT, dash=True)
-    c.text(c.right - 120, c.top + 11.5, f"work starts {report.calendar.start:%H:%M}")
-    c.text((c.left + c.right) / 2, c.height - 6, "time of day", anchor="middle")
-    return c.chart()
-
-
-def attendance(report: Report) -> Chart:
+def attendance(report: Report, texts: ChartTexts = ENGLISH) -> Chart:
     """People present per day; days off in grey."""
-    c = _Canvas("Attendance per day", 300, left=56, bottom=52)
     days = report.days
-    y = c.y_axis(nice_ticks(max((len(d.present) for d in days), default=0), whole=True), "people present")
-    slot = (c.right - c.left) / max(len(days), 1)
-    for n, day in enumerate(days):
-        top = y(len(day.present))
-        c.rect(c.left + (n + 0.1) * slot, top, slot * 0.8, c.bottom - top, WORKING if day.working else OFF)
-    c.line(c.left, c.bottom, c.right, c.bottom)
-    step = max(1, len(days) // 16)
-    for n in range(0, len(days), step):
-        middle = c.left + (n + 0.5) * slot
-        c.line(middle, c.bottom, middle, c.bottom + 4)
-        c.text(middle + 3, c.bottom + 14, days[n].day.strftime("%d %b"), anchor="end", rotate=-45)
-    return c.chart()
+    chart = _chart(
+        pygal.StackedBar,
+        texts.attendance,
+        300,
+        WORKING,
+        OFF,
+        y_title=texts.present_axis,
+        y_labels=_count_axis(max((len(d.present) for d in days), default=0)),
+        x_label_rotation=-45,
+        x_labels_major_every=max(1, len(days) // 16),
+        show_minor_x_labels=False,
+        no_data_text=texts.no_one,
+    )
+    chart.x_labels = [d.day.strftime("%d %b") for d in days]
+    chart.add(texts.working_day, [len(d.present) if d.working else None for d in days])
+    chart.add(texts.day_off, [None if d.working else len(d.present) for d in days])
+    return _svg(chart, texts.attendance, 300)
 
 
-def hours(report: Report) -> Chart:
+def hours(report: Report, texts: ChartTexts = ENGLISH) -> Chart:
     """Hours per person over the period, one bar each, names top to bottom as in the tables."""
     people = report.people
     names = [p.name if len(p.name) <= NAME_CHARS else p.name[: NAME_CHARS - 1] + "…" for p in people]
-    # About 0.6 em per character of a sans-serif face: room for the longest name, up to a third of the width.
-    left = min(WIDTH // 3, 16 + round(0.6 * SMALL * max((len(n) for n in names), default=0)))
-    c = _Canvas("Hours per person", max(250, 22 * len(people) + 84), left=left, bottom=46)
-    ticks = nice_ticks(max((p.hours for p in people), default=0))
-
-    def x(value: float) -> float:
-        return c.left + value / ticks[-1] * (c.right - c.left)
-
-    for tick in ticks:
-        c.line(x(tick), c.top, x(tick), c.bottom, stroke=GRID)
-        c.line(x(tick), c.bottom, x(tick), c.bottom + 4)
-        c.text(x(tick), c.bottom + 16, tick_text(tick), anchor="middle")
-    slot = (c.bottom - c.top) / max(len(people), 1)
-    for n, (person, name) in enumerate(zip(people, names, strict=True)):
-        top = c.top + n * slot
-        c.rect(c.left, top + slot * 0.15, x(person.hours) - c.left, slot * 0.7, WORKING)
-        c.text(c.left - 6, top + slot / 2 + 3.5, name, anchor="end")
-    c.line(c.left, c.top, c.left, c.bottom)
-    c.line(c.left, c.bottom, c.right, c.bottom)
-    c.text((c.left + c.right) / 2, c.height - 6, "hours (first check-in to last check-out)", anchor="middle")
-    return c.chart()
+    height = max(250, 22 * len(people) + 110)
+    chart = _chart(
+        pygal.HorizontalBar,
+        texts.hours,
+        height,
+        WORKING,
+        x_title=texts.hours_axis,
+        show_legend=False,
+        truncate_label=-1,  # cut above, with the ellipsis the tables' readers expect
+        no_data_text=texts.no_one,
+    )
+    # pygal stacks a horizontal chart's first label at the bottom: reversed, the list reads down.
+    chart.x_labels = names[::-1]
+    chart.add(texts.hours, [round(p.hours, 2) for p in people][::-1])
+    return _svg(chart, texts.hours, height)
 
 
-CHARTS: tuple[Callable[[Report], Chart], ...] = (arrivals, attendance, hours)
+CHARTS: tuple[Callable[[Report, ChartTexts], Chart], ...] = (arrivals, attendance, hours)
 
 
-def charts(report: Report) -> tuple[Chart, ...]:
-    return tuple(draw(report) for draw in CHARTS)
+def charts(report: Report, texts: ChartTexts = ENGLISH) -> tuple[Chart, ...]:
+    return tuple(draw(report, texts) for draw in CHARTS)
