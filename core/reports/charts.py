@@ -130,10 +130,13 @@ def _inline_axis_styles(root: ET.Element) -> None:
                 element.set("style", f"text-anchor:{anchor}")
 
 
-def _count_axis(top: int) -> list[int]:
-    """Whole-number ticks from 0 up to at least top (at most about six of them)."""
-    step = max(1, math.ceil(max(top, 1) / 6))
-    return list(range(0, max(top, 1) + step, step))
+def count_ticks(top: int, most: int = 6) -> list[int]:
+    """Whole-number ticks from 0 to at least top, a step of 1, 2 or 5 times a power of ten apart, at
+    most most+1 of them (pygal's own choice for counts can be 0.5 steps)."""
+    top = max(top, 1)
+    power = 10 ** max(0, math.floor(math.log10(top / most)))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power * most >= top)
+    return list(range(0, math.ceil(top / step) * step + 1, step))
 
 
 def arrivals(report: Report, texts: ChartTexts = ENGLISH) -> Chart:
@@ -155,7 +158,7 @@ def arrivals(report: Report, texts: ChartTexts = ENGLISH) -> Chart:
         ACCENT,
         x_title=texts.time_axis,
         y_title=texts.arrivals_axis,
-        y_labels=_count_axis(max(counts, default=0)),
+        y_labels=count_ticks(max(counts, default=0)),
         show_legend=bool(report.arrivals),
         no_data_text=texts.no_check_ins,
         x_labels_major_every=max(1, bins // 12),
@@ -180,7 +183,7 @@ def attendance(report: Report, texts: ChartTexts = ENGLISH) -> Chart:
         WORKING,
         OFF,
         y_title=texts.present_axis,
-        y_labels=_count_axis(max((len(d.present) for d in days), default=0)),
+        y_labels=count_ticks(max((len(d.present) for d in days), default=0)),
         x_label_rotation=-45,
         x_labels_major_every=max(1, len(days) // 16),
         show_minor_x_labels=False,

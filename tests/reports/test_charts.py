@@ -10,7 +10,7 @@ from datetime import date, time
 
 import pytest
 
-from core.reports.charts import ENGLISH, charts, clock
+from core.reports.charts import ENGLISH, charts, clock, count_ticks
 from core.reports.figures import DayFigures, PersonFigures, Report, WorkCalendar
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -31,6 +31,20 @@ def texts(svg: str) -> list[str]:
 
 def bars(svg: str) -> list[ET.Element]:
     return [r for r in ET.fromstring(svg).iter(f"{SVG}rect") if "tooltip-trigger" in r.get("class", "")]
+
+
+@pytest.mark.parametrize(
+    "top, ticks",
+    [
+        (18, [0, 5, 10, 15, 20]),
+        (3, [0, 1, 2, 3]),
+        (0, [0, 1]),
+        (210, [0, 50, 100, 150, 200, 250]),
+        (7, [0, 2, 4, 6, 8]),
+    ],
+)
+def test_count_ticks_are_round_and_reach_the_top(top, ticks):
+    assert count_ticks(top) == ticks
 
 
 def test_each_chart_is_well_formed_svg_without_script_and_names_as_typed():
