@@ -31,6 +31,7 @@ from core.settings import Settings
 from core.store import Store
 from core.types import Event
 from core.vision.pipeline import FacePipeline
+from desktop_app.gui import theme
 from desktop_app.gui.admin.panel import AdminPanel
 from desktop_app.gui.admin.pin_dialog import PinDialog
 from desktop_app.gui.admin.window import AdminWindow
@@ -38,7 +39,6 @@ from desktop_app.gui.kiosk_view import KioskView
 from desktop_app.gui.plain import ElidedLabel, plain_tooltip
 from desktop_app.gui.screen_fit import fit_to_screen
 from desktop_app.gui.sounds import Sounds
-from desktop_app.gui.theme import apply_theme
 from desktop_app.gui.unlock_view import UnlockView
 from desktop_app.gui.worker import FrameWorker
 
@@ -102,7 +102,8 @@ class MainWindow(QMainWindow):
         self.pin_dialog: PinDialog | None = None
 
         self.toolbar = QToolBar("Screens", movable=False)
-        self.toolbar.setStyleSheet(TOOLBAR_STYLE)
+        # The high-contrast theme draws the screen switches itself (desktop_app/gui/theme.py).
+        self.toolbar.setStyleSheet(theme.pick(TOOLBAR_STYLE, ""))
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.addToolBar(self.toolbar)
         screens = QActionGroup(self)
@@ -350,7 +351,8 @@ class MainWindow(QMainWindow):
 
     def _follow_settings(self, settings: Settings) -> None:
         self.sounds.set_enabled(settings.sounds)
-        apply_theme(settings.theme)
+        theme.apply_theme(settings.theme)
+        self.toolbar.setStyleSheet(theme.pick(TOOLBAR_STYLE, ""))
 
     def _tick(self) -> None:
         self.clock.setText(datetime.now().strftime("%H:%M"))

@@ -100,5 +100,6 @@ class VideoView(QWidget):
                 text = painter.fontMetrics().boundingRect(overlay.label)
                 tag = QRectF(rect.left(), rect.top() - text.height() - 6, text.width() + 12, text.height() + 6)
                 painter.fillRect(tag, overlay.color)
-                painter.setPen(Qt.GlobalColor.white)
+                # Black on amber, as the hint banner: white on it is too faint to read.
+                painter.setPen(Qt.GlobalColor.black if overlay.color.name() in DASHED else Qt.GlobalColor.white)
                 painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, overlay.label)

@@ -35,6 +35,7 @@ from core.redact import redact_url
 from core.settings import CHECKIN_MODES, RANGES, STRICTNESS, THEMES, Settings, camera_source_problem
 from core.store import Store
 from core.vision.embed import FaceEmbedder
+from desktop_app.gui import theme
 from desktop_app.gui.accessible import label_layout_rows
 from desktop_app.gui.admin.calibrate_dialog import CalibrateDialog
 from desktop_app.gui.admin.pin_dialog import PinDialog
@@ -46,6 +47,9 @@ from desktop_app.gui.worker import FrameWorker
 FIELD_WIDTH = 130
 HINT_STYLE = "color:#5f6b76;"
 ERROR_STYLE = "color:#b00020;"
+# On the high-contrast theme's black (desktop_app/gui/theme.py): near-white hints, yellow errors.
+HIGH_CONTRAST_HINT_STYLE = "color:#e0e0e0;"
+HIGH_CONTRAST_ERROR_STYLE = "color:#ffff00; font-weight:bold;"
 # Each calibration figure on its own line, indented under its threshold.
 LINE_BREAK = "\n        "
 
@@ -70,7 +74,7 @@ def _with_hint(field: QWidget, hint: str) -> QHBoxLayout:
     row = QHBoxLayout()
     row.addWidget(field)
     label = QLabel(hint, wordWrap=True)
-    label.setStyleSheet(HINT_STYLE)
+    label.setStyleSheet(theme.pick(HINT_STYLE, HIGH_CONTRAST_HINT_STYLE))
     row.addWidget(label, 1)
     return row
 
@@ -113,10 +117,10 @@ class SettingsPage(QWidget):
         self.camera = QLineEdit(placeholderText="0, rtsp://…, a video file or a folder of images")
         # Said beside the field it is about; empty (and so taking no room) while the field is fine.
         self.camera_error = QLabel(wordWrap=True)
-        self.camera_error.setStyleSheet(ERROR_STYLE)
+        self.camera_error.setStyleSheet(theme.pick(ERROR_STYLE, HIGH_CONTRAST_ERROR_STYLE))
         self.camera_error.hide()
         self.playing = QLabel(wordWrap=True)
-        self.playing.setStyleSheet(HINT_STYLE)
+        self.playing.setStyleSheet(theme.pick(HINT_STYLE, HIGH_CONTRAST_HINT_STYLE))
         self.playing.hide()
         camera_row = QHBoxLayout()
         camera_row.addWidget(self.camera, 1)
@@ -133,7 +137,7 @@ class SettingsPage(QWidget):
             "different people would pass for one another, and how often one person would be missed.",
             wordWrap=True,
         )
-        self.calibration.setStyleSheet(HINT_STYLE)
+        self.calibration.setStyleSheet(theme.pick(HINT_STYLE, HIGH_CONTRAST_HINT_STYLE))
         # Percent on screen, a fraction in Settings.
         low, high = RANGES["stranger_target"]
         self.stranger_target = QDoubleSpinBox(
