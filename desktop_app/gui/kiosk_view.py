@@ -29,8 +29,9 @@ BANNER_STYLES = {
     PROMPT: f"background:#1f5fbf; color:white; font-size:24pt; {_BANNER_LOOK}",
 }
 # The high-contrast theme's (desktop_app/gui/theme.py): black and yellow, each kind with a border of
-# its own, a refusal the one drawn in yellow. The same sizes, so the banner keeps its room.
-_HIGH_LOOK = f"{_BANNER_LOOK} border-width:4px;"
+# its own, a refusal the one drawn in yellow. The border takes 4 px of the padding, so the banner's
+# room is the same in both themes and switching theme never squeezes its words.
+_HIGH_LOOK = "font-weight:bold; padding:6px; border-radius:8px;"
 HIGH_CONTRAST_BANNER_STYLES = {
     WELCOME: f"background:black; color:white; border:4px solid #00ff00; font-size:24pt; {_HIGH_LOOK}",
     NOTICE: f"background:black; color:white; border:4px solid #00ffff; font-size:20pt; {_HIGH_LOOK}",

@@ -151,6 +151,12 @@ def test_each_banner_kind_has_a_sign_of_its_own_and_says_its_kind(qtbot, theme):
                 if a < b:
                     same = signs[a].shape == signs[b].shape and (signs[a] == signs[b]).all()
                     assert not same, f"{a} and {b} draw the same sign"
+        # The banner keeps the same room in either theme: switching never squeezes its words.
+        apply_theme(STANDARD if theme == HIGH_CONTRAST else HIGH_CONTRAST)
+        other = Banner()
+        qtbot.addWidget(other)
+        assert other.minimumHeight() == banner.minimumHeight()
+        apply_theme(theme)
         # Long text still shrinks and is cut short, now beside the sign.
         banner.show_banner(WELCOME, "x" * 300)
         assert banner.shown_lines()[0].endswith("…") and banner.height() == banner.minimumHeight()
