@@ -37,6 +37,10 @@ STRICTNESS = ("lenient", "normal", "strict")
 # How a kiosk tells a check-in from a check-out (README "Check-in rules"): "auto" decides from the
 # person's shift, "buttons" records the direction they choose on the kiosk (In / Out, keys I / O).
 CHECKIN_MODES = ("auto", "buttons")
+# How the screens look (desktop_app/gui/theme.py): the standard colours, or black, white and yellow
+# with a border on every banner and a thick focus outline, for people who see poorly.
+STANDARD, HIGH_CONTRAST = "standard", "high-contrast"
+THEMES = (STANDARD, HIGH_CONTRAST)
 
 # Keyed by the annotation text (postponed annotations make Field.type a string).
 _PARSERS: dict[str, Callable[[Any], Any]] = {
@@ -82,7 +86,7 @@ OPTIONAL = frozenset({"pad_threshold"})
 
 # The words a text setting may hold; like a number out of range, a stored other word is skipped
 # (a kiosk must not stop on "paranoid" in the settings table).
-CHOICES: dict[str, tuple[str, ...]] = {"pad_strictness": STRICTNESS, "checkin_mode": CHECKIN_MODES}
+CHOICES: dict[str, tuple[str, ...]] = {"pad_strictness": STRICTNESS, "checkin_mode": CHECKIN_MODES, "theme": THEMES}
 
 
 # ---- The working calendar the attendance reports (core/reports) count lates and absences against.
@@ -212,6 +216,10 @@ class Settings:
     checkin_mode: str = "auto"
     checkout_min_gap_s: float = 7200.0
     max_shift_s: float = 57_600.0
+    # Accessibility (README "Accessibility"): the screens' theme, and a chime on a check-in and a
+    # tone on a refused photo or screen (off by default: a quiet office may not want them).
+    theme: str = STANDARD
+    sounds: bool = False
 
     def __post_init__(self) -> None:
         for name in (*RANGES, *CHOICES, *FORMATS):

@@ -118,6 +118,7 @@ def capture(out: Path) -> list[Path]:
     from desktop_app.gui.admin.pin_dialog import PinDialog
     from desktop_app.gui.kiosk_view import ATTACK, WELCOME
     from desktop_app.gui.main_window import MainWindow
+    from desktop_app.gui.theme import HIGH_CONTRAST, STANDARD, apply_theme
 
     app = QApplication.instance() or QApplication([])
     photos = samples_dir()
@@ -245,6 +246,19 @@ def capture(out: Path) -> list[Path]:
                 save(window.admin_window, f"{name}_{tag}")
             window.admin_window.log_out()
             window.close()
+
+        # The high-contrast theme (Settings → Accessibility): a check-in, and a refused photo.
+        apply_theme(HIGH_CONTRAST)
+        window = kiosk_window(pad=False)
+        _wait(app, lambda: bool(window.kiosk.video.overlays))
+        window.kiosk.show_events(checked_in)
+        save(window, "kiosk_high_contrast")
+        window.close()
+        window = kiosk_window(pad=True)
+        _wait(app, lambda: window.kiosk.banner.showing(ATTACK))
+        save(window, "kiosk_liveness_high_contrast")
+        window.close()
+        apply_theme(STANDARD)
         store.close()
     return saved
 

@@ -12,6 +12,7 @@ from core.vision.embed import load_embedder
 from core.vision.pipeline import FacePipeline, model_spec
 from desktop_app.gui.collector import collect_on_gui_thread
 from desktop_app.gui.main_window import MainWindow
+from desktop_app.gui.theme import apply_theme
 
 
 def run_app(camera: str | None = None, fullscreen: bool = False, model: str | None = None) -> int:
@@ -21,10 +22,12 @@ def run_app(camera: str | None = None, fullscreen: bool = False, model: str | No
     try:
         store = Store()
         pipeline = FacePipeline(embedder=load_embedder(model_spec(model)))
-        camera = camera if camera is not None else store.load_settings().camera_source
+        settings = store.load_settings()
+        camera = camera if camera is not None else settings.camera_source
     except FaceGateError as exc:
         QMessageBox.critical(None, "FaceGate cannot start", str(exc))
         return 2
+    apply_theme(settings.theme)
     window = MainWindow(store, pipeline, camera)
     window.enter_kiosk_mode() if fullscreen else window.show()
     try:

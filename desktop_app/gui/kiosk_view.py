@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QFontMetrics, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtWidgets import QFrame, QSizePolicy, QVBoxLayout, QWidget
 
 from core.kiosk.kiosk import KioskResult, SeenFace, already_said
 from core.types import CHECK_IN, UNLOCK, Event
+from desktop_app.gui import theme
 from desktop_app.gui.direction_bar import DirectionBar
 from desktop_app.gui.plain import ElidedLabel
 from desktop_app.gui.video_view import AMBER, GREEN, RED, Overlay, VideoView
@@ -26,6 +28,17 @@ BANNER_STYLES = {
     ATTACK: f"background:#d13b3b; color:white; font-size:18pt; {_BANNER_LOOK}",
     PROMPT: f"background:#1f5fbf; color:white; font-size:24pt; {_BANNER_LOOK}",
 }
+# The high-contrast theme's (desktop_app/gui/theme.py): black and yellow, each kind with a border of
+# its own, a refusal the one drawn in yellow. The border takes 4 px of the padding, so the banner's
+# room is the same in both themes and switching theme never squeezes its words.
+_HIGH_LOOK = "font-weight:bold; padding:6px; border-radius:8px;"
+HIGH_CONTRAST_BANNER_STYLES = {
+    WELCOME: f"background:black; color:white; border:4px solid #00ff00; font-size:24pt; {_HIGH_LOOK}",
+    NOTICE: f"background:black; color:white; border:4px solid #00ffff; font-size:20pt; {_HIGH_LOOK}",
+    HINT: f"background:black; color:#ffff00; border:4px dashed #ffff00; font-size:18pt; {_HIGH_LOOK}",
+    ATTACK: f"background:#ffff00; color:black; border:4px solid white; font-size:18pt; {_HIGH_LOOK}",
+    PROMPT: f"background:black; color:#ffff00; border:4px solid #ffff00; font-size:24pt; {_HIGH_LOOK}",
+}
 # How long each kind stays after it was last shown: a check-in long enough to read; a hint a
 # moment past the last frame that gave it, so it can be read after the photo is taken away.
 BANNER_MS = {WELCOME: 5000, NOTICE: 5000, HINT: 1500, ATTACK: 3000, PROMPT: 1500}
@@ -37,10 +50,52 @@ NOT_RECOGNISED = "Not recognised — look at the camera, or ask an administrator
 HINT_AFTER_FRAMES = 20
 
 
+def _draw_icon(painter: QPainter, kind: str, box: QRectF) -> None:
+    """The kind's sign, drawn in the text's colour so that it never depends on colour alone or on a
+    font having the glyph: a tick (checked in), an i (notice), a triangle with ! (hint), a crossed
+    circle (refused), arrows both ways (turn your head)."""
+    pen = QPen(painter.pen().color(), max(2.0, box.width() / 10))
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    painter.setPen(pen)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    x, y, w = box.left(), box.top(), box.width()
+
+    def at(fx: float, fy: float) -> QPointF:
+        return QPointF(x + fx * w, y + fy * w)
+
+    if kind == HINT:
+        painter.drawPolygon([at(0.5, 0.05), at(0.97, 0.92), at(0.03, 0.92)])
+    else:
+        painter.drawEllipse(box.adjusted(pen.widthF() / 2, pen.widthF() / 2, -pen.widthF() / 2, -pen.widthF() / 2))
+    if kind == WELCOME:
+        painter.drawPolyline([at(0.27, 0.52), at(0.43, 0.68), at(0.74, 0.33)])
+    elif kind == NOTICE:
+        painter.drawLine(at(0.5, 0.45), at(0.5, 0.75))
+        painter.drawPoint(at(0.5, 0.28))
+    elif kind == HINT:
+        painter.drawLine(at(0.5, 0.38), at(0.5, 0.62))
+        painter.drawPoint(at(0.5, 0.78))
+    elif kind == ATTACK:
+        painter.drawLine(at(0.32, 0.32), at(0.68, 0.68))
+        painter.drawLine(at(0.68, 0.32), at(0.32, 0.68))
+    elif kind == PROMPT:
+        arrows = QPainterPath(at(0.22, 0.5))
+        arrows.lineTo(at(0.78, 0.5))
+        for tip, back in ((0.22, 0.36), (0.78, 0.64)):
+            arrows.moveTo(at(back, 0.35))
+            arrows.lineTo(at(tip, 0.5))
+            arrows.lineTo(at(back, 0.65))
+        painter.drawPath(arrows)
+
+
 class Banner(ElidedLabel):
     """The one place a screen speaks to the person at the camera: each message has a kind (its
-    colour) and goes by itself a few seconds after it was last shown. Its room stays while it is
-    hidden, so the video below never jumps."""
+    colour, a sign drawn beside the words, and a word for screen readers) and goes by itself a few
+    seconds after it was last shown. Its room stays while it is hidden, so the video below never jumps."""
+
+    # A kind that was not showing has just appeared (not every frame that repeats it): the sounds follow it.
+    appeared = Signal(str)
 
     def __init__(self) -> None:
         super().__init__("✓", smallest_pt=SMALLEST_PT, alignment=Qt.AlignmentFlag.AlignCenter)
@@ -49,7 +104,7 @@ class Banner(ElidedLabel):
         policy.setRetainSizeWhenHidden(True)
         self.setSizePolicy(policy)
         # The room it keeps is one line of the largest kind.
-        self.setStyleSheet(BANNER_STYLES[WELCOME])
+        self.setStyleSheet(self.style_of(WELCOME))
         self.ensurePolished()
         self.setMinimumHeight(self.sizeHint().height())
         self.setText("")
@@ -57,13 +112,32 @@ class Banner(ElidedLabel):
         self.expiry = QTimer(self, singleShot=True)
         self.expiry.timeout.connect(self.clear_banner)
 
+    @staticmethod
+    def style_of(kind: str) -> str:
+        return theme.pick(BANNER_STYLES[kind], HIGH_CONTRAST_BANNER_STYLES[kind])
+
+    def kind_word(self, kind: str) -> str:
+        """What the sign says, for a screen reader."""
+        words = {
+            WELCOME: self.tr("Done"),
+            NOTICE: self.tr("Notice"),
+            HINT: self.tr("Hint"),
+            ATTACK: self.tr("Refused"),
+            PROMPT: self.tr("Please do this"),
+        }
+        return words[kind]
+
     def show_banner(self, kind: str, text: str) -> None:
         """Shows text (first letter capitalised) in the kind's colour for BANNER_MS[kind]."""
+        appeared = self.kind != kind or self.isHidden()
         self.kind = kind
-        self.setStyleSheet(BANNER_STYLES[kind])
+        self.setStyleSheet(self.style_of(kind))
         self.setText(text[:1].upper() + text[1:])
+        self.setAccessibleName(self.tr("{kind}: {text}").format(kind=self.kind_word(kind), text=self.text()))
         self.show()
         self.expiry.start(BANNER_MS[kind])
+        if appeared:
+            self.appeared.emit(kind)
 
     def clear_banner(self) -> None:
         self.expiry.stop()
@@ -72,6 +146,33 @@ class Banner(ElidedLabel):
 
     def showing(self, *kinds: str) -> bool:
         return self.kind in kinds
+
+    def icon_size(self) -> int:
+        return QFontMetrics(self.font()).ascent()
+
+    def text_rect(self) -> QRect:
+        # The sign and a gap of half its size stand left of the words.
+        return self.contentsRect().adjusted(self.icon_size() * 3 // 2, 0, 0, 0)
+
+    def sign_rect(self) -> QRectF:
+        """Where the sign goes: left of the words, the two centred as one block."""
+        metrics = QFontMetrics(self.shown_font())
+        width = max(metrics.horizontalAdvance(line) for line in self.shown_lines())
+        size, room = self.icon_size(), self.contentsRect()
+        left = room.left() + max(0, (room.width() - size * 3 // 2 - width) // 2)
+        return QRectF(left, room.center().y() - size / 2, size, size)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        QFrame.paintEvent(self, event)
+        if self.kind is None:
+            return
+        painter = QPainter(self)
+        painter.setFont(self.shown_font())
+        sign, room = self.sign_rect(), self.contentsRect()
+        words = QRectF(sign.right() + sign.width() / 2, room.top(), room.right() - sign.right(), room.height())
+        align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(words, align, "\n".join(self.shown_lines()))
+        _draw_icon(painter, self.kind, sign)
 
 
 def overlays(result: FrameResult) -> list[Overlay]:

@@ -27,15 +27,18 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QStackedWidget, QToolB
 from core.enrol.enroller import Enroller
 from core.kiosk.kiosk import KioskResult
 from core.matching.cascade import name_models
+from core.settings import Settings
 from core.store import Store
 from core.types import Event
 from core.vision.pipeline import FacePipeline
+from desktop_app.gui import theme
 from desktop_app.gui.admin.panel import AdminPanel
 from desktop_app.gui.admin.pin_dialog import PinDialog
 from desktop_app.gui.admin.window import AdminWindow
 from desktop_app.gui.kiosk_view import KioskView
 from desktop_app.gui.plain import ElidedLabel, plain_tooltip
 from desktop_app.gui.screen_fit import fit_to_screen
+from desktop_app.gui.sounds import Sounds
 from desktop_app.gui.unlock_view import UnlockView
 from desktop_app.gui.worker import FrameWorker
 
@@ -82,7 +85,12 @@ class MainWindow(QMainWindow):
         self.worker = FrameWorker(store, pipeline, camera, realtime, self)
         self.kiosk = KioskView()
         self.unlock = UnlockView(store)
-        verifier = pipeline.verifier if store.load_settings().verify_verdicts else None
+        settings = store.load_settings()
+        verifier = pipeline.verifier if settings.verify_verdicts else None
+        # A check-in's chime and a refusal's tone, on either screen's banner (Settings' sounds).
+        self.sounds = Sounds(settings.sounds, self)
+        for banner in (self.kiosk.banner, self.unlock.banner):
+            banner.appeared.connect(self.sounds.banner_appeared)
         # Until the first frame's result says what the kiosk runs (and then whenever it changes).
         models = name_models(pipeline.embedder, verifier)
         self.admin = AdminPanel(store, Enroller(store, pipeline), self.worker, models)
@@ -94,7 +102,8 @@ class MainWindow(QMainWindow):
         self.pin_dialog: PinDialog | None = None
 
         self.toolbar = QToolBar("Screens", movable=False)
-        self.toolbar.setStyleSheet(TOOLBAR_STYLE)
+        # The high-contrast theme draws the screen switches itself (desktop_app/gui/theme.py).
+        self.toolbar.setStyleSheet(theme.pick(TOOLBAR_STYLE, ""))
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.addToolBar(self.toolbar)
         screens = QActionGroup(self)
@@ -164,6 +173,7 @@ class MainWindow(QMainWindow):
         self.admin.gallery_changed.connect(self.worker.invalidate)
         self.admin.settings_saved.connect(self.worker.invalidate)
         self.admin.settings_saved.connect(self._show_site)
+        self.admin.settings_saved.connect(self._follow_settings)
         self.admin.camera_chosen.connect(self.worker.set_camera)
         self.kiosk.direction.chosen.connect(self.worker.choose_direction)
         self.worker.already_seen.connect(self.kiosk.show_already)
@@ -338,6 +348,11 @@ class MainWindow(QMainWindow):
 
     def _show_site(self, _saved: object = None) -> None:
         self.site_label.setText(self.store.load_settings().kiosk_id)
+
+    def _follow_settings(self, settings: Settings) -> None:
+        self.sounds.set_enabled(settings.sounds)
+        theme.apply_theme(settings.theme)
+        self.toolbar.setStyleSheet(theme.pick(TOOLBAR_STYLE, ""))
 
     def _tick(self) -> None:
         self.clock.setText(datetime.now().strftime("%H:%M"))

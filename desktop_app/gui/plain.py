@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QFrame, QLabel, QMessageBox, QSizePolicy, QWidget
 
@@ -48,10 +48,14 @@ class ElidedLabel(QLabel):
     def sizeHint(self) -> QSize:
         return QSize(0, super().sizeHint().height())
 
+    def text_rect(self) -> QRect:
+        """Where the text is drawn: the contents, less what a subclass draws beside it."""
+        return self.contentsRect()
+
     def shown_font(self) -> QFont:
         """The font the text is drawn in at the current width."""
         font = QFont(self.font())
-        width, lines = self.contentsRect().width(), self.text().split("\n")
+        width, lines = self.text_rect().width(), self.text().split("\n")
         while (
             self.smallest_pt is not None
             and font.pointSizeF() - 1 >= self.smallest_pt
@@ -62,7 +66,7 @@ class ElidedLabel(QLabel):
 
     def shown_lines(self) -> list[str]:
         """The lines as drawn at the current width."""
-        width, metrics = self.contentsRect().width(), QFontMetrics(self.shown_font())
+        width, metrics = self.text_rect().width(), QFontMetrics(self.shown_font())
         return [metrics.elidedText(line, Qt.TextElideMode.ElideRight, width) for line in self.text().split("\n")]
 
     def paintEvent(self, event: QPaintEvent) -> None:

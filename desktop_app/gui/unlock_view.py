@@ -18,6 +18,7 @@ from core.errors import FaceGateError
 from core.kiosk.kiosk import ADMIN_GROUP, KioskResult, unlock_people
 from core.store import Store
 from core.types import UNLOCK, Event
+from desktop_app.gui import theme
 from desktop_app.gui.admin.pin_dialog import PinDialog
 from desktop_app.gui.kiosk_view import NOTICE, PROMPT, SMALLEST_PT, Banner, overlays, show_hint
 from desktop_app.gui.plain import ElidedLabel
@@ -27,6 +28,9 @@ from desktop_app.gui.worker import FrameResult
 UNLOCKED_MS = 5000
 LOCKED_STYLE = "background:#d13b3b; color:white; font-size:26pt; font-weight:bold; padding:10px; border-radius:8px;"
 UNLOCKED_STYLE = LOCKED_STYLE.replace("#d13b3b", "#2e9e4f")
+# The high-contrast theme's: the words say which; locked is framed in white, unlocked is yellow.
+HIGH_LOCKED_STYLE = LOCKED_STYLE.replace("background:#d13b3b", "background:black; border:4px solid white")
+HIGH_UNLOCKED_STYLE = LOCKED_STYLE.replace("background:#d13b3b; color:white", "background:#ffff00; color:black")
 
 
 class UnlockView(QWidget):
@@ -51,7 +55,9 @@ class UnlockView(QWidget):
         # The head-turn challenge's prompt, and what liveness or a failed challenge asks of the person.
         self.banner = Banner()
         chooser = QHBoxLayout()
-        chooser.addWidget(QLabel("Unlock for:"))
+        who = QLabel("Unlock for:")
+        who.setBuddy(self.person)
+        chooser.addWidget(who)
         chooser.addWidget(self.person, 1)
         chooser.addWidget(self.start_button)
         layout = QVBoxLayout(self)
@@ -126,7 +132,7 @@ class UnlockView(QWidget):
         if not unlocks:
             return
         self.state.setText(f"UNLOCKED — {unlocks[0].name}")
-        self.state.setStyleSheet(UNLOCKED_STYLE)
+        self.state.setStyleSheet(theme.pick(UNLOCKED_STYLE, HIGH_UNLOCKED_STYLE))
         self.banner.clear_banner()  # a head-turn prompt is answered
         self.paused.emit()
         self._relock.start()
@@ -139,6 +145,6 @@ class UnlockView(QWidget):
     def _show_locked(self) -> None:
         """LOCKED, and whom it waits for once armed; the chooser is fixed while armed."""
         self.state.setText(f"LOCKED — armed for {self._armed_for}" if self.armed else "LOCKED")
-        self.state.setStyleSheet(LOCKED_STYLE)
+        self.state.setStyleSheet(theme.pick(LOCKED_STYLE, HIGH_LOCKED_STYLE))
         self.person.setEnabled(not self.armed)
         self.start_button.setText("Disarm…" if self.armed else "Arm…")

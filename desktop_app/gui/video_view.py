@@ -11,6 +11,10 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 GREEN, AMBER, RED = QColor("#2e9e4f"), QColor("#e0a100"), QColor("#d13b3b")
+# Not colour alone: a recognised face's box is solid, an unrecognised one's dashed, and a refused
+# photo's or screen's crossed through.
+DASHED = {AMBER.name()}
+CROSSED = {RED.name()}
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,12 @@ class VideoView(QWidget):
         self._image: QImage | None = None
         self._overlays: Sequence[Overlay] = ()
         self.placeholder = "Waiting for the camera…"
+        self.setAccessibleName(self.tr("Camera picture"))
+        self.setAccessibleDescription(
+            self.tr(
+                "The live camera, with a box and a name over each face; what happened is said in the banner above it"
+            )
+        )
 
     def show_frame(self, frame: np.ndarray, overlays: Sequence[Overlay] = ()) -> None:
         self._image = to_qimage(frame)
@@ -78,11 +88,18 @@ class VideoView(QWidget):
         for overlay in self._overlays:
             x1, y1, x2, y2 = (float(v) for v in overlay.box)
             rect = QRectF(left + x1 * scale, top + y1 * scale, (x2 - x1) * scale, (y2 - y1) * scale)
-            painter.setPen(QPen(overlay.color, 3))
+            pen = QPen(overlay.color, 3)
+            if overlay.color.name() in DASHED:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(pen)
             painter.drawRect(rect)
+            if overlay.color.name() in CROSSED:
+                painter.drawLine(rect.topLeft(), rect.bottomRight())
+                painter.drawLine(rect.topRight(), rect.bottomLeft())
             if overlay.label:
                 text = painter.fontMetrics().boundingRect(overlay.label)
                 tag = QRectF(rect.left(), rect.top() - text.height() - 6, text.width() + 12, text.height() + 6)
                 painter.fillRect(tag, overlay.color)
-                painter.setPen(Qt.GlobalColor.white)
+                # Black on amber, as the hint banner: white on it is too faint to read.
+                painter.setPen(Qt.GlobalColor.black if overlay.color.name() in DASHED else Qt.GlobalColor.white)
                 painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, overlay.label)

@@ -28,6 +28,7 @@ pytestmark = [
 MODELS = ROOT / "assets" / "models"
 STUDENT = MODELS / "student.onnx"
 SAMPLES = ("t1.jpg", "Tom_Hanks_54745.png")
+SOUNDS = ("checkin.wav", "refusal.wav")
 # The aim. OpenCV (170 MB with its own OpenBLAS and FFmpeg) no longer ships: images are
 # Pillow's, video is Qt Multimedia's (see Packaging in README for the measured size and what is in it);
 # the limit catches a dependency, a Qt module or symbols sneaking back in. With the verifier in
@@ -108,6 +109,8 @@ def test_bundle_holds_what_the_app_needs_and_nothing_from_training(frozen):
         assert shipped.is_file(), f"migration {migration.relative_to(ROOT)} is not in the bundle"
     for photo in SAMPLES:
         assert (inside / "assets" / "samples" / photo).is_file(), f"sample photo {photo} is not in the bundle"
+    for sound in SOUNDS:
+        assert (inside / "assets" / "sounds" / sound).is_file(), f"sound {sound} is not in the bundle"
     if sys.platform.startswith("linux"):
         platforms = inside / "PySide6" / "Qt" / "plugins" / "platforms"
         for plugin in ("libqoffscreen.so", "libqxcb.so"):

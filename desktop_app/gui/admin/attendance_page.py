@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
     QHBoxLayout,
-    QLabel,
     QMenu,
     QPushButton,
     QTabWidget,
@@ -27,6 +26,7 @@ from core.errors import FaceGateError
 from core.store import DaySummary, Store
 from core.store.export import shift_time
 from core.types import UNLOCK, Event
+from desktop_app.gui.accessible import add_labelled
 from desktop_app.gui.admin.people_filters import refill_people_filters
 from desktop_app.gui.admin.record_table import Column, RecordFilter, RecordTableModel, record_view
 from desktop_app.gui.plain import plain_label
@@ -109,8 +109,7 @@ class AttendancePage(QWidget):
 
         filters = QHBoxLayout()
         for label, control in (("From", self.start), ("to", self.end), ("Person", self.person), ("Group", self.group)):
-            filters.addWidget(QLabel(label))
-            filters.addWidget(control)
+            add_labelled(filters, label, control)
         filters.addStretch(1)
         filters.addWidget(export)
         layout = QVBoxLayout(self)

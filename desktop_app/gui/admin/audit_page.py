@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -22,6 +21,7 @@ from core.errors import FaceGateError
 from core.store import AuditEntry, Store
 from core.store.audit import AUDIT_KINDS, audit_kind, write_audit_csv
 from core.store.export import write_output
+from desktop_app.gui.accessible import add_labelled
 from desktop_app.gui.admin.date_range import DateRange
 from desktop_app.gui.admin.record_table import Column, RecordFilter, RecordTableModel, record_view
 from desktop_app.gui.plain import plain_label
@@ -57,6 +57,7 @@ class AuditPage(QWidget):
         self.model = RecordTableModel(AUDIT_COLUMNS)
         self.proxy = RecordFilter(self.model, keep=lambda e: self.kind.currentData() in (None, audit_kind(e.action)))
         self.kind.currentIndexChanged.connect(self.apply_filters)
+        self.search.setAccessibleName(self.tr("Search the audit log"))
         self.search.textChanged.connect(self.proxy.search)
         self.search.textChanged.connect(self._show_count)
         self.view = record_view(self.proxy)
@@ -71,8 +72,7 @@ class AuditPage(QWidget):
 
         filters = QHBoxLayout()
         self.dates.add_to(filters)
-        filters.addWidget(QLabel("Kind"))
-        filters.addWidget(self.kind)
+        add_labelled(filters, "Kind", self.kind)
         filters.addWidget(self.search, 1)
         filters.addWidget(export)
         layout = QVBoxLayout(self)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel
+from PySide6.QtWidgets import QDateEdit, QHBoxLayout
 
 from core.days import day_range
+from desktop_app.gui.accessible import add_labelled
 
 
 class DateRange:
@@ -32,8 +33,7 @@ class DateRange:
 
     def add_to(self, row: QHBoxLayout) -> None:
         for label, edit in (("From", self.start), ("to", self.end)):
-            row.addWidget(QLabel(label))
-            row.addWidget(edit)
+            add_labelled(row, label, edit)
 
 
 def _day(edit: QDateEdit) -> date:

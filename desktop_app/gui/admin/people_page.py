@@ -124,6 +124,7 @@ class PeoplePage(QWidget):
         self.model = RecordTableModel(COLUMNS, dimmed=lambda p: not p.person.active)
         self.proxy = RecordFilter(self.model, keep=lambda p: p.person.active or self.show_inactive.isChecked())
         self.search = QLineEdit(placeholderText="Search name, external id or group", clearButtonEnabled=True)
+        self.search.setAccessibleName(self.tr("Search people"))
         self.search.textChanged.connect(self.proxy.search)
         self.show_inactive.toggled.connect(self.proxy.refilter)
         self.table = record_view(self.proxy)

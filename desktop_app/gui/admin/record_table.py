@@ -7,7 +7,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
 from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
@@ -114,6 +121,9 @@ def record_view(proxy: RecordFilter[Any]) -> QTableView:
     """A read-only table sorted by clicking a header; first by its first column, ascending."""
     view = QTableView()
     view.setModel(proxy)
+    # Read out by its columns, which say what the table holds.
+    columns = ", ".join(str(proxy.headerData(c, Qt.Orientation.Horizontal)) for c in range(proxy.columnCount()))
+    view.setAccessibleName(QCoreApplication.translate("record_view", "Table: {columns}").format(columns=columns))
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
     view.verticalHeader().hide()
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

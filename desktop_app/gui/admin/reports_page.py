@@ -27,6 +27,7 @@ from core.reports.figures import Report, build_report
 from core.reports.rollcall import InNow, who_is_in
 from core.reports.tables import DAY_COLUMNS, PERSON_COLUMNS, ReportColumn, shown
 from core.store import Store
+from desktop_app.gui.accessible import add_labelled
 from desktop_app.gui.admin.date_range import DateRange
 from desktop_app.gui.admin.people_filters import refill_people_filters
 from desktop_app.gui.admin.record_table import Column, RecordFilter, RecordTableModel, record_view
@@ -100,8 +101,7 @@ class ReportsPage(QWidget):
         filters = QHBoxLayout()
         self.dates.add_to(filters)
         for label, control in (("Person", self.person), ("Group", self.group)):
-            filters.addWidget(QLabel(label))
-            filters.addWidget(control)
+            add_labelled(filters, label, control)
         filters.addWidget(make)
         filters.addStretch(1)
         filters.addWidget(save)

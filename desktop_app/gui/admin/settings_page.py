@@ -32,9 +32,11 @@ from core.errors import FaceGateError
 from core.matching.calibrate import calibrate
 from core.matching.thresholds import Thresholds, thresholds_in_use
 from core.redact import redact_url
-from core.settings import CHECKIN_MODES, RANGES, STRICTNESS, Settings, camera_source_problem
+from core.settings import CHECKIN_MODES, RANGES, STRICTNESS, THEMES, Settings, camera_source_problem
 from core.store import Store
 from core.vision.embed import FaceEmbedder
+from desktop_app.gui import theme
+from desktop_app.gui.accessible import label_layout_rows
 from desktop_app.gui.admin.calibrate_dialog import CalibrateDialog
 from desktop_app.gui.admin.pin_dialog import PinDialog
 from desktop_app.gui.plain import plain_label
@@ -45,6 +47,9 @@ from desktop_app.gui.worker import FrameWorker
 FIELD_WIDTH = 130
 HINT_STYLE = "color:#5f6b76;"
 ERROR_STYLE = "color:#b00020;"
+# On the high-contrast theme's black (desktop_app/gui/theme.py): near-white hints, yellow errors.
+HIGH_CONTRAST_HINT_STYLE = "color:#e0e0e0;"
+HIGH_CONTRAST_ERROR_STYLE = "color:#ffff00; font-weight:bold;"
 # Each calibration figure on its own line, indented under its threshold.
 LINE_BREAK = "\n        "
 
@@ -69,7 +74,7 @@ def _with_hint(field: QWidget, hint: str) -> QHBoxLayout:
     row = QHBoxLayout()
     row.addWidget(field)
     label = QLabel(hint, wordWrap=True)
-    label.setStyleSheet(HINT_STYLE)
+    label.setStyleSheet(theme.pick(HINT_STYLE, HIGH_CONTRAST_HINT_STYLE))
     row.addWidget(label, 1)
     return row
 
@@ -112,10 +117,10 @@ class SettingsPage(QWidget):
         self.camera = QLineEdit(placeholderText="0, rtsp://…, a video file or a folder of images")
         # Said beside the field it is about; empty (and so taking no room) while the field is fine.
         self.camera_error = QLabel(wordWrap=True)
-        self.camera_error.setStyleSheet(ERROR_STYLE)
+        self.camera_error.setStyleSheet(theme.pick(ERROR_STYLE, HIGH_CONTRAST_ERROR_STYLE))
         self.camera_error.hide()
         self.playing = QLabel(wordWrap=True)
-        self.playing.setStyleSheet(HINT_STYLE)
+        self.playing.setStyleSheet(theme.pick(HINT_STYLE, HIGH_CONTRAST_HINT_STYLE))
         self.playing.hide()
         camera_row = QHBoxLayout()
         camera_row.addWidget(self.camera, 1)
@@ -132,7 +137,7 @@ class SettingsPage(QWidget):
             "different people would pass for one another, and how often one person would be missed.",
             wordWrap=True,
         )
-        self.calibration.setStyleSheet(HINT_STYLE)
+        self.calibration.setStyleSheet(theme.pick(HINT_STYLE, HIGH_CONTRAST_HINT_STYLE))
         # Percent on screen, a fraction in Settings.
         low, high = RANGES["stranger_target"]
         self.stranger_target = QDoubleSpinBox(
@@ -171,6 +176,11 @@ class SettingsPage(QWidget):
         self.challenge_enabled = QCheckBox("Unlock asks for a head turn (left or right, at random)")
         # core/matching/cascade.py: off, the student decides alone and turns more enrolled people away.
         self.verify_verdicts = QCheckBox("Double-check every recognition with the second, stronger model")
+        # Accessibility (README "Accessibility"), in the order of core.settings.THEMES.
+        self.theme = QComboBox()
+        self.theme.addItems([self.tr("Standard"), self.tr("High contrast (black, white and yellow)")])
+        self.theme.setFixedWidth(FIELD_WIDTH * 2)
+        self.sounds = QCheckBox(self.tr("A chime on each check-in, a low tone when a photo or screen is refused"))
         self.message = plain_label(wordWrap=True)
 
         calibrate_row = QHBoxLayout()
@@ -218,6 +228,10 @@ class SettingsPage(QWidget):
         form.addRow("", _with_hint(self.calibrate_liveness_button, "fit the threshold to this camera's live faces"))
         form.addRow("Unlock:", self.challenge_enabled)
         form.addRow("Recognition:", self.verify_verdicts)
+        _section(form, self.tr("Accessibility"))
+        form.addRow(self.tr("Screens:"), self.theme)
+        form.addRow(self.tr("Sounds:"), self.sounds)
+        label_layout_rows(form)
 
         # The numbers behind recognition, for whoever tunes them; closed by default.
         self.advanced_button = QToolButton()
@@ -252,6 +266,7 @@ class SettingsPage(QWidget):
         )
         advanced.addRow("", calibrate_row)
         advanced.addRow("", self.calibration)
+        label_layout_rows(advanced)
 
         buttons = QHBoxLayout()
         save_button = QPushButton("Save", default=True)
@@ -325,6 +340,8 @@ class SettingsPage(QWidget):
         self.pad_strictness.setCurrentText(s.pad_strictness)
         self.challenge_enabled.setChecked(s.challenge_enabled)
         self.verify_verdicts.setChecked(s.verify_verdicts)
+        self.theme.setCurrentIndex(THEMES.index(s.theme))
+        self.sounds.setChecked(s.sounds)
         self._show_error(None)
         self._loaded = self._field_values()
         self.show_playing()
@@ -352,6 +369,8 @@ class SettingsPage(QWidget):
             self.pad_strictness.currentText(),
             self.challenge_enabled.isChecked(),
             self.verify_verdicts.isChecked(),
+            self.theme.currentIndex(),
+            self.sounds.isChecked(),
         )
 
     def unsaved(self) -> bool:
@@ -398,6 +417,8 @@ class SettingsPage(QWidget):
             pad_strictness=self.pad_strictness.currentText(),
             challenge_enabled=self.challenge_enabled.isChecked(),
             verify_verdicts=self.verify_verdicts.isChecked(),
+            theme=THEMES[self.theme.currentIndex()],
+            sounds=self.sounds.isChecked(),
         )
 
     def save(self) -> bool:
