@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, insert
 
 from core.days import day_range
 from core.errors import FaceGateError
+from core.reports.rollcall import who_is_in
 from core.store import CheckinRule, Store
 from core.store.engine import alembic_config
 from core.store.schema import EventRow, PersonRow
@@ -80,7 +81,9 @@ def test_a_voided_event_leaves_the_summary_and_export_and_stays_in_the_audit(sto
 def test_the_check_in_rule_ignores_a_voided_check_in(store):
     bob = person(store, "Bob")
     wrong = sight(store, bob, at(7))
+    assert [i.name for i in who_is_in(store, at(8), UTC)] == ["Bob"]
     store.void_attendance(wrong.uid, "a colleague's face was matched", actor="admin")
+    assert who_is_in(store, at(8), UTC) == []  # the roll-call reads the corrected view too
     assert sight(store, bob, at(9)).kind == CHECK_IN  # not the check-out it would have been
     assert store.people_facts("m")[bob].last_seen == at(9)
 
