@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from core.errors import FaceGateError
 from core.store.engine import Database
 from core.store.events import ATTENDANCE, event_lines
-from core.store.export import _cell, write_output
+from core.store.export import _cell as spreadsheet_text  # as audit.py: cells never run as formulas
+from core.store.export import write_output
 from core.store.labels import clean_label
 from core.store.people import person_row
 from core.store.records import CorrectedEvent, Correction
@@ -65,6 +66,7 @@ def _event_row(session: Session, uid: str) -> tuple[EventRow, str]:
         .join(PersonRow, PersonRow.id == EventRow.person_id)
         .where(EventRow.uid.startswith(prefix))
         .limit(2)
+        .with_for_update(of=EventRow)  # two admins voiding one event at once: one is told it is voided
     )
     found = list(session.execute(query))
     if not found:
@@ -88,7 +90,7 @@ class Corrections(Database):
         uid = uuid.uuid4().hex
 
         def work(s: Session) -> Event:
-            person = person_row(s, person_id)
+            person = person_row(s, person_id, lock=True)  # as record_attendance: one change at a time
             s.add(EventRow(person_id=person_id, time=when, kind=kind, similarity=0.0, kiosk_id=ADDED_BY, uid=uid))
             s.flush()  # the trail's row refers to the event's uid
             self._note(s, uid, "add", None, when, reason, actor, f"{person.name}, {kind} at {_local(when)}")
@@ -202,14 +204,14 @@ class Corrections(Database):
             writer.writerow(
                 [
                     _local(c.time),
-                    _cell(c.actor),
+                    spreadsheet_text(c.actor),
                     c.action,
-                    _cell(c.name),
+                    spreadsheet_text(c.name),
                     c.kind,
                     c.event_uid,
                     _local(c.old_time),
                     _local(c.new_time),
-                    _cell(c.reason),
+                    spreadsheet_text(c.reason),
                 ]
             )
         return len(trail)

@@ -27,8 +27,9 @@ AUTO = CheckinRule(cooldown_s=300, checkout_min_gap_s=7200, max_shift_s=16 * 360
 
 
 @pytest.fixture
-def store(tmp_path):
-    with Store(f"sqlite:///{tmp_path / 'facegate.db'}") as s:
+def store(any_db_url):
+    """A real SQLite file, and a PostgreSQL server where one is installed."""
+    with Store(any_db_url) as s:
         yield s
 
 
