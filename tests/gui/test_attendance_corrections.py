@@ -4,6 +4,7 @@ SQLite store."""
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 from datetime import date, datetime, time, timedelta
 
@@ -50,7 +51,7 @@ def _confirm(page, pin: str) -> None:
     page.pin_dialog.submit()
 
 
-def test_a_missed_check_out_is_added_and_an_event_voided_with_the_pin(qtbot, store):
+def test_a_missed_check_out_is_added_and_an_event_voided_with_the_pin(qtbot, store, tmp_path):
     page = _page(qtbot, store)
     page.correct("add")
     dialog = page.correction_dialog
@@ -74,6 +75,12 @@ def test_a_missed_check_out_is_added_and_an_event_voided_with_the_pin(qtbot, sto
     entries = store.audit_between(at(-24), datetime.now().astimezone() + timedelta(hours=1), kinds=["correction"])
     assert [e.action for e in entries] == ["correct attendance: add", "correct attendance: void"]
     assert PIN not in " ".join(e.detail for e in entries)
+    page.export(tmp_path / "trail.csv", "corrections")
+    with open(tmp_path / "trail.csv", newline="", encoding="utf-8-sig") as f:
+        assert [(r["action"], r["reason"]) for r in csv.DictReader(f)] == [
+            ("add", "left by the back door"),
+            ("void", "a colleague's face"),
+        ]
 
 
 def test_a_wrong_pin_changes_nothing(qtbot, store):

@@ -112,6 +112,7 @@ class AttendancePage(QWidget):
         self.export_menu = QMenu(export)
         for text, what in EXPORTS:
             self.export_menu.addAction(text, partial(self.choose_export, what))
+        self.export_menu.addAction(self.tr("Corrections…"), partial(self.choose_export, "corrections"))
         export.setMenu(self.export_menu)
 
         filters = QHBoxLayout()
@@ -244,14 +245,15 @@ class AttendancePage(QWidget):
 
     def choose_export(self, what: str) -> None:
         first, last = self.start.date().toString("yyyy-MM-dd"), self.end.date().toString("yyyy-MM-dd")
-        name = {"summary": "attendance_summary", "events": "attendance", "unlocks": "unlocks"}[what]
+        name = {"summary": "attendance_summary", "events": "attendance", "unlocks": "unlocks"}.get(what, what)
         path, _ = QFileDialog.getSaveFileName(self, "Export", f"{name}_{first}_{last}.csv", "CSV (*.csv)")
         if path:
             self.export(Path(path), what)
 
     def export(self, path: Path, what: str = "events") -> None:
         """What the chosen days, person and group show, as the CLI's `attendance export` writes it:
-        what = "events" (check-ins and outs), "summary" (the daily summary) or "unlocks"."""
+        what = "events" (check-ins and outs), "summary" (the daily summary), "unlocks" or
+        "corrections" (the trail of the chosen days and person)."""
         person, group = self.person.currentData(), self.group.currentData()
         start, end = self.range
         try:
@@ -260,6 +262,12 @@ class AttendancePage(QWidget):
                 count = self.store.export_summary_csv(
                     path, start, end, max_shift_s=max_shift_s, person_id=person, group=group
                 )
+            elif what == "corrections":
+                count = self.store.export_corrections_csv(path, start, end, person)
+                self.message.setText(
+                    self.tr("Exported {count} correction(s) to {path}.").format(count=count, path=path)
+                )
+                return
             else:
                 count = self.store.export_csv(path, start, end, person, group, unlock=what == "unlocks")
         except FaceGateError as exc:
