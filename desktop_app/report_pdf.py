@@ -14,7 +14,7 @@ from PySide6.QtSvg import QSvgRenderer
 
 from core.reports.charts import charts
 from core.reports.figures import Report
-from core.reports.tables import DAY_COLUMNS, PERSON_COLUMNS, ReportColumn, shown
+from core.reports.tables import CORRECTION_COLUMNS, DAY_COLUMNS, PERSON_COLUMNS, ReportColumn, shown
 from desktop_app.qt_application import ensure_application
 
 R = TypeVar("R")
@@ -84,6 +84,7 @@ def _tables_html(report: Report) -> str:
         f"<h1>{escape(report.title)}</h1><p>{escape(report.calendar.describe())}</p>"
         f"<h2>Per person</h2>{_table(PERSON_COLUMNS, report.people)}"
         f'<h2 style="page-break-before: always">Per day</h2>{_table(PDF_DAY_COLUMNS, report.days)}'
+        + (f"<h2>Corrections</h2>{_table(CORRECTION_COLUMNS, report.corrections)}" if report.corrections else "")
     )
 
 

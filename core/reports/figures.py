@@ -5,7 +5,10 @@ who was present on a day, and their first check-in and last check-out, are the S
 Hours of a day run from the first check-in to the last check-out. A day without a check-out counts
 no hours and is counted as such (`no_check_out`): guessing when someone left would make the hours
 up. Late: the first check-in after the work start plus the grace, on a working day. Absent: a
-working day (a working weekday that is not a holiday), up to today, without any check-in."""
+working day (a working weekday that is not a holiday), up to today, without any check-in.
+
+The Store's summary is the corrected view (voided events left out, changed times used); the
+report lists the corrections of its days beside the figures, so a reader sees what was changed."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from core.days import day_range
 from core.settings import Settings, holiday_dates, work_start_time, working_weekdays
-from core.store import DaySummary, Person, Store
+from core.store import Correction, DaySummary, Person, Store
 
 MISSING_OUT_RULE = "A day without a check-out counts 0 hours and is listed under 'no check-out'."
 
@@ -72,6 +75,19 @@ class DayFigures:
 
 
 @dataclass(frozen=True)
+class CorrectionLine:
+    """A correction of the report's days, its times local (in the report's zone)."""
+
+    made: str  # when the correction was made
+    name: str
+    kind: str
+    action: str  # add, edit or void
+    change: str  # "08:12 -> 08:00", "-> 17:00" for an add, "08:12 ->" for a void
+    reason: str
+    actor: str
+
+
+@dataclass(frozen=True)
 class Report:
     first: date
     last: date
@@ -81,6 +97,7 @@ class Report:
     # Local time of day of each first check-in, in hours (9.5 = 09:30): the arrivals chart.
     arrivals: tuple[float, ...]
     title: str
+    corrections: tuple[CorrectionLine, ...] = ()
 
     @property
     def working_days(self) -> int:
@@ -120,7 +137,18 @@ def build_report(
     arrivals = tuple(_hour_of_day(d.first_in, tz) for d in summary if d.first_in)
     who = f" — {people[0].name}" if person_id is not None and people else f" — group {group}" if group else ""
     title = f"Attendance {first.isoformat()} to {last.isoformat()}{who}"
-    return Report(first, last, calendar, tuple(people), per_day, arrivals, title)
+    trail = tuple(
+        _correction(c, tz) for c in store.corrections(*day_range(first, last, tz), person_id) if c.person_id in listed
+    )
+    return Report(first, last, calendar, tuple(people), per_day, arrivals, title, trail)
+
+
+def _correction(c: Correction, tz: tzinfo | None) -> CorrectionLine:
+    def local(when: datetime | None) -> str:
+        return "" if when is None else f"{when.astimezone(tz):%Y-%m-%d %H:%M}"
+
+    change = f"{local(c.old_time)} -> {local(c.new_time)}".strip()
+    return CorrectionLine(local(c.time), c.name, c.kind, c.action, change, c.reason, c.actor)
 
 
 def _chosen(person: Person, person_id: int | None, group: str | None) -> bool:

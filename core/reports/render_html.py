@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from core.reports.charts import charts
 from core.reports.figures import Report
-from core.reports.tables import DAY_COLUMNS, PERSON_COLUMNS, ReportColumn, shown
+from core.reports.tables import CORRECTION_COLUMNS, DAY_COLUMNS, PERSON_COLUMNS, ReportColumn, shown
 
 R = TypeVar("R")
 
@@ -25,6 +25,7 @@ svg { max-width: 100%; height: auto; }
 
 def render_html(report: Report) -> str:
     figures = "\n".join(f"<figure>{chart.svg}</figure>" for chart in charts(report))
+    trail = f"<h2>Corrections</h2>\n{_table(CORRECTION_COLUMNS, report.corrections)}\n" if report.corrections else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{escape(report.title)}</title><style>{_STYLE}</style></head>
 <body>
@@ -34,7 +35,7 @@ def render_html(report: Report) -> str:
 {_table(PERSON_COLUMNS, report.people)}
 <h2>Per day</h2>
 {_table(DAY_COLUMNS, report.days, off=[not d.working for d in report.days])}
-<h2>Charts</h2>
+{trail}<h2>Charts</h2>
 {figures}
 </body></html>
 """

@@ -12,7 +12,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.reports.figures import Report
-from core.reports.tables import DAY_COLUMNS, PERSON_COLUMNS, ReportColumn, Value
+from core.reports.tables import CORRECTION_COLUMNS, DAY_COLUMNS, PERSON_COLUMNS, ReportColumn, Value
 
 R = TypeVar("R")
 
@@ -24,6 +24,8 @@ def render_xlsx(report: Report) -> bytes:
     people.title = "Per person"
     _sheet(people, PERSON_COLUMNS, report.people)
     _sheet(book.create_sheet("Per day"), DAY_COLUMNS, report.days)
+    if report.corrections:
+        _sheet(book.create_sheet("Corrections"), CORRECTION_COLUMNS, report.corrections)
     about = book.create_sheet("About")
     for row in ((report.title,), (report.calendar.describe(),), ("Working days", report.working_days)):
         about.append([_text_cell(about, v) for v in row])

@@ -1,4 +1,5 @@
-"""The two views every rendering of a report shows, as columns: per person and per day. Values
+"""The two views every rendering of a report shows, as columns: per person and per day, and the
+corrections of its days when there are any. Values
 stay numbers here (the XLSX keeps them as numbers); `shown` is how the HTML, the PDF and the page
 write them."""
 
@@ -8,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from core.reports.figures import DayFigures, PersonFigures
+from core.reports.figures import CorrectionLine, DayFigures, PersonFigures
 
 R = TypeVar("R")
 Value = str | int | float
@@ -35,6 +36,16 @@ DAY_COLUMNS: tuple[ReportColumn[DayFigures], ...] = (
     ReportColumn("Working day", lambda d: "yes" if d.working else "no"),
     ReportColumn("Present", lambda d: len(d.present)),
     ReportColumn("Who", lambda d: ", ".join(d.present)),
+)
+
+CORRECTION_COLUMNS: tuple[ReportColumn[CorrectionLine], ...] = (
+    ReportColumn("Corrected", lambda c: c.made),
+    ReportColumn("Person", lambda c: c.name),
+    ReportColumn("Event", lambda c: c.kind),
+    ReportColumn("Action", lambda c: c.action),
+    ReportColumn("Time (old -> new)", lambda c: c.change),
+    ReportColumn("Reason", lambda c: c.reason),
+    ReportColumn("By", lambda c: c.actor),
 )
 
 

@@ -19,7 +19,7 @@ from core.store.engine import Database
 from core.store.labels import check_length
 from core.store.people import person_row
 from core.store.records import Attendance, DaySummary
-from core.store.schema import KIOSK_LEN, EventRow, PersonRow
+from core.store.schema import KIOSK_LEN, VISIBLE, EventRow, PersonRow
 from core.types import CHECK_IN, CHECK_OUT, UNLOCK, Event, EventKind
 
 # The schema's CHECK constraint keeps the column to these.
@@ -55,9 +55,9 @@ def decide(
     chosen kind. In auto mode a sighting continues the shift of the person's latest check-in before
     it when same_shift says so (the same local day in tz, None = this machine's zone, or less than
     max_shift_s later): a check-out, or a repeat when sooner than checkout_min_gap_s after the
-    check-in; else it is a new shift's check-in. The caller holds the person's row lock, so two
+    check-in; else it is a new shift's check-in. Voided events do not count. The caller holds the person's row lock, so two
     kiosks deciding for one person take turns."""
-    mine = (EventRow.person_id == sighting.person_id) & EventRow.kind.in_(ATTENDANCE)
+    mine = (EventRow.person_id == sighting.person_id) & EventRow.kind.in_(ATTENDANCE) & VISIBLE
     if rule.cooldown_s > 0:
         near = timedelta(seconds=rule.cooldown_s)
         window = mine & (EventRow.time > sighting.time - near) & (EventRow.time < sighting.time + near)
@@ -116,6 +116,7 @@ class EventLine:
     name: str
     external_id: str | None
     group: str | None
+    voided: bool = False
 
 
 def event_lines(
@@ -125,8 +126,10 @@ def event_lines(
     person_id: int | None = None,
     group: str | None = None,
     kinds: Collection[EventKind] | None = None,
+    voided: bool = False,
 ) -> list[EventLine]:
-    """Events with start <= time < end (of those kinds, of that person or group), oldest first."""
+    """Events with start <= time < end (of those kinds, of that person or group), oldest first;
+    the voided ones too only when voided is set (to show the corrections made)."""
     query = (
         select(EventRow, PersonRow.name, PersonRow.external_id, PersonRow.group)
         .join(PersonRow, PersonRow.id == EventRow.person_id)
@@ -139,8 +142,10 @@ def event_lines(
         query = query.where(PersonRow.group == group)
     if kinds is not None:
         query = query.where(EventRow.kind.in_(list(kinds)))
+    if not voided:
+        query = query.where(VISIBLE)
     return [
-        EventLine(_event(row, name), name, external_id, group)
+        EventLine(_event(row, name), name, external_id, group, row.voided_at is not None)
         for row, name, external_id, group in session.execute(query)
     ]
 

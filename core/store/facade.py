@@ -4,7 +4,7 @@ Each public method is one unit of work (one Session, one transaction) and return
 (core.store.records, core.types.Event), so no SQLAlchemy object outlives its session or leaks into
 the app. Times are timezone-aware UTC in and out; the schema is created and upgraded by the Alembic
 migrations beside this file. Each part of the Store lives in its own module: people, templates,
-events (with the attendance rule), export, site (settings, audit, PIN back-off), actions (and
+events (with the attendance rule), corrections (with their trail), export, site (settings, audit, PIN back-off), actions (and
 their outbox), over engine's
 connection handling.
 """
@@ -19,6 +19,7 @@ from core.errors import FaceGateError, StoreError
 from core.paths import database_url
 from core.store.actions import Actions
 from core.store.audit import AuditLog
+from core.store.corrections import Corrections
 from core.store.events import Events
 from core.store.export import Export
 from core.store.keys import unlock_face_data
@@ -27,7 +28,7 @@ from core.store.site import Site
 from core.store.templates import Templates
 
 
-class Store(People, Templates, Events, Export, Site, AuditLog, Actions):
+class Store(People, Templates, Events, Corrections, Export, Site, AuditLog, Actions):
     """url: any SQLAlchemy URL, default paths.database_url(). Opening upgrades the schema to head and
     seals (encrypts) any face data not sealed yet with the key from core.paths.key_path().
 

@@ -10,9 +10,11 @@ from core.errors import FaceGateError
 # Column sizes of the people table (the Store declares its columns with them): PostgreSQL refuses
 # what does not fit, SQLite would store it, so everything is checked before it is written.
 NAME_LEN, ID_LEN, GROUP_LEN = 200, 100, 100
+# An attendance correction's reason (core.store.corrections): one line, long enough to explain.
+REASON_LEN = 255
 # people.name_key's column: room for most names' fold, which may grow (NFKC spells "ﬃ" as "ffi").
 KEY_LEN = 2 * NAME_LEN
-_LIMITS = {"name": NAME_LEN, "external id": ID_LEN, "group": GROUP_LEN}
+_LIMITS = {"name": NAME_LEN, "external id": ID_LEN, "group": GROUP_LEN, "reason": REASON_LEN}
 
 
 def check_length(what: str, value: str | None, limit: int) -> None:

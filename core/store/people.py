@@ -12,7 +12,7 @@ from core.errors import FaceGateError, StoreError
 from core.store.engine import LOCK_NAME, Database, advisory_lock
 from core.store.labels import KEY_LEN, clean_label, name_key
 from core.store.records import Person, PersonFacts
-from core.store.schema import EventRow, PersonRow, TemplateRow, utc_now
+from core.store.schema import VISIBLE, EventRow, PersonRow, TemplateRow, utc_now
 from core.store.site import note_change
 
 
@@ -137,7 +137,7 @@ class People(Database):
     def people_facts(self, model_id: str) -> dict[int, PersonFacts]:
         """Each person's PersonFacts (templates of model_id), counted without unsealing any."""
         counted = select(TemplateRow.person_id, func.count(TemplateRow.id)).where(TemplateRow.model_id == model_id)
-        seen = select(EventRow.person_id, func.max(EventRow.time))
+        seen = select(EventRow.person_id, func.max(EventRow.time)).where(VISIBLE)
 
         def work(s: Session) -> dict[int, PersonFacts]:
             counts = {pid: n for pid, n in s.execute(counted.group_by(TemplateRow.person_id))}

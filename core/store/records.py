@@ -115,3 +115,31 @@ class OutboxItem:
     event_uid: str
     body: str
     attempts: int
+
+
+@dataclass(frozen=True)
+class CorrectedEvent:
+    """An attendance event as the corrections left it: added by hand, its time before the first
+    change (None when never changed), voided."""
+
+    event: Event
+    added: bool
+    original_time: datetime | None
+    voided: bool
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One entry of the corrections' trail: action add, edit or void; old_time None for an add,
+    new_time None for a void."""
+
+    time: datetime
+    actor: str
+    action: str
+    event_uid: str
+    person_id: int
+    name: str
+    kind: str
+    old_time: datetime | None
+    new_time: datetime | None
+    reason: str

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from core.store.labels import GROUP_LEN, ID_LEN, KEY_LEN, NAME_LEN
+from core.store.labels import GROUP_LEN, ID_LEN, KEY_LEN, NAME_LEN, REASON_LEN
 
 # Column sizes, checked before writing: PostgreSQL refuses what does not fit, SQLite would store it.
 KIOSK_LEN, DETAIL_LEN, MODEL_LEN, VERSION_LEN, ACTOR_LEN, ACTION_LEN = 100, 255, 100, 50, 100, 50
@@ -110,6 +110,32 @@ class EventRow(Base):
     kiosk_id: Mapped[str] = mapped_column(String(KIOSK_LEN))
     # Made by the kiosk that recognised the person, so a retry (or a spooled resend) never doubles.
     uid: Mapped[str] = mapped_column(String(32), unique=True, index=True)
+    # Set when an admin voids the event (core.store.corrections): kept, but no longer attendance.
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# The corrected view: a voided event stays stored with its trail but is attendance no more. Every
+# query that reads attendance (the check-in rule, summaries, exports, reports, last seen) holds to
+# this one condition.
+VISIBLE = EventRow.voided_at.is_(None)
+
+
+class CorrectionRow(Base):
+    """The attendance corrections' trail, append-only: an event added by hand, its time changed
+    (old_time is what it was, so the first edit's keeps the kiosk's time), or voided."""
+
+    __tablename__ = "event_corrections"
+    __table_args__ = (CheckConstraint("action IN ('add', 'edit', 'void')", name="action"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_uid: Mapped[str] = mapped_column(
+        String(32), ForeignKey("attendance_events.uid", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(10))
+    old_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    new_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(String(REASON_LEN))
+    actor: Mapped[str] = mapped_column(String(ACTOR_LEN))
+    time: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class SiteRow(Base):

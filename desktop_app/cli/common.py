@@ -39,14 +39,19 @@ def pad_model(args: argparse.Namespace, threads: int = 1) -> PadModel:
     return PadModel(args.pad_model, threads=threads, strictness=args.strictness)
 
 
-def require_pin(store: Store) -> None:
+def require_pin(store: Store, always: bool = False) -> None:
     """Commands that change people or export attendance take the admin PIN once one is set:
-    FACEGATE_ADMIN_PIN for scripts, else asked for without echo."""
+    FACEGATE_ADMIN_PIN for scripts, else asked for without echo. always: the command needs a PIN
+    even before one is set (attendance corrections), so it is refused until one is."""
     import getpass
 
     from core.store.pin import check_pin
 
     if store.load_settings().admin_pin_hash is None:
+        if always:
+            raise FaceGateError(
+                "corrections need the admin PIN and none is set: set one on the app's Settings page (Change admin PIN…)"
+            )
         return
     pin = os.environ.get("FACEGATE_ADMIN_PIN")
     if pin is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from core.errors import FaceGateError
@@ -20,6 +20,14 @@ def day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2025-01-31") from None
+
+
+def moment(text: str) -> datetime:
+    """A local date and time, YYYY-MM-DD HH:MM, on this machine's clock."""
+    try:
+        return datetime.strptime(text.strip(), "%Y-%m-%d %H:%M").astimezone()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a local time like '2025-01-31 08:30'") from None
 
 
 def date_range(parser: argparse.ArgumentParser, required: bool) -> None:

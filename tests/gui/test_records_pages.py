@@ -62,7 +62,12 @@ def _a_day_at_work(store) -> dict[str, int]:
 def test_attendance_exports_follow_the_person_and_group_filters(qtbot, store, tmp_path):
     ids = _a_day_at_work(store)
     page = _attendance_page(qtbot, store)
-    assert [a.text() for a in page.export_menu.actions()] == ["Daily summary…", "Check-ins and outs…", "Unlocks…"]
+    assert [a.text() for a in page.export_menu.actions()] == [
+        "Daily summary…",
+        "Check-ins and outs…",
+        "Unlocks…",
+        "Corrections…",
+    ]
     path = tmp_path / "out.csv"
     page.person.setCurrentIndex(page.person.findData(ids["Ann"]))
     page.apply_filters()

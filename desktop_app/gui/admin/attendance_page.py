@@ -1,5 +1,6 @@
 """Attendance records: the daily first-in / last-out, check-ins and outs, and unlocks, filtered by
-days, person and group, and each exported as CSV with the same filters."""
+days, person and group, and each exported as CSV with the same filters. The check-ins and outs
+can be corrected (added, moved, voided) with a reason and the admin PIN; corrected ones are marked."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QFileDialog,
@@ -23,11 +25,13 @@ from PySide6.QtWidgets import (
 
 from core.days import day_range
 from core.errors import FaceGateError
-from core.store import DaySummary, Store
+from core.store import CorrectedEvent, DaySummary, Store
 from core.store.export import shift_time
 from core.types import UNLOCK, Event
 from desktop_app.gui.accessible import add_labelled
+from desktop_app.gui.admin.correction_dialog import ADD, EDIT, VOID, CorrectionDialog, CorrectionRequest
 from desktop_app.gui.admin.people_filters import refill_people_filters
+from desktop_app.gui.admin.pin_dialog import PinDialog
 from desktop_app.gui.admin.record_table import Column, RecordFilter, RecordTableModel, record_view
 from desktop_app.gui.plain import plain_label
 
@@ -38,6 +42,8 @@ class ListedEvent:
 
     event: Event
     group: str
+    note: str = ""  # what corrections did to it, as the Correction column shows it
+    voided: bool = False
 
 
 def _day(edit: QDateEdit) -> date:
@@ -58,6 +64,7 @@ EVENT_COLUMNS: tuple[Column[ListedEvent], ...] = (
     Column("Similarity", lambda e: f"{e.event.similarity:.2f}", sort_key=lambda e: e.event.similarity),
     Column("Kiosk", lambda e: e.event.kiosk_id),
 )
+CHECK_COLUMNS = (*EVENT_COLUMNS, Column("Correction", lambda e: e.note))
 SUMMARY_COLUMNS: tuple[Column[DaySummary], ...] = (
     Column("Date", lambda d: d.day.isoformat()),
     Column("Person", lambda d: d.name),
@@ -85,7 +92,7 @@ class AttendancePage(QWidget):
             date_edit.setCalendarPopup(True)
             date_edit.setDisplayFormat("yyyy-MM-dd")
             date_edit.dateChanged.connect(self.refresh)
-        self.event_model = RecordTableModel(EVENT_COLUMNS)
+        self.event_model = RecordTableModel(CHECK_COLUMNS, dimmed=lambda e: e.voided)
         self.event_proxy = RecordFilter(self.event_model, keep=lambda e: self._chosen(e.event.person_id, e.group))
         self.summary_model = RecordTableModel(SUMMARY_COLUMNS)
         self.summary_proxy = RecordFilter(self.summary_model, keep=lambda d: self._chosen(d.person_id, d.group))
@@ -98,13 +105,14 @@ class AttendancePage(QWidget):
         self.unlocks = record_view(self.unlock_proxy)
         tabs = QTabWidget()
         tabs.addTab(self.summary, "Daily summary")
-        tabs.addTab(self.events, "Check-ins and outs")
+        tabs.addTab(self._corrections_tab(), "Check-ins and outs")
         tabs.addTab(self.unlocks, "Unlocks")
         self.message = plain_label(wordWrap=True)
         export = QPushButton("Export CSV")
         self.export_menu = QMenu(export)
         for text, what in EXPORTS:
             self.export_menu.addAction(text, partial(self.choose_export, what))
+        self.export_menu.addAction(self.tr("Corrections…"), partial(self.choose_export, "corrections"))
         export.setMenu(self.export_menu)
 
         filters = QHBoxLayout()
@@ -116,6 +124,80 @@ class AttendancePage(QWidget):
         layout.addLayout(filters)
         layout.addWidget(tabs, 1)
         layout.addWidget(self.message)
+
+    def _corrections_tab(self) -> QWidget:
+        """The check-ins and outs, with the buttons that correct them."""
+        self.show_voided = QCheckBox(self.tr("Show voided"))
+        self.show_voided.toggled.connect(self.refresh)
+        self.pin_dialog: PinDialog | None = None
+        self.correction_dialog: CorrectionDialog | None = None
+        row = QHBoxLayout()
+        for text, action in ((self.tr("Add missed…"), ADD), (self.tr("Change time…"), EDIT), (self.tr("Void…"), VOID)):
+            button = QPushButton(text)
+            button.clicked.connect(partial(self.correct, action))
+            row.addWidget(button)
+        row.addStretch(1)
+        row.addWidget(self.show_voided)
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.events, 1)
+        return tab
+
+    def correct(self, action: str) -> None:
+        """Opens the correction dialog; edit and void act on the selected check-in or check-out."""
+        event = None
+        if action != ADD:
+            chosen = self.events.selectionModel().selectedRows()
+            if not chosen:
+                self.message.setText(self.tr("Select a check-in or check-out first."))
+                return
+            listed = self.event_proxy.record_at(chosen[0])
+            if listed.voided:
+                self.message.setText(self.tr("That event is voided already."))
+                return
+            event = listed.event
+        try:
+            people = self.store.list_people()
+        except FaceGateError as exc:
+            self.message.setText(f"⚠ {exc}")
+            return
+        self.correction_dialog = CorrectionDialog(action, people, event, self)
+        self.correction_dialog.accepted.connect(self._ask_pin)
+        self.correction_dialog.open()
+
+    def _ask_pin(self) -> None:
+        assert self.correction_dialog is not None  # accepted just now
+        request = self.correction_dialog.request()
+        self.pin_dialog = PinDialog(self.store, self, purpose=self.tr("Corrections need the admin PIN."))
+        self.pin_dialog.accepted.connect(partial(self.apply_correction, request))
+        self.pin_dialog.open()
+
+    def apply_correction(self, request: CorrectionRequest) -> None:
+        """Makes the change the admin asked for, the PIN checked; audited by the Store as "admin"."""
+        try:
+            if request.action == ADD:
+                assert request.person_id is not None and request.kind is not None and request.when is not None
+                self.store.add_attendance(request.person_id, request.kind, request.when, request.reason, "admin")
+            elif request.action == EDIT:
+                assert request.event is not None and request.when is not None
+                self.store.edit_attendance(request.event.uid, request.when, request.reason, "admin")
+            else:
+                assert request.event is not None
+                self.store.void_attendance(request.event.uid, request.reason, "admin")
+        except FaceGateError as exc:
+            self.message.setText(f"⚠ {exc}")
+            return
+        self.refresh()
+
+    def _note(self, c: CorrectedEvent) -> str:
+        notes = [self.tr("added")] if c.added else []
+        if c.original_time is not None:
+            notes.append(self.tr("edited (was {time})").format(time=_local(c.original_time, "%Y-%m-%d %H:%M")))
+        if c.voided:
+            notes.append(self.tr("voided"))
+        return ", ".join(notes)
 
     @property
     def range(self) -> tuple[datetime, datetime]:
@@ -129,15 +211,17 @@ class AttendancePage(QWidget):
         """Reads the chosen days' events from the Store again."""
         start, end = self.range
         try:
-            events = self.store.events(start, end)
+            checks = self.store.corrected_events(start, end, voided=self.show_voided.isChecked())
+            unlocks = self.store.events(start, end, kinds=(UNLOCK,))
             days = self.store.daily_summary(start, end, max_shift_s=self.store.load_settings().max_shift_s)
             groups = {p.id: p.group or "" for p in self.store.list_people(include_inactive=True)}
         except FaceGateError as exc:
             self.message.setText(f"⚠ {exc}")
             return
-        listed = [ListedEvent(e, groups.get(e.person_id, "")) for e in events]
-        self.event_model.set_records([e for e in listed if e.event.kind != UNLOCK])
-        self.unlock_model.set_records([e for e in listed if e.event.kind == UNLOCK])
+        self.event_model.set_records(
+            [ListedEvent(c.event, groups.get(c.event.person_id, ""), self._note(c), c.voided) for c in checks]
+        )
+        self.unlock_model.set_records([ListedEvent(e, groups.get(e.person_id, "")) for e in unlocks])
         self.summary_model.set_records(days)
         self._show_counts()
 
@@ -160,14 +244,15 @@ class AttendancePage(QWidget):
 
     def choose_export(self, what: str) -> None:
         first, last = self.start.date().toString("yyyy-MM-dd"), self.end.date().toString("yyyy-MM-dd")
-        name = {"summary": "attendance_summary", "events": "attendance", "unlocks": "unlocks"}[what]
+        name = {"summary": "attendance_summary", "events": "attendance", "unlocks": "unlocks"}.get(what, what)
         path, _ = QFileDialog.getSaveFileName(self, "Export", f"{name}_{first}_{last}.csv", "CSV (*.csv)")
         if path:
             self.export(Path(path), what)
 
     def export(self, path: Path, what: str = "events") -> None:
         """What the chosen days, person and group show, as the CLI's `attendance export` writes it:
-        what = "events" (check-ins and outs), "summary" (the daily summary) or "unlocks"."""
+        what = "events" (check-ins and outs), "summary" (the daily summary), "unlocks" or
+        "corrections" (the trail of the chosen days and person)."""
         person, group = self.person.currentData(), self.group.currentData()
         start, end = self.range
         try:
@@ -176,6 +261,12 @@ class AttendancePage(QWidget):
                 count = self.store.export_summary_csv(
                     path, start, end, max_shift_s=max_shift_s, person_id=person, group=group
                 )
+            elif what == "corrections":
+                count = self.store.export_corrections_csv(path, start, end, person)
+                self.message.setText(
+                    self.tr("Exported {count} correction(s) to {path}.").format(count=count, path=path)
+                )
+                return
             else:
                 count = self.store.export_csv(path, start, end, person, group, unlock=what == "unlocks")
         except FaceGateError as exc:
