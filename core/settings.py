@@ -37,6 +37,9 @@ STRICTNESS = ("lenient", "normal", "strict")
 # How a kiosk tells a check-in from a check-out (README "Check-in rules"): "auto" decides from the
 # person's shift, "buttons" records the direction they choose on the kiosk (In / Out, keys I / O).
 CHECKIN_MODES = ("auto", "buttons")
+# The app's language (desktop_app/i18n): "system" follows the computer's locale. The command line
+# stays English whatever this says: scripts read it.
+LANGUAGES = ("system", "en", "zh_CN", "de", "ar")
 
 # Keyed by the annotation text (postponed annotations make Field.type a string).
 _PARSERS: dict[str, Callable[[Any], Any]] = {
@@ -82,7 +85,11 @@ OPTIONAL = frozenset({"pad_threshold"})
 
 # The words a text setting may hold; like a number out of range, a stored other word is skipped
 # (a kiosk must not stop on "paranoid" in the settings table).
-CHOICES: dict[str, tuple[str, ...]] = {"pad_strictness": STRICTNESS, "checkin_mode": CHECKIN_MODES}
+CHOICES: dict[str, tuple[str, ...]] = {
+    "pad_strictness": STRICTNESS,
+    "checkin_mode": CHECKIN_MODES,
+    "language": LANGUAGES,
+}
 
 
 # ---- The working calendar the attendance reports (core/reports) count lates and absences against.
@@ -212,6 +219,8 @@ class Settings:
     checkin_mode: str = "auto"
     checkout_min_gap_s: float = 7200.0
     max_shift_s: float = 57_600.0
+    # Applied when the app starts.
+    language: str = "system"
 
     def __post_init__(self) -> None:
         for name in (*RANGES, *CHOICES, *FORMATS):

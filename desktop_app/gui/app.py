@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.errors import FaceGateError
@@ -12,6 +13,7 @@ from core.vision.embed import load_embedder
 from core.vision.pipeline import FacePipeline, model_spec
 from desktop_app.gui.collector import collect_on_gui_thread
 from desktop_app.gui.main_window import MainWindow
+from desktop_app.i18n import install_language
 
 
 def run_app(camera: str | None = None, fullscreen: bool = False, model: str | None = None) -> int:
@@ -20,10 +22,19 @@ def run_app(camera: str | None = None, fullscreen: bool = False, model: str | No
     collect_on_gui_thread(app)
     try:
         store = Store()
-        pipeline = FacePipeline(embedder=load_embedder(model_spec(model)))
-        camera = camera if camera is not None else store.load_settings().camera_source
     except FaceGateError as exc:
-        QMessageBox.critical(None, "FaceGate cannot start", str(exc))
+        install_language(app, "system")  # no settings to read: the computer's language
+        QMessageBox.critical(None, QCoreApplication.translate("App", "FaceGate cannot start"), str(exc))
+        return 2
+    try:
+        settings = store.load_settings()
+        # Before any window is built: widgets take their text and direction when they are made.
+        install_language(app, settings.language)
+        pipeline = FacePipeline(embedder=load_embedder(model_spec(model)))
+        camera = camera if camera is not None else settings.camera_source
+    except FaceGateError as exc:
+        QMessageBox.critical(None, QCoreApplication.translate("App", "FaceGate cannot start"), str(exc))
+        store.close()
         return 2
     window = MainWindow(store, pipeline, camera)
     window.enter_kiosk_mode() if fullscreen else window.show()

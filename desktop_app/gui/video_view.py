@@ -34,7 +34,7 @@ class VideoView(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._image: QImage | None = None
         self._overlays: Sequence[Overlay] = ()
-        self.placeholder = "Waiting for the camera…"
+        self.placeholder = self.tr("Waiting for the camera…")
 
     def show_frame(self, frame: np.ndarray, overlays: Sequence[Overlay] = ()) -> None:
         self._image = to_qimage(frame)
