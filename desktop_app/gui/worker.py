@@ -223,7 +223,7 @@ class FrameWorker(QThread):
             return
         except Exception as exc:  # a bug must show up as a message; the kiosk keeps running
             log.exception("frame processing failed")
-            self.problem.emit(f"unexpected error: {exc}")
+            self.problem.emit(self.tr("unexpected error: {error}").format(error=exc))
             self._pause(PROBLEM_PAUSE_S)
             return
         if isinstance(result, KioskResult):

@@ -29,6 +29,10 @@
         <source>{problem}; retrying in {seconds} s</source>
         <translation>{problem}؛ إعادة المحاولة بعد {seconds} ث</translation>
     </message>
+    <message>
+        <source>unexpected error: {error}</source>
+        <translation>خطأ غير متوقع: {error}</translation>
+    </message>
 </context>
 <context>
     <name>Kiosk</name>
@@ -230,6 +234,13 @@
     <message>
         <source>applies when FaceGate next starts</source>
         <translation>يُطبَّق عند تشغيل FaceGate في المرة القادمة</translation>
+    </message>
+</context>
+<context>
+    <name>Tasks</name>
+    <message>
+        <source>unexpected error: {error}</source>
+        <translation>خطأ غير متوقع: {error}</translation>
     </message>
 </context>
 <context>

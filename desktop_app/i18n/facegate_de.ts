@@ -29,6 +29,10 @@
         <source>{problem}; retrying in {seconds} s</source>
         <translation>{problem}; neuer Versuch in {seconds} s</translation>
     </message>
+    <message>
+        <source>unexpected error: {error}</source>
+        <translation>unerwarteter Fehler: {error}</translation>
+    </message>
 </context>
 <context>
     <name>Kiosk</name>
@@ -226,6 +230,13 @@
     <message>
         <source>applies when FaceGate next starts</source>
         <translation>gilt ab dem nächsten Start von FaceGate</translation>
+    </message>
+</context>
+<context>
+    <name>Tasks</name>
+    <message>
+        <source>unexpected error: {error}</source>
+        <translation>unerwarteter Fehler: {error}</translation>
     </message>
 </context>
 <context>

@@ -29,6 +29,10 @@
         <source>{problem}; retrying in {seconds} s</source>
         <translation>{problem}；{seconds} 秒后重试</translation>
     </message>
+    <message>
+        <source>unexpected error: {error}</source>
+        <translation>意外错误：{error}</translation>
+    </message>
 </context>
 <context>
     <name>Kiosk</name>
@@ -225,6 +229,13 @@
     <message>
         <source>applies when FaceGate next starts</source>
         <translation>下次启动 FaceGate 时生效</translation>
+    </message>
+</context>
+<context>
+    <name>Tasks</name>
+    <message>
+        <source>unexpected error: {error}</source>
+        <translation>意外错误：{error}</translation>
     </message>
 </context>
 <context>
