@@ -6,8 +6,8 @@ screen (*_800x480.png, *_1920x1080.png): the offscreen screens of tests/gui/scre
     QT_QPA_PLATFORM=offscreen python scripts/screenshots.py [OUT_DIR] [--language LANGUAGE]
 
 With --language (zh_CN, de, ar) it draws the kiosk, unlock and Reports screens in that language
-instead, named kiosk_ar.png and so on. Chinese and Arabic need fonts with their glyphs (Debian/Ubuntu:
-fonts-noto-cjk and fonts-noto-core).
+instead, named kiosk_ar.png and so on. Chinese needs a CJK font (Debian/Ubuntu: fonts-noto-cjk);
+Arabic's glyphs are in DejaVu Sans (fonts-dejavu-core).
 
 A developer's tool: it stays out of the shipped package.
 """
