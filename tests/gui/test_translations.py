@@ -172,3 +172,21 @@ def _messages(ts: Path) -> set[tuple[str, str, bool]]:
         for context in ET.parse(ts).iter("context")
         for m in context.iter("message")
     }
+
+
+def test_the_language_is_chosen_on_the_settings_page(qtbot, window, store, tmp_path):
+    win = window(tmp_path / "no-camera")
+    win.enter_admin()
+    page = win.admin.settings
+    win.admin.setCurrentWidget(page)
+    assert page.language.currentData() == "system"
+    # Each language by its own name, so that a reader of it finds it whatever the screen's language.
+    assert [page.language.itemText(i) for i in range(1, page.language.count())] == [
+        "English",
+        "简体中文",
+        "Deutsch",
+        "العربية",
+    ]
+    page.language.setCurrentIndex(page.language.findData("ar"))
+    assert page.unsaved() and page.save() is True
+    assert store.load_settings().language == "ar"
