@@ -41,6 +41,9 @@ CHECKIN_MODES = ("auto", "buttons")
 # with a border on every banner and a thick focus outline, for people who see poorly.
 STANDARD, HIGH_CONTRAST = "standard", "high-contrast"
 THEMES = (STANDARD, HIGH_CONTRAST)
+# The app's language (desktop_app/i18n): "system" follows the computer's locale. The command line
+# stays English whatever this says: scripts read it.
+LANGUAGES = ("system", "en", "zh_CN", "de", "ar")
 
 # Keyed by the annotation text (postponed annotations make Field.type a string).
 _PARSERS: dict[str, Callable[[Any], Any]] = {
@@ -86,7 +89,12 @@ OPTIONAL = frozenset({"pad_threshold"})
 
 # The words a text setting may hold; like a number out of range, a stored other word is skipped
 # (a kiosk must not stop on "paranoid" in the settings table).
-CHOICES: dict[str, tuple[str, ...]] = {"pad_strictness": STRICTNESS, "checkin_mode": CHECKIN_MODES, "theme": THEMES}
+CHOICES: dict[str, tuple[str, ...]] = {
+    "pad_strictness": STRICTNESS,
+    "checkin_mode": CHECKIN_MODES,
+    "theme": THEMES,
+    "language": LANGUAGES,
+}
 
 
 # ---- The working calendar the attendance reports (core/reports) count lates and absences against.
@@ -220,6 +228,8 @@ class Settings:
     # tone on a refused photo or screen (off by default: a quiet office may not want them).
     theme: str = STANDARD
     sounds: bool = False
+    # Applied when the app starts.
+    language: str = "system"
 
     def __post_init__(self) -> None:
         for name in (*RANGES, *CHOICES, *FORMATS):

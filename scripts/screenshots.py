@@ -3,7 +3,11 @@ database and only the sample photos in assets/samples (never a dataset's faces).
 1024x700 window, the kiosk and admin screens in kiosk mode on an 800x480 panel and a 1920x1080
 screen (*_800x480.png, *_1920x1080.png): the offscreen screens of tests/gui/screens.json.
 
-    QT_QPA_PLATFORM=offscreen python scripts/screenshots.py [OUT_DIR]
+    QT_QPA_PLATFORM=offscreen python scripts/screenshots.py [OUT_DIR] [--language LANGUAGE]
+
+With --language (zh_CN, de, ar) it draws the kiosk, unlock and Reports screens in that language
+instead, named kiosk_ar.png and so on. Chinese needs a CJK font (Debian/Ubuntu: fonts-noto-cjk);
+Arabic's glyphs are in DejaVu Sans (fonts-dejavu-core).
 
 A developer's tool: it stays out of the shipped package.
 """
@@ -107,7 +111,7 @@ def _liveness(store, pad: bool, challenge: bool) -> None:
     store.save_settings(replace(store.load_settings(), pad_enabled=pad, challenge_enabled=challenge))
 
 
-def capture(out: Path) -> list[Path]:
+def capture(out: Path, language: str | None = None) -> list[Path]:
     if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
         os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={SCREENS_CONFIG}"
     from PySide6.QtGui import QGuiApplication
@@ -119,8 +123,12 @@ def capture(out: Path) -> list[Path]:
     from desktop_app.gui.kiosk_view import ATTACK, WELCOME
     from desktop_app.gui.main_window import MainWindow
     from desktop_app.gui.theme import HIGH_CONTRAST, STANDARD, apply_theme
+    from desktop_app.gui.unlock_view import HIGH_UNLOCKED_STYLE, UNLOCKED_STYLE
+    from desktop_app.i18n import install_language
 
     app = QApplication.instance() or QApplication([])
+    install_language(app, language or "en")
+    suffix = f"_{language}" if language else ""
     photos = samples_dir()
     out.mkdir(parents=True, exist_ok=True)
     saved: list[Path] = []
@@ -132,7 +140,7 @@ def capture(out: Path) -> list[Path]:
         while time.monotonic() < settle:
             app.processEvents()
             time.sleep(0.01)
-        path = out / f"{name}.png"
+        path = out / f"{name}{suffix}.png"
         widget.grab().save(str(path))
         saved.append(path)
 
@@ -155,7 +163,8 @@ def capture(out: Path) -> list[Path]:
         pin.pin.setText("246813")
         pin.repeat.setText("246813")
         pin.show()
-        save(pin, "admin_pin")
+        if not language:
+            save(pin, "admin_pin")
         pin.submit()
 
         def kiosk_window(pad: bool) -> MainWindow:
@@ -176,7 +185,8 @@ def capture(out: Path) -> list[Path]:
         window = MainWindow(store, pipeline, str(Path(tmp, "unplugged")), realtime=True)
         window.resize(*SIZE)
         window.show()
-        _wait(app, lambda: window.kiosk.video.placeholder.startswith("The camera is not working"))
+        waiting = window.kiosk.video.placeholder
+        _wait(app, lambda: window.kiosk.video.placeholder != waiting)
         save(window, "kiosk_no_camera")
         window.close()
 
@@ -199,13 +209,20 @@ def capture(out: Path) -> list[Path]:
 
         _liveness(store, pad=False, challenge=False)
         window.worker.invalidate()
-        _wait(app, lambda: window.unlock.state.text().startswith("UNLOCKED"))
+        _wait(app, lambda: window.unlock.state.styleSheet() in (UNLOCKED_STYLE, HIGH_UNLOCKED_STYLE))
         save(window, "unlock")
         _liveness(store, pad=True, challenge=True)  # the Settings shot shows the defaults
 
         window.enter_admin()
         admin = window.admin_window
         admin.resize(*SIZE)
+        if language:
+            window.admin.setCurrentWidget(window.admin.reports)
+            save(admin, "reports")
+            admin.log_out()
+            window.close()
+            store.close()
+            return saved
         enrol = window.admin.enrol
         enrol.name.setText("Tom Hanks")
         enrol.add_photos([photos / PORTRAIT, photos / GROUP])
@@ -264,5 +281,11 @@ def capture(out: Path) -> list[Path]:
 
 
 if __name__ == "__main__":
-    for path in capture(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")):
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Regenerate the screenshots.")
+    parser.add_argument("out", nargs="?", default="docs/screenshots", type=Path)
+    parser.add_argument("--language", choices=("zh_CN", "de", "ar"), help="the screens in this language")
+    args = parser.parse_args()
+    for path in capture(args.out, args.language):
         print(path)

@@ -10,7 +10,7 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,10 +19,11 @@ from typing import cast
 import numpy as np
 
 from core.errors import FaceGateError, StoreError, StoreUnavailable
+from core.i18n import QT_TRANSLATE_NOOP
 from core.kiosk.evidence import Sighting, TrackEvidence
 from core.kiosk.rules import AttendanceRules, UnlockRules, Verdict
 from core.kiosk.spool import Spool
-from core.liveness.challenge import HeadTurnChallenge
+from core.liveness.challenge import NO_TURN, NOT_LIVE, WRONG_WAY, HeadTurnChallenge
 from core.liveness.gate import FaceLiveness, LivenessGate
 from core.liveness.pad import PadModel
 from core.matching.cascade import Cascade
@@ -36,6 +37,17 @@ log = logging.getLogger(__name__)
 # Faces beyond the largest few are people walking past; embedding them would only cost frames.
 MAX_FACES = 4
 ADMIN_GROUP = "admin"
+# What the kiosk tells the person at the camera; the GUI shows them translated (core/i18n.py).
+PRESS_IN_OR_OUT = QT_TRANSLATE_NOOP("Kiosk", "press In or Out (keys I / O), then look at the camera")
+STEP_OUT = QT_TRANSLATE_NOOP("Kiosk", "not unlocked: please step out of view, then come back to try again")
+# Each reason a head-turn challenge fails for, as one whole sentence a translator can word freely.
+NOT_UNLOCKED = {
+    NO_TURN: QT_TRANSLATE_NOOP("Kiosk", "not unlocked: no head turn in time; please try again"),
+    WRONG_WAY: QT_TRANSLATE_NOOP("Kiosk", "not unlocked: the head turned the other way; please try again"),
+    NOT_LIVE: QT_TRANSLATE_NOOP("Kiosk", "not unlocked: a photo or screen cannot unlock; please try again"),
+}
+ALREADY_CHECKED_IN = QT_TRANSLATE_NOOP("Kiosk", "{name} — already checked in at {time}")
+ALREADY_CHECKED_OUT = QT_TRANSLATE_NOOP("Kiosk", "{name} — already checked out at {time}")
 # How often a kiosk asks the database whether people or settings changed (another kiosk enrolled
 # someone): well inside the 5 s a site expects, and one tiny query.
 POLL_S = 2.0
@@ -93,10 +105,16 @@ class KioskResult:
         return f"offline: {self.waiting} event{'' if self.waiting == 1 else 's'} waiting" if self.waiting else None
 
 
-def already_said(earlier: Event) -> str:
-    """What the kiosk tells a person it recognised again: the event of theirs that stands."""
-    done = "checked in" if earlier.kind == CHECK_IN else "checked out"
-    return f"{earlier.name} — already {done} at {earlier.time.astimezone():%H:%M}"
+def already_said(
+    earlier: Event,
+    translate: Callable[[str], str] = lambda text: text,
+    time_text: Callable[[datetime], str] = lambda when: f"{when:%H:%M}",
+) -> str:
+    """What the kiosk tells a person it recognised again: the event of theirs that stands. The
+    command line says it in English with a 24-hour time; the GUI passes its translation and its
+    locale's time format."""
+    template = ALREADY_CHECKED_IN if earlier.kind == CHECK_IN else ALREADY_CHECKED_OUT
+    return translate(template).format(name=earlier.name, time=time_text(earlier.time.astimezone()))
 
 
 class FpsMeter:
@@ -252,7 +270,7 @@ class Kiosk:
         already = [self._known[pid] for pid in repeats if pid in self._known] + self._repeated
         self._repeated = []
         if attendance is not None and attendance.needs_direction:
-            hint = hint or "press In or Out (keys I / O), then look at the camera"
+            hint = hint or PRESS_IN_OR_OUT
         # An unlock opens the door now, stored or not; one sent late from the spool must not open it again.
         events = tuple(e for e in committed if e.kind != UNLOCK) + tuple(e for e in confirmed if e.kind == UNLOCK)
         prompt = self._challenge.state.prompt if self._challenge else None
@@ -349,17 +367,17 @@ class Kiosk:
                 track = next(v.track for v in verdicts if v.match.person_id == event.person_id)
                 self._challenged &= self.liveness.tracker.active()
                 if track in self._challenged:
-                    return [], "not unlocked: please step out of view, then come back to try again"
+                    return [], STEP_OUT
                 self._challenged.add(track)
                 self._challenge_track, self._challenge_event = track, event
                 self._challenge = HeadTurnChallenge.random(now, CHALLENGE_TIMEOUT_S)
             elif any(v.track in self._challenged for v in verdicts):
                 # The rules unlock a track once; a face that failed its prompt is told why nothing happens.
-                return [], "not unlocked: please step out of view, then come back to try again"
+                return [], STEP_OUT
             return [], hint
         index = next((i for i, j in enumerate(judged) if j.track == self._challenge_track), None)
         if index is not None and judged[index].live is False:
-            state = self._challenge.fail("a photo or screen cannot unlock")
+            state = self._challenge.fail(NOT_LIVE)
         else:
             state = self._challenge.update(now, faces[index].landmarks if index is not None else None)
         if state.status == "pending":
@@ -367,7 +385,7 @@ class Kiosk:
         held, self._challenge = self._challenge_event, None
         if state.status == "passed" and held is not None:
             return [replace(held, time=now)], hint
-        return [], f"not unlocked: {state.reason}; please try again"
+        return [], NOT_UNLOCKED[state.reason or NO_TURN]
 
     def send_spooled(self) -> tuple[tuple[Event, ...], str | None]:
         """Sends the waiting events, oldest first; the ones the database kept (the Store drops a

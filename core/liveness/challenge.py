@@ -18,9 +18,21 @@ from typing import Literal
 
 import numpy as np
 
+from core.i18n import QT_TRANSLATE_NOOP
+
 Direction = Literal["left", "right"]
 Status = Literal["pending", "passed", "failed"]
-PROMPTS: dict[Direction, str] = {"left": "Turn your head to your left", "right": "Turn your head to your right"}
+# Shown at the kiosk, translated there (context "Kiosk", core/i18n.py).
+PROMPTS: dict[Direction, str] = {
+    "left": QT_TRANSLATE_NOOP("Kiosk", "Turn your head to your left"),
+    "right": QT_TRANSLATE_NOOP("Kiosk", "Turn your head to your right"),
+}
+# Why a challenge failed (ChallengeState.reason).
+NO_TURN, WRONG_WAY, NOT_LIVE = (
+    "no head turn in time",
+    "the head turned the other way",
+    "a photo or screen cannot unlock",
+)
 # In inter-eye distances: a frontal face sits within about +-0.1, a clear head turn (~30 degrees)
 # moves the nose by 0.3 or more; 0.25 is a turn no one makes by holding still.
 TURN = 0.25
@@ -67,7 +79,7 @@ class HeadTurnChallenge:
         if self.state.status != "pending":
             return self.state
         if (now - self.started).total_seconds() > self.timeout_s:
-            return self._end("failed", "no head turn in time")
+            return self._end("failed", NO_TURN)
         if landmarks is None:
             return self.state
         yaw = yaw_ratio(landmarks)
@@ -76,7 +88,7 @@ class HeadTurnChallenge:
             return self.state
         moved = (yaw - self._baseline) * self._sign
         if moved <= -TURN:
-            return self._end("failed", "the head turned the other way")
+            return self._end("failed", WRONG_WAY)
         self._run = self._run + 1 if moved >= TURN else 0
         if self._run >= self.hold:
             return self._end("passed")

@@ -20,6 +20,7 @@ from typing import Literal
 import numpy as np
 
 from core.errors import FaceGateError, ModelError
+from core.i18n import QT_TRANSLATE_NOOP
 from core.paths import model_path
 from core.settings import STRICTNESS
 from core.types import Face
@@ -44,17 +45,19 @@ MTCNN_BOX_SHIFT = (0.019, 0.056)
 MTCNN_BOX_SCALE = (1.13, 0.898)
 
 Verdict = Literal["live", "attack", "too-small"]
-HINT_ATTACK = "photo or screen not accepted — please look at the camera yourself"
-HINT_CLOSER = "please come closer to the camera"
+# Shown at the kiosk, translated there (context "Kiosk", core/i18n.py).
+HINT_ATTACK = QT_TRANSLATE_NOOP("Kiosk", "photo or screen not accepted — please look at the camera yourself")
+HINT_CLOSER = QT_TRANSLATE_NOOP("Kiosk", "please come closer to the camera")
+HINT_GRAYSCALE = QT_TRANSLATE_NOOP(
+    "Kiosk", "grayscale image: liveness needs colour, so use a colour camera (or turn liveness off in Settings)"
+)
 
 
 class GrayscaleFrameError(FaceGateError):
     """The frame has no colour; a print or screen cannot be told from a face without it."""
 
     def __init__(self) -> None:
-        super().__init__(
-            "grayscale image: liveness needs colour, so use a colour camera (or turn liveness off in Settings)"
-        )
+        super().__init__(HINT_GRAYSCALE)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.errors import FaceGateError
@@ -13,6 +14,7 @@ from core.vision.pipeline import FacePipeline, model_spec
 from desktop_app.gui.collector import collect_on_gui_thread
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.theme import apply_theme
+from desktop_app.i18n import install_language
 
 
 def run_app(camera: str | None = None, fullscreen: bool = False, model: str | None = None) -> int:
@@ -21,11 +23,19 @@ def run_app(camera: str | None = None, fullscreen: bool = False, model: str | No
     collect_on_gui_thread(app)
     try:
         store = Store()
-        pipeline = FacePipeline(embedder=load_embedder(model_spec(model)))
+    except FaceGateError as exc:
+        install_language(app, "system")  # no settings to read: the computer's language
+        QMessageBox.critical(None, QCoreApplication.translate("App", "FaceGate cannot start"), str(exc))
+        return 2
+    try:
         settings = store.load_settings()
+        # Before any window is built: widgets take their text and direction when they are made.
+        install_language(app, settings.language)
+        pipeline = FacePipeline(embedder=load_embedder(model_spec(model)))
         camera = camera if camera is not None else settings.camera_source
     except FaceGateError as exc:
-        QMessageBox.critical(None, "FaceGate cannot start", str(exc))
+        QMessageBox.critical(None, QCoreApplication.translate("App", "FaceGate cannot start"), str(exc))
+        store.close()
         return 2
     apply_theme(settings.theme)
     window = MainWindow(store, pipeline, camera)

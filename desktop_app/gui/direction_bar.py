@@ -28,8 +28,9 @@ class DirectionBar(QWidget):
         self.buttons: dict[EventKind, QPushButton] = {}
         layout = QHBoxLayout(self)
         layout.addStretch(1)
-        for kind, text, key in ((CHECK_IN, "In", "I"), (CHECK_OUT, "Out", "O")):
-            button = QPushButton(f"{text}  ({key})")
+        # The keys stay I and O in every language; the words are translated.
+        for kind, text, key in ((CHECK_IN, self.tr("In"), "I"), (CHECK_OUT, self.tr("Out"), "O")):
+            button = QPushButton(self.tr("{direction}  ({key})").format(direction=text, key=key))
             button.setCheckable(True)
             button.setStyleSheet(BUTTON_STYLE)
             button.clicked.connect(lambda _checked=False, kind=kind: self.choose(kind))

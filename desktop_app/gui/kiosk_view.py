@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QFontMetrics, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QFrame, QSizePolicy, QVBoxLayout, QWidget
 
+from core.i18n import QT_TRANSLATE_NOOP
 from core.kiosk.kiosk import KioskResult, SeenFace, already_said
 from core.types import CHECK_IN, UNLOCK, Event
 from desktop_app.gui import theme
 from desktop_app.gui.direction_bar import DirectionBar
+from desktop_app.gui.locale_format import time_text
 from desktop_app.gui.plain import ElidedLabel
 from desktop_app.gui.video_view import AMBER, GREEN, RED, Overlay, VideoView
 from desktop_app.gui.worker import FrameResult
@@ -44,7 +46,9 @@ HIGH_CONTRAST_BANNER_STYLES = {
 BANNER_MS = {WELCOME: 5000, NOTICE: 5000, HINT: 1500, ATTACK: 3000, PROMPT: 1500}
 # On a narrow screen a banner is drawn smaller, down to this, before it is cut short.
 SMALLEST_PT = 14
-NOT_RECOGNISED = "Not recognised — look at the camera, or ask an administrator to enrol you"
+NOT_RECOGNISED = QT_TRANSLATE_NOOP(
+    "KioskView", "Not recognised — look at the camera, or ask an administrator to enrol you"
+)
 # About a second of frames with only unknown faces before the hint shows, so that a face the
 # kiosk is still confirming does not flash "not recognised".
 HINT_AFTER_FRAMES = 20
@@ -184,10 +188,10 @@ def overlays(result: FrameResult) -> list[Overlay]:
 
 def _overlay(face: SeenFace) -> Overlay:
     if face.live is False:
-        return Overlay(face.box, "photo or screen", RED)
+        return Overlay(face.box, QCoreApplication.translate("KioskView", "photo or screen"), RED)
     if face.known:
         return Overlay(face.box, face.name or "", GREEN)
-    return Overlay(face.box, "not recognised", AMBER)
+    return Overlay(face.box, QCoreApplication.translate("KioskView", "not recognised"), AMBER)
 
 
 def show_hint(banner: Banner, result: FrameResult) -> bool:
@@ -198,18 +202,24 @@ def show_hint(banner: Banner, result: FrameResult) -> bool:
         return False
     refused = any(face.live is False for face in result.faces)
     if result.hint:
-        banner.show_banner(ATTACK if refused else HINT, result.hint)
+        banner.show_banner(ATTACK if refused else HINT, kiosk_text(result.hint))
         return True
     if banner.showing(ATTACK) and result.faces and not refused:
         banner.clear_banner()
     return False
 
 
+def kiosk_text(text: str) -> str:
+    """Text from core/kiosk and core/liveness (hints, prompts, marked in context "Kiosk"), translated."""
+    return QCoreApplication.translate("Kiosk", text)
+
+
 def confirmation(event: Event) -> str:
-    when = event.time.astimezone().strftime("%H:%M")
     if event.kind == CHECK_IN:
-        return f"✓ Welcome, {event.name} — checked in at {when}"
-    return f"✓ Goodbye, {event.name} — checked out at {when}"
+        said = QCoreApplication.translate("KioskView", "✓ Welcome, {name} — checked in at {time}")
+    else:
+        said = QCoreApplication.translate("KioskView", "✓ Goodbye, {name} — checked out at {time}")
+    return said.format(name=event.name, time=time_text(event.time))
 
 
 class KioskView(QWidget):
@@ -235,7 +245,7 @@ class KioskView(QWidget):
         if self.banner.showing(WELCOME, NOTICE):
             return
         if not show_hint(self.banner, result) and self._strange_frames >= HINT_AFTER_FRAMES:
-            self.banner.show_banner(HINT, NOT_RECOGNISED)
+            self.banner.show_banner(HINT, self.tr(NOT_RECOGNISED))
 
     def show_events(self, events: Sequence[Event]) -> None:
         events = [e for e in events if e.kind != UNLOCK]
@@ -252,5 +262,5 @@ class KioskView(QWidget):
         self._strange_frames = 0
 
     def show_already(self, earlier: Sequence[Event]) -> None:
-        """People seen again too soon: "Ann — already checked in at 08:12"."""
-        self.banner.show_banner(NOTICE, "\n".join(already_said(e) for e in earlier))
+        """People seen again too soon: "Ann — already checked in at 8:12 AM"."""
+        self.banner.show_banner(NOTICE, "\n".join(already_said(e, kiosk_text, time_text) for e in earlier))

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QLocale, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -25,6 +25,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QStackedWidget, QToolBar, QToolButton, QWidget
 
 from core.enrol.enroller import Enroller
+from core.i18n import QT_TRANSLATE_NOOP
 from core.kiosk.kiosk import KioskResult
 from core.matching.cascade import name_models
 from core.settings import Settings
@@ -36,6 +37,7 @@ from desktop_app.gui.admin.panel import AdminPanel
 from desktop_app.gui.admin.pin_dialog import PinDialog
 from desktop_app.gui.admin.window import AdminWindow
 from desktop_app.gui.kiosk_view import KioskView
+from desktop_app.gui.locale_format import time_text
 from desktop_app.gui.plain import ElidedLabel, plain_tooltip
 from desktop_app.gui.screen_fit import fit_to_screen
 from desktop_app.gui.sounds import Sounds
@@ -47,11 +49,15 @@ Screen = KioskView | UnlockView
 # A database or model problem keeps the health dot red this long after it was last reported.
 PROBLEM_SHOWN_MS = 10_000
 HEALTH_STYLE = {True: "color:#2e9e4f; font-size:16pt;", False: "color:#d13b3b; font-size:16pt;"}
-CAMERA_ADVICE = (
+CAMERA_ADVICE = QT_TRANSLATE_NOOP(
+    "MainWindow",
     "Check that the camera is plugged in and switched on, and that no other program is using it. "
-    "FaceGate keeps trying by itself; an administrator can choose another camera in Admin → Settings."
+    "FaceGate keeps trying by itself; an administrator can choose another camera in Admin → Settings.",
 )
-VIDEO_ENDED = "The video has ended: no more frames to check. Restart FaceGate, or choose a camera in Admin → Settings."
+VIDEO_ENDED = QT_TRANSLATE_NOOP(
+    "MainWindow",
+    "The video has ended: no more frames to check. Restart FaceGate, or choose a camera in Admin → Settings.",
+)
 # Screen switches drawn as buttons, the current screen filled in.
 TOOLBAR_STYLE = """
 QToolBar { spacing: 6px; padding: 4px 6px; border: none; }
@@ -64,15 +70,19 @@ QToolButton:checked { background: #2f6fb0; border-color: #2f6fb0; color: white; 
 def source_label(name: str) -> str:
     """A camera source as a person would name it: the folder's or file's own name, not its path;
     a stream's host, not its credentials."""
-    if name.isdigit():
-        return f"camera {name}"
-    if name.startswith("camera "):
-        return name
+    if name.isdigit() or name.startswith("camera "):
+        number = name.removeprefix("camera ")
+        return QCoreApplication.translate("MainWindow", "camera {number}").format(number=number)
     if "://" in name:
         parts = urlsplit(name)
-        return f"stream {parts.scheme}://{parts.hostname or ''}"
+        url = f"{parts.scheme}://{parts.hostname or ''}"
+        return QCoreApplication.translate("MainWindow", "stream {url}").format(url=url)
     path = Path(name)
-    return f"{'folder' if path.is_dir() else 'video'} “{path.name}”"
+    if path.is_dir():
+        said = QCoreApplication.translate("MainWindow", "folder “{name}”")
+    else:
+        said = QCoreApplication.translate("MainWindow", "video “{name}”")
+    return said.format(name=path.name)
 
 
 class MainWindow(QMainWindow):
@@ -101,7 +111,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.pin_dialog: PinDialog | None = None
 
-        self.toolbar = QToolBar("Screens", movable=False)
+        self.toolbar = QToolBar(self.tr("Screens"), movable=False)
         # The high-contrast theme draws the screen switches itself (desktop_app/gui/theme.py).
         self.toolbar.setStyleSheet(theme.pick(TOOLBAR_STYLE, ""))
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -110,8 +120,8 @@ class MainWindow(QMainWindow):
         screens.setExclusive(True)
         self.screen_actions: dict[Screen, QAction] = {}
         for page, text, slot in (
-            (self.kiosk, "Check-in", self.choose_kiosk),
-            (self.unlock, "Unlock…", self.open_unlock),
+            (self.kiosk, self.tr("Check-in"), self.choose_kiosk),
+            (self.unlock, self.tr("Unlock…"), self.open_unlock),
         ):
             action = QAction(text, self, checkable=True)
             action.triggered.connect(slot)
@@ -119,11 +129,13 @@ class MainWindow(QMainWindow):
             self.toolbar.addAction(action)
             self.screen_actions[page] = action
         self.screen_actions[self.kiosk].setChecked(True)
-        self.admin_action = QAction("Admin…", self)
+        self.admin_action = QAction(self.tr("Admin…"), self)
         self.admin_action.triggered.connect(self.open_admin)
         self.toolbar.addAction(self.admin_action)
         self.toolbar.addSeparator()
-        self.kiosk_mode_action = QAction("Kiosk mode (full screen)", self, shortcut=QKeySequence(Qt.Key.Key_F11))
+        self.kiosk_mode_action = QAction(
+            self.tr("Kiosk mode (full screen)"), self, shortcut=QKeySequence(Qt.Key.Key_F11)
+        )
         self.kiosk_mode_action.triggered.connect(self.toggle_fullscreen)
         self.toolbar.addAction(self.kiosk_mode_action)
         # The window keeps the shortcut when the toolbar is hidden.
@@ -131,11 +143,11 @@ class MainWindow(QMainWindow):
         # In kiosk mode the only way to the screens: every entry but Check-in asks for the PIN.
         self.staff_button = QToolButton(autoRaise=True)
         self.staff_button.setText("⚙")
-        self.staff_button.setToolTip("Staff: screens, admin and leaving kiosk mode (admin PIN)")
+        self.staff_button.setToolTip(self.tr("Staff: screens, admin and leaving kiosk mode (admin PIN)"))
         self.staff_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.staff_button)
         menu.addActions([*self.screen_actions.values(), self.admin_action])
-        leave = menu.addAction("Leave kiosk mode…")
+        leave = menu.addAction(self.tr("Leave kiosk mode…"))
         leave.triggered.connect(self.toggle_fullscreen)
         self.staff_button.setMenu(menu)
         self.staff_button.hide()
@@ -186,13 +198,13 @@ class MainWindow(QMainWindow):
     def choose_kiosk(self) -> None:
         """Check-in; leaving an armed Unlock takes the PIN, as disarming it does."""
         if self.current_screen is self.unlock and self.unlock.armed:
-            self._with_pin("Leaving the armed Unlock screen needs the admin PIN.", self.show_kiosk)
+            self._with_pin(self.tr("Leaving the armed Unlock screen needs the admin PIN."), self.show_kiosk)
         else:
             self.show_kiosk()
 
     def open_unlock(self) -> None:
         if self.current_screen is not self.unlock:
-            self._with_pin("The Unlock screen stops check-ins: it needs the admin PIN.", self.show_unlock)
+            self._with_pin(self.tr("The Unlock screen stops check-ins: it needs the admin PIN."), self.show_unlock)
 
     def open_admin(self) -> None:
         if not self.admin_window.isVisible():
@@ -243,7 +255,7 @@ class MainWindow(QMainWindow):
 
     def toggle_fullscreen(self) -> None:
         if self.isFullScreen():
-            self._with_pin("Leaving kiosk mode needs the admin PIN.", self.leave_kiosk_mode)
+            self._with_pin(self.tr("Leaving kiosk mode needs the admin PIN."), self.leave_kiosk_mode)
         else:
             self.enter_kiosk_mode()
 
@@ -291,9 +303,11 @@ class MainWindow(QMainWindow):
         if result is None:
             return
         if isinstance(result, KioskResult):
-            self._offline = result.status  # "offline: N events waiting" while the database is unreachable
+            # While the database is unreachable, how many events wait for it.
+            self._offline = self.tr("offline: %n event(s) waiting", "", result.waiting) if result.waiting else None
             self.admin.system.show_kiosk(
-                f"{result.fps:.1f} fps" + (f" · {result.status}" if result.status else ""),
+                self.tr("{fps} fps").format(fps=QLocale().toString(result.fps, "f", 1))
+                + (f" · {self._offline}" if self._offline else ""),
                 result.models,
                 result.model_thresholds,
             )
@@ -313,13 +327,15 @@ class MainWindow(QMainWindow):
         self.admin.system.show_camera(source_label(text) if ok else text, text)
         self._show_health()
         if not ok:
-            self._show_message(f"The camera is not working.\n\n{text}\n\n{CAMERA_ADVICE}")
+            said = self.tr("The camera is not working.\n\n{problem}\n\n{advice}")
+            self._show_message(said.format(problem=text, advice=self.tr(CAMERA_ADVICE)))
 
     def _source_ended(self) -> None:
         self._camera_ok = False
-        self.admin.system.show_camera(f"{source_label(self._source_name)}: no more frames", self._source_name)
+        said = self.tr("{source}: no more frames").format(source=source_label(self._source_name))
+        self.admin.system.show_camera(said, self._source_name)
         self._show_health()
-        self._show_message(VIDEO_ENDED)
+        self._show_message(self.tr(VIDEO_ENDED))
 
     def _show_message(self, text: str) -> None:
         """No picture: the message fills the video area of both screens, and a capture stops."""
@@ -329,7 +345,7 @@ class MainWindow(QMainWindow):
         self.admin.enrol.camera_stopped()
 
     def _show_problem(self, text: str) -> None:
-        self.admin.system.show_problem(text, datetime.now().strftime("%H:%M:%S"))
+        self.admin.system.show_problem(text, time_text(datetime.now(), seconds=True))
         self._problem_timer.start()
         self._show_health()
 
@@ -337,14 +353,16 @@ class MainWindow(QMainWindow):
         """The dot: green while the camera gives frames, recognition runs and the database answers."""
         problems = []
         if not self._camera_ok:
-            problems.append("camera not working")
+            problems.append(self.tr("camera not working"))
         if self._problem_timer.isActive():
-            problems.append("recognition or database problem (see Admin → System)")
+            problems.append(self.tr("recognition or database problem (see Admin → System)"))
         if self._offline:
             problems.append(self._offline)
         self.healthy = not problems
         self.health.setStyleSheet(HEALTH_STYLE[self.healthy])
-        self.health.setToolTip(plain_tooltip("; ".join(problems) if problems else "camera and recognition working"))
+        self.health.setToolTip(
+            plain_tooltip("; ".join(problems) if problems else self.tr("camera and recognition working"))
+        )
 
     def _show_site(self, _saved: object = None) -> None:
         self.site_label.setText(self.store.load_settings().kiosk_id)
@@ -355,7 +373,7 @@ class MainWindow(QMainWindow):
         self.toolbar.setStyleSheet(theme.pick(TOOLBAR_STYLE, ""))
 
     def _tick(self) -> None:
-        self.clock.setText(datetime.now().strftime("%H:%M"))
+        self.clock.setText(time_text(datetime.now()))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.admin_window.log_out()

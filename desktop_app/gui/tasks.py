@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal, Slot
 
 from core.errors import FaceGateError
 
@@ -49,7 +49,7 @@ class _Task(QRunnable):
             self.signals.failed.emit(str(exc))
         except Exception as exc:  # a bug must reach the screen as a message, not kill the pool thread
             log.exception("background task failed")
-            self.signals.failed.emit(f"unexpected error: {exc}")
+            self.signals.failed.emit(QCoreApplication.translate("Tasks", "unexpected error: {error}").format(error=exc))
         else:
             self.signals.done.emit(result)
 

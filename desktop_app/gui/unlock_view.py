@@ -20,7 +20,7 @@ from core.store import Store
 from core.types import UNLOCK, Event
 from desktop_app.gui import theme
 from desktop_app.gui.admin.pin_dialog import PinDialog
-from desktop_app.gui.kiosk_view import NOTICE, PROMPT, SMALLEST_PT, Banner, overlays, show_hint
+from desktop_app.gui.kiosk_view import NOTICE, PROMPT, SMALLEST_PT, Banner, kiosk_text, overlays, show_hint
 from desktop_app.gui.plain import ElidedLabel
 from desktop_app.gui.video_view import VideoView
 from desktop_app.gui.worker import FrameResult
@@ -48,14 +48,14 @@ class UnlockView(QWidget):
         # A long name must not widen the screen: the list shows it whole when opened.
         self.person.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.person.setMinimumContentsLength(12)
-        self.start_button = QPushButton("Arm")
+        self.start_button = QPushButton(self.tr("Arm…"))
         self.start_button.clicked.connect(self.toggle_armed)
         self.state = ElidedLabel(smallest_pt=SMALLEST_PT, alignment=Qt.AlignmentFlag.AlignCenter)
         self.video = VideoView()
         # The head-turn challenge's prompt, and what liveness or a failed challenge asks of the person.
         self.banner = Banner()
         chooser = QHBoxLayout()
-        who = QLabel("Unlock for:")
+        who = QLabel(self.tr("Unlock for:"))
         who.setBuddy(self.person)
         chooser.addWidget(who)
         chooser.addWidget(self.person, 1)
@@ -84,7 +84,7 @@ class UnlockView(QWidget):
 
     def refresh_people(self) -> None:
         self.person.clear()
-        self.person.addItem(f"Anyone in the '{ADMIN_GROUP}' group", None)
+        self.person.addItem(self.tr("Anyone in the '{group}' group").format(group=ADMIN_GROUP), None)
         for p in self.store.list_people():
             self.person.addItem(p.name, p.id)
 
@@ -92,12 +92,12 @@ class UnlockView(QWidget):
         """Anyone may stand at the kiosk: choosing who opens the door, and disarming it, take the
         admin PIN (set on first use)."""
         if self.armed:
-            self._ask_pin("Disarming Unlock needs the admin PIN.", self.disarm)
+            self._ask_pin(self.tr("Disarming Unlock needs the admin PIN."), self.disarm)
         else:
             self.arm()
 
     def arm(self) -> None:
-        self._ask_pin("Arming Unlock needs the admin PIN.", self._arm_chosen)
+        self._ask_pin(self.tr("Arming Unlock needs the admin PIN."), self._arm_chosen)
 
     def disarm(self) -> None:
         self.leave()
@@ -125,13 +125,13 @@ class UnlockView(QWidget):
         prompt = result.prompt if isinstance(result, KioskResult) else None
         # A failed challenge says why on one frame only: the banner holds it a moment.
         if not show_hint(self.banner, result) and prompt:
-            self.banner.show_banner(PROMPT, prompt)
+            self.banner.show_banner(PROMPT, kiosk_text(prompt))
 
     def show_events(self, events: Sequence[Event]) -> None:
         unlocks = [e for e in events if e.kind == UNLOCK]
         if not unlocks:
             return
-        self.state.setText(f"UNLOCKED — {unlocks[0].name}")
+        self.state.setText(self.tr("UNLOCKED — {name}").format(name=unlocks[0].name))
         self.state.setStyleSheet(theme.pick(UNLOCKED_STYLE, HIGH_UNLOCKED_STYLE))
         self.banner.clear_banner()  # a head-turn prompt is answered
         self.paused.emit()
@@ -144,7 +144,9 @@ class UnlockView(QWidget):
 
     def _show_locked(self) -> None:
         """LOCKED, and whom it waits for once armed; the chooser is fixed while armed."""
-        self.state.setText(f"LOCKED — armed for {self._armed_for}" if self.armed else "LOCKED")
+        self.state.setText(
+            self.tr("LOCKED — armed for {who}").format(who=self._armed_for) if self.armed else self.tr("LOCKED")
+        )
         self.state.setStyleSheet(theme.pick(LOCKED_STYLE, HIGH_LOCKED_STYLE))
         self.person.setEnabled(not self.armed)
-        self.start_button.setText("Disarm…" if self.armed else "Arm…")
+        self.start_button.setText(self.tr("Disarm…") if self.armed else self.tr("Arm…"))

@@ -38,7 +38,7 @@ class VideoView(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._image: QImage | None = None
         self._overlays: Sequence[Overlay] = ()
-        self.placeholder = "Waiting for the camera…"
+        self.placeholder = self.tr("Waiting for the camera…")
         self.setAccessibleName(self.tr("Camera picture"))
         self.setAccessibleDescription(
             self.tr(

@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QLocale, QObject, QThread, Signal
 
 from core.actions.hub import EventActions
 from core.enrol.enroller import CaptureFeedback, CaptureSession, Enroller
@@ -189,7 +189,8 @@ class FrameWorker(QThread):
                         return
             except CameraError as exc:
                 self.camera_ok = False
-                self.camera_status.emit(f"{exc}; retrying in {delay:g} s", False)
+                said = self.tr("{problem}; retrying in {seconds} s")
+                self.camera_status.emit(said.format(problem=exc, seconds=QLocale().toString(delay, "g", 6)), False)
                 self._pause(delay)
                 delay = min(delay * 2, RETRY_MAX_S)
 
@@ -222,7 +223,7 @@ class FrameWorker(QThread):
             return
         except Exception as exc:  # a bug must show up as a message; the kiosk keeps running
             log.exception("frame processing failed")
-            self.problem.emit(f"unexpected error: {exc}")
+            self.problem.emit(self.tr("unexpected error: {error}").format(error=exc))
             self._pause(PROBLEM_PAUSE_S)
             return
         if isinstance(result, KioskResult):

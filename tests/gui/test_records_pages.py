@@ -15,6 +15,7 @@ from core.kiosk.kiosk import KioskResult, already_said
 from core.settings import Settings
 from core.store import CheckinRule
 from core.types import CHECK_IN, CHECK_OUT, UNLOCK, Event
+from desktop_app.gui.locale_format import time_text
 
 TOM = "Tom Hanks"
 
@@ -167,7 +168,9 @@ def test_kiosk_view_says_already_checked_in_at(qtbot):
     earlier = Event(1, "Ann", datetime(2025, 5, 6, 8, 12, tzinfo=timezone.utc), CHECK_IN, 0.8, "door")
     view.show_already((earlier,))
     local = earlier.time.astimezone()
-    assert view.banner.text() == already_said(earlier) == f"Ann — already checked in at {local:%H:%M}"
+    # The screen's time in its language's format; the command line's in 24 hours.
+    assert view.banner.text() == f"Ann — already checked in at {time_text(local)}"
+    assert already_said(earlier) == f"Ann — already checked in at {local:%H:%M}"
     assert not view.banner.isHidden()
 
 
@@ -181,5 +184,5 @@ def test_the_check_in_window_says_already_checked_in(qtbot, window, store, pipel
     store.record_attendance(Event(tom.id, None, earlier, CHECK_IN, 0.8, "other-door"), rule)
     win = window(person.camera)
     qtbot.waitUntil(lambda: "already" in win.kiosk.banner.text(), timeout=20_000)
-    assert win.kiosk.banner.text() == f"{SAMPLE_PERSON} — already checked in at {earlier.astimezone():%H:%M}"
+    assert win.kiosk.banner.text() == f"{SAMPLE_PERSON} — already checked in at {time_text(earlier)}"
     assert [e.time for e in store.events(earlier - timedelta(hours=1), earlier + timedelta(hours=1))] == [earlier]

@@ -42,6 +42,7 @@ from desktop_app.gui.admin.pin_dialog import PinDialog
 from desktop_app.gui.plain import plain_label
 from desktop_app.gui.tasks import run_task
 from desktop_app.gui.worker import FrameWorker
+from desktop_app.i18n import language_names
 
 # Every number box the same width, so the column reads as one.
 FIELD_WIDTH = 130
@@ -162,6 +163,9 @@ class SettingsPage(QWidget):
         self.holidays = QLineEdit(placeholderText="2026-12-25, 2026-12-26")
         self.kiosk_id = QLineEdit()
         self.kiosk_id.setFixedWidth(FIELD_WIDTH * 2)
+        self.language = QComboBox()
+        for value, name in language_names().items():
+            self.language.addItem(name, value)
         # Crops (encrypted) let a new model recompute templates; off erases them and keeps none.
         self.keep_crops = QCheckBox(
             "Keep the enrolment photos' faces (encrypted), so a new model needs no re-enrolment"
@@ -205,6 +209,8 @@ class SettingsPage(QWidget):
             ),
         )
         form.addRow("Kiosk name:", self.kiosk_id)
+        form.addRow(self.tr("Language:"), _with_hint(self.language, self.tr("applies when FaceGate next starts")))
+        self.language.setFixedWidth(FIELD_WIDTH * 2)  # wider than _with_hint's: the names are words
         form.addRow("Enrolment photos:", self.keep_crops)
         form.addRow("Admin logs out after:", _with_hint(self.admin_idle, "without a key press, click or touch"))
         _section(form, "Check-in and check-out")
@@ -327,6 +333,7 @@ class SettingsPage(QWidget):
         self.cooldown.setValue(round(s.cooldown_s))
         self.min_face.setValue(s.min_face)
         self.kiosk_id.setText(s.kiosk_id)
+        self.language.setCurrentIndex(self.language.findData(s.language))
         self.admin_idle.setValue(round(s.admin_idle_s))
         self.checkin_mode.setCurrentText(CHECKIN_WORDS[s.checkin_mode])
         self.checkout_gap.setValue(round(s.checkout_min_gap_s / 60))
@@ -356,6 +363,7 @@ class SettingsPage(QWidget):
             self.cooldown.value(),
             self.min_face.value(),
             self.kiosk_id.text(),
+            self.language.currentData(),
             self.admin_idle.value(),
             self.checkin_mode.currentIndex(),
             self.checkout_gap.value(),
@@ -404,6 +412,7 @@ class SettingsPage(QWidget):
             cooldown_s=float(self.cooldown.value()),
             min_face=self.min_face.value(),
             kiosk_id=self.kiosk_id.text().strip() or current.kiosk_id,
+            language=self.language.currentData(),
             admin_idle_s=float(self.admin_idle.value()),
             checkin_mode=CHECKIN_MODES[self.checkin_mode.currentIndex()],
             checkout_min_gap_s=60.0 * self.checkout_gap.value(),

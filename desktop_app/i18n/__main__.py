@@ -1,0 +1,20 @@
+"""`python -m desktop_app.i18n update`: adds the text newly marked in the code to every
+facegate_<language>.ts, for a translator to fill in (see desktop_app/i18n/__init__.py)."""
+
+from __future__ import annotations
+
+import sys
+
+from desktop_app.i18n import TRANSLATED, ts_file, update
+
+
+def main(argv: list[str]) -> int:
+    if argv != ["update"]:
+        print("usage: python -m desktop_app.i18n update", file=sys.stderr)
+        return 2
+    update([ts_file(language) for language in TRANSLATED])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
