@@ -20,6 +20,24 @@ NAME_CHARS = 28
 
 
 @dataclass(frozen=True)
+class ChartWords:
+    """The charts' titles and axis labels: English in the files, the Reports page passes its language's."""
+
+    arrivals: str = "Arrivals by time of day"
+    people_days: str = "people-days"
+    no_check_ins: str = "no check-ins"
+    work_starts: str = "work starts {time}"
+    time_of_day: str = "time of day"
+    attendance: str = "Attendance per day"
+    people_present: str = "people present"
+    hours: str = "Hours per person"
+    hours_axis: str = "hours (first check-in to last check-out)"
+
+
+ENGLISH = ChartWords()
+
+
+@dataclass(frozen=True)
 class Chart:
     title: str
     width: int
@@ -110,9 +128,9 @@ class _Canvas:
         return Chart(self.title, WIDTH, self.height, svg)
 
 
-def arrivals(report: Report) -> Chart:
+def arrivals(report: Report, words: ChartWords = ENGLISH) -> Chart:
     """First check-ins per quarter hour of the day, with the work start marked."""
-    c = _Canvas("Arrivals by time of day", 300, left=56, bottom=40)
+    c = _Canvas(words.arrivals, 300, left=56, bottom=40)
     start = report.calendar.start.hour + report.calendar.start.minute / 60
     low = math.floor(min((*report.arrivals, start)) * 4) / 4
     high = math.floor(max((*report.arrivals, start)) * 4) / 4 + 0.25
@@ -120,7 +138,7 @@ def arrivals(report: Report) -> Chart:
     counts = [0] * bins
     for hour in report.arrivals:
         counts[min(int((hour - low) * 4), bins - 1)] += 1
-    y = c.y_axis(nice_ticks(max(counts, default=0), whole=True), "people-days")
+    y = c.y_axis(nice_ticks(max(counts, default=0), whole=True), words.people_days)
 
     def x(hour: float) -> float:
         return c.left + (hour - low) / (high - low) * (c.right - c.left)
@@ -134,19 +152,19 @@ def arrivals(report: Report) -> Chart:
         c.line(x(edge), c.bottom, x(edge), c.bottom + 4)
         c.text(x(edge), c.bottom + 16, clock(edge), anchor="middle")
     if not report.arrivals:
-        c.text((c.left + c.right) / 2, (c.top + c.bottom) / 2, "no check-ins", size=MEDIUM, anchor="middle")
+        c.text((c.left + c.right) / 2, (c.top + c.bottom) / 2, words.no_check_ins, size=MEDIUM, anchor="middle")
     c.line(x(start), c.top, x(start), c.bottom, stroke=ACCENT, dash=True)
     c.line(c.right - 150, c.top + 8, c.right - 126, c.top + 8, stroke=ACCENT, dash=True)
-    c.text(c.right - 120, c.top + 11.5, f"work starts {report.calendar.start:%H:%M}")
-    c.text((c.left + c.right) / 2, c.height - 6, "time of day", anchor="middle")
+    c.text(c.right - 120, c.top + 11.5, words.work_starts.format(time=f"{report.calendar.start:%H:%M}"))
+    c.text((c.left + c.right) / 2, c.height - 6, words.time_of_day, anchor="middle")
     return c.chart()
 
 
-def attendance(report: Report) -> Chart:
+def attendance(report: Report, words: ChartWords = ENGLISH) -> Chart:
     """People present per day; days off in grey."""
-    c = _Canvas("Attendance per day", 300, left=56, bottom=52)
+    c = _Canvas(words.attendance, 300, left=56, bottom=52)
     days = report.days
-    y = c.y_axis(nice_ticks(max((len(d.present) for d in days), default=0), whole=True), "people present")
+    y = c.y_axis(nice_ticks(max((len(d.present) for d in days), default=0), whole=True), words.people_present)
     slot = (c.right - c.left) / max(len(days), 1)
     for n, day in enumerate(days):
         top = y(len(day.present))
@@ -160,13 +178,13 @@ def attendance(report: Report) -> Chart:
     return c.chart()
 
 
-def hours(report: Report) -> Chart:
+def hours(report: Report, words: ChartWords = ENGLISH) -> Chart:
     """Hours per person over the period, one bar each, names top to bottom as in the tables."""
     people = report.people
     names = [p.name if len(p.name) <= NAME_CHARS else p.name[: NAME_CHARS - 1] + "…" for p in people]
     # About 0.6 em per character of a sans-serif face: room for the longest name, up to a third of the width.
     left = min(WIDTH // 3, 16 + round(0.6 * SMALL * max((len(n) for n in names), default=0)))
-    c = _Canvas("Hours per person", max(250, 22 * len(people) + 84), left=left, bottom=46)
+    c = _Canvas(words.hours, max(250, 22 * len(people) + 84), left=left, bottom=46)
     ticks = nice_ticks(max((p.hours for p in people), default=0))
 
     def x(value: float) -> float:
@@ -183,12 +201,12 @@ def hours(report: Report) -> Chart:
         c.text(c.left - 6, top + slot / 2 + 3.5, name, anchor="end")
     c.line(c.left, c.top, c.left, c.bottom)
     c.line(c.left, c.bottom, c.right, c.bottom)
-    c.text((c.left + c.right) / 2, c.height - 6, "hours (first check-in to last check-out)", anchor="middle")
+    c.text((c.left + c.right) / 2, c.height - 6, words.hours_axis, anchor="middle")
     return c.chart()
 
 
-CHARTS: tuple[Callable[[Report], Chart], ...] = (arrivals, attendance, hours)
+CHARTS: tuple[Callable[[Report, ChartWords], Chart], ...] = (arrivals, attendance, hours)
 
 
-def charts(report: Report) -> tuple[Chart, ...]:
-    return tuple(draw(report) for draw in CHARTS)
+def charts(report: Report, words: ChartWords = ENGLISH) -> tuple[Chart, ...]:
+    return tuple(draw(report, words) for draw in CHARTS)

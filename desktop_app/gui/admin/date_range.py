@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QCoreApplication, QDate
 from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel
 
 from core.days import day_range
+from core.i18n import QT_TRANSLATE_NOOP
 
 
 class DateRange:
@@ -31,8 +32,11 @@ class DateRange:
         return day_range(*self.days)
 
     def add_to(self, row: QHBoxLayout) -> None:
-        for label, edit in (("From", self.start), ("to", self.end)):
-            row.addWidget(QLabel(label))
+        for label, edit in (
+            (QT_TRANSLATE_NOOP("DateRange", "From"), self.start),
+            (QT_TRANSLATE_NOOP("DateRange", "to"), self.end),
+        ):
+            row.addWidget(QLabel(QCoreApplication.translate("DateRange", label)))
             row.addWidget(edit)
 
 
