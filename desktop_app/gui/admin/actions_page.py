@@ -28,6 +28,12 @@ TARGET_HINTS = {
     "webhook": QT_TRANSLATE_NOOP("ActionsPage", "https://host/path"),
     "mqtt": QT_TRANSLATE_NOOP("ActionsPage", "mqtt://user:password@host:1883"),
 }
+# The methods as the list names them (core.store.actions.METHODS stores the English word).
+METHOD_NAMES = {
+    "run": QT_TRANSLATE_NOOP("ActionsPage", "run"),
+    "webhook": QT_TRANSLATE_NOOP("ActionsPage", "webhook"),
+    "mqtt": QT_TRANSLATE_NOOP("ActionsPage", "mqtt"),
+}
 
 
 class ActionsPage(QWidget):
@@ -64,7 +70,8 @@ class ActionsPage(QWidget):
         self.name = QLineEdit(placeholderText=self.tr("e.g. front door"))
         self.kinds = {kind: QCheckBox(event_name(kind)) for kind in KINDS}
         self.method = QComboBox()
-        self.method.addItems(list(TARGET_HINTS))
+        for method in TARGET_HINTS:
+            self.method.addItem(QCoreApplication.translate("ActionsPage", METHOD_NAMES[method]), method)
         self.target = QLineEdit()
         self.topic = QLineEdit(placeholderText=self.tr("MQTT only, e.g. facegate/door"))
         self.secret_file = QLineEdit(placeholderText=self.tr("webhook only: a file of mode 0600 holding the secret"))
@@ -92,14 +99,15 @@ class ActionsPage(QWidget):
         layout.addLayout(form)
         layout.addLayout(buttons)
         layout.addWidget(self.status)
-        self.method.currentTextChanged.connect(self._show_hint)
-        self._show_hint(self.method.currentText())
+        self.method.currentIndexChanged.connect(self._show_hint)
+        self._show_hint()
         self.add_button.clicked.connect(self.add)
         self.remove_button.clicked.connect(self.remove)
         self.test_button.clicked.connect(self.test)
 
-    def _show_hint(self, method: str) -> None:
-        self.target.setPlaceholderText(QCoreApplication.translate("ActionsPage", TARGET_HINTS[method]))
+    def _show_hint(self) -> None:
+        hint = TARGET_HINTS[self.method.currentData()]
+        self.target.setPlaceholderText(QCoreApplication.translate("ActionsPage", hint))
 
     def refresh(self) -> None:
         try:
@@ -120,7 +128,7 @@ class ActionsPage(QWidget):
             action = make_action(
                 self.name.text(),
                 kinds,
-                self.method.currentText(),
+                self.method.currentData(),
                 self.target.text(),
                 self.topic.text() or None,
                 self.secret_file.text().strip() or None,
