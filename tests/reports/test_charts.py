@@ -8,7 +8,7 @@ from datetime import date, time
 
 import pytest
 
-from core.reports.charts import charts, clock, nice_ticks
+from core.reports.charts import ChartWords, charts, clock, nice_ticks
 from core.reports.figures import DayFigures, PersonFigures, Report, WorkCalendar
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -58,3 +58,22 @@ def test_bars_are_in_proportion_and_an_empty_period_still_draws():
     assert len(bars) == 2 and bars[1] == pytest.approx(2 * bars[0])
     arrivals = charts(report(arrivals=()))[0]
     assert "no check-ins" in texts(arrivals.svg)
+
+
+def test_the_page_can_draw_the_charts_in_its_language():
+    words = ChartWords(
+        arrivals="按时段统计的到达",
+        people_days="人·天",
+        no_check_ins="无签到",
+        work_starts="上班时间 {time}",
+        time_of_day="时段",
+        attendance="每日出勤",
+        people_present="出勤人数",
+        hours="每人工时",
+        hours_axis="小时",
+    )
+    drawn = charts(report(arrivals=()), words)
+    assert [c.title for c in drawn] == ["按时段统计的到达", "每日出勤", "每人工时"]
+    arrivals, attendance, hours = (texts(c.svg) for c in drawn)
+    assert {"人·天", "无签到", "上班时间 09:00", "时段"} <= set(arrivals)
+    assert "出勤人数" in attendance and "小时" in hours
