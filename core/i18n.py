@@ -1,8 +1,10 @@
-"""Marking strings for translation outside a class: Qt-free, so core may mark its own words too."""
+"""Marks English text that the GUI shows translated (desktop_app/i18n): core has no Qt, so it only
+marks; the GUI translates at the point of display with QCoreApplication.translate(context, text),
+and the command line, which installs no translator, prints the English as it stands."""
 
 from __future__ import annotations
 
 
 def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 - the name pyside6-lupdate looks for
-    """Marks text for pyside6-lupdate; the GUI translates it where it is shown."""
+    """`text` as it is; pyside6-lupdate collects it for `context` by this call's name."""
     return text

@@ -1,5 +1,9 @@
-"""Dates and times as the chosen language writes them on screen (the default QLocale, which the
-language loader sets); files written for other programs keep their fixed formats."""
+"""Times and dates as the GUI shows them: in the format of the app's language (the default QLocale
+that desktop_app/i18n sets at start), short form, so 12- or 24-hour as that locale writes it
+("8:12 AM" in US English, "08:12" in German). Exports, the command line and CSV keep fixed formats.
+
+The admin pages call these too; nothing else on screen formats a time or date itself.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +11,30 @@ from datetime import date, datetime
 
 from PySide6.QtCore import QDate, QDateTime, QLocale, QTime
 
-SHORT = QLocale.FormatType.ShortFormat
+_SHORT = QLocale.FormatType.ShortFormat
 
 
-def _local(dt: datetime) -> datetime:
-    return dt.astimezone() if dt.tzinfo is not None else dt
+def time_text(when: datetime, seconds: bool = False) -> str:
+    """The time of day of `when` (aware times in the computer's time zone), e.g. "8:12 AM"; with
+    seconds, the locale's long form without its time zone ("8:12:05 AM")."""
+    local = when.astimezone() if when.tzinfo else when
+    time = QTime(local.hour, local.minute, local.second)
+    if not seconds:
+        return QLocale().toString(time, _SHORT)
+    # The long form names the time zone; the short form's pattern with seconds does not.
+    pattern = QLocale().timeFormat(_SHORT)
+    if ":ss" not in pattern:
+        pattern = pattern.replace("mm", "mm:ss", 1)
+    return QLocale().toString(time, pattern)
 
 
-def time_text(dt: datetime) -> str:
-    """Hours and minutes, 12- or 24-hour as the locale has it."""
-    t = _local(dt)
-    return QLocale().toString(QTime(t.hour, t.minute, t.second), SHORT)
+def date_text(day: date) -> str:
+    """A date in the locale's short form, e.g. "12/7/26" or "07.12.26"."""
+    return QLocale().toString(QDate(day.year, day.month, day.day), _SHORT)
 
 
-def date_text(d: date) -> str:
-    return QLocale().toString(QDate(d.year, d.month, d.day), SHORT)
-
-
-def datetime_text(dt: datetime) -> str:
-    t = _local(dt)
-    return QLocale().toString(QDateTime(QDate(t.year, t.month, t.day), QTime(t.hour, t.minute, t.second)), SHORT)
+def datetime_text(when: datetime) -> str:
+    """Date and time in the locale's short form, e.g. "12/7/26 8:12 AM"."""
+    local = when.astimezone() if when.tzinfo else when
+    moment = QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute, local.second))
+    return QLocale().toString(moment, _SHORT)
