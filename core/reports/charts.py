@@ -34,17 +34,17 @@ class Chart:
 
 
 @dataclass(frozen=True)
-class ChartTexts:
+class ChartWords:
     """Every word the charts draw: English for the files a script asks for, the admin's language on
     the Reports page. {time} is the work start as hh:mm."""
 
     arrivals: str = "Arrivals by time of day"
     on_time: str = "by {time}"
     after_start: str = "after {time}"
-    arrivals_axis: str = "people-days"
-    time_axis: str = "time of day"
+    people_days: str = "people-days"
+    time_of_day: str = "time of day"
     attendance: str = "Attendance per day"
-    present_axis: str = "people present"
+    people_present: str = "people present"
     working_day: str = "working day"
     day_off: str = "day off"
     hours: str = "Hours per person"
@@ -53,7 +53,7 @@ class ChartTexts:
     no_one: str = "nobody"
 
 
-ENGLISH = ChartTexts()
+ENGLISH = ChartWords()
 
 
 def clock(hours: float) -> str:
@@ -139,7 +139,7 @@ def count_ticks(top: int, most: int = 6) -> list[int]:
     return list(range(0, math.ceil(top / step) * step + 1, step))
 
 
-def arrivals(report: Report, texts: ChartTexts = ENGLISH) -> Chart:
+def arrivals(report: Report, words: ChartWords = ENGLISH) -> Chart:
     """First check-ins per quarter hour of the day; bars from the work start on in the accent colour."""
     start = report.calendar.start.hour + report.calendar.start.minute / 60
     low = math.floor(min((*report.arrivals, start)) * 4) / 4
@@ -152,15 +152,15 @@ def arrivals(report: Report, texts: ChartTexts = ENGLISH) -> Chart:
     start_text = report.calendar.start.strftime("%H:%M")
     chart = _chart(
         pygal.StackedBar,
-        texts.arrivals,
+        words.arrivals,
         300,
         WORKING,
         ACCENT,
-        x_title=texts.time_axis,
-        y_title=texts.arrivals_axis,
+        x_title=words.time_of_day,
+        y_title=words.people_days,
         y_labels=count_ticks(max(counts, default=0)),
         show_legend=bool(report.arrivals),
-        no_data_text=texts.no_check_ins,
+        no_data_text=words.no_check_ins,
         x_labels_major_every=max(1, bins // 12),
         show_minor_x_labels=False,
     )
@@ -168,56 +168,56 @@ def arrivals(report: Report, texts: ChartTexts = ENGLISH) -> Chart:
     before = [c if e < start else None for c, e in zip(counts, edges, strict=True)]
     after = [c if e >= start else None for c, e in zip(counts, edges, strict=True)]
     # With no check-ins both series are empty, and pygal writes no_data_text instead of bars.
-    chart.add(texts.on_time.format(time=start_text), before if report.arrivals else [])
-    chart.add(texts.after_start.format(time=start_text), after if report.arrivals else [])
-    return _svg(chart, texts.arrivals, 300)
+    chart.add(words.on_time.format(time=start_text), before if report.arrivals else [])
+    chart.add(words.after_start.format(time=start_text), after if report.arrivals else [])
+    return _svg(chart, words.arrivals, 300)
 
 
-def attendance(report: Report, texts: ChartTexts = ENGLISH) -> Chart:
+def attendance(report: Report, words: ChartWords = ENGLISH) -> Chart:
     """People present per day; days off in grey."""
     days = report.days
     chart = _chart(
         pygal.StackedBar,
-        texts.attendance,
+        words.attendance,
         300,
         WORKING,
         OFF,
-        y_title=texts.present_axis,
+        y_title=words.people_present,
         y_labels=count_ticks(max((len(d.present) for d in days), default=0)),
         x_label_rotation=-45,
         x_labels_major_every=max(1, len(days) // 16),
         show_minor_x_labels=False,
-        no_data_text=texts.no_one,
+        no_data_text=words.no_one,
     )
     chart.x_labels = [d.day.strftime("%d %b") for d in days]
-    chart.add(texts.working_day, [len(d.present) if d.working else None for d in days])
-    chart.add(texts.day_off, [None if d.working else len(d.present) for d in days])
-    return _svg(chart, texts.attendance, 300)
+    chart.add(words.working_day, [len(d.present) if d.working else None for d in days])
+    chart.add(words.day_off, [None if d.working else len(d.present) for d in days])
+    return _svg(chart, words.attendance, 300)
 
 
-def hours(report: Report, texts: ChartTexts = ENGLISH) -> Chart:
+def hours(report: Report, words: ChartWords = ENGLISH) -> Chart:
     """Hours per person over the period, one bar each, names top to bottom as in the tables."""
     people = report.people
     names = [p.name if len(p.name) <= NAME_CHARS else p.name[: NAME_CHARS - 1] + "…" for p in people]
     height = max(250, 22 * len(people) + 110)
     chart = _chart(
         pygal.HorizontalBar,
-        texts.hours,
+        words.hours,
         height,
         WORKING,
-        x_title=texts.hours_axis,
+        x_title=words.hours_axis,
         show_legend=False,
         truncate_label=-1,  # cut above, with the ellipsis the tables' readers expect
-        no_data_text=texts.no_one,
+        no_data_text=words.no_one,
     )
     # pygal stacks a horizontal chart's first label at the bottom: reversed, the list reads down.
     chart.x_labels = names[::-1]
-    chart.add(texts.hours, [round(p.hours, 2) for p in people][::-1])
-    return _svg(chart, texts.hours, height)
+    chart.add(words.hours, [round(p.hours, 2) for p in people][::-1])
+    return _svg(chart, words.hours, height)
 
 
-CHARTS: tuple[Callable[[Report, ChartTexts], Chart], ...] = (arrivals, attendance, hours)
+CHARTS: tuple[Callable[[Report, ChartWords], Chart], ...] = (arrivals, attendance, hours)
 
 
-def charts(report: Report, texts: ChartTexts = ENGLISH) -> tuple[Chart, ...]:
-    return tuple(draw(report, texts) for draw in CHARTS)
+def charts(report: Report, words: ChartWords = ENGLISH) -> tuple[Chart, ...]:
+    return tuple(draw(report, words) for draw in CHARTS)

@@ -17,10 +17,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from core.days import day_range
+from core.i18n import QT_TRANSLATE_NOOP
 from core.settings import Settings, holiday_dates, work_start_time, working_weekdays
 from core.store import Correction, DaySummary, Person, Store
 
-MISSING_OUT_RULE = "A day without a check-out counts 0 hours and is listed under 'no check-out'."
+MISSING_OUT_RULE = QT_TRANSLATE_NOOP(
+    "ReportsPage", "A day without a check-out counts 0 hours and is listed under 'no check-out'."
+)
 
 
 @dataclass(frozen=True)

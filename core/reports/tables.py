@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from core.i18n import QT_TRANSLATE_NOOP
 from core.reports.figures import CorrectionLine, DayFigures, PersonFigures
 
 R = TypeVar("R")
@@ -22,20 +23,20 @@ class ReportColumn(Generic[R]):
 
 
 PERSON_COLUMNS: tuple[ReportColumn[PersonFigures], ...] = (
-    ReportColumn("Person", lambda p: p.name),
-    ReportColumn("Group", lambda p: p.group or ""),
-    ReportColumn("Days present", lambda p: p.days_present),
-    ReportColumn("Hours", lambda p: round(p.hours, 2)),
-    ReportColumn("No check-out", lambda p: p.no_check_out),
-    ReportColumn("Late", lambda p: p.late),
-    ReportColumn("Absent", lambda p: p.absent),
+    ReportColumn(QT_TRANSLATE_NOOP("RecordTable", "Person"), lambda p: p.name),
+    ReportColumn(QT_TRANSLATE_NOOP("RecordTable", "Group"), lambda p: p.group or ""),
+    ReportColumn(QT_TRANSLATE_NOOP("RecordTable", "Days present"), lambda p: p.days_present),
+    ReportColumn(QT_TRANSLATE_NOOP("RecordTable", "Hours"), lambda p: round(p.hours, 2)),
+    ReportColumn(QT_TRANSLATE_NOOP("RecordTable", "No check-out"), lambda p: p.no_check_out),
+    ReportColumn(QT_TRANSLATE_NOOP("RecordTable", "Late"), lambda p: p.late),
+    ReportColumn(QT_TRANSLATE_NOOP("RecordTable", "Absent"), lambda p: p.absent),
 )
 DAY_COLUMNS: tuple[ReportColumn[DayFigures], ...] = (
-    ReportColumn("Date", lambda d: d.day.isoformat()),
-    ReportColumn("Day", lambda d: d.day.strftime("%a")),
-    ReportColumn("Working day", lambda d: "yes" if d.working else "no"),
-    ReportColumn("Present", lambda d: len(d.present)),
-    ReportColumn("Who", lambda d: ", ".join(d.present)),
+    ReportColumn(QT_TRANSLATE_NOOP("RecordTable", "Date"), lambda d: d.day.isoformat()),
+    ReportColumn(QT_TRANSLATE_NOOP("RecordTable", "Day"), lambda d: d.day.strftime("%a")),
+    ReportColumn(QT_TRANSLATE_NOOP("RecordTable", "Working day"), lambda d: "yes" if d.working else "no"),
+    ReportColumn(QT_TRANSLATE_NOOP("RecordTable", "Present"), lambda d: len(d.present)),
+    ReportColumn(QT_TRANSLATE_NOOP("RecordTable", "Who"), lambda d: ", ".join(d.present)),
 )
 
 CORRECTION_COLUMNS: tuple[ReportColumn[CorrectionLine], ...] = (

@@ -15,12 +15,12 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, Qt, QTranslator
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QAbstractItemView,
     QComboBox,
     QGroupBox,
     QLabel,
     QLineEdit,
     QMenu,
+    QTableView,
     QTabWidget,
     QToolBar,
     QWidget,
@@ -110,7 +110,7 @@ def _texts(widget: QWidget) -> Iterator[str]:
         yield from (widget.tabText(i) for i in range(widget.count()))
     if isinstance(widget, QMenu):
         yield from (action.text() for action in widget.actions())
-    if isinstance(widget, QAbstractItemView) and widget.model() is not None:
+    if isinstance(widget, QTableView) and widget.model() is not None:
         model = widget.model()
         yield from (str(model.headerData(c, Qt.Orientation.Horizontal) or "") for c in range(model.columnCount()))
     if isinstance(widget, VideoView):

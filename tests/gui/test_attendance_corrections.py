@@ -15,6 +15,7 @@ from core.settings import Settings
 from core.store import CheckinRule
 from core.store.pin import hash_pin
 from core.types import CHECK_IN, CHECK_OUT, Event
+from desktop_app.gui.locale_format import time_text
 
 PIN = "246813"
 YESTERDAY = date.today() - timedelta(days=1)
@@ -61,17 +62,17 @@ def test_a_missed_check_out_is_added_and_an_event_voided_with_the_pin(qtbot, sto
     assert not page.pin_dialog and "reason" in dialog.message.text()  # no reason: not accepted
     dialog.reason.setText("left by the back door")
     _confirm(page, PIN)
-    assert _rows(page) == [("08:00:00", CHECK_IN, ""), ("17:00:00", CHECK_OUT, "added")]
+    assert _rows(page) == [(time_text(at(8)), CHECK_IN, ""), (time_text(at(17)), CHECK_OUT, "added")]
     summary = page.summary.model()
-    assert summary.index(0, 4).data() == "17:00"
+    assert summary.index(0, 4).data() == time_text(at(17))
 
     page.events.selectRow(0)
     page.correct("void")
     page.correction_dialog.reason.setText("a colleague's face")
     _confirm(page, PIN)
-    assert _rows(page) == [("17:00:00", CHECK_OUT, "added")]
+    assert _rows(page) == [(time_text(at(17)), CHECK_OUT, "added")]
     page.show_voided.setChecked(True)
-    assert _rows(page) == [("08:00:00", CHECK_IN, "voided"), ("17:00:00", CHECK_OUT, "added")]
+    assert _rows(page) == [(time_text(at(8)), CHECK_IN, "voided"), (time_text(at(17)), CHECK_OUT, "added")]
     entries = store.audit_between(at(-24), datetime.now().astimezone() + timedelta(hours=1), kinds=["correction"])
     assert [e.action for e in entries] == ["correct attendance: add", "correct attendance: void"]
     assert PIN not in " ".join(e.detail for e in entries)
@@ -92,7 +93,7 @@ def test_a_wrong_pin_changes_nothing(qtbot, store):
     _confirm(page, "000000")
     assert page.pin_dialog.isVisible() and page.pin_dialog.message.text()  # refused, still asking
     page.pin_dialog.reject()
-    assert _rows(page) == [("08:00:00", CHECK_IN, "")]
+    assert _rows(page) == [(time_text(at(8)), CHECK_IN, "")]
     assert store.corrections(at(-24), at(24)) == []
 
 

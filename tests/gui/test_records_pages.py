@@ -15,7 +15,7 @@ from core.kiosk.kiosk import KioskResult, already_said
 from core.settings import Settings
 from core.store import CheckinRule
 from core.types import CHECK_IN, CHECK_OUT, UNLOCK, Event
-from desktop_app.gui.locale_format import time_text
+from desktop_app.gui.locale_format import date_text, datetime_text, time_text
 
 TOM = "Tom Hanks"
 
@@ -100,7 +100,9 @@ def test_the_summary_export_is_the_summary_table(qtbot, store, tmp_path):
     path = tmp_path / "summary.csv"
     page.export(path, "summary")
     rows = _read(path)
-    assert [[r["date"], r["person"], r["group"], r["first_in"], r["last_out"]] for r in rows] == table
+    # The export writes ISO dates where the table shows the locale's.
+    day = [date_text(date.fromisoformat(r["date"])) for r in rows]
+    assert [[d, r["person"], r["group"], r["first_in"], r["last_out"]] for d, r in zip(day, rows)] == table
     page.group.setCurrentIndex(page.group.findData("guests"))
     page.apply_filters()
     page.export(path, "summary")
@@ -123,7 +125,7 @@ def test_people_page_shows_the_cli_id_face_templates_and_last_seen(qtbot, store,
     rows = _cells(page.table)
     assert [(r[0], r[1], r[5], r[6]) for r in rows] == [
         (f"#{never}", "Nobody Yet", "0 · ⚠ made by a model not in use", "never"),
-        (f"#{tom.id}", TOM, "3", seen.astimezone().strftime("%Y-%m-%d %H:%M")),
+        (f"#{tom.id}", TOM, "3", datetime_text(seen)),
     ]
     # His face beside his name (a kept crop); none for someone enrolled without one.
     face = page.table.model().index(1, 1).data(Qt.ItemDataRole.DecorationRole)

@@ -71,11 +71,24 @@ def test_bars_are_in_proportion_and_an_empty_period_still_draws():
     assert "no check-ins" in texts(empty.svg)
 
 
-def test_the_words_come_in_the_language_asked_for():
-    german = replace(ENGLISH, hours="Stunden pro Person", on_time="bis {time}")
-    drawn = charts(report(), german)
-    assert drawn[2].title == "Stunden pro Person" and "Stunden pro Person" in texts(drawn[2].svg)
-    assert "bis 09:00" in texts(drawn[0].svg)
+def test_the_page_can_draw_the_charts_in_its_language():
+    words = replace(
+        ENGLISH,
+        arrivals="按时段统计的到达",
+        people_days="人·天",
+        on_time="{time} 前",
+        time_of_day="时段",
+        attendance="每日出勤",
+        people_present="出勤人数",
+        hours="每人工时",
+        hours_axis="小时",
+    )
+    drawn = charts(report(), words)
+    assert [c.title for c in drawn] == ["按时段统计的到达", "每日出勤", "每人工时"]
+    arrivals, attendance, hours = (texts(c.svg) for c in drawn)
+    assert {"人·天", "09:00 前", "时段"} <= set(arrivals)
+    assert "出勤人数" in attendance and "小时" in hours
+    assert "无签到" in texts(charts(report(arrivals=()), replace(words, no_check_ins="无签到"))[0].svg)
 
 
 def _picture(svg: str, width: int, height: int):

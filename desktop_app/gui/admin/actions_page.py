@@ -3,7 +3,7 @@ one. The rules for what an action may be are core.store.actions'; this page only
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -16,15 +16,23 @@ from PySide6.QtWidgets import (
 )
 
 from core.errors import FaceGateError
+from core.i18n import QT_TRANSLATE_NOOP
 from core.store import Action, Store
 from core.store.actions import KINDS, make_action, shown_target
+from desktop_app.gui.admin.kind_names import event_name
 from desktop_app.gui.admin.record_table import Column, RecordFilter, RecordTableModel, record_view
 from desktop_app.gui.plain import ask, plain_label
 
 TARGET_HINTS = {
-    "run": "shell command, e.g. usbrelay HURTM_1=1",
-    "webhook": "https://host/path",
-    "mqtt": "mqtt://user:password@host:1883",
+    "run": QT_TRANSLATE_NOOP("ActionsPage", "shell command, e.g. usbrelay HURTM_1=1"),
+    "webhook": QT_TRANSLATE_NOOP("ActionsPage", "https://host/path"),
+    "mqtt": QT_TRANSLATE_NOOP("ActionsPage", "mqtt://user:password@host:1883"),
+}
+# The methods as the list names them (core.store.actions.METHODS stores the English word).
+METHOD_NAMES = {
+    "run": QT_TRANSLATE_NOOP("ActionsPage", "run"),
+    "webhook": QT_TRANSLATE_NOOP("ActionsPage", "webhook"),
+    "mqtt": QT_TRANSLATE_NOOP("ActionsPage", "mqtt"),
 }
 
 
@@ -36,40 +44,53 @@ class ActionsPage(QWidget):
         self.store = store
         self._waiting: dict[str, int] = {}
         columns: tuple[Column[Action], ...] = (
-            Column("Name", lambda a: a.name, searched=True),
-            Column("Events", lambda a: ", ".join(a.kinds)),
-            Column("Method", lambda a: a.method + (" (signed)" if a.secret_file else "")),
-            Column("Target", lambda a: shown_target(a) + (f"  topic {a.topic}" if a.topic else "")),
+            Column(QT_TRANSLATE_NOOP("RecordTable", "Name"), lambda a: a.name, searched=True),
+            Column(QT_TRANSLATE_NOOP("RecordTable", "Events"), lambda a: ", ".join(event_name(k) for k in a.kinds)),
             Column(
-                "Waiting", lambda a: str(self._waiting.get(a.name, 0)), sort_key=lambda a: self._waiting.get(a.name, 0)
+                QT_TRANSLATE_NOOP("RecordTable", "Method"),
+                lambda a: self.tr("{method} (signed)").format(method=a.method) if a.secret_file else a.method,
+            ),
+            Column(
+                QT_TRANSLATE_NOOP("RecordTable", "Target"),
+                lambda a: (
+                    self.tr("{target}  topic {topic}").format(target=shown_target(a), topic=a.topic)
+                    if a.topic
+                    else shown_target(a)
+                ),
+            ),
+            Column(
+                QT_TRANSLATE_NOOP("RecordTable", "Waiting"),
+                lambda a: str(self._waiting.get(a.name, 0)),
+                sort_key=lambda a: self._waiting.get(a.name, 0),
             ),
         )
         self.model = RecordTableModel(columns)
         self.proxy = RecordFilter(self.model)
         self.table = record_view(self.proxy)
-        self.name = QLineEdit(placeholderText="e.g. front door")
-        self.kinds = {kind: QCheckBox(kind) for kind in KINDS}
+        self.name = QLineEdit(placeholderText=self.tr("e.g. front door"))
+        self.kinds = {kind: QCheckBox(event_name(kind)) for kind in KINDS}
         self.method = QComboBox()
-        self.method.addItems(list(TARGET_HINTS))
+        for method in TARGET_HINTS:
+            self.method.addItem(QCoreApplication.translate("ActionsPage", METHOD_NAMES[method]), method)
         self.target = QLineEdit()
-        self.topic = QLineEdit(placeholderText="MQTT only, e.g. facegate/door")
-        self.secret_file = QLineEdit(placeholderText="webhook only: a file of mode 0600 holding the secret")
+        self.topic = QLineEdit(placeholderText=self.tr("MQTT only, e.g. facegate/door"))
+        self.secret_file = QLineEdit(placeholderText=self.tr("webhook only: a file of mode 0600 holding the secret"))
         self.add_button, self.remove_button, self.test_button = (
-            QPushButton("Add"),
-            QPushButton("Remove"),
-            QPushButton("Send a test event"),
+            QPushButton(self.tr("Add")),
+            QPushButton(self.tr("Remove")),
+            QPushButton(self.tr("Send a test event")),
         )
         self.status = plain_label(wordWrap=True)
         kinds_row = QHBoxLayout()
         for box in self.kinds.values():
             kinds_row.addWidget(box)
         form = QFormLayout()
-        form.addRow("Name", self.name)
-        form.addRow("On", kinds_row)
-        form.addRow("Method", self.method)
-        form.addRow("Target", self.target)
-        form.addRow("Topic", self.topic)
-        form.addRow("Secret file", self.secret_file)
+        form.addRow(self.tr("Name"), self.name)
+        form.addRow(self.tr("On"), kinds_row)
+        form.addRow(self.tr("Method"), self.method)
+        form.addRow(self.tr("Target"), self.target)
+        form.addRow(self.tr("Topic"), self.topic)
+        form.addRow(self.tr("Secret file"), self.secret_file)
         buttons = QHBoxLayout()
         for button in (self.add_button, self.remove_button, self.test_button):
             buttons.addWidget(button)
@@ -78,11 +99,15 @@ class ActionsPage(QWidget):
         layout.addLayout(form)
         layout.addLayout(buttons)
         layout.addWidget(self.status)
-        self.method.currentTextChanged.connect(lambda m: self.target.setPlaceholderText(TARGET_HINTS[m]))
-        self.target.setPlaceholderText(TARGET_HINTS[self.method.currentText()])
+        self.method.currentIndexChanged.connect(self._show_hint)
+        self._show_hint()
         self.add_button.clicked.connect(self.add)
         self.remove_button.clicked.connect(self.remove)
         self.test_button.clicked.connect(self.test)
+
+    def _show_hint(self) -> None:
+        hint = TARGET_HINTS[self.method.currentData()]
+        self.target.setPlaceholderText(QCoreApplication.translate("ActionsPage", hint))
 
     def refresh(self) -> None:
         try:
@@ -103,7 +128,7 @@ class ActionsPage(QWidget):
             action = make_action(
                 self.name.text(),
                 kinds,
-                self.method.currentText(),
+                self.method.currentData(),
                 self.target.text(),
                 self.topic.text() or None,
                 self.secret_file.text().strip() or None,
@@ -114,7 +139,7 @@ class ActionsPage(QWidget):
         except FaceGateError as exc:
             self.status.setText(str(exc))
             return
-        self.status.setText(f"Added {action.name}.")
+        self.status.setText(self.tr("Added {name}.").format(name=action.name))
         for edit in (self.name, self.target, self.topic, self.secret_file):
             edit.clear()
         self.refresh()
@@ -123,16 +148,20 @@ class ActionsPage(QWidget):
     def remove(self) -> None:
         action = self.selected()
         if action is None:
-            self.status.setText("Choose an action in the list first.")
+            self.status.setText(self.tr("Choose an action in the list first."))
             return
-        if not ask(self, "Remove action", f"Remove {action.name} and the deliveries still waiting for it?"):
+        if not ask(
+            self,
+            self.tr("Remove action"),
+            self.tr("Remove {name} and the deliveries still waiting for it?").format(name=action.name),
+        ):
             return
         try:
             self.store.remove_action(action.name)
         except FaceGateError as exc:
             self.status.setText(str(exc))
             return
-        self.status.setText(f"Removed {action.name}.")
+        self.status.setText(self.tr("Removed {name}.").format(name=action.name))
         self.refresh()
         self.changed.emit()
 
@@ -141,11 +170,11 @@ class ActionsPage(QWidget):
 
         action = self.selected()
         if action is None:
-            self.status.setText("Choose an action in the list first.")
+            self.status.setText(self.tr("Choose an action in the list first."))
             return
         try:
             test_action(self.store, action.name)
         except FaceGateError as exc:
-            self.status.setText(f"{action.name}: not delivered: {exc}")
+            self.status.setText(self.tr("{name}: not delivered: {problem}").format(name=action.name, problem=exc))
             return
-        self.status.setText(f"{action.name}: test event delivered.")
+        self.status.setText(self.tr("{name}: test event delivered.").format(name=action.name))

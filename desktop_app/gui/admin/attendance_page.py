@@ -9,7 +9,7 @@ from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QCoreApplication, QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,14 +25,17 @@ from PySide6.QtWidgets import (
 
 from core.days import day_range
 from core.errors import FaceGateError
+from core.i18n import QT_TRANSLATE_NOOP
 from core.store import CorrectedEvent, DaySummary, Store
 from core.store.export import shift_time
 from core.types import UNLOCK, Event
 from desktop_app.gui.accessible import add_labelled
 from desktop_app.gui.admin.correction_dialog import ADD, EDIT, VOID, CorrectionDialog, CorrectionRequest
+from desktop_app.gui.admin.kind_names import event_name
 from desktop_app.gui.admin.people_filters import refill_people_filters
 from desktop_app.gui.admin.pin_dialog import PinDialog
 from desktop_app.gui.admin.record_table import Column, RecordFilter, RecordTableModel, record_view
+from desktop_app.gui.locale_format import date_text, datetime_text, time_text
 from desktop_app.gui.plain import plain_label
 
 
@@ -51,30 +54,62 @@ def _day(edit: QDateEdit) -> date:
     return date(chosen.year(), chosen.month(), chosen.day())
 
 
-def _local(when: datetime, pattern: str) -> str:
-    return when.astimezone().strftime(pattern)
+def _shift_text(when: datetime | None, day: DaySummary) -> str:
+    """A first-in or last-out in the locale's time format, with shift_time's "+1" past its day."""
+    if when is None:
+        return "—"
+    later = shift_time(when, day).partition(" ")[2]
+    return time_text(when) + (f" {later}" if later else "")
+
+
+def _instant(when: datetime | None) -> float:
+    return when.timestamp() if when else float("-inf")
 
 
 EVENT_COLUMNS: tuple[Column[ListedEvent], ...] = (
-    Column("Date", lambda e: _local(e.event.time, "%Y-%m-%d"), sort_key=lambda e: e.event.time.timestamp()),
-    Column("Time", lambda e: _local(e.event.time, "%H:%M:%S")),
-    Column("Person", lambda e: e.event.name or ""),
-    Column("Group", lambda e: e.group),
-    Column("Event", lambda e: e.event.kind),
-    Column("Similarity", lambda e: f"{e.event.similarity:.2f}", sort_key=lambda e: e.event.similarity),
-    Column("Kiosk", lambda e: e.event.kiosk_id),
+    Column(
+        QT_TRANSLATE_NOOP("RecordTable", "Date"),
+        lambda e: date_text(e.event.time.astimezone().date()),
+        sort_key=lambda e: e.event.time.timestamp(),
+    ),
+    Column(
+        QT_TRANSLATE_NOOP("RecordTable", "Time"),
+        lambda e: time_text(e.event.time),
+        sort_key=lambda e: e.event.time.timestamp(),
+    ),
+    Column(QT_TRANSLATE_NOOP("RecordTable", "Person"), lambda e: e.event.name or ""),
+    Column(QT_TRANSLATE_NOOP("RecordTable", "Group"), lambda e: e.group),
+    Column(QT_TRANSLATE_NOOP("RecordTable", "Event"), lambda e: event_name(e.event.kind)),
+    Column(
+        QT_TRANSLATE_NOOP("RecordTable", "Similarity"),
+        lambda e: f"{e.event.similarity:.2f}",
+        sort_key=lambda e: e.event.similarity,
+    ),
+    Column(QT_TRANSLATE_NOOP("RecordTable", "Kiosk"), lambda e: e.event.kiosk_id),
 )
-CHECK_COLUMNS = (*EVENT_COLUMNS, Column("Correction", lambda e: e.note))
+CHECK_COLUMNS = (*EVENT_COLUMNS, Column(QT_TRANSLATE_NOOP("RecordTable", "Correction"), lambda e: e.note))
 SUMMARY_COLUMNS: tuple[Column[DaySummary], ...] = (
-    Column("Date", lambda d: d.day.isoformat()),
-    Column("Person", lambda d: d.name),
-    Column("Group", lambda d: d.group or ""),
-    # As the summary export writes them (shift_time), "—" for none.
-    Column("First in", lambda d: shift_time(d.first_in, d) or "—"),
-    Column("Last out", lambda d: shift_time(d.last_out, d) or "—"),
+    Column(QT_TRANSLATE_NOOP("RecordTable", "Date"), lambda d: date_text(d.day), sort_key=lambda d: d.day.toordinal()),
+    Column(QT_TRANSLATE_NOOP("RecordTable", "Person"), lambda d: d.name),
+    Column(QT_TRANSLATE_NOOP("RecordTable", "Group"), lambda d: d.group or ""),
+    # "—" for none.
+    Column(
+        QT_TRANSLATE_NOOP("RecordTable", "First in"),
+        lambda d: _shift_text(d.first_in, d),
+        sort_key=lambda d: _instant(d.first_in),
+    ),
+    Column(
+        QT_TRANSLATE_NOOP("RecordTable", "Last out"),
+        lambda d: _shift_text(d.last_out, d),
+        sort_key=lambda d: _instant(d.last_out),
+    ),
 )
 # What Export offers: (label, what export() writes).
-EXPORTS = (("Daily summary…", "summary"), ("Check-ins and outs…", "events"), ("Unlocks…", "unlocks"))
+EXPORTS = (
+    (QT_TRANSLATE_NOOP("AttendancePage", "Daily summary…"), "summary"),
+    (QT_TRANSLATE_NOOP("AttendancePage", "Check-ins and outs…"), "events"),
+    (QT_TRANSLATE_NOOP("AttendancePage", "Unlocks…"), "unlocks"),
+)
 
 
 class AttendancePage(QWidget):
@@ -104,19 +139,26 @@ class AttendancePage(QWidget):
         self.events = record_view(self.event_proxy)
         self.unlocks = record_view(self.unlock_proxy)
         tabs = QTabWidget()
-        tabs.addTab(self.summary, "Daily summary")
-        tabs.addTab(self._corrections_tab(), "Check-ins and outs")
-        tabs.addTab(self.unlocks, "Unlocks")
+        tabs.addTab(self.summary, self.tr("Daily summary"))
+        tabs.addTab(self._corrections_tab(), self.tr("Check-ins and outs"))
+        tabs.addTab(self.unlocks, self.tr("Unlocks"))
         self.message = plain_label(wordWrap=True)
-        export = QPushButton("Export CSV")
+        export = QPushButton(self.tr("Export CSV"))
         self.export_menu = QMenu(export)
         for text, what in EXPORTS:
-            self.export_menu.addAction(text, partial(self.choose_export, what))
+            self.export_menu.addAction(
+                QCoreApplication.translate("AttendancePage", text), partial(self.choose_export, what)
+            )
         self.export_menu.addAction(self.tr("Corrections…"), partial(self.choose_export, "corrections"))
         export.setMenu(self.export_menu)
 
         filters = QHBoxLayout()
-        for label, control in (("From", self.start), ("to", self.end), ("Person", self.person), ("Group", self.group)):
+        for label, control in (
+            (self.tr("From"), self.start),
+            (self.tr("to"), self.end),
+            (self.tr("Person"), self.person),
+            (self.tr("Group"), self.group),
+        ):
             add_labelled(filters, label, control)
         filters.addStretch(1)
         filters.addWidget(export)
@@ -194,7 +236,7 @@ class AttendancePage(QWidget):
     def _note(self, c: CorrectedEvent) -> str:
         notes = [self.tr("added")] if c.added else []
         if c.original_time is not None:
-            notes.append(self.tr("edited (was {time})").format(time=_local(c.original_time, "%Y-%m-%d %H:%M")))
+            notes.append(self.tr("edited (was {time})").format(time=datetime_text(c.original_time)))
         if c.voided:
             notes.append(self.tr("voided"))
         return ", ".join(notes)
@@ -237,15 +279,19 @@ class AttendancePage(QWidget):
 
     def _show_counts(self) -> None:
         unlocks = self.unlock_proxy.rowCount()
+        counts = (
+            self.tr("{events} event(s), {days} person-day(s), {unlocks} unlock(s).")
+            if unlocks
+            else self.tr("{events} event(s), {days} person-day(s).")
+        )
         self.message.setText(
-            f"{self.event_proxy.rowCount()} event(s), {self.summary_proxy.rowCount()} person-day(s)"
-            + (f", {unlocks} unlock(s)." if unlocks else ".")
+            counts.format(events=self.event_proxy.rowCount(), days=self.summary_proxy.rowCount(), unlocks=unlocks)
         )
 
     def choose_export(self, what: str) -> None:
         first, last = self.start.date().toString("yyyy-MM-dd"), self.end.date().toString("yyyy-MM-dd")
         name = {"summary": "attendance_summary", "events": "attendance", "unlocks": "unlocks"}.get(what, what)
-        path, _ = QFileDialog.getSaveFileName(self, "Export", f"{name}_{first}_{last}.csv", "CSV (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export"), f"{name}_{first}_{last}.csv", "CSV (*.csv)")
         if path:
             self.export(Path(path), what)
 
@@ -272,5 +318,9 @@ class AttendancePage(QWidget):
         except FaceGateError as exc:
             self.message.setText(f"⚠ {exc}")
             return
-        rows = "person-day(s)" if what == "summary" else "unlock(s)" if what == "unlocks" else "event(s)"
-        self.message.setText(f"Exported {count} {rows} to {path}.")
+        done = {
+            "summary": self.tr("Exported {count} person-day(s) to {path}."),
+            "unlocks": self.tr("Exported {count} unlock(s) to {path}."),
+            "events": self.tr("Exported {count} event(s) to {path}."),
+        }[what]
+        self.message.setText(done.format(count=count, path=path))

@@ -18,24 +18,27 @@ from PySide6.QtWidgets import (
 )
 
 from core.errors import FaceGateError
+from core.i18n import QT_TRANSLATE_NOOP
 from core.store import AuditEntry, Store
 from core.store.audit import AUDIT_KINDS, audit_kind, write_audit_csv
 from core.store.export import write_output
 from desktop_app.gui.accessible import add_labelled
 from desktop_app.gui.admin.date_range import DateRange
+from desktop_app.gui.admin.kind_names import audit_kind_name
 from desktop_app.gui.admin.record_table import Column, RecordFilter, RecordTableModel, record_view
+from desktop_app.gui.locale_format import datetime_text
 from desktop_app.gui.plain import plain_label
 
 AUDIT_COLUMNS: tuple[Column[AuditEntry], ...] = (
     Column(
-        "Time",
-        lambda e: e.time.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+        QT_TRANSLATE_NOOP("RecordTable", "Time"),
+        lambda e: datetime_text(e.time),
         sort_key=lambda e: e.time.timestamp(),
     ),
-    Column("Kind", lambda e: audit_kind(e.action)),
-    Column("Actor", lambda e: e.actor, searched=True),
-    Column("Action", lambda e: e.action, searched=True),
-    Column("Detail", lambda e: e.detail, searched=True),
+    Column(QT_TRANSLATE_NOOP("RecordTable", "Kind"), lambda e: audit_kind_name(audit_kind(e.action))),
+    Column(QT_TRANSLATE_NOOP("RecordTable", "Actor"), lambda e: e.actor, searched=True),
+    Column(QT_TRANSLATE_NOOP("RecordTable", "Action"), lambda e: e.action, searched=True),
+    Column(QT_TRANSLATE_NOOP("RecordTable", "Detail"), lambda e: e.detail, searched=True),
 )
 
 
@@ -50,10 +53,10 @@ class AuditPage(QWidget):
         for edit in (self.dates.start, self.dates.end):
             edit.dateChanged.connect(self.refresh)
         self.kind = QComboBox()
-        self.kind.addItem("All kinds", None)
+        self.kind.addItem(self.tr("All kinds"), None)
         for kind in AUDIT_KINDS:
-            self.kind.addItem(kind, kind)
-        self.search = QLineEdit(placeholderText="Search actor, action, detail", clearButtonEnabled=True)
+            self.kind.addItem(audit_kind_name(kind), kind)
+        self.search = QLineEdit(placeholderText=self.tr("Search actor, action, detail"), clearButtonEnabled=True)
         self.model = RecordTableModel(AUDIT_COLUMNS)
         self.proxy = RecordFilter(self.model, keep=lambda e: self.kind.currentData() in (None, audit_kind(e.action)))
         self.kind.currentIndexChanged.connect(self.apply_filters)
@@ -67,12 +70,12 @@ class AuditPage(QWidget):
         for column in range(len(AUDIT_COLUMNS) - 1):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.message = plain_label(wordWrap=True)
-        export = QPushButton("Export CSV…")
+        export = QPushButton(self.tr("Export CSV…"))
         export.clicked.connect(self.choose_export)
 
         filters = QHBoxLayout()
         self.dates.add_to(filters)
-        add_labelled(filters, "Kind", self.kind)
+        add_labelled(filters, self.tr("Kind"), self.kind)
         filters.addWidget(self.search, 1)
         filters.addWidget(export)
         layout = QVBoxLayout(self)
@@ -99,11 +102,17 @@ class AuditPage(QWidget):
         return [self.proxy.record_at(self.proxy.index(row, 0)) for row in range(self.proxy.rowCount())]
 
     def _show_count(self) -> None:
-        self.message.setText(f"{self.proxy.rowCount()} of {self.model.rowCount()} entries shown.")
+        self.message.setText(
+            self.tr("{shown} of {total} entries shown.").format(
+                shown=self.proxy.rowCount(), total=self.model.rowCount()
+            )
+        )
 
     def choose_export(self) -> None:
         first, last = (d.isoformat() for d in self.dates.days)
-        path, _ = QFileDialog.getSaveFileName(self, "Export audit log", f"audit_{first}_{last}.csv", "CSV (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Export audit log"), f"audit_{first}_{last}.csv", "CSV (*.csv)"
+        )
         if path:
             self.export(Path(path))
 
@@ -115,4 +124,4 @@ class AuditPage(QWidget):
         except FaceGateError as exc:
             self.message.setText(f"⚠ {exc}")
             return
-        self.message.setText(f"Exported {count} entries to {path}.")
+        self.message.setText(self.tr("Exported {count} entries to {path}.").format(count=count, path=path))

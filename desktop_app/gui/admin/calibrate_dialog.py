@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (
     QDialog,
@@ -27,6 +27,7 @@ from core.liveness.calibrate import CALIBRATE_S, Calibration, LiveScores
 from core.liveness.pad import HIST_BINS, PadModel
 from core.settings import Settings
 from core.store import Store
+from desktop_app.gui.admin.kind_names import strictness_name
 from desktop_app.gui.plain import plain_label
 from desktop_app.gui.worker import FrameWorker
 
@@ -39,13 +40,17 @@ TICK_MS = 200
 
 def in_use_text(settings: Settings, model: PadModel) -> str:
     if settings.pad_threshold is not None:
-        return (
-            f"In use now: the calibrated threshold {settings.pad_threshold:.3f} (it replaces the "
-            f"strictness's); the model's secure floor is {model.secure_floor:.3f}."
-        )
-    return (
-        f"In use now: the {settings.pad_strictness} threshold {model.thresholds[settings.pad_strictness]:.3f}; "
-        f"the model's secure floor is {model.secure_floor:.3f}."
+        return QCoreApplication.translate(
+            "CalibrateDialog",
+            "In use now: the calibrated threshold {threshold} (it replaces the strictness's); "
+            "the model's secure floor is {floor}.",
+        ).format(threshold=f"{settings.pad_threshold:.3f}", floor=f"{model.secure_floor:.3f}")
+    return QCoreApplication.translate(
+        "CalibrateDialog", "In use now: the {strictness} threshold {threshold}; the model's secure floor is {floor}."
+    ).format(
+        strictness=strictness_name(settings.pad_strictness),
+        threshold=f"{model.thresholds[settings.pad_strictness]:.3f}",
+        floor=f"{model.secure_floor:.3f}",
     )
 
 
@@ -86,11 +91,11 @@ class HistogramView(QWidget):
             text = f"{tick:g}"
             left = plot.left() + tick * plot.width() - metrics.horizontalAdvance(text) * tick
             painter.drawText(QPointF(left, self.height() - 4), text)
-        legend = "green: live scores on this camera"
-        legend += (
-            "   red: attacks (shipped with the model)"
+        legend = self.tr("green: live scores on this camera")
+        legend += "   " + (
+            self.tr("red: attacks (shipped with the model)")
             if result.attack_hist is not None
-            else "   (the model ships no attack scores)"
+            else self.tr("(the model ships no attack scores)")
         )
         painter.drawText(QPointF(plot.left(), metrics.ascent() + 2), legend)
         lines: list[tuple[QColor, float | None, Qt.PenStyle]] = [
@@ -113,7 +118,7 @@ class CalibrateDialog(QDialog):
         super().__init__(parent)
         self.store, self.worker = store, worker
         self.model = PadModel()
-        self.setWindowTitle("Calibrate liveness")
+        self.setWindowTitle(self.tr("Calibrate liveness"))
         self.collector: LiveScores | None = None
         self.calibration: Calibration | None = None
         self._started = 0.0
@@ -121,29 +126,31 @@ class CalibrateDialog(QDialog):
         self._timer.timeout.connect(self._tick)
 
         intro = plain_label(
-            "Have live people stand in front of the camera, one at a time, facing it and moving a little, "
-            "in the light the kiosk works in. No photos or screens in view. The proposal refuses at most "
-            "1 % of their frames, but never goes below the model's secure floor.",
+            self.tr(
+                "Have live people stand in front of the camera, one at a time, facing it and moving a little, "
+                "in the light the kiosk works in. No photos or screens in view. The proposal refuses at most "
+                "1 % of their frames, but never goes below the model's secure floor."
+            ),
             wordWrap=True,
         )
         self.in_use = plain_label(wordWrap=True)
-        self.seconds = QSpinBox(minimum=5, maximum=600, value=int(CALIBRATE_S), suffix=" s")
-        self.start_button = QPushButton("Start")
+        self.seconds = QSpinBox(minimum=5, maximum=600, value=int(CALIBRATE_S), suffix=self.tr(" s"))
+        self.start_button = QPushButton(self.tr("Start"))
         self.start_button.clicked.connect(self.start)
         self.progress = QProgressBar(minimum=0, maximum=1000, textVisible=False)
         self.counts = plain_label()
         self.histogram = HistogramView()
         self.message = plain_label(wordWrap=True)
-        self.apply_button = QPushButton("Apply")
+        self.apply_button = QPushButton(self.tr("Apply"))
         self.apply_button.setEnabled(False)
         self.apply_button.clicked.connect(self.apply)
-        self.clear_button = QPushButton("Use the strictness's threshold")
+        self.clear_button = QPushButton(self.tr("Use the strictness's threshold"))
         self.clear_button.clicked.connect(self.clear)
-        cancel = QPushButton("Cancel")
+        cancel = QPushButton(self.tr("Cancel"))
         cancel.clicked.connect(self.reject)
 
         run_row = QHBoxLayout()
-        run_row.addWidget(plain_label("Record for:"))
+        run_row.addWidget(plain_label(self.tr("Record for:")))
         run_row.addWidget(self.seconds)
         run_row.addWidget(self.start_button)
         run_row.addWidget(self.progress, 1)
@@ -171,7 +178,7 @@ class CalibrateDialog(QDialog):
         self.histogram.show_result(None)
         self.apply_button.setEnabled(False)
         self.start_button.setEnabled(False)
-        self.message.setText("Recording…")
+        self.message.setText(self.tr("Recording…"))
         self.collector = LiveScores(self.model)
         self.worker.source_ended.connect(self._source_ended)
         self.worker.start_feed(self.collector.feed)
@@ -186,7 +193,9 @@ class CalibrateDialog(QDialog):
         self.progress.setValue(min(round(1000 * elapsed / self.seconds.value()), 1000))
         if self.collector is not None:
             c = self.collector
-            self.counts.setText(f"{c.frames} frames, {len(c.scores)} with a face judged")
+            self.counts.setText(
+                self.tr("{frames} frames, {judged} with a face judged").format(frames=c.frames, judged=len(c.scores))
+            )
         if elapsed >= self.seconds.value():
             self.finish()
 
@@ -210,9 +219,9 @@ class CalibrateDialog(QDialog):
         self.counts.setText("\n".join(self.calibration.summary()))
         self.histogram.show_result(self.calibration)
         if self.calibration.refusal:
-            self.message.setText(f"⚠ {self.calibration.refusal}. Nothing was changed.")
+            self.message.setText(self.tr("⚠ {problem}. Nothing was changed.").format(problem=self.calibration.refusal))
         else:
-            self.message.setText("Apply saves this threshold for every kiosk of the site.")
+            self.message.setText(self.tr("Apply saves this threshold for every kiosk of the site."))
         self.apply_button.setEnabled(self.calibration.proposal is not None)
 
     def apply(self) -> None:
@@ -232,7 +241,7 @@ class CalibrateDialog(QDialog):
             self.message.setText(f"⚠ {exc}")
             return
         self._show_in_use()
-        self.message.setText("The kiosk uses the strictness's threshold again.")
+        self.message.setText(self.tr("The kiosk uses the strictness's threshold again."))
 
     def _show_in_use(self) -> None:
         try:

@@ -13,6 +13,8 @@ from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QDialog, QDialogButtonBo
 from core.store import Person
 from core.store.labels import REASON_LEN
 from core.types import CHECK_IN, CHECK_OUT, Event, EventKind
+from desktop_app.gui.admin.kind_names import event_name
+from desktop_app.gui.locale_format import datetime_text
 from desktop_app.gui.plain import plain_label
 
 ADD, EDIT, VOID = "add", "edit", "void"
@@ -62,7 +64,7 @@ class CorrectionDialog(QDialog):
         form = QFormLayout(self)
         if event is not None:
             about = self.tr("{kind} of {name} at {time}").format(
-                kind=event.kind, name=event.name or "", time=f"{event.time.astimezone():%Y-%m-%d %H:%M}"
+                kind=event_name(event.kind), name=event.name or "", time=datetime_text(event.time)
             )
             form.addRow(self.tr("Event:"), plain_label(about))
         if action == ADD:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QCoreApplication, QDate
 from PySide6.QtWidgets import QDateEdit, QHBoxLayout
 
 from core.days import day_range
+from core.i18n import QT_TRANSLATE_NOOP
 from desktop_app.gui.accessible import add_labelled
 
 
@@ -32,8 +33,11 @@ class DateRange:
         return day_range(*self.days)
 
     def add_to(self, row: QHBoxLayout) -> None:
-        for label, edit in (("From", self.start), ("to", self.end)):
-            add_labelled(row, label, edit)
+        for label, edit in (
+            (QT_TRANSLATE_NOOP("DateRange", "From"), self.start),
+            (QT_TRANSLATE_NOOP("DateRange", "to"), self.end),
+        ):
+            add_labelled(row, QCoreApplication.translate("DateRange", label), edit)
 
 
 def _day(edit: QDateEdit) -> date:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from core.enrol.enroller import CaptureSession, Enroller, PhotoOutcome, Review, Sample
 from core.errors import FaceGateError
+from core.i18n import QT_TRANSLATE_NOOP
 from core.store import Person, Store
 from core.vision.imaging import IMAGE_SUFFIXES
 from desktop_app.gui.admin.templates_dialog import thumbnail_row
@@ -28,7 +29,10 @@ from desktop_app.gui.tasks import run_task
 from desktop_app.gui.video_view import AMBER, GREEN, Overlay, VideoView
 from desktop_app.gui.worker import FrameResult, FrameWorker, PreviewFrame
 
-NO_CAMERA = "No camera picture: check that the camera is plugged in and chosen in Settings, then try again."
+NO_CAMERA = QT_TRANSLATE_NOOP(
+    "EnrolPage", "No camera picture: check that the camera is plugged in and chosen in Settings, then try again."
+)
+CAPTURE_HINT = QT_TRANSLATE_NOOP("EnrolPage", "Capture takes 5 to 10 good frames; follow the prompts.")
 WARNING_STYLE = "background:#fff3cd; color:#664d03; padding:6px; border-radius:4px;"
 
 
@@ -46,29 +50,29 @@ class EnrolPage(QWidget):
         self._review: Review | None = None
         self._reviewed: list[Sample] = []
 
-        self.name = QLineEdit(placeholderText="Full name (an existing name adds to that person)")
-        self.group = QLineEdit(placeholderText="optional, e.g. staff or admin")
-        self.external_id = QLineEdit(placeholderText="optional, e.g. employee number")
+        self.name = QLineEdit(placeholderText=self.tr("Full name (an existing name adds to that person)"))
+        self.group = QLineEdit(placeholderText=self.tr("optional, e.g. staff or admin"))
+        self.external_id = QLineEdit(placeholderText=self.tr("optional, e.g. employee number"))
         self.name.textChanged.connect(self._forget_review)
         form = QFormLayout()
-        form.addRow("Name:", self.name)
-        form.addRow("Group:", self.group)
-        form.addRow("External id:", self.external_id)
+        form.addRow(self.tr("Name:"), self.name)
+        form.addRow(self.tr("Group:"), self.group)
+        form.addRow(self.tr("External id:"), self.external_id)
 
-        self.add_button = QPushButton("Add photos…")
+        self.add_button = QPushButton(self.tr("Add photos…"))
         self.add_button.clicked.connect(self.choose_photos)
         self.photo_list = QListWidget()
         self.photo_list.setWordWrap(True)
-        photos = QGroupBox("From photos (or drop image files here)")
+        photos = QGroupBox(self.tr("From photos (or drop image files here)"))
         box = QVBoxLayout(photos)
         box.addWidget(self.add_button)
         box.addWidget(self.photo_list)
 
         self.video = VideoView()
-        self.capture_button = QPushButton("Start camera capture")
+        self.capture_button = QPushButton(self.tr("Start camera capture"))
         self.capture_button.clicked.connect(self.toggle_capture)
-        self.feedback = plain_label("Capture takes 5 to 10 good frames; follow the prompts.", wordWrap=True)
-        camera = QGroupBox("From the camera")
+        self.feedback = plain_label(QCoreApplication.translate("EnrolPage", CAPTURE_HINT), wordWrap=True)
+        camera = QGroupBox(self.tr("From the camera"))
         box = QVBoxLayout(camera)
         box.addWidget(self.video, 1)
         box.addWidget(self.feedback)
@@ -83,11 +87,11 @@ class EnrolPage(QWidget):
         self.warning.setVisible(False)
         # The refused photos' thumbnails beside the person's (or look-alike's) kept faces.
         self.compare = QVBoxLayout()
-        self.refuse_button = QPushButton("Refuse these photos")
+        self.refuse_button = QPushButton(self.tr("Refuse these photos"))
         self.refuse_button.clicked.connect(self.refuse)
         self.refuse_button.setVisible(False)
         self.status = plain_label(wordWrap=True)
-        self.enrol_button = QPushButton("Enrol")
+        self.enrol_button = QPushButton(self.tr("Enrol"))
         self.enrol_button.clicked.connect(self.enrol)
         self.enrol_button.setEnabled(False)
         layout = QVBoxLayout(self)
@@ -105,7 +109,9 @@ class EnrolPage(QWidget):
 
     def choose_photos(self) -> None:
         patterns = " ".join(f"*{suffix}" for suffix in sorted(IMAGE_SUFFIXES))
-        paths, _ = QFileDialog.getOpenFileNames(self, "Photos of the person", "", f"Images ({patterns})")
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, self.tr("Photos of the person"), "", self.tr("Images ({patterns})").format(patterns=patterns)
+        )
         if paths:
             self.add_photos(paths)
 
@@ -118,7 +124,7 @@ class EnrolPage(QWidget):
         self.add_photos([p for p in paths if Path(p).suffix.lower() in IMAGE_SUFFIXES])
 
     def add_photos(self, paths: Sequence[str | Path]) -> None:
-        self.status.setText(f"Checking {len(paths)} photo(s)…")
+        self.status.setText(self.tr("Checking {count} photo(s)…").format(count=len(paths)))
         self.add_button.setEnabled(False)
         run_task(lambda: self.enroller.assess_photos(paths), self._photos_checked, self._failed)
 
@@ -129,7 +135,9 @@ class EnrolPage(QWidget):
             name = Path(outcome.path).name
             self.photo_list.addItem(f"✓ {name}" if outcome.ok else f"✗ {name} — {outcome.reason}")
         self.add_button.setEnabled(True)
-        self.status.setText(f"{len(samples)} of {len(outcomes)} photo(s) usable.")
+        self.status.setText(
+            self.tr("{usable} of {count} photo(s) usable.").format(usable=len(samples), count=len(outcomes))
+        )
         self._update_button()
 
     # ------------------------------------------------------------------------------------ camera
@@ -138,25 +146,25 @@ class EnrolPage(QWidget):
         if self._session:
             self.stop_capture()
         elif not self.worker.camera_ok:
-            self.feedback.setText(NO_CAMERA)
+            self.feedback.setText(QCoreApplication.translate("EnrolPage", NO_CAMERA))
         else:
             self._session = self.worker.start_capture(self.enroller)
-            self.capture_button.setText("Stop capture")
+            self.capture_button.setText(self.tr("Stop capture"))
 
     def stop_capture(self) -> None:
         self.worker.end_capture()
         if self._session:
             self.camera_samples += list(self._session.samples)
             self._session = None
-        self.capture_button.setText("Start camera capture")
-        self.feedback.setText(f"{len(self.camera_samples)} camera sample(s) ready.")
+        self.capture_button.setText(self.tr("Start camera capture"))
+        self.feedback.setText(self.tr("{count} camera sample(s) ready.").format(count=len(self.camera_samples)))
         self._update_button()
 
     def camera_stopped(self) -> None:
         """The camera failed or the video ended: a capture keeps what it had collected."""
         if self._session:
             self.stop_capture()
-            self.feedback.setText(f"{NO_CAMERA} {self.feedback.text()}")
+            self.feedback.setText(f"{QCoreApplication.translate('EnrolPage', NO_CAMERA)} {self.feedback.text()}")
 
     def show_result(self, result: FrameResult) -> None:
         """The camera while the kiosk runs on; the capture's prompts and face box while capturing."""
@@ -189,7 +197,7 @@ class EnrolPage(QWidget):
         while (item := self.compare.takeAt(0)) is not None:
             if (widget := item.widget()) is not None:
                 widget.deleteLater()
-        self.enrol_button.setText("Enrol")
+        self.enrol_button.setText(self.tr("Enrol"))
 
     def prefill(self, person: Person) -> None:
         """Re-enrolment: new samples are added to this person."""
@@ -201,7 +209,7 @@ class EnrolPage(QWidget):
     def enrol(self) -> None:
         name = self.name.text().strip()
         if not name:
-            self.status.setText("Type the person's name first.")
+            self.status.setText(self.tr("Type the person's name first."))
             return
         if self._review:
             self._save(name, forced=self._review.describe(self._reviewed))
@@ -226,29 +234,39 @@ class EnrolPage(QWidget):
             self._save(name)
             return
         self._review, self._reviewed = review, samples
-        self.warning.setText(f"⚠ {review.describe(samples)}. Refuse them, or enrol anyway only if they are {name}.")
+        self.warning.setText(
+            self.tr("⚠ {problem}. Refuse them, or enrol anyway only if they are {name}.").format(
+                problem=review.describe(samples), name=name
+            )
+        )
         self.warning.show()
         self._show_comparison(review, samples)
         self.refuse_button.setVisible(bool(review.mismatches))
-        self.enrol_button.setText("Enrol anyway")
+        self.enrol_button.setText(self.tr("Enrol anyway"))
         self._update_button()
 
     def _show_comparison(self, review: Review, samples: list[Sample]) -> None:
         """The refused faces beside the faces they were compared with, as thumbnails."""
         refused = {m.index for m in review.mismatches}
         if refused:
-            self.compare.addWidget(thumbnail_row([samples[i].crop_jpeg for i in sorted(refused)], "These photos:"))
+            self.compare.addWidget(
+                thumbnail_row([samples[i].crop_jpeg for i in sorted(refused)], self.tr("These photos:"))
+            )
             person = self.store.find_person_by_name(review.person)
             kept = [] if person is None else self.store.template_crops(person.id)
             theirs = list(dict.fromkeys(crop for _, crop in kept if crop is not None))
             if not theirs:  # a new person: the rest of the batch
                 theirs = [s.crop_jpeg for i, s in enumerate(samples) if i not in refused]
-            self.compare.addWidget(thumbnail_row(theirs[:6], f"{review.person} as enrolled:"))
+            self.compare.addWidget(thumbnail_row(theirs[:6], self.tr("{name} as enrolled:").format(name=review.person)))
         for match in review.duplicates:
             if match.person_id is None:
                 continue
             crops = [crop for _, crop in self.store.template_crops(match.person_id) if crop is not None]
-            self.compare.addWidget(thumbnail_row(list(dict.fromkeys(crops))[:6], f"{match.name}, already enrolled:"))
+            self.compare.addWidget(
+                thumbnail_row(
+                    list(dict.fromkeys(crops))[:6], self.tr("{name}, already enrolled:").format(name=match.name)
+                )
+            )
 
     def refuse(self) -> None:
         """Drops the photos the verifier refused and marks them in the list."""
@@ -260,9 +278,9 @@ class EnrolPage(QWidget):
         for i in range(self.photo_list.count()):
             item = self.photo_list.item(i)
             if any(item.text() == f"✓ {r.detail}" for r in refused):
-                item.setText(f"✗ {item.text()[2:]} — refused: not the same person")
+                item.setText(self.tr("✗ {photo} — refused: not the same person").format(photo=item.text()[2:]))
         self._forget_review()
-        self.status.setText(f"Refused {len(refused)} photo(s).")
+        self.status.setText(self.tr("Refused {count} photo(s).").format(count=len(refused)))
         self._update_button()
 
     def _save(self, name: str, forced: str | None = None) -> None:
@@ -295,7 +313,9 @@ class EnrolPage(QWidget):
     def _saved(self, saved: tuple[Person, int]) -> None:
         person, count = saved
         self.reset()
-        self.status.setText(f"Enrolled {person.name}: {count} template(s) stored.")
+        self.status.setText(
+            self.tr("Enrolled {name}: {count} template(s) stored.").format(name=person.name, count=count)
+        )
         self.enrolled.emit()
 
     def reset(self) -> None:
@@ -307,7 +327,8 @@ class EnrolPage(QWidget):
         for field in (self.name, self.group, self.external_id):
             field.clear()
         self._forget_review()
-        self.feedback.setText("Capture takes 5 to 10 good frames; follow the prompts.")
+        self.feedback.setText(QCoreApplication.translate("EnrolPage", CAPTURE_HINT))
+
         self.status.clear()
         self._update_button()
 

@@ -49,15 +49,15 @@ class AdminPanel(QTabWidget):
         self.system = SystemPage(store, embedder, models)
         self.pages: dict[QWidget, QScrollArea] = {}
         for page, title in (
-            (self.enrol, "Enrol"),
-            (self.people, "People"),
-            (self.attendance, "Attendance"),
-            (self.reports, "Reports"),
-            (self.audit, "Audit"),
-            (self.event_actions, "Actions"),
-            (self.settings, "Settings"),
-            (self.backup, "Backup"),
-            (self.system, "System"),
+            (self.enrol, self.tr("Enrol")),
+            (self.people, self.tr("People")),
+            (self.attendance, self.tr("Attendance")),
+            (self.reports, self.tr("Reports")),
+            (self.audit, self.tr("Audit")),
+            (self.event_actions, self.tr("Actions")),
+            (self.settings, self.tr("Settings")),
+            (self.backup, self.tr("Backup")),
+            (self.system, self.tr("System")),
         ):
             self.pages[page] = scrolling(page)
             self.addTab(self.pages[page], title)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QComboBox
 
 from core.store import Store
@@ -13,11 +14,12 @@ def refill_people_filters(store: Store, person: QComboBox, group: QComboBox) -> 
     chosen_person, chosen_group = person.currentData(), group.currentData()
     people = store.list_people(include_inactive=True)
     person.clear()
-    person.addItem("Everyone", None)
+    person.addItem(QCoreApplication.translate("PeopleFilters", "Everyone"), None)
     for p in people:
         person.addItem(p.name, p.id)
     group.clear()
-    group.addItem("All groups", None)
+    group.addItem(QCoreApplication.translate("PeopleFilters", "All groups"), None)
+
     for g in sorted({p.group for p in people if p.group}, key=str.casefold):
         group.addItem(g, g)
     person.setCurrentIndex(max(person.findData(chosen_person), 0))

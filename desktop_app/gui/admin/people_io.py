@@ -46,16 +46,16 @@ class ImportDialog(QDialog):
 
     def __init__(self, enroller: Enroller, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Import people")
+        self.setWindowTitle(self.tr("Import people"))
         self.enroller = enroller
         self.plan: ImportPlan | None = None
-        self.file = QLineEdit(placeholderText="people.csv: columns name, photo (a;b), group, external_id")
-        self.photos = QLineEdit(placeholderText="the folder photo names are relative to (default: the CSV's)")
-        browse_file, browse_photos = QPushButton("Browse…"), QPushButton("Browse…")
+        self.file = QLineEdit(placeholderText=self.tr("people.csv: columns name, photo (a;b), group, external_id"))
+        self.photos = QLineEdit(placeholderText=self.tr("the folder photo names are relative to (default: the CSV's)"))
+        browse_file, browse_photos = QPushButton(self.tr("Browse…")), QPushButton(self.tr("Browse…"))
         browse_file.clicked.connect(self._choose_file)
         browse_photos.clicked.connect(self._choose_photos)
-        self.check_button = QPushButton("Check")
-        self.import_button = QPushButton("Import")
+        self.check_button = QPushButton(self.tr("Check"))
+        self.import_button = QPushButton(self.tr("Import"))
         self.import_button.setEnabled(False)
         self.check_button.clicked.connect(self.check)
         self.import_button.clicked.connect(self.start_import)
@@ -66,8 +66,8 @@ class ImportDialog(QDialog):
         self.message = plain_label(wordWrap=True)
         self.progressed.connect(self._progressed)
         form = QFormLayout()
-        form.addRow("CSV file:", path_row(self.file, browse_file))
-        form.addRow("Photo folder:", path_row(self.photos, browse_photos))
+        form.addRow(self.tr("CSV file:"), path_row(self.file, browse_file))
+        form.addRow(self.tr("Photo folder:"), path_row(self.photos, browse_photos))
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.check_button)
@@ -81,12 +81,14 @@ class ImportDialog(QDialog):
         self.resize(640, 420)
 
     def _choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "People CSV", "", "CSV files (*.csv);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("People CSV"), "", self.tr("CSV files (*.csv);;All files (*)")
+        )
         if path:
             self.file.setText(path)
 
     def _choose_photos(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Photo folder")
+        path = QFileDialog.getExistingDirectory(self, self.tr("Photo folder"))
         if path:
             self.photos.setText(path)
 
@@ -102,7 +104,7 @@ class ImportDialog(QDialog):
             self.message.setText(f"⚠ {exc}")
             return
         folder = Path(self.photos.text().strip() or Path(self.file.text().strip()).parent)
-        self._busy("Checking every row (nothing is stored yet)…")
+        self._busy(self.tr("Checking every row (nothing is stored yet)…"))
         self.progress.setMaximum(len(rows))
         run_task(
             lambda: plan_import(self.enroller, rows, folder, lambda d, t, r: self.progressed.emit(d, t, r)),
@@ -129,7 +131,7 @@ class ImportDialog(QDialog):
             return
         self.plan = plan
         self.import_button.setEnabled(True)
-        self.message.setText(f"All {len(plan.rows)} rows can be enrolled: press Import.")
+        self.message.setText(self.tr("All {count} rows can be enrolled: press Import.").format(count=len(plan.rows)))
 
     def start_import(self) -> None:
         plan = self.plan
@@ -137,13 +139,13 @@ class ImportDialog(QDialog):
             return
         self.check_button.setEnabled(False)
         self.import_button.setEnabled(False)
-        self.message.setText(f"Enrolling {len(plan.rows)} people…")
+        self.message.setText(self.tr("Enrolling {count} people…").format(count=len(plan.rows)))
         run_task(lambda: run_import(self.enroller, plan), self._imported, self._failed)
 
     def _imported(self, done: list) -> None:
         self.plan = None
         self.check_button.setEnabled(True)
-        self.message.setText(f"Imported {len(done)} people.")
+        self.message.setText(self.tr("Imported {count} people.").format(count=len(done)))
         self.imported.emit(len(done))
 
     def _failed(self, message: str) -> None:
@@ -156,36 +158,39 @@ class ExportDialog(QDialog):
 
     def __init__(self, store: Store, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Export people")
+        self.setWindowTitle(self.tr("Export people"))
         self.store = store
         self.file = QLineEdit(placeholderText="people.csv")
         self.format = QComboBox()
         self.format.addItems(FORMATS)
         self.file.textChanged.connect(lambda text: self.format.setCurrentText(format_of(text, None)))
-        browse = QPushButton("Browse…")
+        browse = QPushButton(self.tr("Browse…"))
         browse.clicked.connect(self._choose)
-        self.save_button = QPushButton("Export")
+        self.save_button = QPushButton(self.tr("Export"))
         self.save_button.clicked.connect(self.save)
         self.message = plain_label(wordWrap=True)
         form = QFormLayout(self)
-        form.addRow("File:", path_row(self.file, browse))
-        form.addRow("Format:", self.format)
+        form.addRow(self.tr("File:"), path_row(self.file, browse))
+        form.addRow(self.tr("Format:"), self.format)
         form.addRow(self.message)
         form.addRow(self.save_button)
 
     def _choose(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export people", "people.csv", "CSV (*.csv);;JSON (*.json)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Export people"), "people.csv", "CSV (*.csv);;JSON (*.json)"
+        )
         if path:
             self.file.setText(path)
 
     def save(self) -> None:
         path = self.file.text().strip()
         if not path:
-            self.message.setText("⚠ Choose a file first.")
+            self.message.setText(self.tr("⚠ Choose a file first."))
             return
         try:
             count = export_people(self.store, path, self.format.currentText())
         except FaceGateError as exc:
             self.message.setText(f"⚠ {exc}")
             return
-        self.message.setText(f"Wrote {count} {'person' if count == 1 else 'people'} to {path}.")
+        wrote = self.tr("Wrote 1 person to {path}.") if count == 1 else self.tr("Wrote {count} people to {path}.")
+        self.message.setText(wrote.format(count=count, path=path))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,11 +25,13 @@ from PySide6.QtWidgets import (
 from core.enrol.enroller import Enroller
 from core.enrol.upgrade import UpgradeResult, missing_templates, upgrade_templates
 from core.errors import FaceGateError
+from core.i18n import QT_TRANSLATE_NOOP
 from core.store import Person, PersonFacts, Store
 from core.vision.embed import FaceEmbedder
 from desktop_app.gui.admin.people_io import ExportDialog, ImportDialog
 from desktop_app.gui.admin.record_table import Column, RecordFilter, RecordTableModel, record_view
 from desktop_app.gui.admin.templates_dialog import TemplatesDialog
+from desktop_app.gui.locale_format import datetime_text
 from desktop_app.gui.plain import ask, plain_label
 from desktop_app.gui.tasks import run_task
 
@@ -48,11 +50,23 @@ class ListedPerson:
 
 
 def _templates(p: ListedPerson) -> str:
-    return f"{p.facts.templates}" + (" · ⚠ made by a model not in use" if p.stale else "")
+    if not p.stale:
+        return f"{p.facts.templates}"
+    return QCoreApplication.translate("PeoplePage", "{count} · ⚠ made by a model not in use").format(
+        count=p.facts.templates
+    )
 
 
 def _last_seen(p: ListedPerson) -> str:
-    return p.facts.last_seen.astimezone().strftime("%Y-%m-%d %H:%M") if p.facts.last_seen else "never"
+    if p.facts.last_seen:
+        return datetime_text(p.facts.last_seen)
+    return QCoreApplication.translate("PeoplePage", "never")
+
+
+def _status(p: ListedPerson) -> str:
+    if p.person.active:
+        return QCoreApplication.translate("PeoplePage", "active")
+    return QCoreApplication.translate("PeoplePage", "deactivated")
 
 
 def thumbnail(jpeg: bytes | None) -> QPixmap | None:
@@ -65,15 +79,15 @@ def thumbnail(jpeg: bytes | None) -> QPixmap | None:
 
 COLUMNS: tuple[Column[ListedPerson], ...] = (
     # The id the command line takes (facegate people, --person #7).
-    Column("Id", lambda p: f"#{p.person.id}", sort_key=lambda p: p.person.id),
-    Column("Name", lambda p: p.person.name, searched=True, picture=lambda p: p.face),
-    Column("External id", lambda p: p.person.external_id or "", searched=True),
-    Column("Group", lambda p: p.person.group or "", searched=True),
-    Column("Status", lambda p: "active" if p.person.active else "deactivated"),
+    Column(QT_TRANSLATE_NOOP("RecordTable", "Id"), lambda p: f"#{p.person.id}", sort_key=lambda p: p.person.id),
+    Column(QT_TRANSLATE_NOOP("RecordTable", "Name"), lambda p: p.person.name, searched=True, picture=lambda p: p.face),
+    Column(QT_TRANSLATE_NOOP("RecordTable", "External id"), lambda p: p.person.external_id or "", searched=True),
+    Column(QT_TRANSLATE_NOOP("RecordTable", "Group"), lambda p: p.person.group or "", searched=True),
+    Column(QT_TRANSLATE_NOOP("RecordTable", "Status"), _status),
     # Of the model in use: how many faces they are enrolled with.
-    Column("Templates", _templates, sort_key=lambda p: p.facts.templates),
+    Column(QT_TRANSLATE_NOOP("RecordTable", "Templates"), _templates, sort_key=lambda p: p.facts.templates),
     Column(
-        "Last seen",
+        QT_TRANSLATE_NOOP("RecordTable", "Last seen"),
         _last_seen,
         sort_key=lambda p: p.facts.last_seen.timestamp() if p.facts.last_seen else float("-inf"),
     ),
@@ -83,7 +97,7 @@ COLUMNS: tuple[Column[ListedPerson], ...] = (
 class PersonDialog(QDialog):
     def __init__(self, person: Person, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle(f"Edit {person.name}")
+        self.setWindowTitle(self.tr("Edit {name}").format(name=person.name))
         self.person = person
         self.name = QLineEdit(person.name)
         self.external_id = QLineEdit(person.external_id or "")
@@ -92,9 +106,9 @@ class PersonDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
-        form.addRow("Name:", self.name)
-        form.addRow("External id:", self.external_id)
-        form.addRow("Group:", self.group)
+        form.addRow(self.tr("Name:"), self.name)
+        form.addRow(self.tr("External id:"), self.external_id)
+        form.addRow(self.tr("Group:"), self.group)
         form.addRow(buttons)
 
     def edited(self) -> Person:
@@ -119,11 +133,11 @@ class PeoplePage(QWidget):
         self.enroller = enroller
         # The models in use: every kept face needs a template of each (core/enrol/upgrade.py).
         self.models = [m for m in (embedder, verifier) if m is not None]
-        self.show_inactive = QCheckBox("Show deactivated")
+        self.show_inactive = QCheckBox(self.tr("Show deactivated"))
         # Everyone, deactivated people too: searching and "Show deactivated" filter these, not the Store.
         self.model = RecordTableModel(COLUMNS, dimmed=lambda p: not p.person.active)
         self.proxy = RecordFilter(self.model, keep=lambda p: p.person.active or self.show_inactive.isChecked())
-        self.search = QLineEdit(placeholderText="Search name, external id or group", clearButtonEnabled=True)
+        self.search = QLineEdit(placeholderText=self.tr("Search name, external id or group"), clearButtonEnabled=True)
         self.search.setAccessibleName(self.tr("Search people"))
         self.search.textChanged.connect(self.proxy.search)
         self.show_inactive.toggled.connect(self.proxy.refilter)
@@ -133,7 +147,7 @@ class PeoplePage(QWidget):
         self.table.doubleClicked.connect(self.edit)
         self.stale_note = plain_label(wordWrap=True)
         self.message = plain_label(wordWrap=True)
-        self.recompute_button = QPushButton("Make missing templates")
+        self.recompute_button = QPushButton(self.tr("Make missing templates"))
         self.recompute_button.clicked.connect(self.recompute)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
@@ -144,13 +158,13 @@ class PeoplePage(QWidget):
         top.addWidget(self.show_inactive)
         actions = QHBoxLayout()
         for text, slot in (
-            ("Edit…", self.edit),
-            ("Deactivate / reactivate", self.toggle_active),
-            ("Delete…", self.delete),
-            ("Re-enrol…", self.start_reenrol),
-            ("Templates…", self.show_templates),
-            *([("Import…", self.import_people)] if enroller else []),
-            ("Export…", self.export_people),
+            (self.tr("Edit…"), self.edit),
+            (self.tr("Deactivate / reactivate"), self.toggle_active),
+            (self.tr("Delete…"), self.delete),
+            (self.tr("Re-enrol…"), self.start_reenrol),
+            (self.tr("Templates…"), self.show_templates),
+            *([(self.tr("Import…"), self.import_people)] if enroller else []),
+            (self.tr("Export…"), self.export_people),
         ):
             button = QPushButton(text)
             button.clicked.connect(slot)
@@ -186,17 +200,21 @@ class PeoplePage(QWidget):
         self.recompute_button.setEnabled(missing > 0)
         notes = []
         if stale:
-            notes.append(f"{len(stale)} template(s) were made by a model not in use.")
+            notes.append(self.tr("{count} template(s) were made by a model not in use.").format(count=len(stale)))
         if missing:
-            notes.append(f"{missing} kept face(s) lack a template of a model in use: make them from their crops.")
+            notes.append(
+                self.tr("{count} kept face(s) lack a template of a model in use: make them from their crops.").format(
+                    count=missing
+                )
+            )
         if reenrol:
-            notes.append(f"Enrol again (no kept crop): {', '.join(reenrol)}.")
+            notes.append(self.tr("Enrol again (no kept crop): {names}.").format(names=", ".join(reenrol)))
         self.stale_note.setText(" ".join(notes))
 
     def selected(self) -> Person | None:
         rows = self.table.selectionModel().selectedRows()
         if not rows:
-            self.message.setText("Select a person first.")
+            self.message.setText(self.tr("Select a person first."))
             return None
         return self.proxy.record_at(rows[0]).person
 
@@ -217,16 +235,22 @@ class PeoplePage(QWidget):
         dialog = PersonDialog(person, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             edited = dialog.edited()
-            self._apply(lambda: self.store.update_person(edited), f"Saved {edited.name}.")
+            self._apply(lambda: self.store.update_person(edited), self.tr("Saved {name}.").format(name=edited.name))
 
     def toggle_active(self) -> None:
         person = self.selected()
         if person is None:
             return
         if person.active:
-            self._apply(lambda: self.store.deactivate(person.id), f"{person.name} is no longer recognised.")
+            self._apply(
+                lambda: self.store.deactivate(person.id),
+                self.tr("{name} is no longer recognised.").format(name=person.name),
+            )
         else:
-            self._apply(lambda: self.store.reactivate(person.id), f"{person.name} is recognised again.")
+            self._apply(
+                lambda: self.store.reactivate(person.id),
+                self.tr("{name} is recognised again.").format(name=person.name),
+            )
 
     def delete(self) -> None:
         person = self.selected()
@@ -234,11 +258,15 @@ class PeoplePage(QWidget):
             return
         if ask(
             self,
-            "Delete person",
-            f"Delete {person.name} with their face templates and all their attendance records?\n"
-            "This cannot be undone; deactivate instead to keep the history.",
+            self.tr("Delete person"),
+            self.tr(
+                "Delete {name} with their face templates and all their attendance records?\n"
+                "This cannot be undone; deactivate instead to keep the history."
+            ).format(name=person.name),
         ):
-            self._apply(lambda: self.store.delete_person(person.id), f"Deleted {person.name}.")
+            self._apply(
+                lambda: self.store.delete_person(person.id), self.tr("Deleted {name}.").format(name=person.name)
+            )
 
     def start_reenrol(self) -> None:
         person = self.selected()
@@ -271,7 +299,7 @@ class PeoplePage(QWidget):
         self.recompute_button.setEnabled(False)
         self.progress.setValue(0)
         self.progress.setVisible(True)
-        self.message.setText("Making templates from the kept face crops…")
+        self.message.setText(self.tr("Making templates from the kept face crops…"))
         models = list(self.models)
         run_task(lambda: upgrade_templates(self.store, models, self.progressed.emit), self._recomputed, self._failed)
 
@@ -281,8 +309,13 @@ class PeoplePage(QWidget):
 
     def _recomputed(self, result: UpgradeResult) -> None:
         self.progress.setVisible(False)
-        note = f"; enrol again (no kept crop): {', '.join(result.need_reenrol)}" if result.need_reenrol else ""
-        self.message.setText(f"Made {result.made} template(s) from kept crops{note}.")
+        made = (
+            self.tr("Made {count} template(s) from kept crops; enrol again (no kept crop): {names}.")
+            if result.need_reenrol
+            else self.tr("Made {count} template(s) from kept crops.")
+        )
+        self.message.setText(made.format(count=result.made, names=", ".join(result.need_reenrol)))
+
         self.refresh()
         self.changed.emit()
 

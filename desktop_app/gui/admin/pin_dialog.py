@@ -20,7 +20,7 @@ class PinDialog(QDialog):
         super().__init__(parent)
         self.store = store
         self.setting = change or store.load_settings().admin_pin_hash is None
-        self.setWindowTitle("Choose the admin PIN" if self.setting else "Admin PIN")
+        self.setWindowTitle(self.tr("Choose the admin PIN") if self.setting else self.tr("Admin PIN"))
         self.pin = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.repeat = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.message = plain_label(wordWrap=True)
@@ -30,12 +30,18 @@ class PinDialog(QDialog):
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         form = QFormLayout(self)
         if self.setting:
-            form.addRow(QLabel(f"Choose a PIN of at least {MIN_PIN_LENGTH} digits to protect the admin area."))
+            form.addRow(
+                QLabel(
+                    self.tr("Choose a PIN of at least {digits} digits to protect the admin area.").format(
+                        digits=MIN_PIN_LENGTH
+                    )
+                )
+            )
         elif purpose:
             form.addRow(QLabel(purpose))
-        form.addRow("PIN:", self.pin)
+        form.addRow(self.tr("PIN:"), self.pin)
         if self.setting:
-            form.addRow("Repeat:", self.repeat)
+            form.addRow(self.tr("Repeat:"), self.repeat)
         form.addRow(self.message)
         form.addRow(buttons)
         self.repeat.setVisible(self.setting)
@@ -53,7 +59,8 @@ class PinDialog(QDialog):
 
     def _set_pin(self) -> None:
         if self.pin.text() != self.repeat.text():
-            raise FaceGateError("The two PINs differ.")
+            raise FaceGateError(self.tr("The two PINs differ."))
+
         settings = self.store.load_settings()
         self.store.save_settings(replace(settings, admin_pin_hash=hash_pin(self.pin.text())))
 

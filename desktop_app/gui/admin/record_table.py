@@ -29,6 +29,7 @@ DIMMED = QColor("#8a8f95")
 
 @dataclass(frozen=True)
 class Column(Generic[R]):
+    # Marked QT_TRANSLATE_NOOP("RecordTable", ...) where it is written; translated where shown.
     header: str
     text: Callable[[R], str]
     # None: the shown text, ignoring case.
@@ -78,7 +79,8 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.columns[section].header
+            return QCoreApplication.translate("RecordTable", self.columns[section].header)
+
         return None
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import QByteArray, QDate, Qt
+from PySide6.QtCore import QByteArray, QCoreApplication, QDate, QLocale, Qt
 from PySide6.QtSvgWidgets import QSvgWidget
 from PySide6.QtWidgets import (
     QComboBox,
@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from core.errors import FaceGateError
-from core.reports.charts import charts
-from core.reports.figures import Report, build_report
+from core.i18n import QT_TRANSLATE_NOOP
+from core.reports.charts import ChartWords, charts
+from core.reports.figures import MISSING_OUT_RULE, Report, WorkCalendar, build_report
 from core.reports.rollcall import InNow, who_is_in
 from core.reports.tables import DAY_COLUMNS, PERSON_COLUMNS, ReportColumn, shown
 from core.store import Store
@@ -31,15 +32,61 @@ from desktop_app.gui.accessible import add_labelled
 from desktop_app.gui.admin.date_range import DateRange
 from desktop_app.gui.admin.people_filters import refill_people_filters
 from desktop_app.gui.admin.record_table import Column, RecordFilter, RecordTableModel, record_view
+from desktop_app.gui.locale_format import date_text, time_text
 from desktop_app.gui.plain import plain_label
 from desktop_app.report_output import FORMATS, write_report
 
 R = TypeVar("R")
 ROLL_CALL_COLUMNS: tuple[Column[InNow], ...] = (
-    Column("Person", lambda i: i.name),
-    Column("Group", lambda i: i.group or ""),
-    Column("In since", lambda i: i.since.astimezone().strftime("%H:%M"), sort_key=lambda i: i.since.timestamp()),
+    Column(QT_TRANSLATE_NOOP("RecordTable", "Person"), lambda i: i.name),
+    Column(QT_TRANSLATE_NOOP("RecordTable", "Group"), lambda i: i.group or ""),
+    Column(
+        QT_TRANSLATE_NOOP("RecordTable", "In since"),
+        lambda i: time_text(i.since),
+        sort_key=lambda i: i.since.timestamp(),
+    ),
 )
+
+
+def chart_words() -> ChartWords:
+    """The charts' titles and axis labels in the chosen language."""
+    return ChartWords(
+        arrivals=QCoreApplication.translate("ReportsPage", "Arrivals by time of day"),
+        people_days=QCoreApplication.translate("ReportsPage", "people-days"),
+        no_check_ins=QCoreApplication.translate("ReportsPage", "no check-ins"),
+        on_time=QCoreApplication.translate("ReportsPage", "by {time}"),
+        after_start=QCoreApplication.translate("ReportsPage", "after {time}"),
+        time_of_day=QCoreApplication.translate("ReportsPage", "time of day"),
+        attendance=QCoreApplication.translate("ReportsPage", "Attendance per day"),
+        people_present=QCoreApplication.translate("ReportsPage", "people present"),
+        working_day=QCoreApplication.translate("ReportsPage", "working day"),
+        day_off=QCoreApplication.translate("ReportsPage", "day off"),
+        hours=QCoreApplication.translate("ReportsPage", "Hours per person"),
+        hours_axis=QCoreApplication.translate("ReportsPage", "hours (first check-in to last check-out)"),
+        no_one=QCoreApplication.translate("ReportsPage", "nobody"),
+    )
+
+
+def rules_text(calendar: WorkCalendar) -> str:
+    """WorkCalendar.describe() in the chosen language, with the locale's day names and dates."""
+    locale = QLocale()
+    days = " ".join(locale.dayName(d + 1, QLocale.FormatType.ShortFormat) for d in sorted(calendar.weekdays))
+    holidays = ", ".join(date_text(d) for d in sorted(calendar.holidays))
+    text = QCoreApplication.translate(
+        "ReportsPage",
+        "Work starts {start} (late after {grace} min grace); working days {days}; holidays {holidays}.",
+    )
+    return " ".join(
+        (
+            text.format(
+                start=f"{calendar.start:%H:%M}",
+                grace=calendar.grace_min,
+                days=days,
+                holidays=holidays or QCoreApplication.translate("ReportsPage", "none"),
+            ),
+            QCoreApplication.translate("ReportsPage", MISSING_OUT_RULE),
+        )
+    )
 
 
 def table_columns(columns: Sequence[ReportColumn[R]]) -> tuple[Column[R], ...]:
@@ -64,7 +111,7 @@ class ReportsPage(QWidget):
         self.person = QComboBox(sizeAdjustPolicy=QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.group = QComboBox(sizeAdjustPolicy=QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.report: Report | None = None
-        make, save = QPushButton("Show"), QPushButton("Save report…")
+        make, save = QPushButton(self.tr("Show")), QPushButton(self.tr("Save report…"))
         make.clicked.connect(self.refresh)
         save.clicked.connect(self.choose_save)
 
@@ -79,28 +126,28 @@ class ReportsPage(QWidget):
         self.roll_model = RecordTableModel(ROLL_CALL_COLUMNS)
         self.roll_view = record_view(RecordFilter(self.roll_model))
         self.roll_count = plain_label()
-        roll_refresh = QPushButton("Refresh")
+        roll_refresh = QPushButton(self.tr("Refresh"))
         roll_refresh.clicked.connect(self.refresh_roll_call)
         roll = QWidget()
         roll_layout = QVBoxLayout(roll)
         roll_row = QHBoxLayout()
-        roll_row.addWidget(QLabel("Whose last event today is a check-in:"))
+        roll_row.addWidget(QLabel(self.tr("Whose last event today is a check-in:")))
         roll_row.addWidget(self.roll_count, 1)
         roll_row.addWidget(roll_refresh)
         roll_layout.addLayout(roll_row)
         roll_layout.addWidget(self.roll_view, 1)
 
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.people_view, "Per person")
-        self.tabs.addTab(self.days_view, "Per day")
-        self.tabs.addTab(scroll, "Charts")
-        self.tabs.addTab(roll, "Who is in now")
+        self.tabs.addTab(self.people_view, self.tr("Per person"))
+        self.tabs.addTab(self.days_view, self.tr("Per day"))
+        self.tabs.addTab(scroll, self.tr("Charts"))
+        self.tabs.addTab(roll, self.tr("Who is in now"))
         self.rules = plain_label(wordWrap=True)
         self.message = plain_label(wordWrap=True)
 
         filters = QHBoxLayout()
         self.dates.add_to(filters)
-        for label, control in (("Person", self.person), ("Group", self.group)):
+        for label, control in ((self.tr("Person"), self.person), (self.tr("Group"), self.group)):
             add_labelled(filters, label, control)
         filters.addWidget(make)
         filters.addStretch(1)
@@ -118,7 +165,7 @@ class ReportsPage(QWidget):
         """Reads the chosen days from the Store again and redraws the tables and charts."""
         first, last = self.dates.days
         if last < first:
-            self.message.setText("⚠ The last day is before the first.")
+            self.message.setText(self.tr("⚠ The last day is before the first."))
             return
         try:
             report = build_report(
@@ -130,10 +177,14 @@ class ReportsPage(QWidget):
         self.report = report
         self.people_model.set_records(report.people)
         self.days_model.set_records(report.days)
-        self.rules.setText(report.calendar.describe())
+        self.rules.setText(rules_text(report.calendar))
         self._draw_charts(report)
         self.refresh_roll_call()
-        self.message.setText(f"{len(report.people)} people, {len(report.days)} days, {report.working_days} working.")
+        self.message.setText(
+            self.tr("{people} people, {days} days, {working} working.").format(
+                people=len(report.people), days=len(report.days), working=report.working_days
+            )
+        )
 
     def refresh_roll_call(self) -> None:
         try:
@@ -142,13 +193,13 @@ class ReportsPage(QWidget):
             self.message.setText(f"⚠ {exc}")
             return
         self.roll_model.set_records(inside)
-        self.roll_count.setText(f"{len(inside)} in now")
+        self.roll_count.setText(self.tr("{count} in now").format(count=len(inside)))
 
     def _draw_charts(self, report: Report) -> None:
         while (item := self.charts_layout.takeAt(0)) is not None:
             if widget := item.widget():
                 widget.deleteLater()
-        for chart in charts(report):
+        for chart in charts(report, chart_words()):
             view = QSvgWidget()
             view.load(QByteArray(chart.svg.encode("utf-8")))
             view.setAccessibleName(chart.title)
@@ -164,7 +215,7 @@ class ReportsPage(QWidget):
             return
         name = f"attendance_{self.report.first.isoformat()}_{self.report.last.isoformat()}"
         filters = ";;".join(f"{f.upper()} (*.{f})" for f in FORMATS)
-        path, chosen = QFileDialog.getSaveFileName(self, "Save report", f"{name}.html", filters)
+        path, chosen = QFileDialog.getSaveFileName(self, self.tr("Save report"), f"{name}.html", filters)
         if path:
             self.save(Path(path), chosen.split()[0].lower() if chosen else None)
 
@@ -174,11 +225,17 @@ class ReportsPage(QWidget):
             return
         format = format or path.suffix.lower().removeprefix(".")
         if format not in FORMATS:
-            self.message.setText(f"⚠ Choose a file ending in {', '.join('.' + f for f in FORMATS)}.")
+            self.message.setText(
+                self.tr("⚠ Choose a file ending in {suffixes}.").format(suffixes=", ".join("." + f for f in FORMATS))
+            )
             return
         try:
             size = write_report(self.report, format, path)
         except FaceGateError as exc:
             self.message.setText(f"⚠ {exc}")
             return
-        self.message.setText(f"Saved the {format.upper()} report to {path} ({size} bytes).")
+        self.message.setText(
+            self.tr("Saved the {format} report to {path} ({size} bytes).").format(
+                format=format.upper(), path=path, size=size
+            )
+        )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.errors import FaceGateError
+from core.i18n import QT_TRANSLATE_NOOP
 from core.matching.calibrate import calibrate
 from core.matching.thresholds import Thresholds, thresholds_in_use
 from core.redact import redact_url
@@ -38,6 +39,7 @@ from core.vision.embed import FaceEmbedder
 from desktop_app.gui import theme
 from desktop_app.gui.accessible import label_layout_rows
 from desktop_app.gui.admin.calibrate_dialog import CalibrateDialog
+from desktop_app.gui.admin.kind_names import strictness_name
 from desktop_app.gui.admin.pin_dialog import PinDialog
 from desktop_app.gui.plain import plain_label
 from desktop_app.gui.tasks import run_task
@@ -66,7 +68,10 @@ def _whole(name: str, suffix: str, single_step: int = 1) -> QSpinBox:
     return QSpinBox(minimum=int(low), maximum=int(high), singleStep=single_step, suffix=suffix)
 
 
-CHECKIN_WORDS = {"auto": "Automatic (first in, last out)", "buttons": "In and Out buttons"}
+CHECKIN_WORDS = {
+    "auto": QT_TRANSLATE_NOOP("SettingsPage", "Automatic (first in, last out)"),
+    "buttons": QT_TRANSLATE_NOOP("SettingsPage", "In and Out buttons"),
+}
 
 
 def _with_hint(field: QWidget, hint: str) -> QHBoxLayout:
@@ -88,19 +93,27 @@ def _section(form: QFormLayout, title: str) -> None:
 
 
 def effective_text(t: Thresholds) -> str:
-    faces = f"{t.gallery_size} stored face{'' if t.gallery_size == 1 else 's'}"
     if not t.follows_gallery:
-        return (
-            f"In use now, with {faces}: check-in needs a likeness of {t.attendance:.2f}, unlock "
-            f"{t.unlock:.2f}, as set above. This model cannot raise them as more people are enrolled, so "
-            "the limit on strangers has no effect."
-        )
-    return (
-        f"In use now, with {faces}: check-in needs a likeness of {t.attendance:.3f} (the rule alone: "
-        f"{t.attendance_rule:.3f}, so that at most {100 * t.stranger_target:g} % of a stranger's looks at "
-        f"the camera are taken for someone), unlock {t.unlock:.3f} (the rule alone: {t.unlock_rule:.3f}, "
+        return QCoreApplication.translate(
+            "SettingsPage",
+            "In use now, with {faces} stored face(s): check-in needs a likeness of {attendance}, unlock "
+            "{unlock}, as set above. This model cannot raise them as more people are enrolled, so "
+            "the limit on strangers has no effect.",
+        ).format(faces=t.gallery_size, attendance=f"{t.attendance:.2f}", unlock=f"{t.unlock:.2f}")
+    return QCoreApplication.translate(
+        "SettingsPage",
+        "In use now, with {faces} stored face(s): check-in needs a likeness of {attendance} (the rule alone: "
+        "{attendance_rule}, so that at most {target} % of a stranger's looks at "
+        "the camera are taken for someone), unlock {unlock} (the rule alone: {unlock_rule}, "
         "one wrong unlock in 100,000 tries). The check-in bar rises as people are enrolled. The two numbers "
-        "above are minimums: raise one to make the kiosk stricter; it never goes below the rule."
+        "above are minimums: raise one to make the kiosk stricter; it never goes below the rule.",
+    ).format(
+        faces=t.gallery_size,
+        attendance=f"{t.attendance:.3f}",
+        attendance_rule=f"{t.attendance_rule:.3f}",
+        target=f"{100 * t.stranger_target:g}",
+        unlock=f"{t.unlock:.3f}",
+        unlock_rule=f"{t.unlock_rule:.3f}",
     )
 
 
@@ -115,7 +128,7 @@ class SettingsPage(QWidget):
         self.store, self.embedder, self.worker = store, embedder, worker
         # The field values as last loaded or saved: anything else on screen is an unsaved edit.
         self._loaded: tuple | None = None
-        self.camera = QLineEdit(placeholderText="0, rtsp://…, a video file or a folder of images")
+        self.camera = QLineEdit(placeholderText=self.tr("0, rtsp://…, a video file or a folder of images"))
         # Said beside the field it is about; empty (and so taking no room) while the field is fine.
         self.camera_error = QLabel(wordWrap=True)
         self.camera_error.setStyleSheet(theme.pick(ERROR_STYLE, HIGH_CONTRAST_ERROR_STYLE))
@@ -125,41 +138,46 @@ class SettingsPage(QWidget):
         self.playing.hide()
         camera_row = QHBoxLayout()
         camera_row.addWidget(self.camera, 1)
-        for text, slot in (("Folder…", self.choose_folder), ("Video file…", self.choose_file)):
+        for text, slot in ((self.tr("Folder…"), self.choose_folder), (self.tr("Video file…"), self.choose_file)):
             button = QPushButton(text)
             button.clicked.connect(slot)
             camera_row.addWidget(button)
         self.match_threshold = _threshold("match_threshold")
         self.unlock_threshold = _threshold("unlock_threshold")
-        self.calibrate_button = QPushButton("Test on the enrolled people")
+        self.calibrate_button = QPushButton(self.tr("Test on the enrolled people"))
         self.calibrate_button.clicked.connect(self.calibrate)
         self.calibration = QLabel(
-            "Compares every pair of enrolled photos at the check-in and unlock numbers in use: how often two "
-            "different people would pass for one another, and how often one person would be missed.",
+            self.tr(
+                "Compares every pair of enrolled photos at the check-in and unlock numbers in use: how often two "
+                "different people would pass for one another, and how often one person would be missed."
+            ),
             wordWrap=True,
         )
         self.calibration.setStyleSheet(theme.pick(HINT_STYLE, HIGH_CONTRAST_HINT_STYLE))
         # Percent on screen, a fraction in Settings.
         low, high = RANGES["stranger_target"]
         self.stranger_target = QDoubleSpinBox(
-            minimum=100 * low, maximum=100 * high, singleStep=0.05, decimals=3, suffix=" %"
+            minimum=100 * low, maximum=100 * high, singleStep=0.05, decimals=3, suffix=self.tr(" %")
         )
         self.effective = QLabel(wordWrap=True)
-        self.consecutive = _whole("consecutive_frames", " frames")
-        self.cooldown = _whole("cooldown_s", " s", single_step=60)
-        self.min_face = _whole("min_face", " px")
-        self.admin_idle = _whole("admin_idle_s", " s", single_step=30)
+        self.consecutive = _whole("consecutive_frames", self.tr(" frames"))
+        self.cooldown = _whole("cooldown_s", self.tr(" s"), single_step=60)
+        self.min_face = _whole("min_face", self.tr(" px"))
+        self.admin_idle = _whole("admin_idle_s", self.tr(" s"), single_step=30)
         # Check-in rules (README "Check-in rules"): minutes and hours on screen, seconds in Settings.
         self.checkin_mode = QComboBox()
-        self.checkin_mode.addItems([CHECKIN_WORDS[mode] for mode in CHECKIN_MODES])
+        self.checkin_mode.addItems(
+            [QCoreApplication.translate("SettingsPage", CHECKIN_WORDS[m]) for m in CHECKIN_MODES]
+        )
         self.checkin_mode.setFixedWidth(FIELD_WIDTH * 2)
         self.checkout_gap = QSpinBox(minimum=0, maximum=int(RANGES["checkout_min_gap_s"][1]) // 60, singleStep=15)
-        self.checkout_gap.setSuffix(" min")
-        self.max_shift = QSpinBox(minimum=0, maximum=int(RANGES["max_shift_s"][1]) // 3600, suffix=" h")
+        self.checkout_gap.setSuffix(self.tr(" min"))
+        self.max_shift = QSpinBox(minimum=0, maximum=int(RANGES["max_shift_s"][1]) // 3600, suffix=self.tr(" h"))
         # The working calendar the reports count late arrivals and absences against.
         self.work_start = QLineEdit(placeholderText="09:00")
-        self.late_grace = _whole("late_grace_min", " min", single_step=5)
-        self.working_days = QLineEdit(placeholderText="mon tue wed thu fri")
+        self.late_grace = _whole("late_grace_min", self.tr(" min"), single_step=5)
+        # The field takes English day names: translations keep them.
+        self.working_days = QLineEdit(placeholderText=self.tr("mon tue wed thu fri"))
         self.holidays = QLineEdit(placeholderText="2026-12-25, 2026-12-26")
         self.kiosk_id = QLineEdit()
         self.kiosk_id.setFixedWidth(FIELD_WIDTH * 2)
@@ -168,18 +186,19 @@ class SettingsPage(QWidget):
             self.language.addItem(name, value)
         # Crops (encrypted) let a new model recompute templates; off erases them and keeps none.
         self.keep_crops = QCheckBox(
-            "Keep the enrolment photos' faces (encrypted), so a new model needs no re-enrolment"
+            self.tr("Keep the enrolment photos' faces (encrypted), so a new model needs no re-enrolment")
         )
         # Liveness: refuse photos and screens; unlock also asks for a head turn.
-        self.pad_enabled = QCheckBox("Refuse photos and screens held to the camera")
+        self.pad_enabled = QCheckBox(self.tr("Refuse photos and screens held to the camera"))
         self.pad_strictness = QComboBox()
-        self.pad_strictness.addItems(list(STRICTNESS))
+        for strictness in STRICTNESS:
+            self.pad_strictness.addItem(strictness_name(strictness), strictness)
         self.pad_strictness.setFixedWidth(FIELD_WIDTH)
-        self.calibrate_liveness_button = QPushButton("Calibrate liveness…")
+        self.calibrate_liveness_button = QPushButton(self.tr("Calibrate liveness…"))
         self.calibrate_liveness_button.clicked.connect(self.calibrate_liveness)
-        self.challenge_enabled = QCheckBox("Unlock asks for a head turn (left or right, at random)")
+        self.challenge_enabled = QCheckBox(self.tr("Unlock asks for a head turn (left or right, at random)"))
         # core/matching/cascade.py: off, the student decides alone and turns more enrolled people away.
-        self.verify_verdicts = QCheckBox("Double-check every recognition with the second, stronger model")
+        self.verify_verdicts = QCheckBox(self.tr("Double-check every recognition with the second, stronger model"))
         # Accessibility (README "Accessibility"), in the order of core.settings.THEMES.
         self.theme = QComboBox()
         self.theme.addItems([self.tr("Standard"), self.tr("High contrast (black, white and yellow)")])
@@ -198,42 +217,55 @@ class SettingsPage(QWidget):
 
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        _section(form, "Camera")
-        form.addRow("Source:", camera_column)
-        form.addRow("Smallest face:", _with_hint(self.min_face, "faces smaller than this in the picture are ignored"))
-        _section(form, "This kiosk")
+        _section(form, self.tr("Camera"))
+        form.addRow(self.tr("Source:"), camera_column)
         form.addRow(
-            "Ignore repeats for:",
+            self.tr("Smallest face:"),
+            _with_hint(self.min_face, self.tr("faces smaller than this in the picture are ignored")),
+        )
+        _section(form, self.tr("This kiosk"))
+        form.addRow(
+            self.tr("Ignore repeats for:"),
             _with_hint(
-                self.cooldown, "after a check-in or check-out, the same person is not recorded again for this long"
+                self.cooldown,
+                self.tr("after a check-in or check-out, the same person is not recorded again for this long"),
             ),
         )
-        form.addRow("Kiosk name:", self.kiosk_id)
+        form.addRow(self.tr("Kiosk name:"), self.kiosk_id)
         form.addRow(self.tr("Language:"), _with_hint(self.language, self.tr("applies when FaceGate next starts")))
         self.language.setFixedWidth(FIELD_WIDTH * 2)  # wider than _with_hint's: the names are words
-        form.addRow("Enrolment photos:", self.keep_crops)
-        form.addRow("Admin logs out after:", _with_hint(self.admin_idle, "without a key press, click or touch"))
-        _section(form, "Check-in and check-out")
-        form.addRow("How:", self.checkin_mode)
+        form.addRow(self.tr("Enrolment photos:"), self.keep_crops)
         form.addRow(
-            "Check-out no sooner than:",
-            _with_hint(self.checkout_gap, "after the check-in: walking past again earlier records nothing"),
+            self.tr("Admin logs out after:"),
+            _with_hint(self.admin_idle, self.tr("without a key press, click or touch")),
+        )
+        _section(form, self.tr("Check-in and check-out"))
+        form.addRow(self.tr("How:"), self.checkin_mode)
+        form.addRow(
+            self.tr("Check-out no sooner than:"),
+            _with_hint(self.checkout_gap, self.tr("after the check-in: walking past again earlier records nothing")),
         )
         form.addRow(
-            "A shift lasts up to:",
-            _with_hint(self.max_shift, "a night shift belongs to the day it began; 0: every day starts at midnight"),
+            self.tr("A shift lasts up to:"),
+            _with_hint(
+                self.max_shift, self.tr("a night shift belongs to the day it began; 0: every day starts at midnight")
+            ),
         )
-        _section(form, "Working days (for reports)")
-        form.addRow("Work starts at:", _with_hint(self.work_start, "HH:MM; a later first check-in is late"))
-        form.addRow("Late after:", _with_hint(self.late_grace, "minutes of grace after the start"))
-        form.addRow("Working days:", self.working_days)
-        form.addRow("Holidays:", self.holidays)
-        _section(form, "Photos and screens")
-        form.addRow("Liveness:", self.pad_enabled)
-        form.addRow("Strictness:", self.pad_strictness)
-        form.addRow("", _with_hint(self.calibrate_liveness_button, "fit the threshold to this camera's live faces"))
-        form.addRow("Unlock:", self.challenge_enabled)
-        form.addRow("Recognition:", self.verify_verdicts)
+        _section(form, self.tr("Working days (for reports)"))
+        form.addRow(
+            self.tr("Work starts at:"), _with_hint(self.work_start, self.tr("HH:MM; a later first check-in is late"))
+        )
+        form.addRow(self.tr("Late after:"), _with_hint(self.late_grace, self.tr("minutes of grace after the start")))
+        form.addRow(self.tr("Working days:"), self.working_days)
+        form.addRow(self.tr("Holidays:"), self.holidays)
+        _section(form, self.tr("Photos and screens"))
+        form.addRow(self.tr("Liveness:"), self.pad_enabled)
+        form.addRow(self.tr("Strictness:"), self.pad_strictness)
+        form.addRow(
+            "", _with_hint(self.calibrate_liveness_button, self.tr("fit the threshold to this camera's live faces"))
+        )
+        form.addRow(self.tr("Unlock:"), self.challenge_enabled)
+        form.addRow(self.tr("Recognition:"), self.verify_verdicts)
         _section(form, self.tr("Accessibility"))
         form.addRow(self.tr("Screens:"), self.theme)
         form.addRow(self.tr("Sounds:"), self.sounds)
@@ -241,7 +273,7 @@ class SettingsPage(QWidget):
 
         # The numbers behind recognition, for whoever tunes them; closed by default.
         self.advanced_button = QToolButton()
-        self.advanced_button.setText("Advanced: recognition numbers")
+        self.advanced_button.setText(self.tr("Advanced: recognition numbers"))
         self.advanced_button.setCheckable(True)
         self.advanced_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.advanced_button.setArrowType(Qt.ArrowType.RightArrow)
@@ -251,33 +283,39 @@ class SettingsPage(QWidget):
         advanced = QFormLayout(self.advanced)
         advanced.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         advanced.addRow(
-            "Check-in likeness, at least:",
+            self.tr("Check-in likeness, at least:"),
             _with_hint(
                 self.match_threshold,
-                "how alike a face must be to an enrolled one to check in: higher means fewer mix-ups, more misses",
+                self.tr(
+                    "how alike a face must be to an enrolled one to check in: higher means fewer mix-ups, more misses"
+                ),
             ),
         )
         advanced.addRow(
-            "Unlock likeness, at least:",
-            _with_hint(self.unlock_threshold, "higher than check-in, since a mix-up here opens the door"),
+            self.tr("Unlock likeness, at least:"),
+            _with_hint(self.unlock_threshold, self.tr("higher than check-in, since a mix-up here opens the door")),
         )
         advanced.addRow(
-            "Strangers taken for someone:",
-            _with_hint(self.stranger_target, "at most this share of a stranger's looks, however many are enrolled"),
+            self.tr("Strangers taken for someone:"),
+            _with_hint(
+                self.stranger_target, self.tr("at most this share of a stranger's looks, however many are enrolled")
+            ),
         )
         advanced.addRow("", self.effective)
         advanced.addRow(
-            "Confirm after:",
-            _with_hint(self.consecutive, "the same person in this many frames in a row before anything is recorded"),
+            self.tr("Confirm after:"),
+            _with_hint(
+                self.consecutive, self.tr("the same person in this many frames in a row before anything is recorded")
+            ),
         )
         advanced.addRow("", calibrate_row)
         advanced.addRow("", self.calibration)
         label_layout_rows(advanced)
 
         buttons = QHBoxLayout()
-        save_button = QPushButton("Save", default=True)
+        save_button = QPushButton(self.tr("Save"), default=True)
         save_button.clicked.connect(self.save)
-        pin_button = QPushButton("Change admin PIN…")
+        pin_button = QPushButton(self.tr("Change admin PIN…"))
         pin_button.clicked.connect(self.change_pin)
         buttons.addWidget(save_button)
         buttons.addWidget(pin_button)
@@ -298,12 +336,12 @@ class SettingsPage(QWidget):
         layout.addLayout(buttons)
         self.leave_prompt = QMessageBox(
             QMessageBox.Icon.Question,
-            "Unsaved settings",
-            "The settings have changes that are not saved.",
+            self.tr("Unsaved settings"),
+            self.tr("The settings have changes that are not saved."),
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
             self,
         )
-        self.leave_prompt.button(QMessageBox.StandardButton.Cancel).setText("Keep editing")
+        self.leave_prompt.button(QMessageBox.StandardButton.Cancel).setText(self.tr("Keep editing"))
         self.leave_prompt.finished.connect(self._left)
 
     def _show_advanced(self, shown: bool) -> None:
@@ -313,7 +351,7 @@ class SettingsPage(QWidget):
     def refresh(self) -> None:
         """The stored settings, unless the page holds unsaved edits (kept until saved or discarded)."""
         if self.unsaved():
-            self.message.setText("⚠ Unsaved changes: Save them, or leave the page to discard them.")
+            self.message.setText(self.tr("⚠ Unsaved changes: Save them, or leave the page to discard them."))
             self.show_playing()
             return
         try:
@@ -335,7 +373,7 @@ class SettingsPage(QWidget):
         self.kiosk_id.setText(s.kiosk_id)
         self.language.setCurrentIndex(self.language.findData(s.language))
         self.admin_idle.setValue(round(s.admin_idle_s))
-        self.checkin_mode.setCurrentText(CHECKIN_WORDS[s.checkin_mode])
+        self.checkin_mode.setCurrentIndex(CHECKIN_MODES.index(s.checkin_mode))
         self.checkout_gap.setValue(round(s.checkout_min_gap_s / 60))
         self.max_shift.setValue(round(s.max_shift_s / 3600))
         self.work_start.setText(s.work_start)
@@ -344,7 +382,7 @@ class SettingsPage(QWidget):
         self.holidays.setText(s.holidays)
         self.keep_crops.setChecked(s.keep_face_crops)
         self.pad_enabled.setChecked(s.pad_enabled)
-        self.pad_strictness.setCurrentText(s.pad_strictness)
+        self.pad_strictness.setCurrentIndex(self.pad_strictness.findData(s.pad_strictness))
         self.challenge_enabled.setChecked(s.challenge_enabled)
         self.verify_verdicts.setChecked(s.verify_verdicts)
         self.theme.setCurrentIndex(THEMES.index(s.theme))
@@ -374,7 +412,7 @@ class SettingsPage(QWidget):
             self.holidays.text(),
             self.keep_crops.isChecked(),
             self.pad_enabled.isChecked(),
-            self.pad_strictness.currentText(),
+            self.pad_strictness.currentData(),
             self.challenge_enabled.isChecked(),
             self.verify_verdicts.isChecked(),
             self.theme.currentIndex(),
@@ -392,8 +430,10 @@ class SettingsPage(QWidget):
         self.playing.setVisible(differs)
         if differs:
             self.playing.setText(
-                f"Playing now: {redact_url(str(playing))} (chosen when the app was started). Saving a "
-                "different source here switches to it."
+                self.tr(
+                    "Playing now: {source} (chosen when the app was started). Saving a "
+                    "different source here switches to it."
+                ).format(source=redact_url(str(playing)))
             )
 
     def _show_error(self, problem: str | None) -> None:
@@ -423,7 +463,7 @@ class SettingsPage(QWidget):
             holidays=self.holidays.text().strip(),
             keep_face_crops=self.keep_crops.isChecked(),
             pad_enabled=self.pad_enabled.isChecked(),
-            pad_strictness=self.pad_strictness.currentText(),
+            pad_strictness=self.pad_strictness.currentData(),
             challenge_enabled=self.challenge_enabled.isChecked(),
             verify_verdicts=self.verify_verdicts.isChecked(),
             theme=THEMES[self.theme.currentIndex()],
@@ -435,7 +475,7 @@ class SettingsPage(QWidget):
         problem = camera_source_problem(self.camera.text().strip() or "0")
         self._show_error(problem)
         if problem:
-            self.message.setText("⚠ Not saved: see the camera source above.")
+            self.message.setText(self.tr("⚠ Not saved: see the camera source above."))
             self.camera.setFocus()
             return False
         try:
@@ -443,10 +483,10 @@ class SettingsPage(QWidget):
             settings = self.edited()
             self.store.save_settings(settings)
         except FaceGateError as exc:
-            self.message.setText(f"⚠ Not saved: {exc}")
+            self.message.setText(self.tr("⚠ Not saved: {problem}").format(problem=exc))
             return False
         self.load(settings)
-        self.message.setText("Saved.")
+        self.message.setText(self.tr("Saved."))
         self.show_effective(settings)
         self.saved.emit(settings)
         # Compared with the stored source, not the one playing: `--camera` may have overridden it.
@@ -493,12 +533,12 @@ class SettingsPage(QWidget):
         self.effective.setText(effective_text(in_use))
 
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder of images to play as a camera")
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Folder of images to play as a camera"))
         if folder:
             self.camera.setText(folder)
 
     def choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Video file to play as a camera")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Video file to play as a camera"))
         if path:
             self.camera.setText(path)
 
@@ -510,13 +550,13 @@ class SettingsPage(QWidget):
         except FaceGateError as exc:
             self._calibration_failed(str(exc))
             return
-        thresholds = {"attendance": now.attendance, "unlock": now.unlock}
+        thresholds = {self.tr("Attendance"): now.attendance, self.tr("Unlock"): now.unlock}
         self.calibrate_button.setEnabled(False)
-        self.calibration.setText("Comparing every pair of enrolled templates…")
+        self.calibration.setText(self.tr("Comparing every pair of enrolled templates…"))
 
         def measure() -> str:
             return "\n".join(
-                f"{purpose.capitalize()} {calibrate(self.store, self.embedder, value).describe(sep=LINE_BREAK)}"
+                f"{purpose} {calibrate(self.store, self.embedder, value).describe(sep=LINE_BREAK)}"
                 for purpose, value in thresholds.items()
             )
 
@@ -537,8 +577,8 @@ class SettingsPage(QWidget):
             self.message.setText(f"⚠ {exc}")
             return
         if dialog.exec():
-            self.message.setText("The calibrated liveness threshold was saved.")
+            self.message.setText(self.tr("The calibrated liveness threshold was saved."))
 
     def change_pin(self) -> None:
         if PinDialog(self.store, self, change=True).exec():
-            self.message.setText("The admin PIN was changed.")
+            self.message.setText(self.tr("The admin PIN was changed."))

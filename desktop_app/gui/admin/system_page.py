@@ -21,15 +21,15 @@ class SystemPage(QWidget):
         self.model_label = plain_label(models, wordWrap=True)
         self.threshold_label = plain_label(wordWrap=True)
         self.template_label = plain_label()
-        self.problem_label = plain_label("none", wordWrap=True)
-        about = QGroupBox("About this kiosk")
+        self.problem_label = plain_label(self.tr("none"), wordWrap=True)
+        about = QGroupBox(self.tr("About this kiosk"))
         form = QFormLayout(about)
-        form.addRow("Camera:", self.camera_label)
-        form.addRow("Speed:", self.fps_label)
-        form.addRow("Models:", self.model_label)
-        form.addRow("Thresholds:", self.threshold_label)
-        form.addRow("Templates:", self.template_label)
-        form.addRow("Last problem:", self.problem_label)
+        form.addRow(self.tr("Camera:"), self.camera_label)
+        form.addRow(self.tr("Speed:"), self.fps_label)
+        form.addRow(self.tr("Models:"), self.model_label)
+        form.addRow(self.tr("Thresholds:"), self.threshold_label)
+        form.addRow(self.tr("Templates:"), self.template_label)
+        form.addRow(self.tr("Last problem:"), self.problem_label)
         layout = QVBoxLayout(self)
         layout.addWidget(about)
         layout.addStretch(1)
@@ -39,9 +39,9 @@ class SystemPage(QWidget):
         try:
             count = self.store.template_count(model_key(self.embedder)[0])
         except FaceGateError as exc:
-            self.template_label.setText(f"unknown ({exc})")
+            self.template_label.setText(self.tr("unknown ({problem})").format(problem=exc))
             return
-        self.template_label.setText(f"{count} template(s) of the model in use")
+        self.template_label.setText(self.tr("{count} template(s) of the model in use").format(count=count))
 
     def show_camera(self, text: str, source: str) -> None:
         """What the camera does; its whole name (a path, a redacted stream address) on hover."""

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from core.errors import FaceGateError
 from core.store import Person, Store
+from desktop_app.gui.locale_format import datetime_text
 from desktop_app.gui.plain import plain_label
 
 THUMB = 64
@@ -57,18 +58,20 @@ class TemplatesDialog(QDialog):
     def __init__(self, store: Store, person: Person, parent: QWidget | None = None):
         super().__init__(parent)
         self.store, self.person = store, person
-        self.setWindowTitle(f"Templates of {person.name}")
+        self.setWindowTitle(self.tr("Templates of {name}").format(name=person.name))
         self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels(["Face", "Id", "Model", "Source", "Date"])
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Face"), self.tr("Id"), self.tr("Model"), self.tr("Source"), self.tr("Date")]
+        )
         self.table.setIconSize(QSize(THUMB, THUMB))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setDefaultSectionSize(THUMB + 4)
-        self.remove_button = QPushButton("Remove")
+        self.remove_button = QPushButton(self.tr("Remove"))
         self.remove_button.clicked.connect(self.remove_selected)
         self.message = plain_label(wordWrap=True)
-        close = QPushButton("Close")
+        close = QPushButton(self.tr("Close"))
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
         buttons.addWidget(self.remove_button)
@@ -89,10 +92,10 @@ class TemplatesDialog(QDialog):
             return
         self.table.setRowCount(len(listed))
         for row, (info, crop) in enumerate(listed):
-            face = QTableWidgetItem(QIcon(thumbnail(crop)), "" if crop else "no crop")
+            face = QTableWidgetItem(QIcon(thumbnail(crop)), "" if crop else self.tr("no crop"))
             face.setData(Qt.ItemDataRole.UserRole, info.id)
             source = info.source + (f" {info.source_detail}" if info.source_detail else "")
-            made = info.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            made = datetime_text(info.created_at)
             self.table.setItem(row, 0, face)
             for column, text in enumerate((str(info.id), info.model_id, source, made), 1):
                 self.table.setItem(row, column, QTableWidgetItem(text))
@@ -101,7 +104,7 @@ class TemplatesDialog(QDialog):
     def remove_selected(self) -> None:
         rows = self.table.selectionModel().selectedRows()
         if not rows:
-            self.message.setText("Select a template first.")
+            self.message.setText(self.tr("Select a template first."))
             return
         face = self.table.item(rows[0].row(), 0)
         assert face is not None  # refresh fills every row's first cell
@@ -111,6 +114,11 @@ class TemplatesDialog(QDialog):
         except FaceGateError as exc:
             self.message.setText(f"⚠ {exc}")
             return
-        self.message.setText(f"Removed {', '.join(f'#{t.id}' for t in removed)}; the attendance history is kept.")
+        self.message.setText(
+            self.tr("Removed {templates}; the attendance history is kept.").format(
+                templates=", ".join(f"#{t.id}" for t in removed)
+            )
+        )
+
         self.refresh()
         self.changed.emit()

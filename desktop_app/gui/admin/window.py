@@ -33,12 +33,13 @@ class AdminWindow(QWidget):
     def __init__(self, store: Store, panel: AdminPanel, parent: QWidget | None = None):
         # A window of its own, kept above the kiosk window it belongs to.
         super().__init__(parent, Qt.WindowType.Window)
-        self.setWindowTitle("FaceGate — admin")
+        self.setWindowTitle(self.tr("FaceGate — admin"))
         self.store, self.panel = store, panel
-        log_out = QPushButton("Log out")
+        log_out = QPushButton(self.tr("Log out"))
         log_out.clicked.connect(self.log_out)
         top = QHBoxLayout()
-        top.addWidget(QLabel("Admin — check-ins go on in the kiosk window."), 1)
+        top.addWidget(QLabel(self.tr("Admin — check-ins go on in the kiosk window.")), 1)
+
         top.addWidget(log_out)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
