@@ -216,9 +216,9 @@ def kiosk_text(text: str) -> str:
 
 def confirmation(event: Event) -> str:
     if event.kind == CHECK_IN:
-        said = QCoreApplication.translate("KioskView", "✓ Welcome, {name} — checked in at {time}")
+        said = QCoreApplication.translate("KioskView", "Welcome, {name} — checked in at {time}")
     else:
-        said = QCoreApplication.translate("KioskView", "✓ Goodbye, {name} — checked out at {time}")
+        said = QCoreApplication.translate("KioskView", "Goodbye, {name} — checked out at {time}")
     return said.format(name=event.name, time=time_text(event.time))
 
 

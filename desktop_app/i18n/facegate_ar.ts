@@ -964,12 +964,12 @@
         <translation>غير معروف</translation>
     </message>
     <message>
-        <source>✓ Welcome, {name} — checked in at {time}</source>
-        <translation>✓ أهلًا {name} — سُجّل الدخول في {time}</translation>
+        <source>Welcome, {name} — checked in at {time}</source>
+        <translation>أهلًا {name} — سُجّل الدخول في {time}</translation>
     </message>
     <message>
-        <source>✓ Goodbye, {name} — checked out at {time}</source>
-        <translation>✓ مع السلامة {name} — سُجّل الخروج في {time}</translation>
+        <source>Goodbye, {name} — checked out at {time}</source>
+        <translation>مع السلامة {name} — سُجّل الخروج في {time}</translation>
     </message>
 </context>
 <context>

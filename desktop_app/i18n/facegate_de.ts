@@ -964,12 +964,12 @@
         <translation>nicht erkannt</translation>
     </message>
     <message>
-        <source>✓ Welcome, {name} — checked in at {time}</source>
-        <translation>✓ Willkommen, {name} — angemeldet um {time}</translation>
+        <source>Welcome, {name} — checked in at {time}</source>
+        <translation>Willkommen, {name} — angemeldet um {time}</translation>
     </message>
     <message>
-        <source>✓ Goodbye, {name} — checked out at {time}</source>
-        <translation>✓ Auf Wiedersehen, {name} — abgemeldet um {time}</translation>
+        <source>Goodbye, {name} — checked out at {time}</source>
+        <translation>Auf Wiedersehen, {name} — abgemeldet um {time}</translation>
     </message>
 </context>
 <context>

@@ -964,12 +964,12 @@
         <translation>未识别</translation>
     </message>
     <message>
-        <source>✓ Welcome, {name} — checked in at {time}</source>
-        <translation>✓ 欢迎，{name} — {time} 已签到</translation>
+        <source>Welcome, {name} — checked in at {time}</source>
+        <translation>欢迎，{name} — {time} 已签到</translation>
     </message>
     <message>
-        <source>✓ Goodbye, {name} — checked out at {time}</source>
-        <translation>✓ 再见，{name} — {time} 已签退</translation>
+        <source>Goodbye, {name} — checked out at {time}</source>
+        <translation>再见，{name} — {time} 已签退</translation>
     </message>
 </context>
 <context>
