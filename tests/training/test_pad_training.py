@@ -111,3 +111,53 @@ def test_loso_floor_and_histograms_come_from_the_held_out_scores():
     assert sum(map(int, hist["pad.live_hist"].split(","))) == 40
     counts = [int(c) for c in hist["pad.attack_hist"].split(",")]
     assert len(counts) == 20 and sum(counts) == 150 and counts[-1] == 0
+
+
+def _commit(root: Path, files: dict[str, np.ndarray]) -> Path:
+    """A real git repository holding `files` (JPEGs) in one commit; its git dir."""
+    import subprocess
+
+    import cv2
+
+    for name, image in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(root / name), image)
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "sample"], check=True)
+    return root / ".git"
+
+
+def test_specdiff_frames_label_prints_and_screens_group_sessions_and_scale(tmp_path):
+    from training.pad.data import LIVE, PRINT, REPLAY, SPECDIFF_SHORT_SIDE, specdiff_frames
+
+    portrait = np.full((192, 108, 3), 120, np.uint8)
+    names = [
+        "data/live/ID07/IMG_0001.JPG",
+        "data/live/ID07/IMG_0002.JPG",
+        "data/live/ID07/IMG_0040.JPG",  # a gap: the next session
+        "data/spoof/ID07/003_0100.jpg",
+        "data/spoof/ID07/003_0101.jpg",
+        "data/spoof/ID07/003_6200.jpg",
+        "data/spoof/ID08/004_20190227103815_1.jpg",  # a timestamp name: a screen too
+        "data/spoof/ID08/004_20190227103815_2.jpg",
+        "data/spoof/ID08/notes.txt.jpg",  # not a capture name: skipped
+    ]
+    repo = _commit(tmp_path, dict.fromkeys(names, portrait))
+    frames = specdiff_frames(repo, step=1)
+    got = [(f.subject, f.kind, f.source) for f in frames]
+    assert got == [
+        ("specdiff/ID07", PRINT, "specdiff-print"),
+        ("specdiff/ID07", PRINT, "specdiff-print"),
+        ("specdiff/ID07", LIVE, "specdiff-live"),
+        ("specdiff/ID07", LIVE, "specdiff-live"),
+        ("specdiff/ID07", LIVE, "specdiff-live"),
+        ("specdiff/ID07", REPLAY, "specdiff-replay"),
+        ("specdiff/ID08", REPLAY, "specdiff-replay"),
+        ("specdiff/ID08", REPLAY, "specdiff-replay"),
+    ]
+    groups = [f.group for f in frames]
+    assert groups[0] == groups[1] and groups[2] == groups[3] != groups[4] and groups[6] == groups[7] != groups[5]
+    assert all(f.image.shape == (960, SPECDIFF_SHORT_SIDE, 3) for f in frames)
+    assert len(specdiff_frames(repo, step=3)) == 3

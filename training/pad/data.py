@@ -4,6 +4,9 @@ Sources (none of them ships; all stay outside the repository), each its own LOSO
 - NUAA Photograph Imposter Database raw webcam frames from a snapshot of imironica/liveness
   (db/ClientRaw = live, db/ImposterRaw = printed photos), keeping only subjects that are NOT in
   the evaluation folder (../shared/data/pad/nuaa holds subjects 1-9), every `step`-th frame.
+- Real prints and screen replays with their live counterparts from the SpecDiff in-house database
+  sample (a snapshot of Akinori-F-Ebihara/SpecDiff_in_house_database_sample: four people, an
+  iPhone, an office building; academic research use only), when its snapshot is named.
 - Live web photos from the face pool's sources (training/pad/live.py) and NUAA live frames
   re-framed as close-ups.
 - Synthetic attacks made from live frames and photos: prints (washed-out colours, paper texture,
@@ -43,7 +46,16 @@ SOURCES = (
     "utkface",
     "closeup",
     "synth-mask",
+    "specdiff-live",
+    "specdiff-print",
+    "specdiff-replay",
 )
+# SpecDiff's spoof captures numbered from 6000 on, and the ones named by a timestamp (its ID04),
+# are a phone or a tablet screen; the lower numbers are paper prints, flat, curved and rolled
+# (every subject's sessions looked at).
+SPECDIFF_SCREENS_FROM = 6000
+# SpecDiff's frames are 1080x1920: read at the kiosk camera's scale (and a few MB each, not 6).
+SPECDIFF_SHORT_SIDE = 540
 
 
 @dataclass
@@ -84,6 +96,46 @@ def nuaa_frames(repo: Path, exclude: set[str], step: int) -> list[Frame]:
         session = Path(name).stem.rpartition("_")[0]
         source = "nuaa-live" if kind == LIVE else "nuaa-print"
         frames.append(Frame(images[name], kind, subject, source, f"{source}/{session}"))
+    return frames
+
+
+def specdiff_frames(repo: Path, step: int) -> list[Frame]:
+    """Every `step`-th frame of a SpecDiff snapshot (data/<live|spoof>/<subject>/...), read from its
+    git objects a batch at a time and scaled to a short side of SPECDIFF_SHORT_SIDE; a group is one
+    run of consecutive capture numbers (one session)."""
+    listing = subprocess.run(
+        ["git", "--git-dir", str(repo), "ls-tree", "-r", "--name-only", "HEAD", "data/"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    captures = []
+    for name in listing:
+        m = re.match(r"data/(live|spoof)/(ID\d+)/(?:IMG|\d+)_(\d+)(?:_\d+)?\.jpg$", name, re.IGNORECASE)
+        if m:
+            number = int(m.group(3))
+            screen = number >= SPECDIFF_SCREENS_FROM
+            kind = LIVE if m.group(1) == "live" else REPLAY if screen else PRINT
+            captures.append((m.group(2), kind, number, name))
+    captures.sort()
+    wanted, run, last = [], 0, None
+    for subject, kind, number, name in captures:
+        if last is not None and (last[:2] != (subject, kind) or number - last[2] > 3):
+            run += 1
+        last = (subject, kind, number)
+        source = {LIVE: "specdiff-live", PRINT: "specdiff-print", REPLAY: "specdiff-replay"}[kind]
+        wanted.append((name, kind, subject, source, f"{source}/{subject}/{run}"))
+    wanted = wanted[::step]
+    frames = []
+    for start in range(0, len(wanted), 64):
+        batch = wanted[start : start + 64]
+        images = git_images(repo, [w[0] for w in batch])
+        for name, kind, subject, source, group in batch:
+            image = images.pop(name)
+            scale = SPECDIFF_SHORT_SIDE / min(image.shape[:2])
+            size = (round(image.shape[1] * scale), round(image.shape[0] * scale))
+            small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+            frames.append(Frame(small, kind, f"specdiff/{subject}", source, group))
     return frames
 
 

@@ -9,8 +9,9 @@ refuse some live faces: there the label wins). One network at one crop scale kee
 cost of one teacher while learning from both.
 
 Data (training/pad/data.py, training/pad/live.py): NUAA webcam frames of subjects not in
-../shared/data/pad, web photos from the face pool's sources, close-ups, capture conditions, and
-synthetic prints, replays and paper masks. Every source is held out once (training/pad/loso.py);
+../shared/data/pad, SpecDiff's real prints and screen replays with their live frames (--specdiff),
+web photos from the face pool's sources, close-ups, capture conditions, and synthetic prints,
+replays and paper masks. Every source is held out once (training/pad/loso.py);
 the thresholds, `pad.secure_floor` and the score histograms come from those held-out scores,
 never from ../shared/data/pad. The final model is trained on every source by the same recipe.
 
@@ -43,6 +44,7 @@ from training.pad.data import (
     label,
     nuaa_frames,
     nuaa_subjects,
+    specdiff_frames,
     with_boxes,
     with_synthetic,
 )
@@ -66,6 +68,11 @@ LICENCE = (
     "on NUAA Photograph Imposter Database frames (research use, redistribution terms unstated), "
     "CelebA and UTKFace photos (non-commercial research only), FairFace photos (CC BY 4.0) and "
     "synthetic attacks made from them: non-commercial research use"
+)
+# Added to LICENCE when SpecDiff frames were trained on (its README's terms).
+SPECDIFF_LICENCE = (
+    "; SpecDiff in-house database sample frames (Akinori-F-Ebihara/SpecDiff_in_house_database_sample: "
+    "academic research purposes only, no modification or re-distribution)"
 )
 
 
@@ -109,7 +116,10 @@ def build_data(args, rng: np.random.Generator) -> dict[str, np.ndarray]:
         # Training on the evaluation subjects would make every later bench number meaningless.
         raise TrainingError(f"no NUAA evaluation subjects found in {args.exclude}: name the folder with --exclude")
     print(f"NUAA subjects in the evaluation set, left out: {sorted(exclude)}", flush=True)
-    frames = with_boxes(nuaa_frames(Path(args.nuaa_repo), exclude, args.step) + photo_frames(args, rng), detector)
+    frames = nuaa_frames(Path(args.nuaa_repo), exclude, args.step)
+    if args.specdiff:
+        frames += specdiff_frames(Path(args.specdiff), args.specdiff_step)
+    frames = with_boxes(frames + photo_frames(args, rng), detector)
     frames += with_boxes(close_ups(frames, args.close_ups, rng), detector)
     frames = with_synthetic(frames, rng, detector, args.per_attack)
     print(f"{len(frames)} frames with a face; labelling", flush=True)
@@ -234,7 +244,7 @@ def train(args) -> None:
     model = fit(args, data, np.arange(len(data["kind"])), rng)
     torch.save(model.state_dict(), Path(args.data_dir) / "pad_student.pt")
     extra = {"pad.secure_floor": f"{floor:g}", **histograms(data, held_out)}
-    export(model, Path(args.out), thresholds, extra)
+    export(model, Path(args.out), thresholds, extra, LICENCE + (SPECDIFF_LICENCE if args.specdiff else ""))
     report = {
         "command": "python -m training pad " + " ".join(sys.argv[2:]),
         "crops": counts,
@@ -249,7 +259,11 @@ def train(args) -> None:
 
 
 def export(
-    model: torch.nn.Module, out: Path, thresholds: dict[str, float], extra: dict[str, str] | None = None
+    model: torch.nn.Module,
+    out: Path,
+    thresholds: dict[str, float],
+    extra: dict[str, str] | None = None,
+    licence: str = LICENCE,
 ) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
@@ -278,7 +292,7 @@ def export(
             **{f"pad.threshold.{k}": f"{v:g}" for k, v in thresholds.items()},
             **(extra or {}),
             "facegate.model_id": f"pad-{graph_digest(out)}",
-            "facegate.licence": LICENCE,
+            "facegate.licence": licence,
         },
     )
 
@@ -319,6 +333,13 @@ def register(subparsers) -> None:
     )
     p.add_argument("--baseline", default=str(model_path("pad.onnx")), help="model compared in the report")
     p.add_argument("--step", type=int, default=8, help="every STEP-th NUAA frame")
+    p.add_argument(
+        "--specdiff",
+        default="",
+        help="git dir of an Akinori-F-Ebihara/SpecDiff_in_house_database_sample snapshot (fetch tool): real "
+        "prints and screen replays, three more LOSO sources (academic research use only; '' to skip)",
+    )
+    p.add_argument("--specdiff-step", type=int, default=2, help="every STEP-th SpecDiff frame")
     p.add_argument("--photos", type=int, default=150, help="photos from each web-photo source")
     p.add_argument("--close-ups", type=int, default=120, help="webcam frames re-framed as close-ups")
     p.add_argument("--per-attack", type=int, default=180, help="synthetic attacks of each kind")
