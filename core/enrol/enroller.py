@@ -22,6 +22,7 @@ from core.enrol.consistency import Mismatch, mismatches
 from core.enrol.quality import QualityGates, check_face, enrolment_faces
 from core.enrol.upgrade import embed_crop
 from core.errors import FaceGateError, ImageError
+from core.i18n import QT_TRANSLATE_NOOP, Phrase
 from core.matching.gallery import model_key
 from core.matching.thresholds import gallery_in_use, settings_thresholds
 from core.store import Person, Store
@@ -50,7 +51,7 @@ class Assessment:
 
     face: Face | None
     sample: Sample | None = None
-    reason: str | None = None
+    reason: Phrase | None = None
 
     @property
     def ok(self) -> bool:
@@ -60,7 +61,7 @@ class Assessment:
 @dataclass(frozen=True)
 class PhotoOutcome:
     path: str
-    reason: str | None = None  # None: accepted
+    reason: str | None = None  # None: accepted; a Phrase when a gate refused the face
 
     @property
     def ok(self) -> bool:
@@ -320,7 +321,7 @@ class Enroller:
 class CaptureFeedback:
     """What the guided capture tells the person in front of the camera after each frame."""
 
-    message: str
+    message: Phrase
     usable: bool  # the frame passed the gates (it may still be skipped to space samples out)
     accepted: bool
     count: int
@@ -331,11 +332,11 @@ class CaptureFeedback:
 
 # Small changes of pose between samples make the templates cover more than one exact look.
 _PROMPTS = (
-    "look straight at the camera",
-    "turn your head a little to the left",
-    "turn your head a little to the right",
-    "tilt your chin up a little",
-    "tilt your chin down a little",
+    QT_TRANSLATE_NOOP("Enrolment", "look straight at the camera"),
+    QT_TRANSLATE_NOOP("Enrolment", "turn your head a little to the left"),
+    QT_TRANSLATE_NOOP("Enrolment", "turn your head a little to the right"),
+    QT_TRANSLATE_NOOP("Enrolment", "tilt your chin up a little"),
+    QT_TRANSLATE_NOOP("Enrolment", "tilt your chin down a little"),
 )
 
 
@@ -351,27 +352,29 @@ class CaptureSession:
         self._last_accept = -math.inf
 
     @property
-    def prompt(self) -> str:
-        return _PROMPTS[len(self.samples) % len(_PROMPTS)]
+    def prompt(self) -> Phrase:
+        return Phrase("Enrolment", _PROMPTS[len(self.samples) % len(_PROMPTS)])
 
     def feed(self, frame: np.ndarray, now: float) -> CaptureFeedback:
         """now: a monotonic clock in seconds, so that samples are spaced in time."""
         if len(self.samples) >= self.max_samples:
-            return self._feedback(None, "done", usable=False)
+            return self._feedback(None, Phrase("Enrolment", QT_TRANSLATE_NOOP("Enrolment", "done")), usable=False)
         # The verifier runs only on frames spaced far enough apart to be kept.
         assessment = self.enroller.assess(frame, detail="camera", verify=now - self._last_accept >= self.min_gap_s)
         if assessment.sample is None:
-            return self._feedback(assessment.face, assessment.reason or "", usable=False)
+            return self._feedback(assessment.face, assessment.reason or Phrase("Enrolment", ""), usable=False)
         if now - self._last_accept < self.min_gap_s:
-            return self._feedback(assessment.face, f"now {self.prompt}", usable=True)
+            now_say = Phrase("Enrolment", QT_TRANSLATE_NOOP("Enrolment", "now {prompt}"), prompt=self.prompt)
+            return self._feedback(assessment.face, now_say, usable=True)
         self.samples.append(assessment.sample)
         self._last_accept = now
-        return self._feedback(assessment.face, f"got it; now {self.prompt}", usable=True, accepted=True)
+        got_it = Phrase("Enrolment", QT_TRANSLATE_NOOP("Enrolment", "got it; now {prompt}"), prompt=self.prompt)
+        return self._feedback(assessment.face, got_it, usable=True, accepted=True)
 
-    def _feedback(self, face: Face | None, message: str, usable: bool, accepted: bool = False) -> CaptureFeedback:
+    def _feedback(self, face: Face | None, message: Phrase, usable: bool, accepted: bool = False) -> CaptureFeedback:
         count = len(self.samples)
         return CaptureFeedback(
-            f"{count}/{self.max_samples}: {message}",
+            Phrase("Enrolment", "{count}/{most}: {message}", count=count, most=self.max_samples, message=message),
             usable,
             accepted,
             count,

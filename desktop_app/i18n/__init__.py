@@ -9,6 +9,8 @@ fails on any shown text that is not marked):
 - Module-level constants, and core/ text that reaches the screen (core has no Qt): marked with
   ``QT_TRANSLATE_NOOP("Context", "Source text")`` from core/i18n.py, which returns the text as it
   is, and translated where it is shown with ``QCoreApplication.translate("Context", text)``.
+- core/ text with values (a reason, a prompt, a count) is a core.i18n.Phrase: its English for the
+  command line, and its marked template and values, which the GUI shows with ``translated(text)``.
 - Placeholders are filled after translation: ``self.tr("Welcome, {name}").format(name=name)``,
   never an f-string inside tr. A count takes Qt's plural form: ``self.tr("%n event(s)", "", n)``.
 - Times and dates on screen: desktop_app/gui/locale_format.py, in the language's own format.
@@ -34,6 +36,7 @@ from platformdirs import user_cache_dir
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QGuiApplication
 
+from core.i18n import Phrase
 from core.paths import APP_NAME
 from core.settings import LANGUAGES
 
@@ -147,6 +150,12 @@ def update(ts_files: list[Path], root: Path = HERE.parent.parent) -> None:
         cwd=root,
         timeout=300,
     )
+
+
+def translated(text: str) -> str:
+    """Core text in the screen's language: a Phrase translated, any other text (an error's English
+    detail, a name) as it is."""
+    return text.text(QCoreApplication.translate) if isinstance(text, Phrase) else text
 
 
 def language_names() -> dict[str, str]:

@@ -30,6 +30,7 @@ from core.store import Store
 from desktop_app.gui.admin.kind_names import strictness_name
 from desktop_app.gui.plain import plain_label
 from desktop_app.gui.worker import FrameWorker
+from desktop_app.i18n import translated
 
 LIVE = QColor(46, 160, 67, 170)
 ATTACK = QColor(207, 34, 46, 120)
@@ -216,10 +217,12 @@ class CalibrateDialog(QDialog):
             return
         self.calibration = self.collector.result()
         self.progress.setValue(1000)
-        self.counts.setText("\n".join(self.calibration.summary()))
+        self.counts.setText("\n".join(translated(line) for line in self.calibration.summary()))
         self.histogram.show_result(self.calibration)
         if self.calibration.refusal:
-            self.message.setText(self.tr("⚠ {problem}. Nothing was changed.").format(problem=self.calibration.refusal))
+            self.message.setText(
+                self.tr("⚠ {problem}. Nothing was changed.").format(problem=translated(self.calibration.refusal))
+            )
         else:
             self.message.setText(self.tr("Apply saves this threshold for every kiosk of the site."))
         self.apply_button.setEnabled(self.calibration.proposal is not None)

@@ -28,6 +28,7 @@ from desktop_app.gui.plain import plain_label
 from desktop_app.gui.tasks import run_task
 from desktop_app.gui.video_view import AMBER, GREEN, Overlay, VideoView
 from desktop_app.gui.worker import FrameResult, FrameWorker, PreviewFrame
+from desktop_app.i18n import translated
 
 NO_CAMERA = QT_TRANSLATE_NOOP(
     "EnrolPage", "No camera picture: check that the camera is plugged in and chosen in Settings, then try again."
@@ -133,7 +134,7 @@ class EnrolPage(QWidget):
         self.photo_samples += samples
         for outcome in outcomes:
             name = Path(outcome.path).name
-            self.photo_list.addItem(f"✓ {name}" if outcome.ok else f"✗ {name} — {outcome.reason}")
+            self.photo_list.addItem(f"✓ {name}" if outcome.ok else f"✗ {name} — {translated(outcome.reason or '')}")
         self.add_button.setEnabled(True)
         self.status.setText(
             self.tr("{usable} of {count} photo(s) usable.").format(usable=len(samples), count=len(outcomes))
@@ -177,7 +178,7 @@ class EnrolPage(QWidget):
             overlay = [Overlay(feedback.face.box, "", GREEN if feedback.usable else AMBER)]
         self.video.show_frame(result.frame, overlay)
         if feedback:
-            self.feedback.setText(feedback.message)
+            self.feedback.setText(translated(feedback.message))
             if feedback.done:
                 self.stop_capture()
 

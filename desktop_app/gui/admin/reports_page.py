@@ -32,8 +32,9 @@ from desktop_app.gui.accessible import add_labelled
 from desktop_app.gui.admin.date_range import DateRange
 from desktop_app.gui.admin.people_filters import refill_people_filters
 from desktop_app.gui.admin.record_table import Column, RecordFilter, RecordTableModel, record_view
-from desktop_app.gui.locale_format import date_text, time_text
+from desktop_app.gui.locale_format import date_text, day_month_text, time_text
 from desktop_app.gui.plain import plain_label
+from desktop_app.i18n import translated
 from desktop_app.report_output import FORMATS, write_report
 
 R = TypeVar("R")
@@ -64,6 +65,7 @@ def chart_words() -> ChartWords:
         hours=QCoreApplication.translate("ReportsPage", "Hours per person"),
         hours_axis=QCoreApplication.translate("ReportsPage", "hours (first check-in to last check-out)"),
         no_one=QCoreApplication.translate("ReportsPage", "nobody"),
+        day=day_month_text,
     )
 
 
@@ -93,11 +95,15 @@ def table_columns(columns: Sequence[ReportColumn[R]]) -> tuple[Column[R], ...]:
     """The report's columns as the admin tables show them: numbers sort as numbers."""
 
     def column(c: ReportColumn[R]) -> Column[R]:
+        def text(row: R) -> str:
+            value = c.value(row)
+            return translated(value) if isinstance(value, str) else shown(value)
+
         def key(row: R) -> str | float:
             value = c.value(row)
-            return value.casefold() if isinstance(value, str) else value
+            return translated(value).casefold() if isinstance(value, str) else value
 
-        return Column(c.header, lambda row: shown(c.value(row)), sort_key=key)
+        return Column(c.header, text, sort_key=key)
 
     return tuple(column(c) for c in columns)
 
