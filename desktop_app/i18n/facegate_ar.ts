@@ -552,6 +552,41 @@
     </message>
 </context>
 <context>
+    <name>Calibration</name>
+    <message>
+        <source>no face seen: stand in front of the camera, one person at a time, and calibrate again</source>
+        <translation>لم يُرَ أي وجه: قف أمام الكاميرا، شخصًا واحدًا في كل مرة، ثم أعد المعايرة</translation>
+    </message>
+    <message>
+        <source>{frames} frames: {judged} with a face judged, {no_face} without a face, {too_small} with a face too small to judge</source>
+        <translation>{frames} إطارًا: {judged} بوجه مُقيَّم، و{no_face} بلا وجه، و{too_small} بوجه أصغر من أن يُقيَّم</translation>
+    </message>
+    <message>
+        <source>proposed liveness threshold {threshold}: refuses {refused} of these {judged} live frames ({share} %)</source>
+        <translation>عتبة الحيوية المقترحة {threshold}: ترفض {refused} من هذه الإطارات الحية البالغة {judged} ({share} %)</translation>
+    </message>
+    <message>
+        <source>the secure floor wins: refusing only {share} % of these frames needs a threshold under the model&apos;s secure floor {floor}, which would let photos and screens through; better light or a closer camera lowers the share refused</source>
+        <translation>الحد الأدنى الآمن هو الغالب: رفض {share} % فقط من هذه الإطارات يتطلب عتبة أدنى من الحد الأدنى الآمن للنموذج {floor}، وهذا يسمح بمرور الصور والشاشات؛ إضاءة أفضل أو كاميرا أقرب تخفض نسبة المرفوض</translation>
+    </message>
+    <message>
+        <source>the camera gave no frames</source>
+        <translation>لم تُعطِ الكاميرا أي إطارات</translation>
+    </message>
+    <message>
+        <source>only {judged} frames held a face close enough to judge ({needed} needed): stand closer to the camera, and calibrate for longer</source>
+        <translation>{judged} إطارًا فقط احتوت وجهًا قريبًا بما يكفي لتقييمه (المطلوب {needed}): اقترب من الكاميرا، وعاير لمدة أطول</translation>
+    </message>
+    <message>
+        <source>the face did not change from frame to frame: this is a still picture fed in as a camera, not live people; calibrate on the real camera</source>
+        <translation>لم يتغير الوجه من إطار إلى آخر: هذه صورة ثابتة مُدخلة ككاميرا، لا أشخاص حقيقيون؛ عاير على الكاميرا الحقيقية</translation>
+    </message>
+    <message>
+        <source>{attacks} of {judged} faces scored like a photo or screen (under {level}): calibrate with live people only, no photos or screens in view</source>
+        <translation>{attacks} من {judged} وجهًا سجّلت درجة كصورة أو شاشة (أقل من {level}): عاير بأشخاص حقيقيين فقط، بلا صور أو شاشات في المشهد</translation>
+    </message>
+</context>
+<context>
     <name>CorrectionDialog</name>
     <message>
         <source>Add a missed event</source>
@@ -753,6 +788,73 @@
     <message>
         <source>Enrolled {name}: {count} template(s) stored.</source>
         <translation>تم تسجيل {name}: حُفظ {count} من القوالب.</translation>
+    </message>
+</context>
+<context>
+    <name>Enrolment</name>
+    <message>
+        <source>look straight at the camera</source>
+        <translation>انظر مباشرة إلى الكاميرا</translation>
+    </message>
+    <message>
+        <source>turn your head a little to the left</source>
+        <translation>أدر رأسك قليلًا إلى اليسار</translation>
+    </message>
+    <message>
+        <source>turn your head a little to the right</source>
+        <translation>أدر رأسك قليلًا إلى اليمين</translation>
+    </message>
+    <message>
+        <source>tilt your chin up a little</source>
+        <translation>ارفع ذقنك قليلًا</translation>
+    </message>
+    <message>
+        <source>tilt your chin down a little</source>
+        <translation>اخفض ذقنك قليلًا</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>تم</translation>
+    </message>
+    <message>
+        <source>now {prompt}</source>
+        <translation>الآن: {prompt}</translation>
+    </message>
+    <message>
+        <source>got it; now {prompt}</source>
+        <translation>تم الالتقاط؛ الآن: {prompt}</translation>
+    </message>
+    <message>
+        <source>no face found: face the camera in good light</source>
+        <translation>لم يُعثر على وجه: واجه الكاميرا في إضاءة جيدة</translation>
+    </message>
+    <message>
+        <source>more than one face: only the person being enrolled should be in the picture</source>
+        <translation>أكثر من وجه: يجب أن يظهر في الصورة الشخص الذي يجري تسجيله فقط</translation>
+    </message>
+    <message>
+        <source>face too small ({size} px, need {need}): come closer</source>
+        <translation>الوجه صغير جدًا ({size} بكسل، المطلوب {need}): اقترب أكثر</translation>
+    </message>
+    <message>
+        <source>head tilted {degrees}°: keep your eyes level</source>
+        <translation>الرأس مائل {degrees}°: أبقِ عينيك في مستوى واحد</translation>
+    </message>
+    <message>
+        <source>face turned away: look straight at the camera</source>
+        <translation>الوجه ملتفت بعيدًا: انظر مباشرة إلى الكاميرا</translation>
+    </message>
+    <message>
+        <source>too dark: add light in front of the face</source>
+        <translation>مظلم جدًا: أضف إضاءة أمام الوجه</translation>
+    </message>
+    <message>
+        <source>too bright: avoid direct light or glare on the face</source>
+        <translation>ساطع جدًا: تجنّب الضوء المباشر أو الوهج على الوجه</translation>
+    </message>
+    <message>
+        <source>blurred: hold still (or use a sharper photo)</source>
+        <translation>ضبابية: اثبت في مكانك (أو استخدم صورة أوضح)</translation>
     </message>
 </context>
 <context>
@@ -1266,6 +1368,14 @@ This cannot be undone; deactivate instead to keep the history.</source>
 <context>
     <name>RecordTable</name>
     <message>
+        <source>yes</source>
+        <translation>نعم</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>لا</translation>
+    </message>
+    <message>
         <source>Person</source>
         <translation>الشخص</translation>
     </message>
@@ -1400,6 +1510,34 @@ This cannot be undone; deactivate instead to keep the history.</source>
     <message>
         <source>In since</source>
         <translation>حاضر منذ</translation>
+    </message>
+    <message>
+        <source>Mon</source>
+        <translation>الاثنين</translation>
+    </message>
+    <message>
+        <source>Tue</source>
+        <translation>الثلاثاء</translation>
+    </message>
+    <message>
+        <source>Wed</source>
+        <translation>الأربعاء</translation>
+    </message>
+    <message>
+        <source>Thu</source>
+        <translation>الخميس</translation>
+    </message>
+    <message>
+        <source>Fri</source>
+        <translation>الجمعة</translation>
+    </message>
+    <message>
+        <source>Sat</source>
+        <translation>السبت</translation>
+    </message>
+    <message>
+        <source>Sun</source>
+        <translation>الأحد</translation>
     </message>
 </context>
 <context>

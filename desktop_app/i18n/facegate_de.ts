@@ -552,6 +552,41 @@
     </message>
 </context>
 <context>
+    <name>Calibration</name>
+    <message>
+        <source>no face seen: stand in front of the camera, one person at a time, and calibrate again</source>
+        <translation>Kein Gesicht gesehen: Treten Sie einzeln vor die Kamera und kalibrieren Sie erneut</translation>
+    </message>
+    <message>
+        <source>{frames} frames: {judged} with a face judged, {no_face} without a face, {too_small} with a face too small to judge</source>
+        <translation>{frames} Bilder: {judged} mit einem bewerteten Gesicht, {no_face} ohne Gesicht, {too_small} mit einem zu kleinen Gesicht</translation>
+    </message>
+    <message>
+        <source>proposed liveness threshold {threshold}: refuses {refused} of these {judged} live frames ({share} %)</source>
+        <translation>Vorgeschlagene Schwelle der Lebenderkennung {threshold}: weist {refused} dieser {judged} echten Bilder ab ({share} %)</translation>
+    </message>
+    <message>
+        <source>the secure floor wins: refusing only {share} % of these frames needs a threshold under the model&apos;s secure floor {floor}, which would let photos and screens through; better light or a closer camera lowers the share refused</source>
+        <translation>Die sichere Untergrenze gilt: Um nur {share} % dieser Bilder abzuweisen, wäre eine Schwelle unter der sicheren Untergrenze des Modells {floor} nötig, die Fotos und Bildschirme durchließe; besseres Licht oder eine nähere Kamera senkt den abgewiesenen Anteil</translation>
+    </message>
+    <message>
+        <source>the camera gave no frames</source>
+        <translation>Die Kamera hat keine Bilder geliefert</translation>
+    </message>
+    <message>
+        <source>only {judged} frames held a face close enough to judge ({needed} needed): stand closer to the camera, and calibrate for longer</source>
+        <translation>Nur {judged} Bilder zeigten ein Gesicht nah genug zur Bewertung ({needed} nötig): Treten Sie näher an die Kamera und kalibrieren Sie länger</translation>
+    </message>
+    <message>
+        <source>the face did not change from frame to frame: this is a still picture fed in as a camera, not live people; calibrate on the real camera</source>
+        <translation>Das Gesicht hat sich von Bild zu Bild nicht verändert: Das ist ein Standbild, das als Kamera eingespeist wird, keine lebenden Personen; kalibrieren Sie mit der echten Kamera</translation>
+    </message>
+    <message>
+        <source>{attacks} of {judged} faces scored like a photo or screen (under {level}): calibrate with live people only, no photos or screens in view</source>
+        <translation>{attacks} von {judged} Gesichtern wurden wie ein Foto oder Bildschirm bewertet (unter {level}): Kalibrieren Sie nur mit lebenden Personen, ohne Fotos oder Bildschirme im Bild</translation>
+    </message>
+</context>
+<context>
     <name>CorrectionDialog</name>
     <message>
         <source>Add a missed event</source>
@@ -753,6 +788,73 @@
     <message>
         <source>Enrolled {name}: {count} template(s) stored.</source>
         <translation>{name} erfasst: {count} Vorlage(n) gespeichert.</translation>
+    </message>
+</context>
+<context>
+    <name>Enrolment</name>
+    <message>
+        <source>look straight at the camera</source>
+        <translation>Schauen Sie gerade in die Kamera</translation>
+    </message>
+    <message>
+        <source>turn your head a little to the left</source>
+        <translation>Drehen Sie den Kopf ein wenig nach links</translation>
+    </message>
+    <message>
+        <source>turn your head a little to the right</source>
+        <translation>Drehen Sie den Kopf ein wenig nach rechts</translation>
+    </message>
+    <message>
+        <source>tilt your chin up a little</source>
+        <translation>Heben Sie das Kinn ein wenig</translation>
+    </message>
+    <message>
+        <source>tilt your chin down a little</source>
+        <translation>Senken Sie das Kinn ein wenig</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>fertig</translation>
+    </message>
+    <message>
+        <source>now {prompt}</source>
+        <translation>jetzt: {prompt}</translation>
+    </message>
+    <message>
+        <source>got it; now {prompt}</source>
+        <translation>erfasst; jetzt: {prompt}</translation>
+    </message>
+    <message>
+        <source>no face found: face the camera in good light</source>
+        <translation>Kein Gesicht gefunden: Wenden Sie sich bei gutem Licht der Kamera zu</translation>
+    </message>
+    <message>
+        <source>more than one face: only the person being enrolled should be in the picture</source>
+        <translation>Mehr als ein Gesicht: Nur die zu registrierende Person darf im Bild sein</translation>
+    </message>
+    <message>
+        <source>face too small ({size} px, need {need}): come closer</source>
+        <translation>Gesicht zu klein ({size} px, nötig {need}): Kommen Sie näher</translation>
+    </message>
+    <message>
+        <source>head tilted {degrees}°: keep your eyes level</source>
+        <translation>Kopf um {degrees}° geneigt: Halten Sie die Augen waagerecht</translation>
+    </message>
+    <message>
+        <source>face turned away: look straight at the camera</source>
+        <translation>Gesicht abgewandt: Schauen Sie gerade in die Kamera</translation>
+    </message>
+    <message>
+        <source>too dark: add light in front of the face</source>
+        <translation>Zu dunkel: Sorgen Sie für mehr Licht vor dem Gesicht</translation>
+    </message>
+    <message>
+        <source>too bright: avoid direct light or glare on the face</source>
+        <translation>Zu hell: Vermeiden Sie direktes Licht oder Blendung auf dem Gesicht</translation>
+    </message>
+    <message>
+        <source>blurred: hold still (or use a sharper photo)</source>
+        <translation>Unscharf: Halten Sie still (oder verwenden Sie ein schärferes Foto)</translation>
     </message>
 </context>
 <context>
@@ -1262,6 +1364,14 @@ Das kann nicht rückgängig gemacht werden; deaktivieren Sie stattdessen, um den
 <context>
     <name>RecordTable</name>
     <message>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>nein</translation>
+    </message>
+    <message>
         <source>Person</source>
         <translation>Person</translation>
     </message>
@@ -1396,6 +1506,34 @@ Das kann nicht rückgängig gemacht werden; deaktivieren Sie stattdessen, um den
     <message>
         <source>In since</source>
         <translation>Da seit</translation>
+    </message>
+    <message>
+        <source>Mon</source>
+        <translation>Mo</translation>
+    </message>
+    <message>
+        <source>Tue</source>
+        <translation>Di</translation>
+    </message>
+    <message>
+        <source>Wed</source>
+        <translation>Mi</translation>
+    </message>
+    <message>
+        <source>Thu</source>
+        <translation>Do</translation>
+    </message>
+    <message>
+        <source>Fri</source>
+        <translation>Fr</translation>
+    </message>
+    <message>
+        <source>Sat</source>
+        <translation>Sa</translation>
+    </message>
+    <message>
+        <source>Sun</source>
+        <translation>So</translation>
     </message>
 </context>
 <context>

@@ -552,6 +552,41 @@
     </message>
 </context>
 <context>
+    <name>Calibration</name>
+    <message>
+        <source>no face seen: stand in front of the camera, one person at a time, and calibrate again</source>
+        <translation>未检测到人脸：请逐一站在摄像头前，然后重新校准</translation>
+    </message>
+    <message>
+        <source>{frames} frames: {judged} with a face judged, {no_face} without a face, {too_small} with a face too small to judge</source>
+        <translation>{frames} 帧：{judged} 帧的人脸已评估，{no_face} 帧没有人脸，{too_small} 帧的人脸太小无法评估</translation>
+    </message>
+    <message>
+        <source>proposed liveness threshold {threshold}: refuses {refused} of these {judged} live frames ({share} %)</source>
+        <translation>建议的活体检测阈值 {threshold}：在这 {judged} 帧真人画面中拒绝 {refused} 帧（{share} %）</translation>
+    </message>
+    <message>
+        <source>the secure floor wins: refusing only {share} % of these frames needs a threshold under the model&apos;s secure floor {floor}, which would let photos and screens through; better light or a closer camera lowers the share refused</source>
+        <translation>以安全下限为准：要只拒绝这些画面的 {share} %，阈值需低于模型的安全下限 {floor}，那样会放过照片和屏幕；更好的光线或更近的摄像头可降低被拒绝的比例</translation>
+    </message>
+    <message>
+        <source>the camera gave no frames</source>
+        <translation>摄像头没有提供任何画面</translation>
+    </message>
+    <message>
+        <source>only {judged} frames held a face close enough to judge ({needed} needed): stand closer to the camera, and calibrate for longer</source>
+        <translation>只有 {judged} 帧的人脸足够近可以评估（需要 {needed} 帧）：请站得离摄像头更近，并延长校准时间</translation>
+    </message>
+    <message>
+        <source>the face did not change from frame to frame: this is a still picture fed in as a camera, not live people; calibrate on the real camera</source>
+        <translation>人脸在各帧之间没有变化：这是作为摄像头输入的静止图片，而不是真人；请使用真实的摄像头校准</translation>
+    </message>
+    <message>
+        <source>{attacks} of {judged} faces scored like a photo or screen (under {level}): calibrate with live people only, no photos or screens in view</source>
+        <translation>{judged} 张人脸中有 {attacks} 张的得分像照片或屏幕（低于 {level}）：请只让真人校准，画面中不得出现照片或屏幕</translation>
+    </message>
+</context>
+<context>
     <name>CorrectionDialog</name>
     <message>
         <source>Add a missed event</source>
@@ -753,6 +788,73 @@
     <message>
         <source>Enrolled {name}: {count} template(s) stored.</source>
         <translation>已录入 {name}：保存了 {count} 个模板。</translation>
+    </message>
+</context>
+<context>
+    <name>Enrolment</name>
+    <message>
+        <source>look straight at the camera</source>
+        <translation>请直视摄像头</translation>
+    </message>
+    <message>
+        <source>turn your head a little to the left</source>
+        <translation>请将头稍微向左转</translation>
+    </message>
+    <message>
+        <source>turn your head a little to the right</source>
+        <translation>请将头稍微向右转</translation>
+    </message>
+    <message>
+        <source>tilt your chin up a little</source>
+        <translation>请将下巴稍微抬起</translation>
+    </message>
+    <message>
+        <source>tilt your chin down a little</source>
+        <translation>请将下巴稍微放低</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>now {prompt}</source>
+        <translation>现在{prompt}</translation>
+    </message>
+    <message>
+        <source>got it; now {prompt}</source>
+        <translation>已采集；现在{prompt}</translation>
+    </message>
+    <message>
+        <source>no face found: face the camera in good light</source>
+        <translation>未找到人脸：请在光线充足处面向摄像头</translation>
+    </message>
+    <message>
+        <source>more than one face: only the person being enrolled should be in the picture</source>
+        <translation>不止一张人脸：画面中只能有正在录入的人</translation>
+    </message>
+    <message>
+        <source>face too small ({size} px, need {need}): come closer</source>
+        <translation>人脸太小（{size} 像素，需要 {need}）：请靠近一些</translation>
+    </message>
+    <message>
+        <source>head tilted {degrees}°: keep your eyes level</source>
+        <translation>头部倾斜 {degrees}°：请保持双眼水平</translation>
+    </message>
+    <message>
+        <source>face turned away: look straight at the camera</source>
+        <translation>脸部转开了：请直视摄像头</translation>
+    </message>
+    <message>
+        <source>too dark: add light in front of the face</source>
+        <translation>太暗：请在脸部前方增加光线</translation>
+    </message>
+    <message>
+        <source>too bright: avoid direct light or glare on the face</source>
+        <translation>太亮：请避免直射光或脸上的反光</translation>
+    </message>
+    <message>
+        <source>blurred: hold still (or use a sharper photo)</source>
+        <translation>模糊：请保持不动（或使用更清晰的照片）</translation>
     </message>
 </context>
 <context>
@@ -1261,6 +1363,14 @@ This cannot be undone; deactivate instead to keep the history.</source>
 <context>
     <name>RecordTable</name>
     <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
         <source>Person</source>
         <translation>人员</translation>
     </message>
@@ -1395,6 +1505,34 @@ This cannot be undone; deactivate instead to keep the history.</source>
     <message>
         <source>In since</source>
         <translation>签到时间</translation>
+    </message>
+    <message>
+        <source>Mon</source>
+        <translation>周一</translation>
+    </message>
+    <message>
+        <source>Tue</source>
+        <translation>周二</translation>
+    </message>
+    <message>
+        <source>Wed</source>
+        <translation>周三</translation>
+    </message>
+    <message>
+        <source>Thu</source>
+        <translation>周四</translation>
+    </message>
+    <message>
+        <source>Fri</source>
+        <translation>周五</translation>
+    </message>
+    <message>
+        <source>Sat</source>
+        <translation>周六</translation>
+    </message>
+    <message>
+        <source>Sun</source>
+        <translation>周日</translation>
     </message>
 </context>
 <context>
