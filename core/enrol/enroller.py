@@ -22,7 +22,7 @@ from core.enrol.consistency import Mismatch, mismatches
 from core.enrol.quality import QualityGates, check_face, enrolment_faces
 from core.enrol.upgrade import embed_crop
 from core.errors import FaceGateError, ImageError
-from core.i18n import QT_TRANSLATE_NOOP, Phrase
+from core.i18n import QT_TRANSLATE_NOOP, Phrase, Translate, english
 from core.matching.gallery import model_key
 from core.matching.thresholds import gallery_in_use, settings_thresholds
 from core.store import Person, Store
@@ -77,6 +77,16 @@ class EnrolResult:
     created: bool = True
 
 
+MISMATCH_TEMPLATES = QT_TRANSLATE_NOOP(
+    "Enrolment", "{photo} does not match {name}'s templates (similarity {similarity}, need {need})"
+)
+MISMATCH_BATCH = QT_TRANSLATE_NOOP(
+    "Enrolment", "{photo} does not match the other photos (similarity {similarity}, need {need})"
+)
+FACE_NUMBER = QT_TRANSLATE_NOOP("Enrolment", "face {number}")
+ALREADY_MATCH = QT_TRANSLATE_NOOP("Enrolment", "these faces already match {name} (#{id}, {similarity})")
+
+
 @dataclass(frozen=True)
 class Review:
     """What the verifier found wrong with a batch before it is stored; empty when nothing."""
@@ -88,14 +98,22 @@ class Review:
     def __bool__(self) -> bool:
         return bool(self.mismatches or self.duplicates)
 
-    def describe(self, samples: Sequence[Sample]) -> str:
-        """One line naming each refused photo (by file name) and each look-alike."""
+    def describe(self, samples: Sequence[Sample], translate: Translate = english) -> str:
+        """One line naming each refused photo (by file name) and each look-alike: in English for
+        the command line and the audit, the GUI passing its translation (core/i18n.py)."""
         parts = []
         for m in self.mismatches:
-            what = f"{self.person}'s templates" if m.against == "templates" else "the other photos"
-            photo = samples[m.index].detail or f"face {m.index + 1}"
-            parts.append(f"{photo} does not match {what} (similarity {m.similarity:.2f}, need {THRESHOLD:.2f})")
-        parts += [f"these faces already match {d.name} (#{d.person_id}, {d.similarity:.2f})" for d in self.duplicates]
+            template = MISMATCH_TEMPLATES if m.against == "templates" else MISMATCH_BATCH
+            photo = samples[m.index].detail or translate("Enrolment", FACE_NUMBER).format(number=m.index + 1)
+            parts.append(
+                translate("Enrolment", template).format(
+                    photo=photo, name=self.person, similarity=f"{m.similarity:.2f}", need=f"{THRESHOLD:.2f}"
+                )
+            )
+        parts += [
+            translate("Enrolment", ALREADY_MATCH).format(name=d.name, id=d.person_id, similarity=f"{d.similarity:.2f}")
+            for d in self.duplicates
+        ]
         return "; ".join(parts)
 
 

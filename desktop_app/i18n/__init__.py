@@ -158,6 +158,15 @@ def translated(text: str) -> str:
     return text.text(QCoreApplication.translate) if isinstance(text, Phrase) else text
 
 
+def problem_text(detail: object) -> str:
+    """A problem the core reported, for a page's message line: a lead in the screen's language and
+    the detail in English (core's errors are many, precise and shared with the command line and
+    the log, so they are not translated one by one)."""
+    return QCoreApplication.translate("Problem", "⚠ This did not work: {detail}").format(
+        detail=translated(detail) if isinstance(detail, str) else detail
+    )
+
+
 def language_names() -> dict[str, str]:
     """Each value of the language setting as the Settings page lists it: a language by its own name
     (a reader of it finds it whatever the screen's language), "system" in the screen's language."""

@@ -793,6 +793,22 @@
 <context>
     <name>Enrolment</name>
     <message>
+        <source>{photo} does not match {name}&apos;s templates (similarity {similarity}, need {need})</source>
+        <translation>{photo} لا تطابق قوالب {name} (التشابه {similarity}، المطلوب {need})</translation>
+    </message>
+    <message>
+        <source>{photo} does not match the other photos (similarity {similarity}, need {need})</source>
+        <translation>{photo} لا تطابق الصور الأخرى (التشابه {similarity}، المطلوب {need})</translation>
+    </message>
+    <message>
+        <source>face {number}</source>
+        <translation>الوجه {number}</translation>
+    </message>
+    <message>
+        <source>these faces already match {name} (#{id}, {similarity})</source>
+        <translation>هذه الوجوه تطابق بالفعل {name} (#{id}، {similarity})</translation>
+    </message>
+    <message>
         <source>look straight at the camera</source>
         <translation>انظر مباشرة إلى الكاميرا</translation>
     </message>
@@ -1363,6 +1379,13 @@ This cannot be undone; deactivate instead to keep the history.</source>
     <message>
         <source>The two PINs differ.</source>
         <translation>رمزا PIN مختلفان.</translation>
+    </message>
+</context>
+<context>
+    <name>Problem</name>
+    <message>
+        <source>⚠ This did not work: {detail}</source>
+        <translation>⚠ لم تنجح هذه العملية: {detail}</translation>
     </message>
 </context>
 <context>
@@ -2124,6 +2147,37 @@ This cannot be undone; deactivate instead to keep the history.</source>
     <message>
         <source>Removed {templates}; the attendance history is kept.</source>
         <translation>تمت إزالة {templates}؛ ويُحتفظ بسجل الحضور.</translation>
+    </message>
+</context>
+<context>
+    <name>ThresholdCalibration</name>
+    <message>
+        <source>at {threshold}: false accepts {accepts}{sep}false rejects {rejects}</source>
+        <translation>عند {threshold}: القبول الخاطئ {accepts}{sep}الرفض الخاطئ {rejects}</translation>
+    </message>
+    <message>
+        <source>no impostor pairs to measure</source>
+        <translation>لا توجد أزواج لأشخاص مختلفين لقياسها</translation>
+    </message>
+    <message>
+        <source>too few to judge ({wrong} of {total} impostor pairs, {needed} needed)</source>
+        <translation>أقل من أن يُحكم عليها ({wrong} من {total} زوجًا لأشخاص مختلفين، المطلوب {needed})</translation>
+    </message>
+    <message>
+        <source>{percent}% ({wrong} of {total} impostor pairs)</source>
+        <translation>{percent}% ({wrong} من {total} زوجًا لأشخاص مختلفين)</translation>
+    </message>
+    <message>
+        <source>no genuine pairs to measure</source>
+        <translation>لا توجد أزواج للشخص نفسه لقياسها</translation>
+    </message>
+    <message>
+        <source>too few to judge ({wrong} of {total} genuine pairs, {needed} needed)</source>
+        <translation>أقل من أن يُحكم عليها ({wrong} من {total} زوجًا للشخص نفسه، المطلوب {needed})</translation>
+    </message>
+    <message>
+        <source>{percent}% ({wrong} of {total} genuine pairs)</source>
+        <translation>{percent}% ({wrong} من {total} زوجًا للشخص نفسه)</translation>
     </message>
 </context>
 <context>

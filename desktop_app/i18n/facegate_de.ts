@@ -793,6 +793,22 @@
 <context>
     <name>Enrolment</name>
     <message>
+        <source>{photo} does not match {name}&apos;s templates (similarity {similarity}, need {need})</source>
+        <translation>{photo} passt nicht zu den Vorlagen von {name} (Ähnlichkeit {similarity}, nötig {need})</translation>
+    </message>
+    <message>
+        <source>{photo} does not match the other photos (similarity {similarity}, need {need})</source>
+        <translation>{photo} passt nicht zu den anderen Fotos (Ähnlichkeit {similarity}, nötig {need})</translation>
+    </message>
+    <message>
+        <source>face {number}</source>
+        <translation>Gesicht {number}</translation>
+    </message>
+    <message>
+        <source>these faces already match {name} (#{id}, {similarity})</source>
+        <translation>Diese Gesichter passen bereits zu {name} (#{id}, {similarity})</translation>
+    </message>
+    <message>
         <source>look straight at the camera</source>
         <translation>Schauen Sie gerade in die Kamera</translation>
     </message>
@@ -1359,6 +1375,13 @@ Das kann nicht rückgängig gemacht werden; deaktivieren Sie stattdessen, um den
     <message>
         <source>The two PINs differ.</source>
         <translation>Die beiden PINs stimmen nicht überein.</translation>
+    </message>
+</context>
+<context>
+    <name>Problem</name>
+    <message>
+        <source>⚠ This did not work: {detail}</source>
+        <translation>⚠ Das hat nicht geklappt: {detail}</translation>
     </message>
 </context>
 <context>
@@ -2120,6 +2143,37 @@ Das kann nicht rückgängig gemacht werden; deaktivieren Sie stattdessen, um den
     <message>
         <source>Removed {templates}; the attendance history is kept.</source>
         <translation>{templates} entfernt; der Anwesenheitsverlauf bleibt erhalten.</translation>
+    </message>
+</context>
+<context>
+    <name>ThresholdCalibration</name>
+    <message>
+        <source>at {threshold}: false accepts {accepts}{sep}false rejects {rejects}</source>
+        <translation>bei {threshold}: Falschannahmen {accepts}{sep}Falschabweisungen {rejects}</translation>
+    </message>
+    <message>
+        <source>no impostor pairs to measure</source>
+        <translation>keine Paare verschiedener Personen zum Messen</translation>
+    </message>
+    <message>
+        <source>too few to judge ({wrong} of {total} impostor pairs, {needed} needed)</source>
+        <translation>zu wenige zum Beurteilen ({wrong} von {total} Paaren verschiedener Personen, {needed} nötig)</translation>
+    </message>
+    <message>
+        <source>{percent}% ({wrong} of {total} impostor pairs)</source>
+        <translation>{percent} % ({wrong} von {total} Paaren verschiedener Personen)</translation>
+    </message>
+    <message>
+        <source>no genuine pairs to measure</source>
+        <translation>keine Paare derselben Person zum Messen</translation>
+    </message>
+    <message>
+        <source>too few to judge ({wrong} of {total} genuine pairs, {needed} needed)</source>
+        <translation>zu wenige zum Beurteilen ({wrong} von {total} Paaren derselben Person, {needed} nötig)</translation>
+    </message>
+    <message>
+        <source>{percent}% ({wrong} of {total} genuine pairs)</source>
+        <translation>{percent} % ({wrong} von {total} Paaren derselben Person)</translation>
     </message>
 </context>
 <context>

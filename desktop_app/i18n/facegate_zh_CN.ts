@@ -793,6 +793,22 @@
 <context>
     <name>Enrolment</name>
     <message>
+        <source>{photo} does not match {name}&apos;s templates (similarity {similarity}, need {need})</source>
+        <translation>{photo} 与 {name} 的模板不符（相似度 {similarity}，需要 {need}）</translation>
+    </message>
+    <message>
+        <source>{photo} does not match the other photos (similarity {similarity}, need {need})</source>
+        <translation>{photo} 与其他照片不符（相似度 {similarity}，需要 {need}）</translation>
+    </message>
+    <message>
+        <source>face {number}</source>
+        <translation>人脸 {number}</translation>
+    </message>
+    <message>
+        <source>these faces already match {name} (#{id}, {similarity})</source>
+        <translation>这些人脸已与 {name} 匹配（#{id}，{similarity}）</translation>
+    </message>
+    <message>
         <source>look straight at the camera</source>
         <translation>请直视摄像头</translation>
     </message>
@@ -1358,6 +1374,13 @@ This cannot be undone; deactivate instead to keep the history.</source>
     <message>
         <source>The two PINs differ.</source>
         <translation>两次输入的 PIN 不一致。</translation>
+    </message>
+</context>
+<context>
+    <name>Problem</name>
+    <message>
+        <source>⚠ This did not work: {detail}</source>
+        <translation>⚠ 操作未成功：{detail}</translation>
     </message>
 </context>
 <context>
@@ -2119,6 +2142,37 @@ This cannot be undone; deactivate instead to keep the history.</source>
     <message>
         <source>Removed {templates}; the attendance history is kept.</source>
         <translation>已删除 {templates}；考勤记录保留。</translation>
+    </message>
+</context>
+<context>
+    <name>ThresholdCalibration</name>
+    <message>
+        <source>at {threshold}: false accepts {accepts}{sep}false rejects {rejects}</source>
+        <translation>阈值 {threshold}：误识 {accepts}{sep}误拒 {rejects}</translation>
+    </message>
+    <message>
+        <source>no impostor pairs to measure</source>
+        <translation>没有可测量的异人配对</translation>
+    </message>
+    <message>
+        <source>too few to judge ({wrong} of {total} impostor pairs, {needed} needed)</source>
+        <translation>太少，无法判断（{total} 个异人配对中 {wrong} 个，需要 {needed} 个）</translation>
+    </message>
+    <message>
+        <source>{percent}% ({wrong} of {total} impostor pairs)</source>
+        <translation>{percent}%（{total} 个异人配对中 {wrong} 个）</translation>
+    </message>
+    <message>
+        <source>no genuine pairs to measure</source>
+        <translation>没有可测量的同人配对</translation>
+    </message>
+    <message>
+        <source>too few to judge ({wrong} of {total} genuine pairs, {needed} needed)</source>
+        <translation>太少，无法判断（{total} 个同人配对中 {wrong} 个，需要 {needed} 个）</translation>
+    </message>
+    <message>
+        <source>{percent}% ({wrong} of {total} genuine pairs)</source>
+        <translation>{percent}%（{total} 个同人配对中 {wrong} 个）</translation>
     </message>
 </context>
 <context>

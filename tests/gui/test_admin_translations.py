@@ -12,6 +12,7 @@ from PySide6.QtCore import QCoreApplication, QLocale
 from PySide6.QtWidgets import QAbstractSpinBox, QCalendarWidget, QDoubleSpinBox, QSpinBox
 
 from core.enrol.enroller import Enroller
+from core.errors import FaceGateError
 from core.reports.charts import ChartWords
 from core.vision.imaging import load_image
 from desktop_app.gui.admin.calibrate_dialog import CalibrateDialog
@@ -20,7 +21,7 @@ from desktop_app.gui.admin.people_page import PersonDialog
 from desktop_app.gui.admin.pin_dialog import PinDialog
 from desktop_app.gui.admin.reports_page import chart_words
 from desktop_app.gui.admin.templates_dialog import TemplatesDialog
-from desktop_app.i18n import language_names
+from desktop_app.i18n import language_names, problem_text
 from tests.gui.shown_text import pseudo_translation, shown_texts, untranslated
 
 # File names and formats, the product, and the standard buttons Qt's own translation names: not
@@ -99,6 +100,12 @@ def test_what_core_says_on_the_admin_pages_goes_through_the_translator(
         found = [calibration.counts.text(), calibration.message.text()]
         calibration.close()
 
+        settings = win.admin.settings
+        settings.calibrate_button.click()  # the rates at the thresholds in use, on these templates
+        qtbot.waitUntil(settings.calibrate_button.isEnabled, timeout=TIMEOUT_MS)
+        rates = settings.calibration.text()
+        failed = problem_text(FaceGateError("disk full"))  # an error's lead; its detail stays English
+
         reports = win.admin.reports
         reports.dates.set_days(date(2025, 3, 3), date(2025, 3, 9))
         reports.refresh()
@@ -111,6 +118,8 @@ def test_what_core_says_on_the_admin_pages_goes_through_the_translator(
     assert untranslated([prompt]) == [], prompt
     assert "⟪the camera gave no frames⟫" in found[1] and untranslated(found) == [], found
     assert days[:2] == ["⟪Mon⟫", "⟪yes⟫"] and untranslated(days) == []
+    assert "⟪at {threshold}: false accepts" not in rates and "⟪at " in rates and untranslated([rates]) == [], rates
+    assert failed == "⟪⚠ This did not work: disk full⟫"
 
 
 def test_the_attendance_charts_days_are_in_the_screens_language():

@@ -37,6 +37,7 @@ from desktop_app.gui.admin.pin_dialog import PinDialog
 from desktop_app.gui.admin.record_table import Column, RecordFilter, RecordTableModel, record_view
 from desktop_app.gui.locale_format import date_text, datetime_text, time_text
 from desktop_app.gui.plain import plain_label
+from desktop_app.i18n import problem_text
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,7 @@ class AttendancePage(QWidget):
         try:
             people = self.store.list_people()
         except FaceGateError as exc:
-            self.message.setText(f"⚠ {exc}")
+            self.message.setText(problem_text(exc))
             return
         self.correction_dialog = CorrectionDialog(action, people, event, self)
         self.correction_dialog.accepted.connect(self._ask_pin)
@@ -229,7 +230,7 @@ class AttendancePage(QWidget):
                 assert request.event is not None
                 self.store.void_attendance(request.event.uid, request.reason, "admin")
         except FaceGateError as exc:
-            self.message.setText(f"⚠ {exc}")
+            self.message.setText(problem_text(exc))
             return
         self.refresh()
 
@@ -258,7 +259,7 @@ class AttendancePage(QWidget):
             days = self.store.daily_summary(start, end, max_shift_s=self.store.load_settings().max_shift_s)
             groups = {p.id: p.group or "" for p in self.store.list_people(include_inactive=True)}
         except FaceGateError as exc:
-            self.message.setText(f"⚠ {exc}")
+            self.message.setText(problem_text(exc))
             return
         self.event_model.set_records(
             [ListedEvent(c.event, groups.get(c.event.person_id, ""), self._note(c), c.voided) for c in checks]
@@ -316,7 +317,7 @@ class AttendancePage(QWidget):
             else:
                 count = self.store.export_csv(path, start, end, person, group, unlock=what == "unlocks")
         except FaceGateError as exc:
-            self.message.setText(f"⚠ {exc}")
+            self.message.setText(problem_text(exc))
             return
         done = {
             "summary": self.tr("Exported {count} person-day(s) to {path}."),

@@ -28,7 +28,7 @@ from desktop_app.gui.plain import plain_label
 from desktop_app.gui.tasks import run_task
 from desktop_app.gui.video_view import AMBER, GREEN, Overlay, VideoView
 from desktop_app.gui.worker import FrameResult, FrameWorker, PreviewFrame
-from desktop_app.i18n import translated
+from desktop_app.i18n import problem_text, translated
 
 NO_CAMERA = QT_TRANSLATE_NOOP(
     "EnrolPage", "No camera picture: check that the camera is plugged in and chosen in Settings, then try again."
@@ -237,7 +237,7 @@ class EnrolPage(QWidget):
         self._review, self._reviewed = review, samples
         self.warning.setText(
             self.tr("⚠ {problem}. Refuse them, or enrol anyway only if they are {name}.").format(
-                problem=review.describe(samples), name=name
+                problem=review.describe(samples, QCoreApplication.translate), name=name
             )
         )
         self.warning.show()
@@ -334,6 +334,6 @@ class EnrolPage(QWidget):
         self._update_button()
 
     def _failed(self, message: str) -> None:
-        self.status.setText(f"⚠ {message}")
+        self.status.setText(problem_text(message))
         self.add_button.setEnabled(True)
         self._update_button()

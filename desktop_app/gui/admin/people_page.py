@@ -34,6 +34,7 @@ from desktop_app.gui.admin.templates_dialog import TemplatesDialog
 from desktop_app.gui.locale_format import datetime_text
 from desktop_app.gui.plain import ask, plain_label
 from desktop_app.gui.tasks import run_task
+from desktop_app.i18n import problem_text
 
 THUMBNAIL_PX = 40
 
@@ -188,7 +189,7 @@ class PeoplePage(QWidget):
             facts = self.store.people_facts(self.models[0].model_id)
             faces = self.store.face_thumbnails()
         except FaceGateError as exc:
-            self.message.setText(f"⚠ {exc}")
+            self.message.setText(problem_text(exc))
             return
         stale_people = {t.person_id for t in stale}
         self.model.set_records(
@@ -222,7 +223,7 @@ class PeoplePage(QWidget):
         try:
             action()
         except FaceGateError as exc:
-            self.message.setText(f"⚠ {exc}")
+            self.message.setText(problem_text(exc))
             return
         self.message.setText(done)
         self.refresh()
@@ -321,5 +322,5 @@ class PeoplePage(QWidget):
 
     def _failed(self, message: str) -> None:
         self.progress.setVisible(False)
-        self.message.setText(f"⚠ {message}")
+        self.message.setText(problem_text(message))
         self.refresh()

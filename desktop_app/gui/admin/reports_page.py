@@ -34,7 +34,7 @@ from desktop_app.gui.admin.people_filters import refill_people_filters
 from desktop_app.gui.admin.record_table import Column, RecordFilter, RecordTableModel, record_view
 from desktop_app.gui.locale_format import date_text, day_month_text, time_text
 from desktop_app.gui.plain import plain_label
-from desktop_app.i18n import translated
+from desktop_app.i18n import problem_text, translated
 from desktop_app.report_output import FORMATS, write_report
 
 R = TypeVar("R")
@@ -178,7 +178,7 @@ class ReportsPage(QWidget):
                 self.store, first, last, person_id=self.person.currentData(), group=self.group.currentData()
             )
         except FaceGateError as exc:
-            self.message.setText(f"⚠ {exc}")
+            self.message.setText(problem_text(exc))
             return
         self.report = report
         self.people_model.set_records(report.people)
@@ -196,7 +196,7 @@ class ReportsPage(QWidget):
         try:
             inside = who_is_in(self.store)
         except FaceGateError as exc:
-            self.message.setText(f"⚠ {exc}")
+            self.message.setText(problem_text(exc))
             return
         self.roll_model.set_records(inside)
         self.roll_count.setText(self.tr("{count} in now").format(count=len(inside)))
@@ -238,7 +238,7 @@ class ReportsPage(QWidget):
         try:
             size = write_report(self.report, format, path)
         except FaceGateError as exc:
-            self.message.setText(f"⚠ {exc}")
+            self.message.setText(problem_text(exc))
             return
         self.message.setText(
             self.tr("Saved the {format} report to {path} ({size} bytes).").format(

@@ -44,7 +44,7 @@ from desktop_app.gui.admin.pin_dialog import PinDialog
 from desktop_app.gui.plain import plain_label
 from desktop_app.gui.tasks import run_task
 from desktop_app.gui.worker import FrameWorker
-from desktop_app.i18n import language_names
+from desktop_app.i18n import language_names, problem_text
 
 # Every number box the same width, so the column reads as one.
 FIELD_WIDTH = 130
@@ -357,7 +357,7 @@ class SettingsPage(QWidget):
         try:
             s = self.store.load_settings()
         except FaceGateError as exc:
-            self.message.setText(f"⚠ {exc}")
+            self.message.setText(problem_text(exc))
             return
         self.load(s)
 
@@ -528,7 +528,7 @@ class SettingsPage(QWidget):
         try:
             in_use = thresholds_in_use(self.store, self.embedder, settings)
         except FaceGateError as exc:
-            self.effective.setText(f"⚠ {exc}")
+            self.effective.setText(problem_text(exc))
             return
         self.effective.setText(effective_text(in_use))
 
@@ -556,7 +556,7 @@ class SettingsPage(QWidget):
 
         def measure() -> str:
             return "\n".join(
-                f"{purpose} {calibrate(self.store, self.embedder, value).describe(sep=LINE_BREAK)}"
+                f"{purpose} {calibrate(self.store, self.embedder, value).describe(LINE_BREAK, QCoreApplication.translate)}"
                 for purpose, value in thresholds.items()
             )
 
@@ -568,13 +568,13 @@ class SettingsPage(QWidget):
         self.calibrate_button.setEnabled(True)
 
     def _calibration_failed(self, message: str) -> None:
-        self._calibrated(f"⚠ {message}")
+        self._calibrated(problem_text(message))
 
     def calibrate_liveness(self) -> None:
         try:
             dialog = CalibrateDialog(self.store, self.worker, self)
         except FaceGateError as exc:
-            self.message.setText(f"⚠ {exc}")
+            self.message.setText(problem_text(exc))
             return
         if dialog.exec():
             self.message.setText(self.tr("The calibrated liveness threshold was saved."))
