@@ -11,8 +11,12 @@ fails on any shown text that is not marked):
   is, and translated where it is shown with ``QCoreApplication.translate("Context", text)``.
 - core/ text with values (a reason, a prompt, a count) is a core.i18n.Phrase: its English for the
   command line, and its marked template and values, which the GUI shows with ``translated(text)``.
+- core's error messages stay English (many, and shared with the command line and the log): a page
+  shows one after a translated lead with ``problem_text(exc)``.
 - Placeholders are filled after translation: ``self.tr("Welcome, {name}").format(name=name)``,
-  never an f-string inside tr. A count takes Qt's plural form: ``self.tr("%n event(s)", "", n)``.
+  never an f-string inside tr. A count takes Qt's plural form: ``self.tr("%n event(s)", "", n)``;
+  facegate_en.ts holds the English forms of those alone ("1 event", "2 events"), Qt's way of
+  writing the plurals of the source language.
 - Times and dates on screen: desktop_app/gui/locale_format.py, in the language's own format.
 
 The translations are facegate_<language>.ts beside this file; `python -m desktop_app.i18n update`
@@ -45,6 +49,8 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 # The languages with a translation; English is the source text and needs none.
 TRANSLATED = tuple(language for language in LANGUAGES if language not in ("system", "en"))
+# Those with a facegate_<language>.ts: English's holds only the plural forms (lupdate -pluralonly).
+WITH_TS = ("en", *TRANSLATED)
 # Translators stay installed as long as the application: Qt does not own them.
 _installed: list[QTranslator] = []
 
@@ -78,10 +84,10 @@ def install_language(app: QCoreApplication, language: str) -> QLocale:
     # The computer's own locale when it speaks the chosen language (en_GB keeps its 24-hour clock).
     locale = system if system.name().split("_")[0] == chosen.split("_")[0] else QLocale(chosen)
     QLocale.setDefault(locale)
+    qm = compiled(chosen)
+    if qm is not None:
+        _install(app, str(qm.parent), qm.stem)
     if chosen != "en":
-        qm = compiled(chosen)
-        if qm is not None:
-            _install(app, str(qm.parent), qm.stem)
         # Qt's own (OK, Cancel, Yes): in the wheel, and in the bundle for the languages above.
         _install(app, QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath), f"qtbase_{chosen}")
     if isinstance(app, QGuiApplication):
@@ -140,12 +146,24 @@ def sources(root: Path) -> list[Path]:
     return sorted(p for folder in ("desktop_app", "core") for p in (root / folder).rglob("*.py"))
 
 
-def update(ts_files: list[Path], root: Path = HERE.parent.parent) -> None:
+def update(ts_files: list[Path], root: Path = HERE.parent.parent, plural_only: bool = False) -> None:
     """Runs pyside6-lupdate over the code into each .ts: new text is added unfinished, text gone
-    from the code is marked obsolete (-no-obsolete drops it), translations already made are kept."""
+    from the code is marked obsolete (-no-obsolete drops it), translations already made are kept.
+    plural_only: only the text with a count (%n), for the source language's own plural forms."""
     files = [str(p.relative_to(root)) for p in sources(root)]
+    only = ["-pluralonly"] if plural_only else []
     subprocess.run(
-        [str(qt_tool("lupdate")), "-silent", "-no-obsolete", "-locations", "none", *files, "-ts", *map(str, ts_files)],
+        [
+            str(qt_tool("lupdate")),
+            "-silent",
+            "-no-obsolete",
+            *only,
+            "-locations",
+            "none",
+            *files,
+            "-ts",
+            *map(str, ts_files),
+        ],
         check=True,
         cwd=root,
         timeout=300,

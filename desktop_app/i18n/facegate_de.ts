@@ -263,33 +263,66 @@
         <source>voided</source>
         <translation>storniert</translation>
     </message>
-    <message>
-        <source>{events} event(s), {days} person-day(s), {unlocks} unlock(s).</source>
-        <translation>{events} Ereignis(se), {days} Personentag(e), {unlocks} Entriegelung(en).</translation>
+    <message numerus="yes">
+        <source>%n event(s)</source>
+        <translation>
+            <numerusform>%n Ereignis</numerusform>
+            <numerusform>%n Ereignisse</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n person-day(s)</source>
+        <translation>
+            <numerusform>%n Personentag</numerusform>
+            <numerusform>%n Personentage</numerusform>
+        </translation>
     </message>
     <message>
-        <source>{events} event(s), {days} person-day(s).</source>
-        <translation>{events} Ereignis(se), {days} Personentag(e).</translation>
+        <source>{events}, {days}, {unlocks}.</source>
+        <translation>{events}, {days}, {unlocks}.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unlock(s)</source>
+        <translation>
+            <numerusform>%n Entriegelung</numerusform>
+            <numerusform>%n Entriegelungen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{events}, {days}.</source>
+        <translation>{events}, {days}.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n correction(s) to {path}.</source>
+        <translation>
+            <numerusform>%n Korrektur nach {path} exportiert.</numerusform>
+            <numerusform>%n Korrekturen nach {path} exportiert.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n person-day(s) to {path}.</source>
+        <translation>
+            <numerusform>%n Personentag nach {path} exportiert.</numerusform>
+            <numerusform>%n Personentage nach {path} exportiert.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n unlock(s) to {path}.</source>
+        <translation>
+            <numerusform>%n Entriegelung nach {path} exportiert.</numerusform>
+            <numerusform>%n Entriegelungen nach {path} exportiert.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n event(s) to {path}.</source>
+        <translation>
+            <numerusform>%n Ereignis nach {path} exportiert.</numerusform>
+            <numerusform>%n Ereignisse nach {path} exportiert.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Export</source>
         <translation>Exportieren</translation>
-    </message>
-    <message>
-        <source>Exported {count} correction(s) to {path}.</source>
-        <translation>{count} Korrektur(en) nach {path} exportiert.</translation>
-    </message>
-    <message>
-        <source>Exported {count} person-day(s) to {path}.</source>
-        <translation>{count} Personentag(e) nach {path} exportiert.</translation>
-    </message>
-    <message>
-        <source>Exported {count} unlock(s) to {path}.</source>
-        <translation>{count} Entriegelung(en) nach {path} exportiert.</translation>
-    </message>
-    <message>
-        <source>Exported {count} event(s) to {path}.</source>
-        <translation>{count} Ereignis(se) nach {path} exportiert.</translation>
     </message>
 </context>
 <context>
@@ -737,21 +770,44 @@
         <source>Images ({patterns})</source>
         <translation>Bilder ({patterns})</translation>
     </message>
-    <message>
-        <source>Checking {count} photo(s)…</source>
-        <translation>{count} Foto(s) werden geprüft…</translation>
+    <message numerus="yes">
+        <source>Checking %n photo(s)…</source>
+        <translation>
+            <numerusform>%n Foto wird geprüft…</numerusform>
+            <numerusform>%n Fotos werden geprüft…</numerusform>
+        </translation>
     </message>
-    <message>
-        <source>{usable} of {count} photo(s) usable.</source>
-        <translation>{usable} von {count} Foto(s) verwendbar.</translation>
+    <message numerus="yes">
+        <source>{usable} of %n photo(s) usable.</source>
+        <translation>
+            <numerusform>{usable} von %n Foto verwendbar.</numerusform>
+            <numerusform>{usable} von %n Fotos verwendbar.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n camera sample(s) ready.</source>
+        <translation>
+            <numerusform>%n Kamerabild bereit.</numerusform>
+            <numerusform>%n Kamerabilder bereit.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Refused %n photo(s).</source>
+        <translation>
+            <numerusform>%n Foto abgewiesen.</numerusform>
+            <numerusform>%n Fotos abgewiesen.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Enrolled {name}: %n template(s) stored.</source>
+        <translation>
+            <numerusform>{name} erfasst: %n Vorlage gespeichert.</numerusform>
+            <numerusform>{name} erfasst: %n Vorlagen gespeichert.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Stop capture</source>
         <translation>Aufnahme beenden</translation>
-    </message>
-    <message>
-        <source>{count} camera sample(s) ready.</source>
-        <translation>{count} Kamerabild(er) bereit.</translation>
     </message>
     <message>
         <source>Type the person&apos;s name first.</source>
@@ -780,14 +836,6 @@
     <message>
         <source>✗ {photo} — refused: not the same person</source>
         <translation>✗ {photo} — abgewiesen: nicht dieselbe Person</translation>
-    </message>
-    <message>
-        <source>Refused {count} photo(s).</source>
-        <translation>{count} Foto(s) abgewiesen.</translation>
-    </message>
-    <message>
-        <source>Enrolled {name}: {count} template(s) stored.</source>
-        <translation>{name} erfasst: {count} Vorlage(n) gespeichert.</translation>
     </message>
 </context>
 <context>
@@ -1276,13 +1324,33 @@
         <source>Export…</source>
         <translation>Exportieren…</translation>
     </message>
-    <message>
-        <source>{count} template(s) were made by a model not in use.</source>
-        <translation>{count} Vorlage(n) wurden von einem nicht verwendeten Modell erstellt.</translation>
+    <message numerus="yes">
+        <source>%n template(s) were made by a model not in use.</source>
+        <translation>
+            <numerusform>%n Vorlage wurde von einem nicht verwendeten Modell erstellt.</numerusform>
+            <numerusform>%n Vorlagen wurden von einem nicht verwendeten Modell erstellt.</numerusform>
+        </translation>
     </message>
-    <message>
-        <source>{count} kept face(s) lack a template of a model in use: make them from their crops.</source>
-        <translation>{count} aufbewahrten Gesicht(ern) fehlt eine Vorlage eines verwendeten Modells: Erstellen Sie sie aus den Ausschnitten.</translation>
+    <message numerus="yes">
+        <source>%n kept face(s) lack a template of a model in use: make them from their crops.</source>
+        <translation>
+            <numerusform>%n aufbewahrtem Gesicht fehlt eine Vorlage eines verwendeten Modells: Erstellen Sie sie aus den Ausschnitten.</numerusform>
+            <numerusform>%n aufbewahrten Gesichtern fehlt eine Vorlage eines verwendeten Modells: Erstellen Sie sie aus den Ausschnitten.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Made %n template(s) from kept crops; enrol again (no kept crop): {names}.</source>
+        <translation>
+            <numerusform>%n Vorlage aus aufbewahrten Ausschnitten erstellt; erneut erfassen (kein aufbewahrter Ausschnitt): {names}.</numerusform>
+            <numerusform>%n Vorlagen aus aufbewahrten Ausschnitten erstellt; erneut erfassen (kein aufbewahrter Ausschnitt): {names}.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Made %n template(s) from kept crops.</source>
+        <translation>
+            <numerusform>%n Vorlage aus aufbewahrten Ausschnitten erstellt.</numerusform>
+            <numerusform>%n Vorlagen aus aufbewahrten Ausschnitten erstellt.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Enrol again (no kept crop): {names}.</source>
@@ -1321,14 +1389,6 @@ Das kann nicht rückgängig gemacht werden; deaktivieren Sie stattdessen, um den
     <message>
         <source>Making templates from the kept face crops…</source>
         <translation>Vorlagen werden aus den aufbewahrten Gesichtsausschnitten erstellt…</translation>
-    </message>
-    <message>
-        <source>Made {count} template(s) from kept crops; enrol again (no kept crop): {names}.</source>
-        <translation>{count} Vorlage(n) aus aufbewahrten Ausschnitten erstellt; erneut erfassen (kein aufbewahrter Ausschnitt): {names}.</translation>
-    </message>
-    <message>
-        <source>Made {count} template(s) from kept crops.</source>
-        <translation>{count} Vorlage(n) aus aufbewahrten Ausschnitten erstellt.</translation>
     </message>
 </context>
 <context>
@@ -1700,13 +1760,19 @@ Das kann nicht rückgängig gemacht werden; deaktivieren Sie stattdessen, um den
         <source>In and Out buttons</source>
         <translation>Tasten für An- und Abmeldung</translation>
     </message>
-    <message>
-        <source>In use now, with {faces} stored face(s): check-in needs a likeness of {attendance}, unlock {unlock}, as set above. This model cannot raise them as more people are enrolled, so the limit on strangers has no effect.</source>
-        <translation>Derzeit verwendet, bei {faces} gespeicherten Gesicht(ern): Die Anmeldung braucht eine Ähnlichkeit von {attendance}, das Entriegeln {unlock}, wie oben eingestellt. Dieses Modell kann sie nicht anheben, wenn mehr Personen erfasst werden, daher wirkt die Grenze für Fremde nicht.</translation>
+    <message numerus="yes">
+        <source>In use now, with %n stored face(s): check-in needs a likeness of {attendance}, unlock {unlock}, as set above. This model cannot raise them as more people are enrolled, so the limit on strangers has no effect.</source>
+        <translation>
+            <numerusform>Derzeit verwendet, bei %n gespeichertem Gesicht: Die Anmeldung braucht eine Ähnlichkeit von {attendance}, das Entriegeln {unlock}, wie oben eingestellt. Dieses Modell kann sie nicht anheben, wenn mehr Personen erfasst werden, daher wirkt die Grenze für Fremde nicht.</numerusform>
+            <numerusform>Derzeit verwendet, bei %n gespeicherten Gesichtern: Die Anmeldung braucht eine Ähnlichkeit von {attendance}, das Entriegeln {unlock}, wie oben eingestellt. Dieses Modell kann sie nicht anheben, wenn mehr Personen erfasst werden, daher wirkt die Grenze für Fremde nicht.</numerusform>
+        </translation>
     </message>
-    <message>
-        <source>In use now, with {faces} stored face(s): check-in needs a likeness of {attendance} (the rule alone: {attendance_rule}, so that at most {target} % of a stranger&apos;s looks at the camera are taken for someone), unlock {unlock} (the rule alone: {unlock_rule}, one wrong unlock in 100,000 tries). The check-in bar rises as people are enrolled. The two numbers above are minimums: raise one to make the kiosk stricter; it never goes below the rule.</source>
-        <translation>Derzeit verwendet, bei {faces} gespeicherten Gesicht(ern): Die Anmeldung braucht eine Ähnlichkeit von {attendance} (nur nach der Regel: {attendance_rule}, sodass höchstens {target} % der Blicke eines Fremden in die Kamera für jemanden gehalten werden), das Entriegeln {unlock} (nur nach der Regel: {unlock_rule}, eine falsche Entriegelung in 100.000 Versuchen). Die Schwelle für die Anmeldung steigt, je mehr Personen erfasst werden. Die beiden Zahlen oben sind Mindestwerte: Erhöhen Sie eine, um den Kiosk strenger zu machen; er geht nie unter die Regel.</translation>
+    <message numerus="yes">
+        <source>In use now, with %n stored face(s): check-in needs a likeness of {attendance} (the rule alone: {attendance_rule}, so that at most {target} % of a stranger&apos;s looks at the camera are taken for someone), unlock {unlock} (the rule alone: {unlock_rule}, one wrong unlock in 100,000 tries). The check-in bar rises as people are enrolled. The two numbers above are minimums: raise one to make the kiosk stricter; it never goes below the rule.</source>
+        <translation>
+            <numerusform>Derzeit verwendet, bei %n gespeichertem Gesicht: Die Anmeldung braucht eine Ähnlichkeit von {attendance} (nur nach der Regel: {attendance_rule}, sodass höchstens {target} % der Blicke eines Fremden in die Kamera für jemanden gehalten werden), das Entriegeln {unlock} (nur nach der Regel: {unlock_rule}, eine falsche Entriegelung in 100.000 Versuchen). Die Schwelle für die Anmeldung steigt, je mehr Personen erfasst werden. Die beiden Zahlen oben sind Mindestwerte: Erhöhen Sie eine, um den Kiosk strenger zu machen; er geht nie unter die Regel.</numerusform>
+            <numerusform>Derzeit verwendet, bei %n gespeicherten Gesichtern: Die Anmeldung braucht eine Ähnlichkeit von {attendance} (nur nach der Regel: {attendance_rule}, sodass höchstens {target} % der Blicke eines Fremden in die Kamera für jemanden gehalten werden), das Entriegeln {unlock} (nur nach der Regel: {unlock_rule}, eine falsche Entriegelung in 100.000 Versuchen). Die Schwelle für die Anmeldung steigt, je mehr Personen erfasst werden. Die beiden Zahlen oben sind Mindestwerte: Erhöhen Sie eine, um den Kiosk strenger zu machen; er geht nie unter die Regel.</numerusform>
+        </translation>
     </message>
     <message>
         <source>0, rtsp://…, a video file or a folder of images</source>
@@ -2086,9 +2152,12 @@ Das kann nicht rückgängig gemacht werden; deaktivieren Sie stattdessen, um den
         <source>unknown ({problem})</source>
         <translation>unbekannt ({problem})</translation>
     </message>
-    <message>
-        <source>{count} template(s) of the model in use</source>
-        <translation>{count} Vorlage(n) des verwendeten Modells</translation>
+    <message numerus="yes">
+        <source>%n template(s) of the model in use</source>
+        <translation>
+            <numerusform>%n Vorlage des verwendeten Modells</numerusform>
+            <numerusform>%n Vorlagen des verwendeten Modells</numerusform>
+        </translation>
     </message>
 </context>
 <context>

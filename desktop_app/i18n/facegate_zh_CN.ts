@@ -263,33 +263,59 @@
         <source>voided</source>
         <translation>已作废</translation>
     </message>
-    <message>
-        <source>{events} event(s), {days} person-day(s), {unlocks} unlock(s).</source>
-        <translation>{events} 个事件，{days} 人·天，{unlocks} 次开锁。</translation>
+    <message numerus="yes">
+        <source>%n event(s)</source>
+        <translation>
+            <numerusform>%n 个事件</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n person-day(s)</source>
+        <translation>
+            <numerusform>%n 人·天</numerusform>
+        </translation>
     </message>
     <message>
-        <source>{events} event(s), {days} person-day(s).</source>
-        <translation>{events} 个事件，{days} 人·天。</translation>
+        <source>{events}, {days}, {unlocks}.</source>
+        <translation>{events}，{days}，{unlocks}。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unlock(s)</source>
+        <translation>
+            <numerusform>%n 次开锁</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{events}, {days}.</source>
+        <translation>{events}，{days}。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n correction(s) to {path}.</source>
+        <translation>
+            <numerusform>已将 %n 条更正导出到 {path}。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n person-day(s) to {path}.</source>
+        <translation>
+            <numerusform>已将 %n 人·天导出到 {path}。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n unlock(s) to {path}.</source>
+        <translation>
+            <numerusform>已将 %n 次开锁导出到 {path}。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n event(s) to {path}.</source>
+        <translation>
+            <numerusform>已将 %n 个事件导出到 {path}。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Export</source>
         <translation>导出</translation>
-    </message>
-    <message>
-        <source>Exported {count} correction(s) to {path}.</source>
-        <translation>已将 {count} 条更正导出到 {path}。</translation>
-    </message>
-    <message>
-        <source>Exported {count} person-day(s) to {path}.</source>
-        <translation>已将 {count} 人·天导出到 {path}。</translation>
-    </message>
-    <message>
-        <source>Exported {count} unlock(s) to {path}.</source>
-        <translation>已将 {count} 次开锁导出到 {path}。</translation>
-    </message>
-    <message>
-        <source>Exported {count} event(s) to {path}.</source>
-        <translation>已将 {count} 个事件导出到 {path}。</translation>
     </message>
 </context>
 <context>
@@ -737,21 +763,39 @@
         <source>Images ({patterns})</source>
         <translation>图片 ({patterns})</translation>
     </message>
-    <message>
-        <source>Checking {count} photo(s)…</source>
-        <translation>正在检查 {count} 张照片…</translation>
+    <message numerus="yes">
+        <source>Checking %n photo(s)…</source>
+        <translation>
+            <numerusform>正在检查 %n 张照片…</numerusform>
+        </translation>
     </message>
-    <message>
-        <source>{usable} of {count} photo(s) usable.</source>
-        <translation>{count} 张照片中有 {usable} 张可用。</translation>
+    <message numerus="yes">
+        <source>{usable} of %n photo(s) usable.</source>
+        <translation>
+            <numerusform>%n 张照片中有 {usable} 张可用。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n camera sample(s) ready.</source>
+        <translation>
+            <numerusform>%n 个摄像头样本已就绪。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Refused %n photo(s).</source>
+        <translation>
+            <numerusform>已拒绝 %n 张照片。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Enrolled {name}: %n template(s) stored.</source>
+        <translation>
+            <numerusform>已录入 {name}：保存了 %n 个模板。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Stop capture</source>
         <translation>停止采集</translation>
-    </message>
-    <message>
-        <source>{count} camera sample(s) ready.</source>
-        <translation>{count} 个摄像头样本已就绪。</translation>
     </message>
     <message>
         <source>Type the person&apos;s name first.</source>
@@ -780,14 +824,6 @@
     <message>
         <source>✗ {photo} — refused: not the same person</source>
         <translation>✗ {photo} — 已拒绝：不是同一个人</translation>
-    </message>
-    <message>
-        <source>Refused {count} photo(s).</source>
-        <translation>已拒绝 {count} 张照片。</translation>
-    </message>
-    <message>
-        <source>Enrolled {name}: {count} template(s) stored.</source>
-        <translation>已录入 {name}：保存了 {count} 个模板。</translation>
     </message>
 </context>
 <context>
@@ -1275,13 +1311,29 @@
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
-    <message>
-        <source>{count} template(s) were made by a model not in use.</source>
-        <translation>{count} 个模板由未使用的模型生成。</translation>
+    <message numerus="yes">
+        <source>%n template(s) were made by a model not in use.</source>
+        <translation>
+            <numerusform>%n 个模板由未使用的模型生成。</numerusform>
+        </translation>
     </message>
-    <message>
-        <source>{count} kept face(s) lack a template of a model in use: make them from their crops.</source>
-        <translation>{count} 张保留的人脸缺少当前模型的模板：请用其裁剪图生成。</translation>
+    <message numerus="yes">
+        <source>%n kept face(s) lack a template of a model in use: make them from their crops.</source>
+        <translation>
+            <numerusform>%n 张保留的人脸缺少当前模型的模板：请用其裁剪图生成。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Made %n template(s) from kept crops; enrol again (no kept crop): {names}.</source>
+        <translation>
+            <numerusform>已用保留的裁剪图生成 %n 个模板；需重新录入（无保留的裁剪图）：{names}。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Made %n template(s) from kept crops.</source>
+        <translation>
+            <numerusform>已用保留的裁剪图生成 %n 个模板。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Enrol again (no kept crop): {names}.</source>
@@ -1320,14 +1372,6 @@ This cannot be undone; deactivate instead to keep the history.</source>
     <message>
         <source>Making templates from the kept face crops…</source>
         <translation>正在用保留的人脸裁剪图生成模板…</translation>
-    </message>
-    <message>
-        <source>Made {count} template(s) from kept crops; enrol again (no kept crop): {names}.</source>
-        <translation>已用保留的裁剪图生成 {count} 个模板；需重新录入（无保留的裁剪图）：{names}。</translation>
-    </message>
-    <message>
-        <source>Made {count} template(s) from kept crops.</source>
-        <translation>已用保留的裁剪图生成 {count} 个模板。</translation>
     </message>
 </context>
 <context>
@@ -1699,13 +1743,17 @@ This cannot be undone; deactivate instead to keep the history.</source>
         <source>In and Out buttons</source>
         <translation>签到和签退按钮</translation>
     </message>
-    <message>
-        <source>In use now, with {faces} stored face(s): check-in needs a likeness of {attendance}, unlock {unlock}, as set above. This model cannot raise them as more people are enrolled, so the limit on strangers has no effect.</source>
-        <translation>当前使用（已存储 {faces} 张人脸）：签到需要相似度 {attendance}，开锁需要 {unlock}，与上方设置相同。此模型无法随录入人数增加而提高这些值，因此陌生人上限不起作用。</translation>
+    <message numerus="yes">
+        <source>In use now, with %n stored face(s): check-in needs a likeness of {attendance}, unlock {unlock}, as set above. This model cannot raise them as more people are enrolled, so the limit on strangers has no effect.</source>
+        <translation>
+            <numerusform>当前使用（已存储 %n 张人脸）：签到需要相似度 {attendance}，开锁需要 {unlock}，与上方设置相同。此模型无法随录入人数增加而提高这些值，因此陌生人上限不起作用。</numerusform>
+        </translation>
     </message>
-    <message>
-        <source>In use now, with {faces} stored face(s): check-in needs a likeness of {attendance} (the rule alone: {attendance_rule}, so that at most {target} % of a stranger&apos;s looks at the camera are taken for someone), unlock {unlock} (the rule alone: {unlock_rule}, one wrong unlock in 100,000 tries). The check-in bar rises as people are enrolled. The two numbers above are minimums: raise one to make the kiosk stricter; it never goes below the rule.</source>
-        <translation>当前使用（已存储 {faces} 张人脸）：签到需要相似度 {attendance}（仅按规则：{attendance_rule}，使陌生人面向摄像头时被误认为他人的比例不超过 {target} %），开锁需要 {unlock}（仅按规则：{unlock_rule}，即每 100,000 次尝试误开一次）。签到门槛会随录入人数增加而提高。上方两个数值为最低值：调高其中一个可使终端更严格；实际值绝不低于规则值。</translation>
+    <message numerus="yes">
+        <source>In use now, with %n stored face(s): check-in needs a likeness of {attendance} (the rule alone: {attendance_rule}, so that at most {target} % of a stranger&apos;s looks at the camera are taken for someone), unlock {unlock} (the rule alone: {unlock_rule}, one wrong unlock in 100,000 tries). The check-in bar rises as people are enrolled. The two numbers above are minimums: raise one to make the kiosk stricter; it never goes below the rule.</source>
+        <translation>
+            <numerusform>当前使用（已存储 %n 张人脸）：签到需要相似度 {attendance}（仅按规则：{attendance_rule}，使陌生人面向摄像头时被误认为他人的比例不超过 {target} %），开锁需要 {unlock}（仅按规则：{unlock_rule}，即每 100,000 次尝试误开一次）。签到门槛会随录入人数增加而提高。上方两个数值为最低值：调高其中一个可使终端更严格；实际值绝不低于规则值。</numerusform>
+        </translation>
     </message>
     <message>
         <source>0, rtsp://…, a video file or a folder of images</source>
@@ -2085,9 +2133,11 @@ This cannot be undone; deactivate instead to keep the history.</source>
         <source>unknown ({problem})</source>
         <translation>未知（{problem}）</translation>
     </message>
-    <message>
-        <source>{count} template(s) of the model in use</source>
-        <translation>当前模型的模板 {count} 个</translation>
+    <message numerus="yes">
+        <source>%n template(s) of the model in use</source>
+        <translation>
+            <numerusform>当前模型的模板 %n 个</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -280,14 +280,16 @@ class AttendancePage(QWidget):
 
     def _show_counts(self) -> None:
         unlocks = self.unlock_proxy.rowCount()
+        events = self.tr("%n event(s)", "", self.event_proxy.rowCount())
+        days = self.tr("%n person-day(s)", "", self.summary_proxy.rowCount())
         counts = (
-            self.tr("{events} event(s), {days} person-day(s), {unlocks} unlock(s).")
+            self.tr("{events}, {days}, {unlocks}.").format(
+                events=events, days=days, unlocks=self.tr("%n unlock(s)", "", unlocks)
+            )
             if unlocks
-            else self.tr("{events} event(s), {days} person-day(s).")
+            else self.tr("{events}, {days}.").format(events=events, days=days)
         )
-        self.message.setText(
-            counts.format(events=self.event_proxy.rowCount(), days=self.summary_proxy.rowCount(), unlocks=unlocks)
-        )
+        self.message.setText(counts)
 
     def choose_export(self, what: str) -> None:
         first, last = self.start.date().toString("yyyy-MM-dd"), self.end.date().toString("yyyy-MM-dd")
@@ -310,9 +312,7 @@ class AttendancePage(QWidget):
                 )
             elif what == "corrections":
                 count = self.store.export_corrections_csv(path, start, end, person)
-                self.message.setText(
-                    self.tr("Exported {count} correction(s) to {path}.").format(count=count, path=path)
-                )
+                self.message.setText(self.tr("Exported %n correction(s) to {path}.", "", count).format(path=path))
                 return
             else:
                 count = self.store.export_csv(path, start, end, person, group, unlock=what == "unlocks")
@@ -320,8 +320,8 @@ class AttendancePage(QWidget):
             self.message.setText(problem_text(exc))
             return
         done = {
-            "summary": self.tr("Exported {count} person-day(s) to {path}."),
-            "unlocks": self.tr("Exported {count} unlock(s) to {path}."),
-            "events": self.tr("Exported {count} event(s) to {path}."),
+            "summary": self.tr("Exported %n person-day(s) to {path}.", "", count),
+            "unlocks": self.tr("Exported %n unlock(s) to {path}.", "", count),
+            "events": self.tr("Exported %n event(s) to {path}.", "", count),
         }[what]
-        self.message.setText(done.format(count=count, path=path))
+        self.message.setText(done.format(path=path))

@@ -125,7 +125,7 @@ class EnrolPage(QWidget):
         self.add_photos([p for p in paths if Path(p).suffix.lower() in IMAGE_SUFFIXES])
 
     def add_photos(self, paths: Sequence[str | Path]) -> None:
-        self.status.setText(self.tr("Checking {count} photo(s)…").format(count=len(paths)))
+        self.status.setText(self.tr("Checking %n photo(s)…", "", len(paths)))
         self.add_button.setEnabled(False)
         run_task(lambda: self.enroller.assess_photos(paths), self._photos_checked, self._failed)
 
@@ -136,9 +136,7 @@ class EnrolPage(QWidget):
             name = Path(outcome.path).name
             self.photo_list.addItem(f"✓ {name}" if outcome.ok else f"✗ {name} — {translated(outcome.reason or '')}")
         self.add_button.setEnabled(True)
-        self.status.setText(
-            self.tr("{usable} of {count} photo(s) usable.").format(usable=len(samples), count=len(outcomes))
-        )
+        self.status.setText(self.tr("{usable} of %n photo(s) usable.", "", len(outcomes)).format(usable=len(samples)))
         self._update_button()
 
     # ------------------------------------------------------------------------------------ camera
@@ -158,7 +156,7 @@ class EnrolPage(QWidget):
             self.camera_samples += list(self._session.samples)
             self._session = None
         self.capture_button.setText(self.tr("Start camera capture"))
-        self.feedback.setText(self.tr("{count} camera sample(s) ready.").format(count=len(self.camera_samples)))
+        self.feedback.setText(self.tr("%n camera sample(s) ready.", "", len(self.camera_samples)))
         self._update_button()
 
     def camera_stopped(self) -> None:
@@ -281,7 +279,7 @@ class EnrolPage(QWidget):
             if any(item.text() == f"✓ {r.detail}" for r in refused):
                 item.setText(self.tr("✗ {photo} — refused: not the same person").format(photo=item.text()[2:]))
         self._forget_review()
-        self.status.setText(self.tr("Refused {count} photo(s).").format(count=len(refused)))
+        self.status.setText(self.tr("Refused %n photo(s).", "", len(refused)))
         self._update_button()
 
     def _save(self, name: str, forced: str | None = None) -> None:
@@ -314,9 +312,7 @@ class EnrolPage(QWidget):
     def _saved(self, saved: tuple[Person, int]) -> None:
         person, count = saved
         self.reset()
-        self.status.setText(
-            self.tr("Enrolled {name}: {count} template(s) stored.").format(name=person.name, count=count)
-        )
+        self.status.setText(self.tr("Enrolled {name}: %n template(s) stored.", "", count).format(name=person.name))
         self.enrolled.emit()
 
     def reset(self) -> None:

@@ -201,12 +201,10 @@ class PeoplePage(QWidget):
         self.recompute_button.setEnabled(missing > 0)
         notes = []
         if stale:
-            notes.append(self.tr("{count} template(s) were made by a model not in use.").format(count=len(stale)))
+            notes.append(self.tr("%n template(s) were made by a model not in use.", "", len(stale)))
         if missing:
             notes.append(
-                self.tr("{count} kept face(s) lack a template of a model in use: make them from their crops.").format(
-                    count=missing
-                )
+                self.tr("%n kept face(s) lack a template of a model in use: make them from their crops.", "", missing)
             )
         if reenrol:
             notes.append(self.tr("Enrol again (no kept crop): {names}.").format(names=", ".join(reenrol)))
@@ -311,11 +309,11 @@ class PeoplePage(QWidget):
     def _recomputed(self, result: UpgradeResult) -> None:
         self.progress.setVisible(False)
         made = (
-            self.tr("Made {count} template(s) from kept crops; enrol again (no kept crop): {names}.")
+            self.tr("Made %n template(s) from kept crops; enrol again (no kept crop): {names}.", "", result.made)
             if result.need_reenrol
-            else self.tr("Made {count} template(s) from kept crops.")
+            else self.tr("Made %n template(s) from kept crops.", "", result.made)
         )
-        self.message.setText(made.format(count=result.made, names=", ".join(result.need_reenrol)))
+        self.message.setText(made.format(names=", ".join(result.need_reenrol)))
 
         self.refresh()
         self.changed.emit()

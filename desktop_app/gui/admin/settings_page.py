@@ -96,19 +96,22 @@ def effective_text(t: Thresholds) -> str:
     if not t.follows_gallery:
         return QCoreApplication.translate(
             "SettingsPage",
-            "In use now, with {faces} stored face(s): check-in needs a likeness of {attendance}, unlock "
+            "In use now, with %n stored face(s): check-in needs a likeness of {attendance}, unlock "
             "{unlock}, as set above. This model cannot raise them as more people are enrolled, so "
             "the limit on strangers has no effect.",
-        ).format(faces=t.gallery_size, attendance=f"{t.attendance:.2f}", unlock=f"{t.unlock:.2f}")
+            None,
+            t.gallery_size,
+        ).format(attendance=f"{t.attendance:.2f}", unlock=f"{t.unlock:.2f}")
     return QCoreApplication.translate(
         "SettingsPage",
-        "In use now, with {faces} stored face(s): check-in needs a likeness of {attendance} (the rule alone: "
+        "In use now, with %n stored face(s): check-in needs a likeness of {attendance} (the rule alone: "
         "{attendance_rule}, so that at most {target} % of a stranger's looks at "
         "the camera are taken for someone), unlock {unlock} (the rule alone: {unlock_rule}, "
         "one wrong unlock in 100,000 tries). The check-in bar rises as people are enrolled. The two numbers "
         "above are minimums: raise one to make the kiosk stricter; it never goes below the rule.",
+        None,
+        t.gallery_size,
     ).format(
-        faces=t.gallery_size,
         attendance=f"{t.attendance:.3f}",
         attendance_rule=f"{t.attendance_rule:.3f}",
         target=f"{100 * t.stranger_target:g}",
