@@ -820,6 +820,10 @@
             <numerusform>%n صورة؛ الصالح منها للاستخدام: {usable}.</numerusform>
         </translation>
     </message>
+    <message>
+        <source>cannot be read: {detail}</source>
+        <translation>تتعذر قراءتها: {detail}</translation>
+    </message>
     <message numerus="yes">
         <source>%n camera sample(s) ready.</source>
         <translation>

@@ -784,6 +784,10 @@
             <numerusform>{usable} von %n Fotos verwendbar.</numerusform>
         </translation>
     </message>
+    <message>
+        <source>cannot be read: {detail}</source>
+        <translation>nicht lesbar: {detail}</translation>
+    </message>
     <message numerus="yes">
         <source>%n camera sample(s) ready.</source>
         <translation>

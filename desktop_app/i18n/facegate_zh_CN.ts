@@ -775,6 +775,10 @@
             <numerusform>%n 张照片中有 {usable} 张可用。</numerusform>
         </translation>
     </message>
+    <message>
+        <source>cannot be read: {detail}</source>
+        <translation>无法读取：{detail}</translation>
+    </message>
     <message numerus="yes">
         <source>%n camera sample(s) ready.</source>
         <translation>

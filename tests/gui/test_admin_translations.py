@@ -77,14 +77,16 @@ def test_what_core_says_on_the_admin_pages_goes_through_the_translator(
     small = tmp_path / "small.png"
     portrait = load_image(sample_images / "Tom_Hanks_54745.png")
     cv2.imwrite(str(small), cv2.resize(portrait, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA))
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"no")
     translator = pseudo_translation(tmp_path)
     try:
         win = window(sample_person_folder)
         win.enter_admin()
         enrol = win.admin.enrol
-        enrol.add_photos([small])
-        qtbot.waitUntil(lambda: enrol.photo_list.count() == 1, timeout=TIMEOUT_MS)
-        reason = enrol.photo_list.item(0).text()
+        enrol.add_photos([small, broken])
+        qtbot.waitUntil(lambda: enrol.photo_list.count() == 2, timeout=TIMEOUT_MS)
+        reason, unreadable = (enrol.photo_list.item(i).text() for i in range(2))
         qtbot.waitUntil(lambda: win.worker.camera_ok, timeout=TIMEOUT_MS)
         enrol.capture_button.click()
         qtbot.waitUntil(
@@ -114,6 +116,8 @@ def test_what_core_says_on_the_admin_pages_goes_through_the_translator(
     finally:
         QCoreApplication.removeTranslator(translator)
     assert reason.startswith("✗ small.png — ⟪face too small (") and untranslated([reason], ["small.png"]) == []
+    # A file that is no image: a translated lead, core's English detail inside it.
+    assert unreadable.startswith("✗ broken.jpg — ⟪cannot be read: ") and "is not a readable image" in unreadable
     assert "⟪look straight at the camera⟫" in prompt or "⟪turn your head" in prompt
     assert untranslated([prompt]) == [], prompt
     assert "⟪the camera gave no frames⟫" in found[1] and untranslated(found) == [], found

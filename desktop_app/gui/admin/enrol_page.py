@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from core.enrol.enroller import CaptureSession, Enroller, PhotoOutcome, Review, Sample
 from core.errors import FaceGateError
-from core.i18n import QT_TRANSLATE_NOOP
+from core.i18n import QT_TRANSLATE_NOOP, Phrase
 from core.store import Person, Store
 from core.vision.imaging import IMAGE_SUFFIXES
 from desktop_app.gui.admin.templates_dialog import thumbnail_row
@@ -134,10 +134,17 @@ class EnrolPage(QWidget):
         self.photo_samples += samples
         for outcome in outcomes:
             name = Path(outcome.path).name
-            self.photo_list.addItem(f"✓ {name}" if outcome.ok else f"✗ {name} — {translated(outcome.reason or '')}")
+            self.photo_list.addItem(f"✓ {name}" if outcome.ok else f"✗ {name} — {self._reason(outcome.reason or '')}")
         self.add_button.setEnabled(True)
         self.status.setText(self.tr("{usable} of %n photo(s) usable.", "", len(outcomes)).format(usable=len(samples)))
         self._update_button()
+
+    def _reason(self, reason: str) -> str:
+        """A gate's reason translated; a file that could not be read, after a translated lead with
+        the detail in English (core's errors stay English)."""
+        if isinstance(reason, Phrase):
+            return translated(reason)
+        return self.tr("cannot be read: {detail}").format(detail=reason)
 
     # ------------------------------------------------------------------------------------ camera
 
