@@ -37,6 +37,10 @@ class Phrase(str):
         phrase.context, phrase.template, phrase.values = context, template, values
         return phrase
 
+    def __getnewargs_ex__(self) -> tuple[tuple[str, str], dict[str, object]]:
+        # Copied and pickled as it was made (str's own way would call __new__ with the English).
+        return (self.context, self.template), self.values
+
     def text(self, translate: Translate = english) -> str:
         return _fill(translate, self.context, self.template, self.values)
 
