@@ -241,8 +241,23 @@ def recognition_only(store) -> None:
     store.save_settings(replace(store.load_settings(), pad_enabled=False, challenge_enabled=False))
 
 
+@pytest.fixture(scope="session")
+def english(qapp, tmp_path_factory):
+    """English as the app installs it (its plural forms: "1 template", "3 templates"), compiled
+    into a cache folder of the session's own; the formats stay the system's, as the tests expect."""
+    from PySide6.QtCore import QLocale, Qt
+
+    from desktop_app.i18n import install_language
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+        install_language(qapp, "en")
+    QLocale.setDefault(QLocale.system())
+    qapp.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+
+
 @pytest.fixture
-def window(qtbot, store, pipeline):
+def window(qtbot, store, pipeline, english):
     from desktop_app.gui.main_window import MainWindow
 
     opened: list[MainWindow] = []

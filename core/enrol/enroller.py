@@ -22,6 +22,7 @@ from core.enrol.consistency import Mismatch, mismatches
 from core.enrol.quality import QualityGates, check_face, enrolment_faces
 from core.enrol.upgrade import embed_crop
 from core.errors import FaceGateError, ImageError
+from core.i18n import QT_TRANSLATE_NOOP, Phrase, Translate, english
 from core.matching.gallery import model_key
 from core.matching.thresholds import gallery_in_use, settings_thresholds
 from core.store import Person, Store
@@ -50,7 +51,7 @@ class Assessment:
 
     face: Face | None
     sample: Sample | None = None
-    reason: str | None = None
+    reason: Phrase | None = None
 
     @property
     def ok(self) -> bool:
@@ -60,7 +61,7 @@ class Assessment:
 @dataclass(frozen=True)
 class PhotoOutcome:
     path: str
-    reason: str | None = None  # None: accepted
+    reason: str | None = None  # None: accepted; a Phrase when a gate refused the face
 
     @property
     def ok(self) -> bool:
@@ -76,6 +77,16 @@ class EnrolResult:
     created: bool = True
 
 
+MISMATCH_TEMPLATES = QT_TRANSLATE_NOOP(
+    "Enrolment", "{photo} does not match {name}'s templates (similarity {similarity}, need {need})"
+)
+MISMATCH_BATCH = QT_TRANSLATE_NOOP(
+    "Enrolment", "{photo} does not match the other photos (similarity {similarity}, need {need})"
+)
+FACE_NUMBER = QT_TRANSLATE_NOOP("Enrolment", "face {number}")
+ALREADY_MATCH = QT_TRANSLATE_NOOP("Enrolment", "these faces already match {name} (#{id}, {similarity})")
+
+
 @dataclass(frozen=True)
 class Review:
     """What the verifier found wrong with a batch before it is stored; empty when nothing."""
@@ -87,14 +98,22 @@ class Review:
     def __bool__(self) -> bool:
         return bool(self.mismatches or self.duplicates)
 
-    def describe(self, samples: Sequence[Sample]) -> str:
-        """One line naming each refused photo (by file name) and each look-alike."""
+    def describe(self, samples: Sequence[Sample], translate: Translate = english) -> str:
+        """One line naming each refused photo (by file name) and each look-alike: in English for
+        the command line and the audit, the GUI passing its translation (core/i18n.py)."""
         parts = []
         for m in self.mismatches:
-            what = f"{self.person}'s templates" if m.against == "templates" else "the other photos"
-            photo = samples[m.index].detail or f"face {m.index + 1}"
-            parts.append(f"{photo} does not match {what} (similarity {m.similarity:.2f}, need {THRESHOLD:.2f})")
-        parts += [f"these faces already match {d.name} (#{d.person_id}, {d.similarity:.2f})" for d in self.duplicates]
+            template = MISMATCH_TEMPLATES if m.against == "templates" else MISMATCH_BATCH
+            photo = samples[m.index].detail or translate("Enrolment", FACE_NUMBER).format(number=m.index + 1)
+            parts.append(
+                translate("Enrolment", template).format(
+                    photo=photo, name=self.person, similarity=f"{m.similarity:.2f}", need=f"{THRESHOLD:.2f}"
+                )
+            )
+        parts += [
+            translate("Enrolment", ALREADY_MATCH).format(name=d.name, id=d.person_id, similarity=f"{d.similarity:.2f}")
+            for d in self.duplicates
+        ]
         return "; ".join(parts)
 
 
@@ -320,7 +339,7 @@ class Enroller:
 class CaptureFeedback:
     """What the guided capture tells the person in front of the camera after each frame."""
 
-    message: str
+    message: Phrase
     usable: bool  # the frame passed the gates (it may still be skipped to space samples out)
     accepted: bool
     count: int
@@ -331,11 +350,11 @@ class CaptureFeedback:
 
 # Small changes of pose between samples make the templates cover more than one exact look.
 _PROMPTS = (
-    "look straight at the camera",
-    "turn your head a little to the left",
-    "turn your head a little to the right",
-    "tilt your chin up a little",
-    "tilt your chin down a little",
+    QT_TRANSLATE_NOOP("Enrolment", "look straight at the camera"),
+    QT_TRANSLATE_NOOP("Enrolment", "turn your head a little to the left"),
+    QT_TRANSLATE_NOOP("Enrolment", "turn your head a little to the right"),
+    QT_TRANSLATE_NOOP("Enrolment", "tilt your chin up a little"),
+    QT_TRANSLATE_NOOP("Enrolment", "tilt your chin down a little"),
 )
 
 
@@ -351,27 +370,29 @@ class CaptureSession:
         self._last_accept = -math.inf
 
     @property
-    def prompt(self) -> str:
-        return _PROMPTS[len(self.samples) % len(_PROMPTS)]
+    def prompt(self) -> Phrase:
+        return Phrase("Enrolment", _PROMPTS[len(self.samples) % len(_PROMPTS)])
 
     def feed(self, frame: np.ndarray, now: float) -> CaptureFeedback:
         """now: a monotonic clock in seconds, so that samples are spaced in time."""
         if len(self.samples) >= self.max_samples:
-            return self._feedback(None, "done", usable=False)
+            return self._feedback(None, Phrase("Enrolment", QT_TRANSLATE_NOOP("Enrolment", "done")), usable=False)
         # The verifier runs only on frames spaced far enough apart to be kept.
         assessment = self.enroller.assess(frame, detail="camera", verify=now - self._last_accept >= self.min_gap_s)
         if assessment.sample is None:
-            return self._feedback(assessment.face, assessment.reason or "", usable=False)
+            return self._feedback(assessment.face, assessment.reason or Phrase("Enrolment", ""), usable=False)
         if now - self._last_accept < self.min_gap_s:
-            return self._feedback(assessment.face, f"now {self.prompt}", usable=True)
+            now_say = Phrase("Enrolment", QT_TRANSLATE_NOOP("Enrolment", "now {prompt}"), prompt=self.prompt)
+            return self._feedback(assessment.face, now_say, usable=True)
         self.samples.append(assessment.sample)
         self._last_accept = now
-        return self._feedback(assessment.face, f"got it; now {self.prompt}", usable=True, accepted=True)
+        got_it = Phrase("Enrolment", QT_TRANSLATE_NOOP("Enrolment", "got it; now {prompt}"), prompt=self.prompt)
+        return self._feedback(assessment.face, got_it, usable=True, accepted=True)
 
-    def _feedback(self, face: Face | None, message: str, usable: bool, accepted: bool = False) -> CaptureFeedback:
+    def _feedback(self, face: Face | None, message: Phrase, usable: bool, accepted: bool = False) -> CaptureFeedback:
         count = len(self.samples)
         return CaptureFeedback(
-            f"{count}/{self.max_samples}: {message}",
+            Phrase("Enrolment", "{count}/{most}: {message}", count=count, most=self.max_samples, message=message),
             usable,
             accepted,
             count,

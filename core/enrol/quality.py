@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.i18n import QT_TRANSLATE_NOOP, Phrase
 from core.types import Face
 from core.vision.align import ARCFACE_TEMPLATE, align
 from core.vision.detect import PNET_WINDOW, Detector
@@ -63,33 +64,60 @@ def enrolment_faces(detector: Detector, image: np.ndarray, gates: QualityGates) 
     return faces or detector.detect(image, min_face=min(SEARCH_MIN_FACE, gates.min_face_px))
 
 
+def _reason(template: str, **values: object) -> Phrase:
+    return Phrase("Enrolment", template, **values)
+
+
 def check_face(
     image: np.ndarray, faces: Sequence[Face], gates: QualityGates
-) -> tuple[np.ndarray | None, float, str | None]:
+) -> tuple[np.ndarray | None, float, Phrase | None]:
     """(aligned crop, quality 0..1, None) for an acceptable image, else (None, 0, the reason)."""
     if not faces:
-        return None, 0.0, "no face found: face the camera in good light"
+        return None, 0.0, _reason(QT_TRANSLATE_NOOP("Enrolment", "no face found: face the camera in good light"))
     face = faces[0]
     # A distant passer-by in the background is not a second person being enrolled.
     if sum(f.size >= face.size / 2 for f in faces) > 1:
-        return None, 0.0, "more than one face: only the person being enrolled should be in the picture"
+        return (
+            None,
+            0.0,
+            _reason(
+                QT_TRANSLATE_NOOP(
+                    "Enrolment", "more than one face: only the person being enrolled should be in the picture"
+                )
+            ),
+        )
     if face.size < gates.min_face_px:
-        return None, 0.0, f"face too small ({face.size:.0f} px, need {gates.min_face_px}): come closer"
+        return (
+            None,
+            0.0,
+            _reason(
+                QT_TRANSLATE_NOOP("Enrolment", "face too small ({size} px, need {need}): come closer"),
+                size=f"{face.size:.0f}",
+                need=gates.min_face_px,
+            ),
+        )
     roll, frontal = frontal_pose(face.landmarks)
     if abs(roll) > gates.max_roll_deg:
-        return None, 0.0, f"head tilted {abs(roll):.0f}°: keep your eyes level"
+        return (
+            None,
+            0.0,
+            _reason(
+                QT_TRANSLATE_NOOP("Enrolment", "head tilted {degrees}°: keep your eyes level"),
+                degrees=f"{abs(roll):.0f}",
+            ),
+        )
     if frontal < gates.min_frontal:
-        return None, 0.0, "face turned away: look straight at the camera"
+        return None, 0.0, _reason(QT_TRANSLATE_NOOP("Enrolment", "face turned away: look straight at the camera"))
     crop = align(image, face.landmarks, CROP_SIZE, ARCFACE_TEMPLATE)
     # Rounded to gray levels, as the gates' thresholds were measured.
     gray = np.rint(crop.astype(np.float64) @ GRAY_WEIGHTS)
     brightness = float(gray.mean())
     if brightness < gates.min_brightness:
-        return None, 0.0, "too dark: add light in front of the face"
+        return None, 0.0, _reason(QT_TRANSLATE_NOOP("Enrolment", "too dark: add light in front of the face"))
     if brightness > gates.max_brightness:
-        return None, 0.0, "too bright: avoid direct light or glare on the face"
+        return None, 0.0, _reason(QT_TRANSLATE_NOOP("Enrolment", "too bright: avoid direct light or glare on the face"))
     sharpness = laplacian_variance(gray)
     if sharpness < gates.min_sharpness:
-        return None, 0.0, "blurred: hold still (or use a sharper photo)"
+        return None, 0.0, _reason(QT_TRANSLATE_NOOP("Enrolment", "blurred: hold still (or use a sharper photo)"))
     quality = face.score * min(1.0, sharpness / (3 * gates.min_sharpness)) * (0.5 + 0.5 * frontal)
     return crop, round(quality, 3), None

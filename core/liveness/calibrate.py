@@ -27,7 +27,8 @@ from typing import Protocol
 import numpy as np
 
 from core.errors import FaceGateError
-from core.liveness.pad import FROZEN_CHANGE, HIST_BINS, GrayscaleFrameError, PadModel, face_change
+from core.i18n import QT_TRANSLATE_NOOP, Phrase
+from core.liveness.pad import FROZEN_CHANGE, HINT_GRAYSCALE, HIST_BINS, GrayscaleFrameError, PadModel, face_change
 from core.settings import Settings
 from core.vision.detect import Detector
 
@@ -40,7 +41,14 @@ ATTACK_SHARE = 0.1
 ATTACK_MASS = 0.9
 # Small faces are found too, so that a person standing too far away is told so.
 DETECT_MIN_FACE = 20
-NO_FACE = "no face seen: stand in front of the camera, one person at a time, and calibrate again"
+NO_FACE = QT_TRANSLATE_NOOP(
+    "Calibration", "no face seen: stand in front of the camera, one person at a time, and calibrate again"
+)
+
+
+def _says(template: str, **values: object) -> Phrase:
+    # Shown by the Calibrate dialog in the screen's language (core/i18n.py).
+    return Phrase("Calibration", template, **values)
 
 
 class SettingsStore(Protocol):
@@ -82,7 +90,7 @@ class Calibration:
     attack_hist: tuple[int, ...] | None
     proposal: float | None
     floor_wins: bool
-    refusal: str | None
+    refusal: Phrase | None
 
     @property
     def live_hist(self) -> tuple[int, ...]:
@@ -93,24 +101,49 @@ class Calibration:
         """The live frames the proposal would refuse."""
         return 0 if self.proposal is None else sum(s < self.proposal for s in self.scores)
 
-    def summary(self) -> list[str]:
+    def summary(self) -> list[Phrase]:
         """What was seen and what is proposed, a line each."""
         lines = [
-            f"{self.frames} frames: {len(self.scores)} with a face judged, {self.no_face} without a face, "
-            f"{self.too_small} with a face too small to judge"
+            _says(
+                QT_TRANSLATE_NOOP(
+                    "Calibration",
+                    "{frames} frames: {judged} with a face judged, {no_face} without a face, "
+                    "{too_small} with a face too small to judge",
+                ),
+                frames=self.frames,
+                judged=len(self.scores),
+                no_face=self.no_face,
+                too_small=self.too_small,
+            )
         ]
         if self.proposal is None:
             return lines
         share = 100 * self.refused / len(self.scores)
         lines.append(
-            f"proposed liveness threshold {self.proposal:.3f}: refuses {self.refused} of these "
-            f"{len(self.scores)} live frames ({share:.1f} %)"
+            _says(
+                QT_TRANSLATE_NOOP(
+                    "Calibration",
+                    "proposed liveness threshold {threshold}: refuses {refused} of these {judged} live frames "
+                    "({share} %)",
+                ),
+                threshold=f"{self.proposal:.3f}",
+                refused=self.refused,
+                judged=len(self.scores),
+                share=f"{share:.1f}",
+            )
         )
         if self.floor_wins:
             lines.append(
-                f"the secure floor wins: refusing only {100 * REFUSE_SHARE:g} % of these frames needs a threshold "
-                f"under the model's secure floor {self.floor:.3f}, which would let photos and screens through; "
-                "better light or a closer camera lowers the share refused"
+                _says(
+                    QT_TRANSLATE_NOOP(
+                        "Calibration",
+                        "the secure floor wins: refusing only {share} % of these frames needs a threshold under "
+                        "the model's secure floor {floor}, which would let photos and screens through; better "
+                        "light or a closer camera lowers the share refused",
+                    ),
+                    share=f"{100 * REFUSE_SHARE:g}",
+                    floor=f"{self.floor:.3f}",
+                )
             )
         return lines
 
@@ -139,7 +172,7 @@ class LiveScores:
         self.scores: list[float] = []
         self._changes: list[float] = []
         self._sample: np.ndarray | None = None
-        self._gray: str | None = None
+        self._gray = False
 
     def feed(self, frame: np.ndarray) -> None:
         with self._lock:
@@ -153,8 +186,8 @@ class LiveScores:
             return
         try:
             (score,) = self.model.score(frame, faces)
-        except GrayscaleFrameError as exc:
-            self._gray = str(exc)
+        except GrayscaleFrameError:
+            self._gray = True
             return
         if score.live is None:
             self.too_small += 1
@@ -190,30 +223,44 @@ class LiveScores:
             refusal,
         )
 
-    def _refusal(self, scores: np.ndarray) -> str | None:
+    def _refusal(self, scores: np.ndarray) -> Phrase | None:
         if self.frames == 0:
-            return "the camera gave no frames"
+            return _says(QT_TRANSLATE_NOOP("Calibration", "the camera gave no frames"))
         if self._gray:
-            return self._gray
+            return Phrase("Kiosk", HINT_GRAYSCALE)
         if len(scores) == 0 and self.too_small == 0:
-            return NO_FACE
+            return _says(NO_FACE)
         if len(scores) < MIN_SCORED:
-            return (
-                f"only {len(scores)} frames held a face close enough to judge ({MIN_SCORED} needed): "
-                "stand closer to the camera, and calibrate for longer"
+            return _says(
+                QT_TRANSLATE_NOOP(
+                    "Calibration",
+                    "only {judged} frames held a face close enough to judge ({needed} needed): "
+                    "stand closer to the camera, and calibrate for longer",
+                ),
+                judged=len(scores),
+                needed=MIN_SCORED,
             )
         still = sum(c < FROZEN_CHANGE for c in self._changes)
         if 2 * still >= len(self._changes):
-            return (
-                "the face did not change from frame to frame: this is a still picture fed in as a camera, "
-                "not live people; calibrate on the real camera"
+            return _says(
+                QT_TRANSLATE_NOOP(
+                    "Calibration",
+                    "the face did not change from frame to frame: this is a still picture fed in as a camera, "
+                    "not live people; calibrate on the real camera",
+                )
             )
         level = attack_level(self.model)
         attacks = int((scores < level).sum())
         if attacks >= ATTACK_SHARE * len(scores):
-            return (
-                f"{attacks} of {len(scores)} faces scored like a photo or screen (under {level:.2f}): "
-                "calibrate with live people only, no photos or screens in view"
+            return _says(
+                QT_TRANSLATE_NOOP(
+                    "Calibration",
+                    "{attacks} of {judged} faces scored like a photo or screen (under {level}): "
+                    "calibrate with live people only, no photos or screens in view",
+                ),
+                attacks=attacks,
+                judged=len(scores),
+                level=f"{level:.2f}",
             )
         return None
 

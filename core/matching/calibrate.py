@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.i18n import QT_TRANSLATE_NOOP, Translate, english
 from core.store import Store
 
 # Rows per block: the pair matrix of a large gallery is built a slice at a time.
@@ -17,6 +18,20 @@ _BLOCK = 2048
 # Fewer pairs than this say little: with none wrong out of n, the true rate may still be up to
 # about 3/n (the "rule of three", 95% confidence), 10% at 30 pairs.
 MIN_PAIRS_TO_JUDGE = 30
+
+
+_BOTH = QT_TRANSLATE_NOOP("ThresholdCalibration", "at {threshold}: false accepts {accepts}{sep}false rejects {rejects}")
+# How a rate reads: with no pairs, with too few to judge, and measured.
+_IMPOSTOR = (
+    QT_TRANSLATE_NOOP("ThresholdCalibration", "no impostor pairs to measure"),
+    QT_TRANSLATE_NOOP("ThresholdCalibration", "too few to judge ({wrong} of {total} impostor pairs, {needed} needed)"),
+    QT_TRANSLATE_NOOP("ThresholdCalibration", "{percent}% ({wrong} of {total} impostor pairs)"),
+)
+_GENUINE = (
+    QT_TRANSLATE_NOOP("ThresholdCalibration", "no genuine pairs to measure"),
+    QT_TRANSLATE_NOOP("ThresholdCalibration", "too few to judge ({wrong} of {total} genuine pairs, {needed} needed)"),
+    QT_TRANSLATE_NOOP("ThresholdCalibration", "{percent}% ({wrong} of {total} genuine pairs)"),
+)
 
 
 @dataclass(frozen=True)
@@ -35,18 +50,23 @@ class Calibration:
     def far(self) -> float | None:
         return self.false_accepts / self.impostor_pairs if self.impostor_pairs else None
 
-    def describe(self, sep: str = ", ") -> str:
-        def rate(value: float | None, wrong: int, total: int, kind: str) -> str:
-            if value is None:
-                return f"no {kind} pairs to measure"
-            if total < MIN_PAIRS_TO_JUDGE:
-                return f"too few to judge ({wrong} of {total} {kind} pairs, {MIN_PAIRS_TO_JUDGE} needed)"
-            return f"{100 * value:.2f}% ({wrong} of {total} {kind} pairs)"
+    def describe(self, sep: str = ", ", translate: Translate = english) -> str:
+        """Both rates at the threshold: in English for the command line, the GUI passing its
+        translation (core/i18n.py)."""
 
-        return (
-            f"at {self.threshold:.2f}: false accepts {rate(self.far, self.false_accepts, self.impostor_pairs, 'impostor')}"
-            f"{sep}false rejects {rate(self.frr, self.false_rejects, self.genuine_pairs, 'genuine')}"
-        )
+        def rate(value: float | None, wrong: int, total: int, pairs: tuple[str, str, str]) -> str:
+            none, too_few, measured = (translate("ThresholdCalibration", text) for text in pairs)
+            if value is None:
+                return none
+            if total < MIN_PAIRS_TO_JUDGE:
+                return too_few.format(wrong=wrong, total=total, needed=MIN_PAIRS_TO_JUDGE)
+            return measured.format(percent=f"{100 * value:.2f}", wrong=wrong, total=total)
+
+        accepts = rate(self.far, self.false_accepts, self.impostor_pairs, _IMPOSTOR)
+        rejects = rate(self.frr, self.false_rejects, self.genuine_pairs, _GENUINE)
+        return translate(
+            "ThresholdCalibration", "at {threshold}: false accepts {accepts}{sep}false rejects {rejects}"
+        ).format(threshold=f"{self.threshold:.2f}", accepts=accepts, sep=sep, rejects=rejects)
 
 
 def error_rates(templates: np.ndarray, person_ids: np.ndarray, threshold: float) -> Calibration:

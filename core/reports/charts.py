@@ -11,6 +11,7 @@ import math
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import pygal
 from pygal.style import Style
@@ -51,6 +52,8 @@ class ChartWords:
     hours_axis: str = "hours (first check-in to last check-out)"
     no_check_ins: str = "no check-ins"
     no_one: str = "nobody"
+    # A day under a bar of the attendance chart: "07 Dec", or the screen's language's own.
+    day: Callable[[date], str] = lambda day: day.strftime("%d %b")
 
 
 ENGLISH = ChartWords()
@@ -189,7 +192,7 @@ def attendance(report: Report, words: ChartWords = ENGLISH) -> Chart:
         show_minor_x_labels=False,
         no_data_text=words.no_one,
     )
-    chart.x_labels = [d.day.strftime("%d %b") for d in days]
+    chart.x_labels = [words.day(d.day) for d in days]
     chart.add(words.working_day, [len(d.present) if d.working else None for d in days])
     chart.add(words.day_off, [None if d.working else len(d.present) for d in days])
     return _svg(chart, words.attendance, 300)

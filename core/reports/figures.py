@@ -17,10 +17,23 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from core.days import day_range
-from core.i18n import QT_TRANSLATE_NOOP
+from core.i18n import QT_TRANSLATE_NOOP, Phrase
 from core.settings import Settings, holiday_dates, work_start_time, working_weekdays
 from core.store import Correction, DaySummary, Person, Store
 
+# Monday first, as date.weekday() counts; the English whatever the computer's locale.
+WEEKDAYS = tuple(
+    Phrase("RecordTable", day)
+    for day in (
+        QT_TRANSLATE_NOOP("RecordTable", "Mon"),
+        QT_TRANSLATE_NOOP("RecordTable", "Tue"),
+        QT_TRANSLATE_NOOP("RecordTable", "Wed"),
+        QT_TRANSLATE_NOOP("RecordTable", "Thu"),
+        QT_TRANSLATE_NOOP("RecordTable", "Fri"),
+        QT_TRANSLATE_NOOP("RecordTable", "Sat"),
+        QT_TRANSLATE_NOOP("RecordTable", "Sun"),
+    )
+)
 MISSING_OUT_RULE = QT_TRANSLATE_NOOP(
     "ReportsPage", "A day without a check-out counts 0 hours and is listed under 'no check-out'."
 )
@@ -50,7 +63,7 @@ class WorkCalendar:
         return local > datetime.combine(local.date(), self.start, local.tzinfo) + timedelta(minutes=self.grace_min)
 
     def describe(self) -> str:
-        days = " ".join(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[d] for d in sorted(self.weekdays))
+        days = " ".join(WEEKDAYS[d] for d in sorted(self.weekdays))
         holidays = ", ".join(d.isoformat() for d in sorted(self.holidays)) or "none"
         return (
             f"Work starts {self.start:%H:%M} (late after {self.grace_min} min grace); "

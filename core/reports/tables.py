@@ -9,11 +9,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from core.i18n import QT_TRANSLATE_NOOP
-from core.reports.figures import CorrectionLine, DayFigures, PersonFigures
+from core.i18n import QT_TRANSLATE_NOOP, Phrase
+from core.reports.figures import WEEKDAYS, CorrectionLine, DayFigures, PersonFigures
 
 R = TypeVar("R")
 Value = str | int | float
+# The page shows these translated (a Phrase); the files keep the English.
+YES, NO = (
+    Phrase("RecordTable", QT_TRANSLATE_NOOP("RecordTable", "yes")),
+    Phrase("RecordTable", QT_TRANSLATE_NOOP("RecordTable", "no")),
+)
 
 
 @dataclass(frozen=True)
@@ -33,8 +38,8 @@ PERSON_COLUMNS: tuple[ReportColumn[PersonFigures], ...] = (
 )
 DAY_COLUMNS: tuple[ReportColumn[DayFigures], ...] = (
     ReportColumn(QT_TRANSLATE_NOOP("RecordTable", "Date"), lambda d: d.day.isoformat()),
-    ReportColumn(QT_TRANSLATE_NOOP("RecordTable", "Day"), lambda d: d.day.strftime("%a")),
-    ReportColumn(QT_TRANSLATE_NOOP("RecordTable", "Working day"), lambda d: "yes" if d.working else "no"),
+    ReportColumn(QT_TRANSLATE_NOOP("RecordTable", "Day"), lambda d: WEEKDAYS[d.day.weekday()]),
+    ReportColumn(QT_TRANSLATE_NOOP("RecordTable", "Working day"), lambda d: YES if d.working else NO),
     ReportColumn(QT_TRANSLATE_NOOP("RecordTable", "Present"), lambda d: len(d.present)),
     ReportColumn(QT_TRANSLATE_NOOP("RecordTable", "Who"), lambda d: ", ".join(d.present)),
 )

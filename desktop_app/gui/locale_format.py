@@ -33,6 +33,12 @@ def date_text(day: date) -> str:
     return QLocale().toString(QDate(day.year, day.month, day.day), _SHORT)
 
 
+def day_month_text(day: date) -> str:
+    """The day of the month and the month's short name in the locale's language, e.g. "07 Dec"
+    or "07 déc." (the attendance chart's days)."""
+    return QLocale().toString(QDate(day.year, day.month, day.day), "dd MMM")
+
+
 def datetime_text(when: datetime) -> str:
     """Date and time in the locale's short form, e.g. "12/7/26 8:12 AM"."""
     local = when.astimezone() if when.tzinfo else when

@@ -9,8 +9,14 @@ fails on any shown text that is not marked):
 - Module-level constants, and core/ text that reaches the screen (core has no Qt): marked with
   ``QT_TRANSLATE_NOOP("Context", "Source text")`` from core/i18n.py, which returns the text as it
   is, and translated where it is shown with ``QCoreApplication.translate("Context", text)``.
+- core/ text with values (a reason, a prompt, a count) is a core.i18n.Phrase: its English for the
+  command line, and its marked template and values, which the GUI shows with ``translated(text)``.
+- core's error messages stay English (many, and shared with the command line and the log): a page
+  shows one after a translated lead with ``problem_text(exc)``.
 - Placeholders are filled after translation: ``self.tr("Welcome, {name}").format(name=name)``,
-  never an f-string inside tr. A count takes Qt's plural form: ``self.tr("%n event(s)", "", n)``.
+  never an f-string inside tr. A count takes Qt's plural form: ``self.tr("%n event(s)", "", n)``;
+  facegate_en.ts holds the English forms of those alone ("1 event", "2 events"), Qt's way of
+  writing the plurals of the source language.
 - Times and dates on screen: desktop_app/gui/locale_format.py, in the language's own format.
 
 The translations are facegate_<language>.ts beside this file; `python -m desktop_app.i18n update`
@@ -34,6 +40,7 @@ from platformdirs import user_cache_dir
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QGuiApplication
 
+from core.i18n import Phrase
 from core.paths import APP_NAME
 from core.settings import LANGUAGES
 
@@ -42,6 +49,8 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 # The languages with a translation; English is the source text and needs none.
 TRANSLATED = tuple(language for language in LANGUAGES if language not in ("system", "en"))
+# Those with a facegate_<language>.ts: English's holds only the plural forms (lupdate -pluralonly).
+WITH_TS = ("en", *TRANSLATED)
 # Translators stay installed as long as the application: Qt does not own them.
 _installed: list[QTranslator] = []
 
@@ -75,10 +84,10 @@ def install_language(app: QCoreApplication, language: str) -> QLocale:
     # The computer's own locale when it speaks the chosen language (en_GB keeps its 24-hour clock).
     locale = system if system.name().split("_")[0] == chosen.split("_")[0] else QLocale(chosen)
     QLocale.setDefault(locale)
+    qm = compiled(chosen)
+    if qm is not None:
+        _install(app, str(qm.parent), qm.stem)
     if chosen != "en":
-        qm = compiled(chosen)
-        if qm is not None:
-            _install(app, str(qm.parent), qm.stem)
         # Qt's own (OK, Cancel, Yes): in the wheel, and in the bundle for the languages above.
         _install(app, QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath), f"qtbase_{chosen}")
     if isinstance(app, QGuiApplication):
@@ -137,15 +146,42 @@ def sources(root: Path) -> list[Path]:
     return sorted(p for folder in ("desktop_app", "core") for p in (root / folder).rglob("*.py"))
 
 
-def update(ts_files: list[Path], root: Path = HERE.parent.parent) -> None:
+def update(ts_files: list[Path], root: Path = HERE.parent.parent, plural_only: bool = False) -> None:
     """Runs pyside6-lupdate over the code into each .ts: new text is added unfinished, text gone
-    from the code is marked obsolete (-no-obsolete drops it), translations already made are kept."""
+    from the code is marked obsolete (-no-obsolete drops it), translations already made are kept.
+    plural_only: only the text with a count (%n), for the source language's own plural forms."""
     files = [str(p.relative_to(root)) for p in sources(root)]
+    only = ["-pluralonly"] if plural_only else []
     subprocess.run(
-        [str(qt_tool("lupdate")), "-silent", "-no-obsolete", "-locations", "none", *files, "-ts", *map(str, ts_files)],
+        [
+            str(qt_tool("lupdate")),
+            "-silent",
+            "-no-obsolete",
+            *only,
+            "-locations",
+            "none",
+            *files,
+            "-ts",
+            *map(str, ts_files),
+        ],
         check=True,
         cwd=root,
         timeout=300,
+    )
+
+
+def translated(text: str) -> str:
+    """Core text in the screen's language: a Phrase translated, any other text (an error's English
+    detail, a name) as it is."""
+    return text.text(QCoreApplication.translate) if isinstance(text, Phrase) else text
+
+
+def problem_text(detail: object) -> str:
+    """A problem the core reported, for a page's message line: a lead in the screen's language and
+    the detail in English (core's errors are many, precise and shared with the command line and
+    the log, so they are not translated one by one)."""
+    return QCoreApplication.translate("Problem", "⚠ This did not work: {detail}").format(
+        detail=translated(detail) if isinstance(detail, str) else detail
     )
 
 

@@ -1,5 +1,6 @@
 """`python -m desktop_app.i18n update`: adds the text newly marked in the code to every
-facegate_<language>.ts, for a translator to fill in (see desktop_app/i18n/__init__.py)."""
+facegate_<language>.ts, for a translator to fill in (see desktop_app/i18n/__init__.py), and its
+text with a count to facegate_en.ts, for the English plural forms."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ def main(argv: list[str]) -> int:
         print("usage: python -m desktop_app.i18n update", file=sys.stderr)
         return 2
     update([ts_file(language) for language in TRANSLATED])
+    update([ts_file("en")], plural_only=True)
     return 0
 
 

@@ -263,33 +263,94 @@
         <source>voided</source>
         <translation>ملغى</translation>
     </message>
-    <message>
-        <source>{events} event(s), {days} person-day(s), {unlocks} unlock(s).</source>
-        <translation>الأحداث: {events}، أيام الأشخاص: {days}، مرات فتح القفل: {unlocks}.</translation>
+    <message numerus="yes">
+        <source>%n event(s)</source>
+        <translation>
+            <numerusform>%n حدث</numerusform>
+            <numerusform>حدث واحد</numerusform>
+            <numerusform>حدثان</numerusform>
+            <numerusform>%n أحداث</numerusform>
+            <numerusform>%n حدثًا</numerusform>
+            <numerusform>%n حدث</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n person-day(s)</source>
+        <translation>
+            <numerusform>%n يوم شخص</numerusform>
+            <numerusform>يوم شخص واحد</numerusform>
+            <numerusform>يوما شخص</numerusform>
+            <numerusform>%n أيام أشخاص</numerusform>
+            <numerusform>%n يوم شخص</numerusform>
+            <numerusform>%n يوم شخص</numerusform>
+        </translation>
     </message>
     <message>
-        <source>{events} event(s), {days} person-day(s).</source>
-        <translation>الأحداث: {events}، أيام الأشخاص: {days}.</translation>
+        <source>{events}, {days}, {unlocks}.</source>
+        <translation>{events}، {days}، {unlocks}.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unlock(s)</source>
+        <translation>
+            <numerusform>%n عملية فتح قفل</numerusform>
+            <numerusform>عملية فتح قفل واحدة</numerusform>
+            <numerusform>عمليتا فتح قفل</numerusform>
+            <numerusform>%n عمليات فتح قفل</numerusform>
+            <numerusform>%n عملية فتح قفل</numerusform>
+            <numerusform>%n عملية فتح قفل</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{events}, {days}.</source>
+        <translation>{events}، {days}.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n correction(s) to {path}.</source>
+        <translation>
+            <numerusform>تم التصدير إلى {path}: %n تصحيح.</numerusform>
+            <numerusform>تم التصدير إلى {path}: تصحيح واحد.</numerusform>
+            <numerusform>تم التصدير إلى {path}: تصحيحان.</numerusform>
+            <numerusform>تم التصدير إلى {path}: %n تصحيحات.</numerusform>
+            <numerusform>تم التصدير إلى {path}: %n تصحيحًا.</numerusform>
+            <numerusform>تم التصدير إلى {path}: %n تصحيح.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n person-day(s) to {path}.</source>
+        <translation>
+            <numerusform>تم التصدير إلى {path}: %n يوم شخص.</numerusform>
+            <numerusform>تم التصدير إلى {path}: يوم شخص واحد.</numerusform>
+            <numerusform>تم التصدير إلى {path}: يوما شخص.</numerusform>
+            <numerusform>تم التصدير إلى {path}: %n أيام أشخاص.</numerusform>
+            <numerusform>تم التصدير إلى {path}: %n يوم شخص.</numerusform>
+            <numerusform>تم التصدير إلى {path}: %n يوم شخص.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n unlock(s) to {path}.</source>
+        <translation>
+            <numerusform>تم التصدير إلى {path}: %n عملية فتح قفل.</numerusform>
+            <numerusform>تم التصدير إلى {path}: عملية فتح قفل واحدة.</numerusform>
+            <numerusform>تم التصدير إلى {path}: عمليتا فتح قفل.</numerusform>
+            <numerusform>تم التصدير إلى {path}: %n عمليات فتح قفل.</numerusform>
+            <numerusform>تم التصدير إلى {path}: %n عملية فتح قفل.</numerusform>
+            <numerusform>تم التصدير إلى {path}: %n عملية فتح قفل.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n event(s) to {path}.</source>
+        <translation>
+            <numerusform>تم التصدير إلى {path}: %n حدث.</numerusform>
+            <numerusform>تم التصدير إلى {path}: حدث واحد.</numerusform>
+            <numerusform>تم التصدير إلى {path}: حدثان.</numerusform>
+            <numerusform>تم التصدير إلى {path}: %n أحداث.</numerusform>
+            <numerusform>تم التصدير إلى {path}: %n حدثًا.</numerusform>
+            <numerusform>تم التصدير إلى {path}: %n حدث.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Export</source>
         <translation>تصدير</translation>
-    </message>
-    <message>
-        <source>Exported {count} correction(s) to {path}.</source>
-        <translation>تم تصدير {count} من التصحيحات إلى {path}.</translation>
-    </message>
-    <message>
-        <source>Exported {count} person-day(s) to {path}.</source>
-        <translation>تم تصدير {count} من أيام الأشخاص إلى {path}.</translation>
-    </message>
-    <message>
-        <source>Exported {count} unlock(s) to {path}.</source>
-        <translation>تم تصدير {count} من مرات فتح القفل إلى {path}.</translation>
-    </message>
-    <message>
-        <source>Exported {count} event(s) to {path}.</source>
-        <translation>تم تصدير {count} من الأحداث إلى {path}.</translation>
     </message>
 </context>
 <context>
@@ -552,6 +613,41 @@
     </message>
 </context>
 <context>
+    <name>Calibration</name>
+    <message>
+        <source>no face seen: stand in front of the camera, one person at a time, and calibrate again</source>
+        <translation>لم يُرَ أي وجه: قف أمام الكاميرا، شخصًا واحدًا في كل مرة، ثم أعد المعايرة</translation>
+    </message>
+    <message>
+        <source>{frames} frames: {judged} with a face judged, {no_face} without a face, {too_small} with a face too small to judge</source>
+        <translation>{frames} إطارًا: {judged} بوجه مُقيَّم، و{no_face} بلا وجه، و{too_small} بوجه أصغر من أن يُقيَّم</translation>
+    </message>
+    <message>
+        <source>proposed liveness threshold {threshold}: refuses {refused} of these {judged} live frames ({share} %)</source>
+        <translation>عتبة الحيوية المقترحة {threshold}: ترفض {refused} من هذه الإطارات الحية البالغة {judged} ({share} %)</translation>
+    </message>
+    <message>
+        <source>the secure floor wins: refusing only {share} % of these frames needs a threshold under the model&apos;s secure floor {floor}, which would let photos and screens through; better light or a closer camera lowers the share refused</source>
+        <translation>الحد الأدنى الآمن هو الغالب: رفض {share} % فقط من هذه الإطارات يتطلب عتبة أدنى من الحد الأدنى الآمن للنموذج {floor}، وهذا يسمح بمرور الصور والشاشات؛ إضاءة أفضل أو كاميرا أقرب تخفض نسبة المرفوض</translation>
+    </message>
+    <message>
+        <source>the camera gave no frames</source>
+        <translation>لم تُعطِ الكاميرا أي إطارات</translation>
+    </message>
+    <message>
+        <source>only {judged} frames held a face close enough to judge ({needed} needed): stand closer to the camera, and calibrate for longer</source>
+        <translation>{judged} إطارًا فقط احتوت وجهًا قريبًا بما يكفي لتقييمه (المطلوب {needed}): اقترب من الكاميرا، وعاير لمدة أطول</translation>
+    </message>
+    <message>
+        <source>the face did not change from frame to frame: this is a still picture fed in as a camera, not live people; calibrate on the real camera</source>
+        <translation>لم يتغير الوجه من إطار إلى آخر: هذه صورة ثابتة مُدخلة ككاميرا، لا أشخاص حقيقيون؛ عاير على الكاميرا الحقيقية</translation>
+    </message>
+    <message>
+        <source>{attacks} of {judged} faces scored like a photo or screen (under {level}): calibrate with live people only, no photos or screens in view</source>
+        <translation>{attacks} من {judged} وجهًا سجّلت درجة كصورة أو شاشة (أقل من {level}): عاير بأشخاص حقيقيين فقط، بلا صور أو شاشات في المشهد</translation>
+    </message>
+</context>
+<context>
     <name>CorrectionDialog</name>
     <message>
         <source>Add a missed event</source>
@@ -702,21 +798,68 @@
         <source>Images ({patterns})</source>
         <translation>الصور ({patterns})</translation>
     </message>
-    <message>
-        <source>Checking {count} photo(s)…</source>
-        <translation>جارٍ فحص {count} من الصور…</translation>
+    <message numerus="yes">
+        <source>Checking %n photo(s)…</source>
+        <translation>
+            <numerusform>جارٍ الفحص: %n صورة…</numerusform>
+            <numerusform>جارٍ الفحص: صورة واحدة…</numerusform>
+            <numerusform>جارٍ الفحص: صورتان…</numerusform>
+            <numerusform>جارٍ الفحص: %n صور…</numerusform>
+            <numerusform>جارٍ الفحص: %n صورة…</numerusform>
+            <numerusform>جارٍ الفحص: %n صورة…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{usable} of %n photo(s) usable.</source>
+        <translation>
+            <numerusform>%n صورة؛ الصالح منها للاستخدام: {usable}.</numerusform>
+            <numerusform>صورة واحدة؛ الصالح منها للاستخدام: {usable}.</numerusform>
+            <numerusform>صورتان؛ الصالح منها للاستخدام: {usable}.</numerusform>
+            <numerusform>%n صور؛ الصالح منها للاستخدام: {usable}.</numerusform>
+            <numerusform>%n صورة؛ الصالح منها للاستخدام: {usable}.</numerusform>
+            <numerusform>%n صورة؛ الصالح منها للاستخدام: {usable}.</numerusform>
+        </translation>
     </message>
     <message>
-        <source>{usable} of {count} photo(s) usable.</source>
-        <translation>{usable} من {count} صورة صالحة للاستخدام.</translation>
+        <source>cannot be read: {detail}</source>
+        <translation>تتعذر قراءتها: {detail}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n camera sample(s) ready.</source>
+        <translation>
+            <numerusform>الجاهز: %n عينة كاميرا.</numerusform>
+            <numerusform>الجاهز: عينة كاميرا واحدة.</numerusform>
+            <numerusform>الجاهز: عينتا كاميرا.</numerusform>
+            <numerusform>الجاهز: %n عينات كاميرا.</numerusform>
+            <numerusform>الجاهز: %n عينة كاميرا.</numerusform>
+            <numerusform>الجاهز: %n عينة كاميرا.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Refused %n photo(s).</source>
+        <translation>
+            <numerusform>المرفوض: %n صورة.</numerusform>
+            <numerusform>المرفوض: صورة واحدة.</numerusform>
+            <numerusform>المرفوض: صورتان.</numerusform>
+            <numerusform>المرفوض: %n صور.</numerusform>
+            <numerusform>المرفوض: %n صورة.</numerusform>
+            <numerusform>المرفوض: %n صورة.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Enrolled {name}: %n template(s) stored.</source>
+        <translation>
+            <numerusform>تم تسجيل {name}: حُفظ %n قالب.</numerusform>
+            <numerusform>تم تسجيل {name}: حُفظ قالب واحد.</numerusform>
+            <numerusform>تم تسجيل {name}: حُفظ قالبان.</numerusform>
+            <numerusform>تم تسجيل {name}: حُفظ %n قوالب.</numerusform>
+            <numerusform>تم تسجيل {name}: حُفظ %n قالبًا.</numerusform>
+            <numerusform>تم تسجيل {name}: حُفظ %n قالب.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Stop capture</source>
         <translation>إيقاف الالتقاط</translation>
-    </message>
-    <message>
-        <source>{count} camera sample(s) ready.</source>
-        <translation>{count} من عينات الكاميرا جاهزة.</translation>
     </message>
     <message>
         <source>Type the person&apos;s name first.</source>
@@ -746,13 +889,88 @@
         <source>✗ {photo} — refused: not the same person</source>
         <translation>✗ {photo} — مرفوضة: ليس الشخص نفسه</translation>
     </message>
+</context>
+<context>
+    <name>Enrolment</name>
     <message>
-        <source>Refused {count} photo(s).</source>
-        <translation>تم رفض {count} من الصور.</translation>
+        <source>{photo} does not match {name}&apos;s templates (similarity {similarity}, need {need})</source>
+        <translation>{photo} لا تطابق قوالب {name} (التشابه {similarity}، المطلوب {need})</translation>
     </message>
     <message>
-        <source>Enrolled {name}: {count} template(s) stored.</source>
-        <translation>تم تسجيل {name}: حُفظ {count} من القوالب.</translation>
+        <source>{photo} does not match the other photos (similarity {similarity}, need {need})</source>
+        <translation>{photo} لا تطابق الصور الأخرى (التشابه {similarity}، المطلوب {need})</translation>
+    </message>
+    <message>
+        <source>face {number}</source>
+        <translation>الوجه {number}</translation>
+    </message>
+    <message>
+        <source>these faces already match {name} (#{id}, {similarity})</source>
+        <translation>هذه الوجوه تطابق بالفعل {name} (#{id}، {similarity})</translation>
+    </message>
+    <message>
+        <source>look straight at the camera</source>
+        <translation>انظر مباشرة إلى الكاميرا</translation>
+    </message>
+    <message>
+        <source>turn your head a little to the left</source>
+        <translation>أدر رأسك قليلًا إلى اليسار</translation>
+    </message>
+    <message>
+        <source>turn your head a little to the right</source>
+        <translation>أدر رأسك قليلًا إلى اليمين</translation>
+    </message>
+    <message>
+        <source>tilt your chin up a little</source>
+        <translation>ارفع ذقنك قليلًا</translation>
+    </message>
+    <message>
+        <source>tilt your chin down a little</source>
+        <translation>اخفض ذقنك قليلًا</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>تم</translation>
+    </message>
+    <message>
+        <source>now {prompt}</source>
+        <translation>الآن: {prompt}</translation>
+    </message>
+    <message>
+        <source>got it; now {prompt}</source>
+        <translation>تم الالتقاط؛ الآن: {prompt}</translation>
+    </message>
+    <message>
+        <source>no face found: face the camera in good light</source>
+        <translation>لم يُعثر على وجه: واجه الكاميرا في إضاءة جيدة</translation>
+    </message>
+    <message>
+        <source>more than one face: only the person being enrolled should be in the picture</source>
+        <translation>أكثر من وجه: يجب أن يظهر في الصورة الشخص الذي يجري تسجيله فقط</translation>
+    </message>
+    <message>
+        <source>face too small ({size} px, need {need}): come closer</source>
+        <translation>الوجه صغير جدًا ({size} بكسل، المطلوب {need}): اقترب أكثر</translation>
+    </message>
+    <message>
+        <source>head tilted {degrees}°: keep your eyes level</source>
+        <translation>الرأس مائل {degrees}°: أبقِ عينيك في مستوى واحد</translation>
+    </message>
+    <message>
+        <source>face turned away: look straight at the camera</source>
+        <translation>الوجه ملتفت بعيدًا: انظر مباشرة إلى الكاميرا</translation>
+    </message>
+    <message>
+        <source>too dark: add light in front of the face</source>
+        <translation>مظلم جدًا: أضف إضاءة أمام الوجه</translation>
+    </message>
+    <message>
+        <source>too bright: avoid direct light or glare on the face</source>
+        <translation>ساطع جدًا: تجنّب الضوء المباشر أو الوهج على الوجه</translation>
+    </message>
+    <message>
+        <source>blurred: hold still (or use a sharper photo)</source>
+        <translation>ضبابية: اثبت في مكانك (أو استخدم صورة أوضح)</translation>
     </message>
 </context>
 <context>
@@ -1162,13 +1380,49 @@
         <source>Export…</source>
         <translation>تصدير…</translation>
     </message>
-    <message>
-        <source>{count} template(s) were made by a model not in use.</source>
-        <translation>{count} من القوالب أنشأها نموذج غير مستخدم.</translation>
+    <message numerus="yes">
+        <source>%n template(s) were made by a model not in use.</source>
+        <translation>
+            <numerusform>من إنشاء نموذج غير مستخدم: %n قالب.</numerusform>
+            <numerusform>من إنشاء نموذج غير مستخدم: قالب واحد.</numerusform>
+            <numerusform>من إنشاء نموذج غير مستخدم: قالبان.</numerusform>
+            <numerusform>من إنشاء نموذج غير مستخدم: %n قوالب.</numerusform>
+            <numerusform>من إنشاء نموذج غير مستخدم: %n قالبًا.</numerusform>
+            <numerusform>من إنشاء نموذج غير مستخدم: %n قالب.</numerusform>
+        </translation>
     </message>
-    <message>
-        <source>{count} kept face(s) lack a template of a model in use: make them from their crops.</source>
-        <translation>{count} من الوجوه المحفوظة تنقصها قوالب نموذج مستخدم: أنشئها من مقاطعها.</translation>
+    <message numerus="yes">
+        <source>%n kept face(s) lack a template of a model in use: make them from their crops.</source>
+        <translation>
+            <numerusform>وجوه محفوظة بلا قالب لنموذج مستخدم: %n وجه؛ أنشئ قوالبها من مقاطعها.</numerusform>
+            <numerusform>وجوه محفوظة بلا قالب لنموذج مستخدم: وجه واحد؛ أنشئ قوالبها من مقاطعها.</numerusform>
+            <numerusform>وجوه محفوظة بلا قالب لنموذج مستخدم: وجهان؛ أنشئ قوالبها من مقاطعها.</numerusform>
+            <numerusform>وجوه محفوظة بلا قالب لنموذج مستخدم: %n وجوه؛ أنشئ قوالبها من مقاطعها.</numerusform>
+            <numerusform>وجوه محفوظة بلا قالب لنموذج مستخدم: %n وجهًا؛ أنشئ قوالبها من مقاطعها.</numerusform>
+            <numerusform>وجوه محفوظة بلا قالب لنموذج مستخدم: %n وجه؛ أنشئ قوالبها من مقاطعها.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Made %n template(s) from kept crops; enrol again (no kept crop): {names}.</source>
+        <translation>
+            <numerusform>أُنشئ من المقاطع المحفوظة: %n قالب؛ أعد التسجيل (لا مقطع محفوظ): {names}.</numerusform>
+            <numerusform>أُنشئ من المقاطع المحفوظة: قالب واحد؛ أعد التسجيل (لا مقطع محفوظ): {names}.</numerusform>
+            <numerusform>أُنشئ من المقاطع المحفوظة: قالبان؛ أعد التسجيل (لا مقطع محفوظ): {names}.</numerusform>
+            <numerusform>أُنشئ من المقاطع المحفوظة: %n قوالب؛ أعد التسجيل (لا مقطع محفوظ): {names}.</numerusform>
+            <numerusform>أُنشئ من المقاطع المحفوظة: %n قالبًا؛ أعد التسجيل (لا مقطع محفوظ): {names}.</numerusform>
+            <numerusform>أُنشئ من المقاطع المحفوظة: %n قالب؛ أعد التسجيل (لا مقطع محفوظ): {names}.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Made %n template(s) from kept crops.</source>
+        <translation>
+            <numerusform>أُنشئ من المقاطع المحفوظة: %n قالب.</numerusform>
+            <numerusform>أُنشئ من المقاطع المحفوظة: قالب واحد.</numerusform>
+            <numerusform>أُنشئ من المقاطع المحفوظة: قالبان.</numerusform>
+            <numerusform>أُنشئ من المقاطع المحفوظة: %n قوالب.</numerusform>
+            <numerusform>أُنشئ من المقاطع المحفوظة: %n قالبًا.</numerusform>
+            <numerusform>أُنشئ من المقاطع المحفوظة: %n قالب.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Enrol again (no kept crop): {names}.</source>
@@ -1207,14 +1461,6 @@ This cannot be undone; deactivate instead to keep the history.</source>
     <message>
         <source>Making templates from the kept face crops…</source>
         <translation>جارٍ إنشاء القوالب من مقاطع الوجوه المحفوظة…</translation>
-    </message>
-    <message>
-        <source>Made {count} template(s) from kept crops; enrol again (no kept crop): {names}.</source>
-        <translation>تم إنشاء {count} من القوالب من المقاطع المحفوظة؛ أعد التسجيل (لا مقطع محفوظ): {names}.</translation>
-    </message>
-    <message>
-        <source>Made {count} template(s) from kept crops.</source>
-        <translation>تم إنشاء {count} من القوالب من المقاطع المحفوظة.</translation>
     </message>
 </context>
 <context>
@@ -1264,7 +1510,22 @@ This cannot be undone; deactivate instead to keep the history.</source>
     </message>
 </context>
 <context>
+    <name>Problem</name>
+    <message>
+        <source>⚠ This did not work: {detail}</source>
+        <translation>⚠ لم تنجح هذه العملية: {detail}</translation>
+    </message>
+</context>
+<context>
     <name>RecordTable</name>
+    <message>
+        <source>yes</source>
+        <translation>نعم</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>لا</translation>
+    </message>
     <message>
         <source>Person</source>
         <translation>الشخص</translation>
@@ -1400,6 +1661,34 @@ This cannot be undone; deactivate instead to keep the history.</source>
     <message>
         <source>In since</source>
         <translation>حاضر منذ</translation>
+    </message>
+    <message>
+        <source>Mon</source>
+        <translation>الاثنين</translation>
+    </message>
+    <message>
+        <source>Tue</source>
+        <translation>الثلاثاء</translation>
+    </message>
+    <message>
+        <source>Wed</source>
+        <translation>الأربعاء</translation>
+    </message>
+    <message>
+        <source>Thu</source>
+        <translation>الخميس</translation>
+    </message>
+    <message>
+        <source>Fri</source>
+        <translation>الجمعة</translation>
+    </message>
+    <message>
+        <source>Sat</source>
+        <translation>السبت</translation>
+    </message>
+    <message>
+        <source>Sun</source>
+        <translation>الأحد</translation>
     </message>
 </context>
 <context>
@@ -1543,13 +1832,27 @@ This cannot be undone; deactivate instead to keep the history.</source>
         <source>In and Out buttons</source>
         <translation>زرّا الحضور والانصراف</translation>
     </message>
-    <message>
-        <source>In use now, with {faces} stored face(s): check-in needs a likeness of {attendance}, unlock {unlock}, as set above. This model cannot raise them as more people are enrolled, so the limit on strangers has no effect.</source>
-        <translation>المستخدم الآن، مع {faces} من الوجوه المحفوظة: يحتاج تسجيل الحضور إلى تشابه {attendance}، وفتح القفل إلى {unlock}، كما ضُبط أعلاه. لا يستطيع هذا النموذج رفعهما كلما سُجّل أشخاص أكثر، لذا لا أثر لحدّ الغرباء.</translation>
+    <message numerus="yes">
+        <source>In use now, with %n stored face(s): check-in needs a likeness of {attendance}, unlock {unlock}, as set above. This model cannot raise them as more people are enrolled, so the limit on strangers has no effect.</source>
+        <translation>
+            <numerusform>المستخدم الآن (الوجوه المحفوظة: %n وجه): يحتاج تسجيل الحضور إلى تشابه {attendance}، وفتح القفل إلى {unlock}، كما ضُبط أعلاه. لا يستطيع هذا النموذج رفعهما كلما سُجّل أشخاص أكثر، لذا لا أثر لحدّ الغرباء.</numerusform>
+            <numerusform>المستخدم الآن (الوجوه المحفوظة: وجه واحد): يحتاج تسجيل الحضور إلى تشابه {attendance}، وفتح القفل إلى {unlock}، كما ضُبط أعلاه. لا يستطيع هذا النموذج رفعهما كلما سُجّل أشخاص أكثر، لذا لا أثر لحدّ الغرباء.</numerusform>
+            <numerusform>المستخدم الآن (الوجوه المحفوظة: وجهان): يحتاج تسجيل الحضور إلى تشابه {attendance}، وفتح القفل إلى {unlock}، كما ضُبط أعلاه. لا يستطيع هذا النموذج رفعهما كلما سُجّل أشخاص أكثر، لذا لا أثر لحدّ الغرباء.</numerusform>
+            <numerusform>المستخدم الآن (الوجوه المحفوظة: %n وجوه): يحتاج تسجيل الحضور إلى تشابه {attendance}، وفتح القفل إلى {unlock}، كما ضُبط أعلاه. لا يستطيع هذا النموذج رفعهما كلما سُجّل أشخاص أكثر، لذا لا أثر لحدّ الغرباء.</numerusform>
+            <numerusform>المستخدم الآن (الوجوه المحفوظة: %n وجهًا): يحتاج تسجيل الحضور إلى تشابه {attendance}، وفتح القفل إلى {unlock}، كما ضُبط أعلاه. لا يستطيع هذا النموذج رفعهما كلما سُجّل أشخاص أكثر، لذا لا أثر لحدّ الغرباء.</numerusform>
+            <numerusform>المستخدم الآن (الوجوه المحفوظة: %n وجه): يحتاج تسجيل الحضور إلى تشابه {attendance}، وفتح القفل إلى {unlock}، كما ضُبط أعلاه. لا يستطيع هذا النموذج رفعهما كلما سُجّل أشخاص أكثر، لذا لا أثر لحدّ الغرباء.</numerusform>
+        </translation>
     </message>
-    <message>
-        <source>In use now, with {faces} stored face(s): check-in needs a likeness of {attendance} (the rule alone: {attendance_rule}, so that at most {target} % of a stranger&apos;s looks at the camera are taken for someone), unlock {unlock} (the rule alone: {unlock_rule}, one wrong unlock in 100,000 tries). The check-in bar rises as people are enrolled. The two numbers above are minimums: raise one to make the kiosk stricter; it never goes below the rule.</source>
-        <translation>المستخدم الآن، مع {faces} من الوجوه المحفوظة: يحتاج تسجيل الحضور إلى تشابه {attendance} (القاعدة وحدها: {attendance_rule}، بحيث لا يُظن أن أكثر من {target} % من نظرات غريب إلى الكاميرا لشخص آخر)، وفتح القفل إلى {unlock} (القاعدة وحدها: {unlock_rule}، فتح خاطئ واحد في كل 100,000 محاولة). ترتفع عتبة الحضور كلما سُجّل أشخاص أكثر. الرقمان أعلاه حدّان أدنيان: ارفع أحدهما لجعل الجهاز أكثر صرامة؛ ولا ينزل أبدًا عن القاعدة.</translation>
+    <message numerus="yes">
+        <source>In use now, with %n stored face(s): check-in needs a likeness of {attendance} (the rule alone: {attendance_rule}, so that at most {target} % of a stranger&apos;s looks at the camera are taken for someone), unlock {unlock} (the rule alone: {unlock_rule}, one wrong unlock in 100,000 tries). The check-in bar rises as people are enrolled. The two numbers above are minimums: raise one to make the kiosk stricter; it never goes below the rule.</source>
+        <translation>
+            <numerusform>المستخدم الآن (الوجوه المحفوظة: %n وجه): يحتاج تسجيل الحضور إلى تشابه {attendance} (القاعدة وحدها: {attendance_rule}، بحيث لا يُظن أن أكثر من {target} % من نظرات غريب إلى الكاميرا لشخص آخر)، وفتح القفل إلى {unlock} (القاعدة وحدها: {unlock_rule}، فتح خاطئ واحد في كل 100,000 محاولة). ترتفع عتبة الحضور كلما سُجّل أشخاص أكثر. الرقمان أعلاه حدّان أدنيان: ارفع أحدهما لجعل الجهاز أكثر صرامة؛ ولا ينزل أبدًا عن القاعدة.</numerusform>
+            <numerusform>المستخدم الآن (الوجوه المحفوظة: وجه واحد): يحتاج تسجيل الحضور إلى تشابه {attendance} (القاعدة وحدها: {attendance_rule}، بحيث لا يُظن أن أكثر من {target} % من نظرات غريب إلى الكاميرا لشخص آخر)، وفتح القفل إلى {unlock} (القاعدة وحدها: {unlock_rule}، فتح خاطئ واحد في كل 100,000 محاولة). ترتفع عتبة الحضور كلما سُجّل أشخاص أكثر. الرقمان أعلاه حدّان أدنيان: ارفع أحدهما لجعل الجهاز أكثر صرامة؛ ولا ينزل أبدًا عن القاعدة.</numerusform>
+            <numerusform>المستخدم الآن (الوجوه المحفوظة: وجهان): يحتاج تسجيل الحضور إلى تشابه {attendance} (القاعدة وحدها: {attendance_rule}، بحيث لا يُظن أن أكثر من {target} % من نظرات غريب إلى الكاميرا لشخص آخر)، وفتح القفل إلى {unlock} (القاعدة وحدها: {unlock_rule}، فتح خاطئ واحد في كل 100,000 محاولة). ترتفع عتبة الحضور كلما سُجّل أشخاص أكثر. الرقمان أعلاه حدّان أدنيان: ارفع أحدهما لجعل الجهاز أكثر صرامة؛ ولا ينزل أبدًا عن القاعدة.</numerusform>
+            <numerusform>المستخدم الآن (الوجوه المحفوظة: %n وجوه): يحتاج تسجيل الحضور إلى تشابه {attendance} (القاعدة وحدها: {attendance_rule}، بحيث لا يُظن أن أكثر من {target} % من نظرات غريب إلى الكاميرا لشخص آخر)، وفتح القفل إلى {unlock} (القاعدة وحدها: {unlock_rule}، فتح خاطئ واحد في كل 100,000 محاولة). ترتفع عتبة الحضور كلما سُجّل أشخاص أكثر. الرقمان أعلاه حدّان أدنيان: ارفع أحدهما لجعل الجهاز أكثر صرامة؛ ولا ينزل أبدًا عن القاعدة.</numerusform>
+            <numerusform>المستخدم الآن (الوجوه المحفوظة: %n وجهًا): يحتاج تسجيل الحضور إلى تشابه {attendance} (القاعدة وحدها: {attendance_rule}، بحيث لا يُظن أن أكثر من {target} % من نظرات غريب إلى الكاميرا لشخص آخر)، وفتح القفل إلى {unlock} (القاعدة وحدها: {unlock_rule}، فتح خاطئ واحد في كل 100,000 محاولة). ترتفع عتبة الحضور كلما سُجّل أشخاص أكثر. الرقمان أعلاه حدّان أدنيان: ارفع أحدهما لجعل الجهاز أكثر صرامة؛ ولا ينزل أبدًا عن القاعدة.</numerusform>
+            <numerusform>المستخدم الآن (الوجوه المحفوظة: %n وجه): يحتاج تسجيل الحضور إلى تشابه {attendance} (القاعدة وحدها: {attendance_rule}، بحيث لا يُظن أن أكثر من {target} % من نظرات غريب إلى الكاميرا لشخص آخر)، وفتح القفل إلى {unlock} (القاعدة وحدها: {unlock_rule}، فتح خاطئ واحد في كل 100,000 محاولة). ترتفع عتبة الحضور كلما سُجّل أشخاص أكثر. الرقمان أعلاه حدّان أدنيان: ارفع أحدهما لجعل الجهاز أكثر صرامة؛ ولا ينزل أبدًا عن القاعدة.</numerusform>
+        </translation>
     </message>
     <message>
         <source>0, rtsp://…, a video file or a folder of images</source>
@@ -1929,9 +2232,16 @@ This cannot be undone; deactivate instead to keep the history.</source>
         <source>unknown ({problem})</source>
         <translation>غير معروف ({problem})</translation>
     </message>
-    <message>
-        <source>{count} template(s) of the model in use</source>
-        <translation>{count} من قوالب النموذج المستخدم</translation>
+    <message numerus="yes">
+        <source>%n template(s) of the model in use</source>
+        <translation>
+            <numerusform>قوالب النموذج المستخدم: %n قالب</numerusform>
+            <numerusform>قوالب النموذج المستخدم: قالب واحد</numerusform>
+            <numerusform>قوالب النموذج المستخدم: قالبان</numerusform>
+            <numerusform>قوالب النموذج المستخدم: %n قوالب</numerusform>
+            <numerusform>قوالب النموذج المستخدم: %n قالبًا</numerusform>
+            <numerusform>قوالب النموذج المستخدم: %n قالب</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1986,6 +2296,37 @@ This cannot be undone; deactivate instead to keep the history.</source>
     <message>
         <source>Removed {templates}; the attendance history is kept.</source>
         <translation>تمت إزالة {templates}؛ ويُحتفظ بسجل الحضور.</translation>
+    </message>
+</context>
+<context>
+    <name>ThresholdCalibration</name>
+    <message>
+        <source>at {threshold}: false accepts {accepts}{sep}false rejects {rejects}</source>
+        <translation>عند {threshold}: القبول الخاطئ {accepts}{sep}الرفض الخاطئ {rejects}</translation>
+    </message>
+    <message>
+        <source>no impostor pairs to measure</source>
+        <translation>لا توجد أزواج لأشخاص مختلفين لقياسها</translation>
+    </message>
+    <message>
+        <source>too few to judge ({wrong} of {total} impostor pairs, {needed} needed)</source>
+        <translation>أقل من أن يُحكم عليها ({wrong} من {total} زوجًا لأشخاص مختلفين، المطلوب {needed})</translation>
+    </message>
+    <message>
+        <source>{percent}% ({wrong} of {total} impostor pairs)</source>
+        <translation>{percent}% ({wrong} من {total} زوجًا لأشخاص مختلفين)</translation>
+    </message>
+    <message>
+        <source>no genuine pairs to measure</source>
+        <translation>لا توجد أزواج للشخص نفسه لقياسها</translation>
+    </message>
+    <message>
+        <source>too few to judge ({wrong} of {total} genuine pairs, {needed} needed)</source>
+        <translation>أقل من أن يُحكم عليها ({wrong} من {total} زوجًا للشخص نفسه، المطلوب {needed})</translation>
+    </message>
+    <message>
+        <source>{percent}% ({wrong} of {total} genuine pairs)</source>
+        <translation>{percent}% ({wrong} من {total} زوجًا للشخص نفسه)</translation>
     </message>
 </context>
 <context>

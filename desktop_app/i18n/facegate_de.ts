@@ -263,33 +263,66 @@
         <source>voided</source>
         <translation>storniert</translation>
     </message>
-    <message>
-        <source>{events} event(s), {days} person-day(s), {unlocks} unlock(s).</source>
-        <translation>{events} Ereignis(se), {days} Personentag(e), {unlocks} Entriegelung(en).</translation>
+    <message numerus="yes">
+        <source>%n event(s)</source>
+        <translation>
+            <numerusform>%n Ereignis</numerusform>
+            <numerusform>%n Ereignisse</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n person-day(s)</source>
+        <translation>
+            <numerusform>%n Personentag</numerusform>
+            <numerusform>%n Personentage</numerusform>
+        </translation>
     </message>
     <message>
-        <source>{events} event(s), {days} person-day(s).</source>
-        <translation>{events} Ereignis(se), {days} Personentag(e).</translation>
+        <source>{events}, {days}, {unlocks}.</source>
+        <translation>{events}, {days}, {unlocks}.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unlock(s)</source>
+        <translation>
+            <numerusform>%n Entriegelung</numerusform>
+            <numerusform>%n Entriegelungen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{events}, {days}.</source>
+        <translation>{events}, {days}.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n correction(s) to {path}.</source>
+        <translation>
+            <numerusform>%n Korrektur nach {path} exportiert.</numerusform>
+            <numerusform>%n Korrekturen nach {path} exportiert.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n person-day(s) to {path}.</source>
+        <translation>
+            <numerusform>%n Personentag nach {path} exportiert.</numerusform>
+            <numerusform>%n Personentage nach {path} exportiert.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n unlock(s) to {path}.</source>
+        <translation>
+            <numerusform>%n Entriegelung nach {path} exportiert.</numerusform>
+            <numerusform>%n Entriegelungen nach {path} exportiert.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n event(s) to {path}.</source>
+        <translation>
+            <numerusform>%n Ereignis nach {path} exportiert.</numerusform>
+            <numerusform>%n Ereignisse nach {path} exportiert.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Export</source>
         <translation>Exportieren</translation>
-    </message>
-    <message>
-        <source>Exported {count} correction(s) to {path}.</source>
-        <translation>{count} Korrektur(en) nach {path} exportiert.</translation>
-    </message>
-    <message>
-        <source>Exported {count} person-day(s) to {path}.</source>
-        <translation>{count} Personentag(e) nach {path} exportiert.</translation>
-    </message>
-    <message>
-        <source>Exported {count} unlock(s) to {path}.</source>
-        <translation>{count} Entriegelung(en) nach {path} exportiert.</translation>
-    </message>
-    <message>
-        <source>Exported {count} event(s) to {path}.</source>
-        <translation>{count} Ereignis(se) nach {path} exportiert.</translation>
     </message>
 </context>
 <context>
@@ -552,6 +585,41 @@
     </message>
 </context>
 <context>
+    <name>Calibration</name>
+    <message>
+        <source>no face seen: stand in front of the camera, one person at a time, and calibrate again</source>
+        <translation>Kein Gesicht gesehen: Treten Sie einzeln vor die Kamera und kalibrieren Sie erneut</translation>
+    </message>
+    <message>
+        <source>{frames} frames: {judged} with a face judged, {no_face} without a face, {too_small} with a face too small to judge</source>
+        <translation>{frames} Bilder: {judged} mit einem bewerteten Gesicht, {no_face} ohne Gesicht, {too_small} mit einem zu kleinen Gesicht</translation>
+    </message>
+    <message>
+        <source>proposed liveness threshold {threshold}: refuses {refused} of these {judged} live frames ({share} %)</source>
+        <translation>Vorgeschlagene Schwelle der Lebenderkennung {threshold}: weist {refused} dieser {judged} echten Bilder ab ({share} %)</translation>
+    </message>
+    <message>
+        <source>the secure floor wins: refusing only {share} % of these frames needs a threshold under the model&apos;s secure floor {floor}, which would let photos and screens through; better light or a closer camera lowers the share refused</source>
+        <translation>Die sichere Untergrenze gilt: Um nur {share} % dieser Bilder abzuweisen, wäre eine Schwelle unter der sicheren Untergrenze des Modells {floor} nötig, die Fotos und Bildschirme durchließe; besseres Licht oder eine nähere Kamera senkt den abgewiesenen Anteil</translation>
+    </message>
+    <message>
+        <source>the camera gave no frames</source>
+        <translation>Die Kamera hat keine Bilder geliefert</translation>
+    </message>
+    <message>
+        <source>only {judged} frames held a face close enough to judge ({needed} needed): stand closer to the camera, and calibrate for longer</source>
+        <translation>Nur {judged} Bilder zeigten ein Gesicht nah genug zur Bewertung ({needed} nötig): Treten Sie näher an die Kamera und kalibrieren Sie länger</translation>
+    </message>
+    <message>
+        <source>the face did not change from frame to frame: this is a still picture fed in as a camera, not live people; calibrate on the real camera</source>
+        <translation>Das Gesicht hat sich von Bild zu Bild nicht verändert: Das ist ein Standbild, das als Kamera eingespeist wird, keine lebenden Personen; kalibrieren Sie mit der echten Kamera</translation>
+    </message>
+    <message>
+        <source>{attacks} of {judged} faces scored like a photo or screen (under {level}): calibrate with live people only, no photos or screens in view</source>
+        <translation>{attacks} von {judged} Gesichtern wurden wie ein Foto oder Bildschirm bewertet (unter {level}): Kalibrieren Sie nur mit lebenden Personen, ohne Fotos oder Bildschirme im Bild</translation>
+    </message>
+</context>
+<context>
     <name>CorrectionDialog</name>
     <message>
         <source>Add a missed event</source>
@@ -702,21 +770,48 @@
         <source>Images ({patterns})</source>
         <translation>Bilder ({patterns})</translation>
     </message>
-    <message>
-        <source>Checking {count} photo(s)…</source>
-        <translation>{count} Foto(s) werden geprüft…</translation>
+    <message numerus="yes">
+        <source>Checking %n photo(s)…</source>
+        <translation>
+            <numerusform>%n Foto wird geprüft…</numerusform>
+            <numerusform>%n Fotos werden geprüft…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{usable} of %n photo(s) usable.</source>
+        <translation>
+            <numerusform>{usable} von %n Foto verwendbar.</numerusform>
+            <numerusform>{usable} von %n Fotos verwendbar.</numerusform>
+        </translation>
     </message>
     <message>
-        <source>{usable} of {count} photo(s) usable.</source>
-        <translation>{usable} von {count} Foto(s) verwendbar.</translation>
+        <source>cannot be read: {detail}</source>
+        <translation>nicht lesbar: {detail}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n camera sample(s) ready.</source>
+        <translation>
+            <numerusform>%n Kamerabild bereit.</numerusform>
+            <numerusform>%n Kamerabilder bereit.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Refused %n photo(s).</source>
+        <translation>
+            <numerusform>%n Foto abgewiesen.</numerusform>
+            <numerusform>%n Fotos abgewiesen.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Enrolled {name}: %n template(s) stored.</source>
+        <translation>
+            <numerusform>{name} erfasst: %n Vorlage gespeichert.</numerusform>
+            <numerusform>{name} erfasst: %n Vorlagen gespeichert.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Stop capture</source>
         <translation>Aufnahme beenden</translation>
-    </message>
-    <message>
-        <source>{count} camera sample(s) ready.</source>
-        <translation>{count} Kamerabild(er) bereit.</translation>
     </message>
     <message>
         <source>Type the person&apos;s name first.</source>
@@ -746,13 +841,88 @@
         <source>✗ {photo} — refused: not the same person</source>
         <translation>✗ {photo} — abgewiesen: nicht dieselbe Person</translation>
     </message>
+</context>
+<context>
+    <name>Enrolment</name>
     <message>
-        <source>Refused {count} photo(s).</source>
-        <translation>{count} Foto(s) abgewiesen.</translation>
+        <source>{photo} does not match {name}&apos;s templates (similarity {similarity}, need {need})</source>
+        <translation>{photo} passt nicht zu den Vorlagen von {name} (Ähnlichkeit {similarity}, nötig {need})</translation>
     </message>
     <message>
-        <source>Enrolled {name}: {count} template(s) stored.</source>
-        <translation>{name} erfasst: {count} Vorlage(n) gespeichert.</translation>
+        <source>{photo} does not match the other photos (similarity {similarity}, need {need})</source>
+        <translation>{photo} passt nicht zu den anderen Fotos (Ähnlichkeit {similarity}, nötig {need})</translation>
+    </message>
+    <message>
+        <source>face {number}</source>
+        <translation>Gesicht {number}</translation>
+    </message>
+    <message>
+        <source>these faces already match {name} (#{id}, {similarity})</source>
+        <translation>Diese Gesichter passen bereits zu {name} (#{id}, {similarity})</translation>
+    </message>
+    <message>
+        <source>look straight at the camera</source>
+        <translation>Schauen Sie gerade in die Kamera</translation>
+    </message>
+    <message>
+        <source>turn your head a little to the left</source>
+        <translation>Drehen Sie den Kopf ein wenig nach links</translation>
+    </message>
+    <message>
+        <source>turn your head a little to the right</source>
+        <translation>Drehen Sie den Kopf ein wenig nach rechts</translation>
+    </message>
+    <message>
+        <source>tilt your chin up a little</source>
+        <translation>Heben Sie das Kinn ein wenig</translation>
+    </message>
+    <message>
+        <source>tilt your chin down a little</source>
+        <translation>Senken Sie das Kinn ein wenig</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>fertig</translation>
+    </message>
+    <message>
+        <source>now {prompt}</source>
+        <translation>jetzt: {prompt}</translation>
+    </message>
+    <message>
+        <source>got it; now {prompt}</source>
+        <translation>erfasst; jetzt: {prompt}</translation>
+    </message>
+    <message>
+        <source>no face found: face the camera in good light</source>
+        <translation>Kein Gesicht gefunden: Wenden Sie sich bei gutem Licht der Kamera zu</translation>
+    </message>
+    <message>
+        <source>more than one face: only the person being enrolled should be in the picture</source>
+        <translation>Mehr als ein Gesicht: Nur die zu registrierende Person darf im Bild sein</translation>
+    </message>
+    <message>
+        <source>face too small ({size} px, need {need}): come closer</source>
+        <translation>Gesicht zu klein ({size} px, nötig {need}): Kommen Sie näher</translation>
+    </message>
+    <message>
+        <source>head tilted {degrees}°: keep your eyes level</source>
+        <translation>Kopf um {degrees}° geneigt: Halten Sie die Augen waagerecht</translation>
+    </message>
+    <message>
+        <source>face turned away: look straight at the camera</source>
+        <translation>Gesicht abgewandt: Schauen Sie gerade in die Kamera</translation>
+    </message>
+    <message>
+        <source>too dark: add light in front of the face</source>
+        <translation>Zu dunkel: Sorgen Sie für mehr Licht vor dem Gesicht</translation>
+    </message>
+    <message>
+        <source>too bright: avoid direct light or glare on the face</source>
+        <translation>Zu hell: Vermeiden Sie direktes Licht oder Blendung auf dem Gesicht</translation>
+    </message>
+    <message>
+        <source>blurred: hold still (or use a sharper photo)</source>
+        <translation>Unscharf: Halten Sie still (oder verwenden Sie ein schärferes Foto)</translation>
     </message>
 </context>
 <context>
@@ -1158,13 +1328,33 @@
         <source>Export…</source>
         <translation>Exportieren…</translation>
     </message>
-    <message>
-        <source>{count} template(s) were made by a model not in use.</source>
-        <translation>{count} Vorlage(n) wurden von einem nicht verwendeten Modell erstellt.</translation>
+    <message numerus="yes">
+        <source>%n template(s) were made by a model not in use.</source>
+        <translation>
+            <numerusform>%n Vorlage wurde von einem nicht verwendeten Modell erstellt.</numerusform>
+            <numerusform>%n Vorlagen wurden von einem nicht verwendeten Modell erstellt.</numerusform>
+        </translation>
     </message>
-    <message>
-        <source>{count} kept face(s) lack a template of a model in use: make them from their crops.</source>
-        <translation>{count} aufbewahrten Gesicht(ern) fehlt eine Vorlage eines verwendeten Modells: Erstellen Sie sie aus den Ausschnitten.</translation>
+    <message numerus="yes">
+        <source>%n kept face(s) lack a template of a model in use: make them from their crops.</source>
+        <translation>
+            <numerusform>%n aufbewahrtem Gesicht fehlt eine Vorlage eines verwendeten Modells: Erstellen Sie sie aus den Ausschnitten.</numerusform>
+            <numerusform>%n aufbewahrten Gesichtern fehlt eine Vorlage eines verwendeten Modells: Erstellen Sie sie aus den Ausschnitten.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Made %n template(s) from kept crops; enrol again (no kept crop): {names}.</source>
+        <translation>
+            <numerusform>%n Vorlage aus aufbewahrten Ausschnitten erstellt; erneut erfassen (kein aufbewahrter Ausschnitt): {names}.</numerusform>
+            <numerusform>%n Vorlagen aus aufbewahrten Ausschnitten erstellt; erneut erfassen (kein aufbewahrter Ausschnitt): {names}.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Made %n template(s) from kept crops.</source>
+        <translation>
+            <numerusform>%n Vorlage aus aufbewahrten Ausschnitten erstellt.</numerusform>
+            <numerusform>%n Vorlagen aus aufbewahrten Ausschnitten erstellt.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Enrol again (no kept crop): {names}.</source>
@@ -1203,14 +1393,6 @@ Das kann nicht rückgängig gemacht werden; deaktivieren Sie stattdessen, um den
     <message>
         <source>Making templates from the kept face crops…</source>
         <translation>Vorlagen werden aus den aufbewahrten Gesichtsausschnitten erstellt…</translation>
-    </message>
-    <message>
-        <source>Made {count} template(s) from kept crops; enrol again (no kept crop): {names}.</source>
-        <translation>{count} Vorlage(n) aus aufbewahrten Ausschnitten erstellt; erneut erfassen (kein aufbewahrter Ausschnitt): {names}.</translation>
-    </message>
-    <message>
-        <source>Made {count} template(s) from kept crops.</source>
-        <translation>{count} Vorlage(n) aus aufbewahrten Ausschnitten erstellt.</translation>
     </message>
 </context>
 <context>
@@ -1260,7 +1442,22 @@ Das kann nicht rückgängig gemacht werden; deaktivieren Sie stattdessen, um den
     </message>
 </context>
 <context>
+    <name>Problem</name>
+    <message>
+        <source>⚠ This did not work: {detail}</source>
+        <translation>⚠ Das hat nicht geklappt: {detail}</translation>
+    </message>
+</context>
+<context>
     <name>RecordTable</name>
+    <message>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>nein</translation>
+    </message>
     <message>
         <source>Person</source>
         <translation>Person</translation>
@@ -1396,6 +1593,34 @@ Das kann nicht rückgängig gemacht werden; deaktivieren Sie stattdessen, um den
     <message>
         <source>In since</source>
         <translation>Da seit</translation>
+    </message>
+    <message>
+        <source>Mon</source>
+        <translation>Mo</translation>
+    </message>
+    <message>
+        <source>Tue</source>
+        <translation>Di</translation>
+    </message>
+    <message>
+        <source>Wed</source>
+        <translation>Mi</translation>
+    </message>
+    <message>
+        <source>Thu</source>
+        <translation>Do</translation>
+    </message>
+    <message>
+        <source>Fri</source>
+        <translation>Fr</translation>
+    </message>
+    <message>
+        <source>Sat</source>
+        <translation>Sa</translation>
+    </message>
+    <message>
+        <source>Sun</source>
+        <translation>So</translation>
     </message>
 </context>
 <context>
@@ -1539,13 +1764,19 @@ Das kann nicht rückgängig gemacht werden; deaktivieren Sie stattdessen, um den
         <source>In and Out buttons</source>
         <translation>Tasten für An- und Abmeldung</translation>
     </message>
-    <message>
-        <source>In use now, with {faces} stored face(s): check-in needs a likeness of {attendance}, unlock {unlock}, as set above. This model cannot raise them as more people are enrolled, so the limit on strangers has no effect.</source>
-        <translation>Derzeit verwendet, bei {faces} gespeicherten Gesicht(ern): Die Anmeldung braucht eine Ähnlichkeit von {attendance}, das Entriegeln {unlock}, wie oben eingestellt. Dieses Modell kann sie nicht anheben, wenn mehr Personen erfasst werden, daher wirkt die Grenze für Fremde nicht.</translation>
+    <message numerus="yes">
+        <source>In use now, with %n stored face(s): check-in needs a likeness of {attendance}, unlock {unlock}, as set above. This model cannot raise them as more people are enrolled, so the limit on strangers has no effect.</source>
+        <translation>
+            <numerusform>Derzeit verwendet, bei %n gespeichertem Gesicht: Die Anmeldung braucht eine Ähnlichkeit von {attendance}, das Entriegeln {unlock}, wie oben eingestellt. Dieses Modell kann sie nicht anheben, wenn mehr Personen erfasst werden, daher wirkt die Grenze für Fremde nicht.</numerusform>
+            <numerusform>Derzeit verwendet, bei %n gespeicherten Gesichtern: Die Anmeldung braucht eine Ähnlichkeit von {attendance}, das Entriegeln {unlock}, wie oben eingestellt. Dieses Modell kann sie nicht anheben, wenn mehr Personen erfasst werden, daher wirkt die Grenze für Fremde nicht.</numerusform>
+        </translation>
     </message>
-    <message>
-        <source>In use now, with {faces} stored face(s): check-in needs a likeness of {attendance} (the rule alone: {attendance_rule}, so that at most {target} % of a stranger&apos;s looks at the camera are taken for someone), unlock {unlock} (the rule alone: {unlock_rule}, one wrong unlock in 100,000 tries). The check-in bar rises as people are enrolled. The two numbers above are minimums: raise one to make the kiosk stricter; it never goes below the rule.</source>
-        <translation>Derzeit verwendet, bei {faces} gespeicherten Gesicht(ern): Die Anmeldung braucht eine Ähnlichkeit von {attendance} (nur nach der Regel: {attendance_rule}, sodass höchstens {target} % der Blicke eines Fremden in die Kamera für jemanden gehalten werden), das Entriegeln {unlock} (nur nach der Regel: {unlock_rule}, eine falsche Entriegelung in 100.000 Versuchen). Die Schwelle für die Anmeldung steigt, je mehr Personen erfasst werden. Die beiden Zahlen oben sind Mindestwerte: Erhöhen Sie eine, um den Kiosk strenger zu machen; er geht nie unter die Regel.</translation>
+    <message numerus="yes">
+        <source>In use now, with %n stored face(s): check-in needs a likeness of {attendance} (the rule alone: {attendance_rule}, so that at most {target} % of a stranger&apos;s looks at the camera are taken for someone), unlock {unlock} (the rule alone: {unlock_rule}, one wrong unlock in 100,000 tries). The check-in bar rises as people are enrolled. The two numbers above are minimums: raise one to make the kiosk stricter; it never goes below the rule.</source>
+        <translation>
+            <numerusform>Derzeit verwendet, bei %n gespeichertem Gesicht: Die Anmeldung braucht eine Ähnlichkeit von {attendance} (nur nach der Regel: {attendance_rule}, sodass höchstens {target} % der Blicke eines Fremden in die Kamera für jemanden gehalten werden), das Entriegeln {unlock} (nur nach der Regel: {unlock_rule}, eine falsche Entriegelung in 100.000 Versuchen). Die Schwelle für die Anmeldung steigt, je mehr Personen erfasst werden. Die beiden Zahlen oben sind Mindestwerte: Erhöhen Sie eine, um den Kiosk strenger zu machen; er geht nie unter die Regel.</numerusform>
+            <numerusform>Derzeit verwendet, bei %n gespeicherten Gesichtern: Die Anmeldung braucht eine Ähnlichkeit von {attendance} (nur nach der Regel: {attendance_rule}, sodass höchstens {target} % der Blicke eines Fremden in die Kamera für jemanden gehalten werden), das Entriegeln {unlock} (nur nach der Regel: {unlock_rule}, eine falsche Entriegelung in 100.000 Versuchen). Die Schwelle für die Anmeldung steigt, je mehr Personen erfasst werden. Die beiden Zahlen oben sind Mindestwerte: Erhöhen Sie eine, um den Kiosk strenger zu machen; er geht nie unter die Regel.</numerusform>
+        </translation>
     </message>
     <message>
         <source>0, rtsp://…, a video file or a folder of images</source>
@@ -1925,9 +2156,12 @@ Das kann nicht rückgängig gemacht werden; deaktivieren Sie stattdessen, um den
         <source>unknown ({problem})</source>
         <translation>unbekannt ({problem})</translation>
     </message>
-    <message>
-        <source>{count} template(s) of the model in use</source>
-        <translation>{count} Vorlage(n) des verwendeten Modells</translation>
+    <message numerus="yes">
+        <source>%n template(s) of the model in use</source>
+        <translation>
+            <numerusform>%n Vorlage des verwendeten Modells</numerusform>
+            <numerusform>%n Vorlagen des verwendeten Modells</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1982,6 +2216,37 @@ Das kann nicht rückgängig gemacht werden; deaktivieren Sie stattdessen, um den
     <message>
         <source>Removed {templates}; the attendance history is kept.</source>
         <translation>{templates} entfernt; der Anwesenheitsverlauf bleibt erhalten.</translation>
+    </message>
+</context>
+<context>
+    <name>ThresholdCalibration</name>
+    <message>
+        <source>at {threshold}: false accepts {accepts}{sep}false rejects {rejects}</source>
+        <translation>bei {threshold}: Falschannahmen {accepts}{sep}Falschabweisungen {rejects}</translation>
+    </message>
+    <message>
+        <source>no impostor pairs to measure</source>
+        <translation>keine Paare verschiedener Personen zum Messen</translation>
+    </message>
+    <message>
+        <source>too few to judge ({wrong} of {total} impostor pairs, {needed} needed)</source>
+        <translation>zu wenige zum Beurteilen ({wrong} von {total} Paaren verschiedener Personen, {needed} nötig)</translation>
+    </message>
+    <message>
+        <source>{percent}% ({wrong} of {total} impostor pairs)</source>
+        <translation>{percent} % ({wrong} von {total} Paaren verschiedener Personen)</translation>
+    </message>
+    <message>
+        <source>no genuine pairs to measure</source>
+        <translation>keine Paare derselben Person zum Messen</translation>
+    </message>
+    <message>
+        <source>too few to judge ({wrong} of {total} genuine pairs, {needed} needed)</source>
+        <translation>zu wenige zum Beurteilen ({wrong} von {total} Paaren derselben Person, {needed} nötig)</translation>
+    </message>
+    <message>
+        <source>{percent}% ({wrong} of {total} genuine pairs)</source>
+        <translation>{percent} % ({wrong} von {total} Paaren derselben Person)</translation>
     </message>
 </context>
 <context>

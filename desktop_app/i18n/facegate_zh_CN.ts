@@ -263,33 +263,59 @@
         <source>voided</source>
         <translation>已作废</translation>
     </message>
-    <message>
-        <source>{events} event(s), {days} person-day(s), {unlocks} unlock(s).</source>
-        <translation>{events} 个事件，{days} 人·天，{unlocks} 次开锁。</translation>
+    <message numerus="yes">
+        <source>%n event(s)</source>
+        <translation>
+            <numerusform>%n 个事件</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n person-day(s)</source>
+        <translation>
+            <numerusform>%n 人·天</numerusform>
+        </translation>
     </message>
     <message>
-        <source>{events} event(s), {days} person-day(s).</source>
-        <translation>{events} 个事件，{days} 人·天。</translation>
+        <source>{events}, {days}, {unlocks}.</source>
+        <translation>{events}，{days}，{unlocks}。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unlock(s)</source>
+        <translation>
+            <numerusform>%n 次开锁</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{events}, {days}.</source>
+        <translation>{events}，{days}。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n correction(s) to {path}.</source>
+        <translation>
+            <numerusform>已将 %n 条更正导出到 {path}。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n person-day(s) to {path}.</source>
+        <translation>
+            <numerusform>已将 %n 人·天导出到 {path}。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n unlock(s) to {path}.</source>
+        <translation>
+            <numerusform>已将 %n 次开锁导出到 {path}。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n event(s) to {path}.</source>
+        <translation>
+            <numerusform>已将 %n 个事件导出到 {path}。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Export</source>
         <translation>导出</translation>
-    </message>
-    <message>
-        <source>Exported {count} correction(s) to {path}.</source>
-        <translation>已将 {count} 条更正导出到 {path}。</translation>
-    </message>
-    <message>
-        <source>Exported {count} person-day(s) to {path}.</source>
-        <translation>已将 {count} 人·天导出到 {path}。</translation>
-    </message>
-    <message>
-        <source>Exported {count} unlock(s) to {path}.</source>
-        <translation>已将 {count} 次开锁导出到 {path}。</translation>
-    </message>
-    <message>
-        <source>Exported {count} event(s) to {path}.</source>
-        <translation>已将 {count} 个事件导出到 {path}。</translation>
     </message>
 </context>
 <context>
@@ -552,6 +578,41 @@
     </message>
 </context>
 <context>
+    <name>Calibration</name>
+    <message>
+        <source>no face seen: stand in front of the camera, one person at a time, and calibrate again</source>
+        <translation>未检测到人脸：请逐一站在摄像头前，然后重新校准</translation>
+    </message>
+    <message>
+        <source>{frames} frames: {judged} with a face judged, {no_face} without a face, {too_small} with a face too small to judge</source>
+        <translation>{frames} 帧：{judged} 帧的人脸已评估，{no_face} 帧没有人脸，{too_small} 帧的人脸太小无法评估</translation>
+    </message>
+    <message>
+        <source>proposed liveness threshold {threshold}: refuses {refused} of these {judged} live frames ({share} %)</source>
+        <translation>建议的活体检测阈值 {threshold}：在这 {judged} 帧真人画面中拒绝 {refused} 帧（{share} %）</translation>
+    </message>
+    <message>
+        <source>the secure floor wins: refusing only {share} % of these frames needs a threshold under the model&apos;s secure floor {floor}, which would let photos and screens through; better light or a closer camera lowers the share refused</source>
+        <translation>以安全下限为准：要只拒绝这些画面的 {share} %，阈值需低于模型的安全下限 {floor}，那样会放过照片和屏幕；更好的光线或更近的摄像头可降低被拒绝的比例</translation>
+    </message>
+    <message>
+        <source>the camera gave no frames</source>
+        <translation>摄像头没有提供任何画面</translation>
+    </message>
+    <message>
+        <source>only {judged} frames held a face close enough to judge ({needed} needed): stand closer to the camera, and calibrate for longer</source>
+        <translation>只有 {judged} 帧的人脸足够近可以评估（需要 {needed} 帧）：请站得离摄像头更近，并延长校准时间</translation>
+    </message>
+    <message>
+        <source>the face did not change from frame to frame: this is a still picture fed in as a camera, not live people; calibrate on the real camera</source>
+        <translation>人脸在各帧之间没有变化：这是作为摄像头输入的静止图片，而不是真人；请使用真实的摄像头校准</translation>
+    </message>
+    <message>
+        <source>{attacks} of {judged} faces scored like a photo or screen (under {level}): calibrate with live people only, no photos or screens in view</source>
+        <translation>{judged} 张人脸中有 {attacks} 张的得分像照片或屏幕（低于 {level}）：请只让真人校准，画面中不得出现照片或屏幕</translation>
+    </message>
+</context>
+<context>
     <name>CorrectionDialog</name>
     <message>
         <source>Add a missed event</source>
@@ -702,21 +763,43 @@
         <source>Images ({patterns})</source>
         <translation>图片 ({patterns})</translation>
     </message>
-    <message>
-        <source>Checking {count} photo(s)…</source>
-        <translation>正在检查 {count} 张照片…</translation>
+    <message numerus="yes">
+        <source>Checking %n photo(s)…</source>
+        <translation>
+            <numerusform>正在检查 %n 张照片…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{usable} of %n photo(s) usable.</source>
+        <translation>
+            <numerusform>%n 张照片中有 {usable} 张可用。</numerusform>
+        </translation>
     </message>
     <message>
-        <source>{usable} of {count} photo(s) usable.</source>
-        <translation>{count} 张照片中有 {usable} 张可用。</translation>
+        <source>cannot be read: {detail}</source>
+        <translation>无法读取：{detail}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n camera sample(s) ready.</source>
+        <translation>
+            <numerusform>%n 个摄像头样本已就绪。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Refused %n photo(s).</source>
+        <translation>
+            <numerusform>已拒绝 %n 张照片。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Enrolled {name}: %n template(s) stored.</source>
+        <translation>
+            <numerusform>已录入 {name}：保存了 %n 个模板。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Stop capture</source>
         <translation>停止采集</translation>
-    </message>
-    <message>
-        <source>{count} camera sample(s) ready.</source>
-        <translation>{count} 个摄像头样本已就绪。</translation>
     </message>
     <message>
         <source>Type the person&apos;s name first.</source>
@@ -746,13 +829,88 @@
         <source>✗ {photo} — refused: not the same person</source>
         <translation>✗ {photo} — 已拒绝：不是同一个人</translation>
     </message>
+</context>
+<context>
+    <name>Enrolment</name>
     <message>
-        <source>Refused {count} photo(s).</source>
-        <translation>已拒绝 {count} 张照片。</translation>
+        <source>{photo} does not match {name}&apos;s templates (similarity {similarity}, need {need})</source>
+        <translation>{photo} 与 {name} 的模板不符（相似度 {similarity}，需要 {need}）</translation>
     </message>
     <message>
-        <source>Enrolled {name}: {count} template(s) stored.</source>
-        <translation>已录入 {name}：保存了 {count} 个模板。</translation>
+        <source>{photo} does not match the other photos (similarity {similarity}, need {need})</source>
+        <translation>{photo} 与其他照片不符（相似度 {similarity}，需要 {need}）</translation>
+    </message>
+    <message>
+        <source>face {number}</source>
+        <translation>人脸 {number}</translation>
+    </message>
+    <message>
+        <source>these faces already match {name} (#{id}, {similarity})</source>
+        <translation>这些人脸已与 {name} 匹配（#{id}，{similarity}）</translation>
+    </message>
+    <message>
+        <source>look straight at the camera</source>
+        <translation>请直视摄像头</translation>
+    </message>
+    <message>
+        <source>turn your head a little to the left</source>
+        <translation>请将头稍微向左转</translation>
+    </message>
+    <message>
+        <source>turn your head a little to the right</source>
+        <translation>请将头稍微向右转</translation>
+    </message>
+    <message>
+        <source>tilt your chin up a little</source>
+        <translation>请将下巴稍微抬起</translation>
+    </message>
+    <message>
+        <source>tilt your chin down a little</source>
+        <translation>请将下巴稍微放低</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>now {prompt}</source>
+        <translation>现在{prompt}</translation>
+    </message>
+    <message>
+        <source>got it; now {prompt}</source>
+        <translation>已采集；现在{prompt}</translation>
+    </message>
+    <message>
+        <source>no face found: face the camera in good light</source>
+        <translation>未找到人脸：请在光线充足处面向摄像头</translation>
+    </message>
+    <message>
+        <source>more than one face: only the person being enrolled should be in the picture</source>
+        <translation>不止一张人脸：画面中只能有正在录入的人</translation>
+    </message>
+    <message>
+        <source>face too small ({size} px, need {need}): come closer</source>
+        <translation>人脸太小（{size} 像素，需要 {need}）：请靠近一些</translation>
+    </message>
+    <message>
+        <source>head tilted {degrees}°: keep your eyes level</source>
+        <translation>头部倾斜 {degrees}°：请保持双眼水平</translation>
+    </message>
+    <message>
+        <source>face turned away: look straight at the camera</source>
+        <translation>脸部转开了：请直视摄像头</translation>
+    </message>
+    <message>
+        <source>too dark: add light in front of the face</source>
+        <translation>太暗：请在脸部前方增加光线</translation>
+    </message>
+    <message>
+        <source>too bright: avoid direct light or glare on the face</source>
+        <translation>太亮：请避免直射光或脸上的反光</translation>
+    </message>
+    <message>
+        <source>blurred: hold still (or use a sharper photo)</source>
+        <translation>模糊：请保持不动（或使用更清晰的照片）</translation>
     </message>
 </context>
 <context>
@@ -1157,13 +1315,29 @@
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
-    <message>
-        <source>{count} template(s) were made by a model not in use.</source>
-        <translation>{count} 个模板由未使用的模型生成。</translation>
+    <message numerus="yes">
+        <source>%n template(s) were made by a model not in use.</source>
+        <translation>
+            <numerusform>%n 个模板由未使用的模型生成。</numerusform>
+        </translation>
     </message>
-    <message>
-        <source>{count} kept face(s) lack a template of a model in use: make them from their crops.</source>
-        <translation>{count} 张保留的人脸缺少当前模型的模板：请用其裁剪图生成。</translation>
+    <message numerus="yes">
+        <source>%n kept face(s) lack a template of a model in use: make them from their crops.</source>
+        <translation>
+            <numerusform>%n 张保留的人脸缺少当前模型的模板：请用其裁剪图生成。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Made %n template(s) from kept crops; enrol again (no kept crop): {names}.</source>
+        <translation>
+            <numerusform>已用保留的裁剪图生成 %n 个模板；需重新录入（无保留的裁剪图）：{names}。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Made %n template(s) from kept crops.</source>
+        <translation>
+            <numerusform>已用保留的裁剪图生成 %n 个模板。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Enrol again (no kept crop): {names}.</source>
@@ -1202,14 +1376,6 @@ This cannot be undone; deactivate instead to keep the history.</source>
     <message>
         <source>Making templates from the kept face crops…</source>
         <translation>正在用保留的人脸裁剪图生成模板…</translation>
-    </message>
-    <message>
-        <source>Made {count} template(s) from kept crops; enrol again (no kept crop): {names}.</source>
-        <translation>已用保留的裁剪图生成 {count} 个模板；需重新录入（无保留的裁剪图）：{names}。</translation>
-    </message>
-    <message>
-        <source>Made {count} template(s) from kept crops.</source>
-        <translation>已用保留的裁剪图生成 {count} 个模板。</translation>
     </message>
 </context>
 <context>
@@ -1259,7 +1425,22 @@ This cannot be undone; deactivate instead to keep the history.</source>
     </message>
 </context>
 <context>
+    <name>Problem</name>
+    <message>
+        <source>⚠ This did not work: {detail}</source>
+        <translation>⚠ 操作未成功：{detail}</translation>
+    </message>
+</context>
+<context>
     <name>RecordTable</name>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
     <message>
         <source>Person</source>
         <translation>人员</translation>
@@ -1395,6 +1576,34 @@ This cannot be undone; deactivate instead to keep the history.</source>
     <message>
         <source>In since</source>
         <translation>签到时间</translation>
+    </message>
+    <message>
+        <source>Mon</source>
+        <translation>周一</translation>
+    </message>
+    <message>
+        <source>Tue</source>
+        <translation>周二</translation>
+    </message>
+    <message>
+        <source>Wed</source>
+        <translation>周三</translation>
+    </message>
+    <message>
+        <source>Thu</source>
+        <translation>周四</translation>
+    </message>
+    <message>
+        <source>Fri</source>
+        <translation>周五</translation>
+    </message>
+    <message>
+        <source>Sat</source>
+        <translation>周六</translation>
+    </message>
+    <message>
+        <source>Sun</source>
+        <translation>周日</translation>
     </message>
 </context>
 <context>
@@ -1538,13 +1747,17 @@ This cannot be undone; deactivate instead to keep the history.</source>
         <source>In and Out buttons</source>
         <translation>签到和签退按钮</translation>
     </message>
-    <message>
-        <source>In use now, with {faces} stored face(s): check-in needs a likeness of {attendance}, unlock {unlock}, as set above. This model cannot raise them as more people are enrolled, so the limit on strangers has no effect.</source>
-        <translation>当前使用（已存储 {faces} 张人脸）：签到需要相似度 {attendance}，开锁需要 {unlock}，与上方设置相同。此模型无法随录入人数增加而提高这些值，因此陌生人上限不起作用。</translation>
+    <message numerus="yes">
+        <source>In use now, with %n stored face(s): check-in needs a likeness of {attendance}, unlock {unlock}, as set above. This model cannot raise them as more people are enrolled, so the limit on strangers has no effect.</source>
+        <translation>
+            <numerusform>当前使用（已存储 %n 张人脸）：签到需要相似度 {attendance}，开锁需要 {unlock}，与上方设置相同。此模型无法随录入人数增加而提高这些值，因此陌生人上限不起作用。</numerusform>
+        </translation>
     </message>
-    <message>
-        <source>In use now, with {faces} stored face(s): check-in needs a likeness of {attendance} (the rule alone: {attendance_rule}, so that at most {target} % of a stranger&apos;s looks at the camera are taken for someone), unlock {unlock} (the rule alone: {unlock_rule}, one wrong unlock in 100,000 tries). The check-in bar rises as people are enrolled. The two numbers above are minimums: raise one to make the kiosk stricter; it never goes below the rule.</source>
-        <translation>当前使用（已存储 {faces} 张人脸）：签到需要相似度 {attendance}（仅按规则：{attendance_rule}，使陌生人面向摄像头时被误认为他人的比例不超过 {target} %），开锁需要 {unlock}（仅按规则：{unlock_rule}，即每 100,000 次尝试误开一次）。签到门槛会随录入人数增加而提高。上方两个数值为最低值：调高其中一个可使终端更严格；实际值绝不低于规则值。</translation>
+    <message numerus="yes">
+        <source>In use now, with %n stored face(s): check-in needs a likeness of {attendance} (the rule alone: {attendance_rule}, so that at most {target} % of a stranger&apos;s looks at the camera are taken for someone), unlock {unlock} (the rule alone: {unlock_rule}, one wrong unlock in 100,000 tries). The check-in bar rises as people are enrolled. The two numbers above are minimums: raise one to make the kiosk stricter; it never goes below the rule.</source>
+        <translation>
+            <numerusform>当前使用（已存储 %n 张人脸）：签到需要相似度 {attendance}（仅按规则：{attendance_rule}，使陌生人面向摄像头时被误认为他人的比例不超过 {target} %），开锁需要 {unlock}（仅按规则：{unlock_rule}，即每 100,000 次尝试误开一次）。签到门槛会随录入人数增加而提高。上方两个数值为最低值：调高其中一个可使终端更严格；实际值绝不低于规则值。</numerusform>
+        </translation>
     </message>
     <message>
         <source>0, rtsp://…, a video file or a folder of images</source>
@@ -1924,9 +2137,11 @@ This cannot be undone; deactivate instead to keep the history.</source>
         <source>unknown ({problem})</source>
         <translation>未知（{problem}）</translation>
     </message>
-    <message>
-        <source>{count} template(s) of the model in use</source>
-        <translation>当前模型的模板 {count} 个</translation>
+    <message numerus="yes">
+        <source>%n template(s) of the model in use</source>
+        <translation>
+            <numerusform>当前模型的模板 %n 个</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1981,6 +2196,37 @@ This cannot be undone; deactivate instead to keep the history.</source>
     <message>
         <source>Removed {templates}; the attendance history is kept.</source>
         <translation>已删除 {templates}；考勤记录保留。</translation>
+    </message>
+</context>
+<context>
+    <name>ThresholdCalibration</name>
+    <message>
+        <source>at {threshold}: false accepts {accepts}{sep}false rejects {rejects}</source>
+        <translation>阈值 {threshold}：误识 {accepts}{sep}误拒 {rejects}</translation>
+    </message>
+    <message>
+        <source>no impostor pairs to measure</source>
+        <translation>没有可测量的异人配对</translation>
+    </message>
+    <message>
+        <source>too few to judge ({wrong} of {total} impostor pairs, {needed} needed)</source>
+        <translation>太少，无法判断（{total} 个异人配对中 {wrong} 个，需要 {needed} 个）</translation>
+    </message>
+    <message>
+        <source>{percent}% ({wrong} of {total} impostor pairs)</source>
+        <translation>{percent}%（{total} 个异人配对中 {wrong} 个）</translation>
+    </message>
+    <message>
+        <source>no genuine pairs to measure</source>
+        <translation>没有可测量的同人配对</translation>
+    </message>
+    <message>
+        <source>too few to judge ({wrong} of {total} genuine pairs, {needed} needed)</source>
+        <translation>太少，无法判断（{total} 个同人配对中 {wrong} 个，需要 {needed} 个）</translation>
+    </message>
+    <message>
+        <source>{percent}% ({wrong} of {total} genuine pairs)</source>
+        <translation>{percent}%（{total} 个同人配对中 {wrong} 个）</translation>
     </message>
 </context>
 <context>

@@ -5,11 +5,13 @@ import cv2
 import numpy as np
 import pytest
 
-from core.enrol.enroller import CaptureSession, Enroller, Refused
+from core.enrol.consistency import Mismatch
+from core.enrol.enroller import CaptureSession, Enroller, Refused, Review, Sample
 from core.enrol.upgrade import upgrade_templates
 from core.errors import FaceGateError
 from core.matching.calibrate import calibrate, error_rates
 from core.matching.gallery import model_key
+from core.types import Match
 from core.vision.imaging import load_image
 
 
@@ -185,3 +187,15 @@ def test_calibrate_on_enrolled_people(store, enroller, lfw_photos):
     assert rates.far == 0.0 and rates.frr <= 1 / 6
     empty = calibrate(store, enroller.pipeline.embedder, 2.0)
     assert empty.frr == 1.0 and empty.far == 0.0
+
+
+def test_a_review_reads_in_english_and_through_a_translation():
+    review = Review("Ann", (Mismatch(0, 0.21, "templates"), Mismatch(1, 0.18, "batch")), (Match(7, 0.83, "Bob"),))
+    samples = [Sample(np.zeros(4, np.float32), 0.9, b"", "a.jpg"), Sample(np.zeros(4, np.float32), 0.9, b"", None)]
+    assert review.describe(samples) == (
+        "a.jpg does not match Ann's templates (similarity 0.21, need 0.30); "
+        "face 2 does not match the other photos (similarity 0.18, need 0.30); "
+        "these faces already match Bob (#7, 0.83)"
+    )
+    said = review.describe(samples, lambda context, text: f"<{context}: {text}>")
+    assert said.startswith("<Enrolment: a.jpg does not match Ann's templates") and "<Enrolment: face 2>" in said

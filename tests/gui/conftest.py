@@ -12,7 +12,7 @@ from desktop_app.gui.collector import collect_on_gui_thread
 
 
 @pytest.fixture(autouse=True)
-def cycles_on_the_gui_thread(qapp):
+def cycles_on_the_gui_thread(qapp, english):
     timer = collect_on_gui_thread(qapp)
     yield
     timer.stop()

@@ -48,7 +48,9 @@ def test_import_dialog_checks_every_row_then_enrols_them_all(qtbot, store, pipel
     dialog.photos.setText(str(folder))
     dialog.check_button.click()
     qtbot.waitUntil(lambda: dialog.check_button.isEnabled(), timeout=TIMEOUT_MS)
-    assert dialog.message.text().startswith("⚠ 1 of 6 rows cannot be enrolled, so nothing was: row 7 (Nobody)")
+    assert dialog.message.text().startswith(
+        "⚠ This did not work: 1 of 6 rows cannot be enrolled, so nothing was: row 7 (Nobody)"
+    )
     assert not dialog.import_button.isEnabled() and store.list_people() == []
     assert dialog.progress.value() == 6 and len(dialog.report.toPlainText().splitlines()) == 6
 

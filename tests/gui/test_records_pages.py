@@ -74,7 +74,7 @@ def test_attendance_exports_follow_the_person_and_group_filters(qtbot, store, tm
     page.apply_filters()
     page.export(path)
     assert [(r["person"], r["kind"]) for r in _read(path)] == [("Ann", CHECK_IN), ("Ann", CHECK_OUT)]
-    assert page.message.text() == f"Exported 2 event(s) to {path}."
+    assert page.message.text() == f"Exported 2 events to {path}."
     page.person.setCurrentIndex(page.person.findData(None))
     page.group.setCurrentIndex(page.group.findData("staff"))
     page.apply_filters()
@@ -107,7 +107,7 @@ def test_the_summary_export_is_the_summary_table(qtbot, store, tmp_path):
     page.apply_filters()
     page.export(path, "summary")
     assert [r["person"] for r in _read(path)] == ["Cy"] == [row[1] for row in _cells(page.summary)]
-    assert page.message.text() == f"Exported 1 person-day(s) to {path}."
+    assert page.message.text() == f"Exported 1 person-day to {path}."
 
 
 def test_people_page_shows_the_cli_id_face_templates_and_last_seen(qtbot, store, pipeline, sample_people):

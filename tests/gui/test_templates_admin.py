@@ -43,13 +43,13 @@ def test_people_page_makes_verifier_templates_with_a_progress_bar(qtbot, store, 
     page = PeoplePage(store, pipeline.embedder, pipeline.verifier)
     qtbot.addWidget(page)
     page.refresh()
-    assert page.recompute_button.isEnabled() and "3 kept face(s) lack a template" in page.stale_note.text()
+    assert page.recompute_button.isEnabled() and "3 kept faces lack a template" in page.stale_note.text()
     seen = []
     page.progressed.connect(lambda done, total: seen.append((done, total)))
     page.recompute()
     assert page.progress.isVisibleTo(page)
     qtbot.waitUntil(lambda: page.message.text().startswith("Made"), timeout=TIMEOUT_MS)
-    assert page.message.text() == "Made 3 template(s) from kept crops."
+    assert page.message.text() == "Made 3 templates from kept crops."
     assert seen[-1] == (3, 3) and page.progress.maximum() == 3 and not page.progress.isVisibleTo(page)
     assert store.template_count(pipeline.verifier.model_id) == 3 and not page.recompute_button.isEnabled()
     assert page.table.model().index(0, 5).data(Qt.ItemDataRole.DisplayRole) == "3"  # of the student in use

@@ -17,9 +17,11 @@ from core.errors import FaceGateError
 from core.kiosk.kiosk import KioskResult, SeenFace
 from core.liveness.challenge import PROMPTS
 from core.liveness.pad import HINT_ATTACK, HINT_CLOSER
+from core.matching.gallery import model_key
 from core.settings import Settings
 from core.types import CHECK_IN, CHECK_OUT, Event
 from desktop_app.gui.admin.pin_dialog import PinDialog
+from desktop_app.gui.admin.system_page import SystemPage
 from desktop_app.gui.admin.window import AdminWindow
 from desktop_app.gui.kiosk_view import ATTACK, NOT_RECOGNISED, KioskView, confirmation
 from desktop_app.gui.locale_format import date_text, time_text
@@ -190,3 +192,39 @@ def test_the_language_is_chosen_on_the_settings_page(qtbot, window, store, tmp_p
     page.language.setCurrentIndex(page.language.findData("ar"))
     assert page.unsaved() and page.save() is True
     assert store.load_settings().language == "ar"
+
+
+def test_counts_take_the_languages_plural_forms(qtbot, languages, store, pipeline):
+    """English's own plural file says "1 template" and "3 templates"; Arabic has a form for two."""
+    page = SystemPage(store, pipeline.embedder, "models")
+    qtbot.addWidget(page)
+    key = model_key(pipeline.embedder)
+    store.enrol(np.ones(pipeline.embedder.dim, np.float32), *key, 0.9, "photo", name="Ann")
+    languages("en")
+    page.refresh()
+    assert page.template_label.text() == "1 template of the model in use"
+    for name in ("Bob", "Cy"):
+        store.enrol(np.ones(pipeline.embedder.dim, np.float32), *key, 0.9, "photo", name=name)
+    page.refresh()
+    assert page.template_label.text() == "3 templates of the model in use"
+    languages("ar")
+    page.refresh()
+    assert page.template_label.text() == "قوالب النموذج المستخدم: 3 قوالب"
+    store.delete_person(store.find_person_by_name("Cy").id)
+    page.refresh()
+    assert page.template_label.text() == "قوالب النموذج المستخدم: قالبان"  # the dual, its number spelled out
+
+
+def test_english_holds_the_plural_forms_of_every_count(tmp_path):
+    """facegate_en.ts: only the messages with a count, each with its singular and plural, as
+    lupdate -pluralonly finds them in the code."""
+    messages = list(ET.parse(ts_file("en")).iter("message"))
+    assert messages and all(m.get("numerus") == "yes" for m in messages)
+    for message in messages:
+        forms = [f.text or "" for f in message.iter("numerusform")]
+        source = message.findtext("source") or ""
+        assert len(forms) == 2 and "(s)" not in "".join(forms) and all("%n" in f for f in forms), source
+    fresh = tmp_path / ts_file("en").name
+    shutil.copy(ts_file("en"), fresh)
+    update([fresh], plural_only=True)
+    assert _messages(fresh) == _messages(ts_file("en"))

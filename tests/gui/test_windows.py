@@ -138,7 +138,7 @@ def test_enrol_from_photos_in_the_admin_screen_with_duplicate_warning(
     person = store.find_person_by_name("George W Bush")
     assert person.group == "staff" and "3 template" in page.status.text()
     # Admin → System counts them at once, and the kiosk's thresholds follow the bigger gallery.
-    assert win.admin.system.template_label.text() == "3 template(s) of the model in use"
+    assert win.admin.system.template_label.text() == "3 templates of the model in use"
     qtbot.waitUntil(lambda: "3 enrolled templates" in win.admin.system.threshold_label.text(), timeout=TIMEOUT_MS)
 
     page.name.setText("Someone Else")
@@ -308,7 +308,7 @@ def test_people_table_flags_templates_of_another_model(qtbot, store, pipeline):
         ("New Starter", "1"),
         ("Old Timer", "0 · ⚠ made by a model not in use"),
     ]
-    assert "1 template(s) were made by a model not in use" in page.stale_note.text()
+    assert "1 template was made by a model not in use" in page.stale_note.text()
     assert "Enrol again (no kept crop): Old Timer." in page.stale_note.text()
     assert not page.recompute_button.isEnabled()  # nothing to make templates from
 
@@ -335,7 +335,7 @@ def test_attendance_tables_show_the_chosen_days_and_filter_without_querying(qtbo
     assert sorted(zip(_column(page.events, 0), _column(page.events, 2))) == sorted(
         [(day(3), "Ada Lovelace"), (day(0), "Ada Lovelace"), (day(0), "Bob Marley")]
     )
-    assert page.message.text() == "3 event(s), 3 person-day(s)."
+    assert page.message.text() == "3 events, 3 person-days."
     page.start.setDate(QDate(today - timedelta(days=10)))
     page.end.setDate(QDate(today - timedelta(days=1)))
     assert _column(page.events, 0) == [day(10), day(3)]  # oldest first
@@ -347,7 +347,7 @@ def test_attendance_tables_show_the_chosen_days_and_filter_without_querying(qtbo
         page.group.setCurrentIndex(page.group.findData("visitors"))
         page.apply_filters()
         assert _column(page.events, 2) == _column(page.summary, 1) == ["Bob Marley"]
-        assert page.message.text() == "1 event(s), 1 person-day(s)."
+        assert page.message.text() == "1 event, 1 person-day."
         page.group.setCurrentIndex(page.group.findData(None))
         page.person.setCurrentIndex(page.person.findData(ada.id))
         page.apply_filters()
@@ -409,4 +409,4 @@ def test_admin_system_page_names_both_models_and_each_ones_thresholds(
     assert student.model_id not in public and "threshold" not in public and "template" not in public
     win.enter_admin()
     win.admin.setCurrentWidget(system)
-    assert system.template_label.text() == "15 template(s) of the model in use"
+    assert system.template_label.text() == "15 templates of the model in use"

@@ -297,7 +297,7 @@ def test_status_bar_and_settings_show_the_thresholds_in_use(qtbot, window, store
     win.enter_admin()
     win.admin.setCurrentWidget(win.admin.settings)
     page = win.admin.settings
-    assert f"with 3 stored face(s): check-in needs a likeness of {expected.attendance:.3f}" in page.effective.text()
+    assert f"with 3 stored faces: check-in needs a likeness of {expected.attendance:.3f}" in page.effective.text()
     assert "minimums" in page.effective.text()
     page.stranger_target.setValue(0.01)  # percent: a stricter target
     page.save()

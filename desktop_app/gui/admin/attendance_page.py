@@ -37,6 +37,7 @@ from desktop_app.gui.admin.pin_dialog import PinDialog
 from desktop_app.gui.admin.record_table import Column, RecordFilter, RecordTableModel, record_view
 from desktop_app.gui.locale_format import date_text, datetime_text, time_text
 from desktop_app.gui.plain import plain_label
+from desktop_app.i18n import problem_text
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,7 @@ class AttendancePage(QWidget):
         try:
             people = self.store.list_people()
         except FaceGateError as exc:
-            self.message.setText(f"⚠ {exc}")
+            self.message.setText(problem_text(exc))
             return
         self.correction_dialog = CorrectionDialog(action, people, event, self)
         self.correction_dialog.accepted.connect(self._ask_pin)
@@ -229,7 +230,7 @@ class AttendancePage(QWidget):
                 assert request.event is not None
                 self.store.void_attendance(request.event.uid, request.reason, "admin")
         except FaceGateError as exc:
-            self.message.setText(f"⚠ {exc}")
+            self.message.setText(problem_text(exc))
             return
         self.refresh()
 
@@ -258,7 +259,7 @@ class AttendancePage(QWidget):
             days = self.store.daily_summary(start, end, max_shift_s=self.store.load_settings().max_shift_s)
             groups = {p.id: p.group or "" for p in self.store.list_people(include_inactive=True)}
         except FaceGateError as exc:
-            self.message.setText(f"⚠ {exc}")
+            self.message.setText(problem_text(exc))
             return
         self.event_model.set_records(
             [ListedEvent(c.event, groups.get(c.event.person_id, ""), self._note(c), c.voided) for c in checks]
@@ -279,14 +280,16 @@ class AttendancePage(QWidget):
 
     def _show_counts(self) -> None:
         unlocks = self.unlock_proxy.rowCount()
+        events = self.tr("%n event(s)", "", self.event_proxy.rowCount())
+        days = self.tr("%n person-day(s)", "", self.summary_proxy.rowCount())
         counts = (
-            self.tr("{events} event(s), {days} person-day(s), {unlocks} unlock(s).")
+            self.tr("{events}, {days}, {unlocks}.").format(
+                events=events, days=days, unlocks=self.tr("%n unlock(s)", "", unlocks)
+            )
             if unlocks
-            else self.tr("{events} event(s), {days} person-day(s).")
+            else self.tr("{events}, {days}.").format(events=events, days=days)
         )
-        self.message.setText(
-            counts.format(events=self.event_proxy.rowCount(), days=self.summary_proxy.rowCount(), unlocks=unlocks)
-        )
+        self.message.setText(counts)
 
     def choose_export(self, what: str) -> None:
         first, last = self.start.date().toString("yyyy-MM-dd"), self.end.date().toString("yyyy-MM-dd")
@@ -309,18 +312,16 @@ class AttendancePage(QWidget):
                 )
             elif what == "corrections":
                 count = self.store.export_corrections_csv(path, start, end, person)
-                self.message.setText(
-                    self.tr("Exported {count} correction(s) to {path}.").format(count=count, path=path)
-                )
+                self.message.setText(self.tr("Exported %n correction(s) to {path}.", "", count).format(path=path))
                 return
             else:
                 count = self.store.export_csv(path, start, end, person, group, unlock=what == "unlocks")
         except FaceGateError as exc:
-            self.message.setText(f"⚠ {exc}")
+            self.message.setText(problem_text(exc))
             return
         done = {
-            "summary": self.tr("Exported {count} person-day(s) to {path}."),
-            "unlocks": self.tr("Exported {count} unlock(s) to {path}."),
-            "events": self.tr("Exported {count} event(s) to {path}."),
+            "summary": self.tr("Exported %n person-day(s) to {path}.", "", count),
+            "unlocks": self.tr("Exported %n unlock(s) to {path}.", "", count),
+            "events": self.tr("Exported %n event(s) to {path}.", "", count),
         }[what]
-        self.message.setText(done.format(count=count, path=path))
+        self.message.setText(done.format(path=path))

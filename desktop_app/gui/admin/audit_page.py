@@ -28,6 +28,7 @@ from desktop_app.gui.admin.kind_names import audit_kind_name
 from desktop_app.gui.admin.record_table import Column, RecordFilter, RecordTableModel, record_view
 from desktop_app.gui.locale_format import datetime_text
 from desktop_app.gui.plain import plain_label
+from desktop_app.i18n import problem_text
 
 AUDIT_COLUMNS: tuple[Column[AuditEntry], ...] = (
     Column(
@@ -88,7 +89,7 @@ class AuditPage(QWidget):
         try:
             entries = self.store.audit_between(*self.dates.instants)
         except FaceGateError as exc:
-            self.message.setText(f"⚠ {exc}")
+            self.message.setText(problem_text(exc))
             return
         self.model.set_records(entries)
         self._show_count()
@@ -122,6 +123,6 @@ class AuditPage(QWidget):
         try:
             count = write_output(path, lambda f: write_audit_csv(f, entries))
         except FaceGateError as exc:
-            self.message.setText(f"⚠ {exc}")
+            self.message.setText(problem_text(exc))
             return
         self.message.setText(self.tr("Exported {count} entries to {path}.").format(count=count, path=path))

@@ -23,6 +23,7 @@ from desktop_app.gui.admin.path_row import path_row
 from desktop_app.gui.locale_format import datetime_text
 from desktop_app.gui.plain import plain_label
 from desktop_app.gui.tasks import run_task
+from desktop_app.i18n import problem_text
 
 
 def _when(created: str) -> str:
@@ -149,4 +150,4 @@ class BackupPage(QWidget):
 
     def _failed(self, message: str) -> None:
         self.restore_passphrase.clear()
-        self._idle(f"⚠ {message}")
+        self._idle(problem_text(message))

@@ -30,6 +30,7 @@ from core.store import Store
 from desktop_app.gui.admin.kind_names import strictness_name
 from desktop_app.gui.plain import plain_label
 from desktop_app.gui.worker import FrameWorker
+from desktop_app.i18n import problem_text, translated
 
 LIVE = QColor(46, 160, 67, 170)
 ATTACK = QColor(207, 34, 46, 120)
@@ -216,10 +217,12 @@ class CalibrateDialog(QDialog):
             return
         self.calibration = self.collector.result()
         self.progress.setValue(1000)
-        self.counts.setText("\n".join(self.calibration.summary()))
+        self.counts.setText("\n".join(translated(line) for line in self.calibration.summary()))
         self.histogram.show_result(self.calibration)
         if self.calibration.refusal:
-            self.message.setText(self.tr("⚠ {problem}. Nothing was changed.").format(problem=self.calibration.refusal))
+            self.message.setText(
+                self.tr("⚠ {problem}. Nothing was changed.").format(problem=translated(self.calibration.refusal))
+            )
         else:
             self.message.setText(self.tr("Apply saves this threshold for every kiosk of the site."))
         self.apply_button.setEnabled(self.calibration.proposal is not None)
@@ -230,7 +233,7 @@ class CalibrateDialog(QDialog):
         try:
             self.calibration.apply(self.store, actor="admin")
         except FaceGateError as exc:
-            self.message.setText(f"⚠ {exc}")
+            self.message.setText(problem_text(exc))
             return
         self.accept()
 
@@ -238,7 +241,7 @@ class CalibrateDialog(QDialog):
         try:
             self.store.save_settings(replace(self.store.load_settings(), pad_threshold=None))
         except FaceGateError as exc:
-            self.message.setText(f"⚠ {exc}")
+            self.message.setText(problem_text(exc))
             return
         self._show_in_use()
         self.message.setText(self.tr("The kiosk uses the strictness's threshold again."))
@@ -247,7 +250,7 @@ class CalibrateDialog(QDialog):
         try:
             settings = self.store.load_settings()
         except FaceGateError as exc:
-            self.in_use.setText(f"⚠ {exc}")
+            self.in_use.setText(problem_text(exc))
             return
         self.in_use.setText(in_use_text(settings, self.model))
         self.clear_button.setEnabled(settings.pad_threshold is not None)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from core.enrol.enroller import CaptureSession, Enroller, PhotoOutcome, Review, Sample
 from core.errors import FaceGateError
-from core.i18n import QT_TRANSLATE_NOOP
+from core.i18n import QT_TRANSLATE_NOOP, Phrase
 from core.store import Person, Store
 from core.vision.imaging import IMAGE_SUFFIXES
 from desktop_app.gui.admin.templates_dialog import thumbnail_row
@@ -28,6 +28,7 @@ from desktop_app.gui.plain import plain_label
 from desktop_app.gui.tasks import run_task
 from desktop_app.gui.video_view import AMBER, GREEN, Overlay, VideoView
 from desktop_app.gui.worker import FrameResult, FrameWorker, PreviewFrame
+from desktop_app.i18n import problem_text, translated
 
 NO_CAMERA = QT_TRANSLATE_NOOP(
     "EnrolPage", "No camera picture: check that the camera is plugged in and chosen in Settings, then try again."
@@ -124,7 +125,7 @@ class EnrolPage(QWidget):
         self.add_photos([p for p in paths if Path(p).suffix.lower() in IMAGE_SUFFIXES])
 
     def add_photos(self, paths: Sequence[str | Path]) -> None:
-        self.status.setText(self.tr("Checking {count} photo(s)…").format(count=len(paths)))
+        self.status.setText(self.tr("Checking %n photo(s)…", "", len(paths)))
         self.add_button.setEnabled(False)
         run_task(lambda: self.enroller.assess_photos(paths), self._photos_checked, self._failed)
 
@@ -133,12 +134,17 @@ class EnrolPage(QWidget):
         self.photo_samples += samples
         for outcome in outcomes:
             name = Path(outcome.path).name
-            self.photo_list.addItem(f"✓ {name}" if outcome.ok else f"✗ {name} — {outcome.reason}")
+            self.photo_list.addItem(f"✓ {name}" if outcome.ok else f"✗ {name} — {self._reason(outcome.reason or '')}")
         self.add_button.setEnabled(True)
-        self.status.setText(
-            self.tr("{usable} of {count} photo(s) usable.").format(usable=len(samples), count=len(outcomes))
-        )
+        self.status.setText(self.tr("{usable} of %n photo(s) usable.", "", len(outcomes)).format(usable=len(samples)))
         self._update_button()
+
+    def _reason(self, reason: str) -> str:
+        """A gate's reason translated; a file that could not be read, after a translated lead with
+        the detail in English (core's errors stay English)."""
+        if isinstance(reason, Phrase):
+            return translated(reason)
+        return self.tr("cannot be read: {detail}").format(detail=reason)
 
     # ------------------------------------------------------------------------------------ camera
 
@@ -157,7 +163,7 @@ class EnrolPage(QWidget):
             self.camera_samples += list(self._session.samples)
             self._session = None
         self.capture_button.setText(self.tr("Start camera capture"))
-        self.feedback.setText(self.tr("{count} camera sample(s) ready.").format(count=len(self.camera_samples)))
+        self.feedback.setText(self.tr("%n camera sample(s) ready.", "", len(self.camera_samples)))
         self._update_button()
 
     def camera_stopped(self) -> None:
@@ -177,7 +183,7 @@ class EnrolPage(QWidget):
             overlay = [Overlay(feedback.face.box, "", GREEN if feedback.usable else AMBER)]
         self.video.show_frame(result.frame, overlay)
         if feedback:
-            self.feedback.setText(feedback.message)
+            self.feedback.setText(translated(feedback.message))
             if feedback.done:
                 self.stop_capture()
 
@@ -236,7 +242,7 @@ class EnrolPage(QWidget):
         self._review, self._reviewed = review, samples
         self.warning.setText(
             self.tr("⚠ {problem}. Refuse them, or enrol anyway only if they are {name}.").format(
-                problem=review.describe(samples), name=name
+                problem=review.describe(samples, QCoreApplication.translate), name=name
             )
         )
         self.warning.show()
@@ -280,7 +286,7 @@ class EnrolPage(QWidget):
             if any(item.text() == f"✓ {r.detail}" for r in refused):
                 item.setText(self.tr("✗ {photo} — refused: not the same person").format(photo=item.text()[2:]))
         self._forget_review()
-        self.status.setText(self.tr("Refused {count} photo(s).").format(count=len(refused)))
+        self.status.setText(self.tr("Refused %n photo(s).", "", len(refused)))
         self._update_button()
 
     def _save(self, name: str, forced: str | None = None) -> None:
@@ -313,9 +319,7 @@ class EnrolPage(QWidget):
     def _saved(self, saved: tuple[Person, int]) -> None:
         person, count = saved
         self.reset()
-        self.status.setText(
-            self.tr("Enrolled {name}: {count} template(s) stored.").format(name=person.name, count=count)
-        )
+        self.status.setText(self.tr("Enrolled {name}: %n template(s) stored.", "", count).format(name=person.name))
         self.enrolled.emit()
 
     def reset(self) -> None:
@@ -333,6 +337,6 @@ class EnrolPage(QWidget):
         self._update_button()
 
     def _failed(self, message: str) -> None:
-        self.status.setText(f"⚠ {message}")
+        self.status.setText(problem_text(message))
         self.add_button.setEnabled(True)
         self._update_button()

@@ -36,6 +36,7 @@ from core.store import Store
 from desktop_app.gui.admin.path_row import path_row
 from desktop_app.gui.plain import plain_label
 from desktop_app.gui.tasks import run_task
+from desktop_app.i18n import problem_text
 
 
 class ImportDialog(QDialog):
@@ -101,7 +102,7 @@ class ImportDialog(QDialog):
         try:
             rows = read_rows(self.file.text().strip())
         except FaceGateError as exc:
-            self.message.setText(f"⚠ {exc}")
+            self.message.setText(problem_text(exc))
             return
         folder = Path(self.photos.text().strip() or Path(self.file.text().strip()).parent)
         self._busy(self.tr("Checking every row (nothing is stored yet)…"))
@@ -127,7 +128,7 @@ class ImportDialog(QDialog):
     def _checked(self, plan: ImportPlan) -> None:
         self.check_button.setEnabled(True)
         if plan.bad:
-            self.message.setText(f"⚠ {plan.refusal()}")
+            self.message.setText(problem_text(plan.refusal()))
             return
         self.plan = plan
         self.import_button.setEnabled(True)
@@ -150,7 +151,7 @@ class ImportDialog(QDialog):
 
     def _failed(self, message: str) -> None:
         self.check_button.setEnabled(True)
-        self.message.setText(f"⚠ {message}")
+        self.message.setText(problem_text(message))
 
 
 class ExportDialog(QDialog):
@@ -190,7 +191,7 @@ class ExportDialog(QDialog):
         try:
             count = export_people(self.store, path, self.format.currentText())
         except FaceGateError as exc:
-            self.message.setText(f"⚠ {exc}")
+            self.message.setText(problem_text(exc))
             return
         wrote = self.tr("Wrote 1 person to {path}.") if count == 1 else self.tr("Wrote {count} people to {path}.")
         self.message.setText(wrote.format(count=count, path=path))

@@ -34,6 +34,7 @@ from desktop_app.gui.admin.templates_dialog import TemplatesDialog
 from desktop_app.gui.locale_format import datetime_text
 from desktop_app.gui.plain import ask, plain_label
 from desktop_app.gui.tasks import run_task
+from desktop_app.i18n import problem_text
 
 THUMBNAIL_PX = 40
 
@@ -188,7 +189,7 @@ class PeoplePage(QWidget):
             facts = self.store.people_facts(self.models[0].model_id)
             faces = self.store.face_thumbnails()
         except FaceGateError as exc:
-            self.message.setText(f"⚠ {exc}")
+            self.message.setText(problem_text(exc))
             return
         stale_people = {t.person_id for t in stale}
         self.model.set_records(
@@ -200,12 +201,10 @@ class PeoplePage(QWidget):
         self.recompute_button.setEnabled(missing > 0)
         notes = []
         if stale:
-            notes.append(self.tr("{count} template(s) were made by a model not in use.").format(count=len(stale)))
+            notes.append(self.tr("%n template(s) were made by a model not in use.", "", len(stale)))
         if missing:
             notes.append(
-                self.tr("{count} kept face(s) lack a template of a model in use: make them from their crops.").format(
-                    count=missing
-                )
+                self.tr("%n kept face(s) lack a template of a model in use: make them from their crops.", "", missing)
             )
         if reenrol:
             notes.append(self.tr("Enrol again (no kept crop): {names}.").format(names=", ".join(reenrol)))
@@ -222,7 +221,7 @@ class PeoplePage(QWidget):
         try:
             action()
         except FaceGateError as exc:
-            self.message.setText(f"⚠ {exc}")
+            self.message.setText(problem_text(exc))
             return
         self.message.setText(done)
         self.refresh()
@@ -310,16 +309,16 @@ class PeoplePage(QWidget):
     def _recomputed(self, result: UpgradeResult) -> None:
         self.progress.setVisible(False)
         made = (
-            self.tr("Made {count} template(s) from kept crops; enrol again (no kept crop): {names}.")
+            self.tr("Made %n template(s) from kept crops; enrol again (no kept crop): {names}.", "", result.made)
             if result.need_reenrol
-            else self.tr("Made {count} template(s) from kept crops.")
+            else self.tr("Made %n template(s) from kept crops.", "", result.made)
         )
-        self.message.setText(made.format(count=result.made, names=", ".join(result.need_reenrol)))
+        self.message.setText(made.format(names=", ".join(result.need_reenrol)))
 
         self.refresh()
         self.changed.emit()
 
     def _failed(self, message: str) -> None:
         self.progress.setVisible(False)
-        self.message.setText(f"⚠ {message}")
+        self.message.setText(problem_text(message))
         self.refresh()

@@ -32,8 +32,9 @@ from desktop_app.gui.accessible import add_labelled
 from desktop_app.gui.admin.date_range import DateRange
 from desktop_app.gui.admin.people_filters import refill_people_filters
 from desktop_app.gui.admin.record_table import Column, RecordFilter, RecordTableModel, record_view
-from desktop_app.gui.locale_format import date_text, time_text
+from desktop_app.gui.locale_format import date_text, day_month_text, time_text
 from desktop_app.gui.plain import plain_label
+from desktop_app.i18n import problem_text, translated
 from desktop_app.report_output import FORMATS, write_report
 
 R = TypeVar("R")
@@ -64,6 +65,7 @@ def chart_words() -> ChartWords:
         hours=QCoreApplication.translate("ReportsPage", "Hours per person"),
         hours_axis=QCoreApplication.translate("ReportsPage", "hours (first check-in to last check-out)"),
         no_one=QCoreApplication.translate("ReportsPage", "nobody"),
+        day=day_month_text,
     )
 
 
@@ -93,11 +95,15 @@ def table_columns(columns: Sequence[ReportColumn[R]]) -> tuple[Column[R], ...]:
     """The report's columns as the admin tables show them: numbers sort as numbers."""
 
     def column(c: ReportColumn[R]) -> Column[R]:
+        def text(row: R) -> str:
+            value = c.value(row)
+            return translated(value) if isinstance(value, str) else shown(value)
+
         def key(row: R) -> str | float:
             value = c.value(row)
-            return value.casefold() if isinstance(value, str) else value
+            return translated(value).casefold() if isinstance(value, str) else value
 
-        return Column(c.header, lambda row: shown(c.value(row)), sort_key=key)
+        return Column(c.header, text, sort_key=key)
 
     return tuple(column(c) for c in columns)
 
@@ -172,7 +178,7 @@ class ReportsPage(QWidget):
                 self.store, first, last, person_id=self.person.currentData(), group=self.group.currentData()
             )
         except FaceGateError as exc:
-            self.message.setText(f"⚠ {exc}")
+            self.message.setText(problem_text(exc))
             return
         self.report = report
         self.people_model.set_records(report.people)
@@ -190,7 +196,7 @@ class ReportsPage(QWidget):
         try:
             inside = who_is_in(self.store)
         except FaceGateError as exc:
-            self.message.setText(f"⚠ {exc}")
+            self.message.setText(problem_text(exc))
             return
         self.roll_model.set_records(inside)
         self.roll_count.setText(self.tr("{count} in now").format(count=len(inside)))
@@ -232,7 +238,7 @@ class ReportsPage(QWidget):
         try:
             size = write_report(self.report, format, path)
         except FaceGateError as exc:
-            self.message.setText(f"⚠ {exc}")
+            self.message.setText(problem_text(exc))
             return
         self.message.setText(
             self.tr("Saved the {format} report to {path} ({size} bytes).").format(

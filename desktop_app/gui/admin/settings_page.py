@@ -44,7 +44,7 @@ from desktop_app.gui.admin.pin_dialog import PinDialog
 from desktop_app.gui.plain import plain_label
 from desktop_app.gui.tasks import run_task
 from desktop_app.gui.worker import FrameWorker
-from desktop_app.i18n import language_names
+from desktop_app.i18n import language_names, problem_text
 
 # Every number box the same width, so the column reads as one.
 FIELD_WIDTH = 130
@@ -96,19 +96,22 @@ def effective_text(t: Thresholds) -> str:
     if not t.follows_gallery:
         return QCoreApplication.translate(
             "SettingsPage",
-            "In use now, with {faces} stored face(s): check-in needs a likeness of {attendance}, unlock "
+            "In use now, with %n stored face(s): check-in needs a likeness of {attendance}, unlock "
             "{unlock}, as set above. This model cannot raise them as more people are enrolled, so "
             "the limit on strangers has no effect.",
-        ).format(faces=t.gallery_size, attendance=f"{t.attendance:.2f}", unlock=f"{t.unlock:.2f}")
+            None,
+            t.gallery_size,
+        ).format(attendance=f"{t.attendance:.2f}", unlock=f"{t.unlock:.2f}")
     return QCoreApplication.translate(
         "SettingsPage",
-        "In use now, with {faces} stored face(s): check-in needs a likeness of {attendance} (the rule alone: "
+        "In use now, with %n stored face(s): check-in needs a likeness of {attendance} (the rule alone: "
         "{attendance_rule}, so that at most {target} % of a stranger's looks at "
         "the camera are taken for someone), unlock {unlock} (the rule alone: {unlock_rule}, "
         "one wrong unlock in 100,000 tries). The check-in bar rises as people are enrolled. The two numbers "
         "above are minimums: raise one to make the kiosk stricter; it never goes below the rule.",
+        None,
+        t.gallery_size,
     ).format(
-        faces=t.gallery_size,
         attendance=f"{t.attendance:.3f}",
         attendance_rule=f"{t.attendance_rule:.3f}",
         target=f"{100 * t.stranger_target:g}",
@@ -357,7 +360,7 @@ class SettingsPage(QWidget):
         try:
             s = self.store.load_settings()
         except FaceGateError as exc:
-            self.message.setText(f"⚠ {exc}")
+            self.message.setText(problem_text(exc))
             return
         self.load(s)
 
@@ -528,7 +531,7 @@ class SettingsPage(QWidget):
         try:
             in_use = thresholds_in_use(self.store, self.embedder, settings)
         except FaceGateError as exc:
-            self.effective.setText(f"⚠ {exc}")
+            self.effective.setText(problem_text(exc))
             return
         self.effective.setText(effective_text(in_use))
 
@@ -556,7 +559,7 @@ class SettingsPage(QWidget):
 
         def measure() -> str:
             return "\n".join(
-                f"{purpose} {calibrate(self.store, self.embedder, value).describe(sep=LINE_BREAK)}"
+                f"{purpose} {calibrate(self.store, self.embedder, value).describe(LINE_BREAK, QCoreApplication.translate)}"
                 for purpose, value in thresholds.items()
             )
 
@@ -568,13 +571,13 @@ class SettingsPage(QWidget):
         self.calibrate_button.setEnabled(True)
 
     def _calibration_failed(self, message: str) -> None:
-        self._calibrated(f"⚠ {message}")
+        self._calibrated(problem_text(message))
 
     def calibrate_liveness(self) -> None:
         try:
             dialog = CalibrateDialog(self.store, self.worker, self)
         except FaceGateError as exc:
-            self.message.setText(f"⚠ {exc}")
+            self.message.setText(problem_text(exc))
             return
         if dialog.exec():
             self.message.setText(self.tr("The calibrated liveness threshold was saved."))

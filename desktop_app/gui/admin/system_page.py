@@ -41,7 +41,7 @@ class SystemPage(QWidget):
         except FaceGateError as exc:
             self.template_label.setText(self.tr("unknown ({problem})").format(problem=exc))
             return
-        self.template_label.setText(self.tr("{count} template(s) of the model in use").format(count=count))
+        self.template_label.setText(self.tr("%n template(s) of the model in use", "", count))
 
     def show_camera(self, text: str, source: str) -> None:
         """What the camera does; its whole name (a path, a redacted stream address) on hover."""

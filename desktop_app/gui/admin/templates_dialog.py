@@ -21,6 +21,7 @@ from core.errors import FaceGateError
 from core.store import Person, Store
 from desktop_app.gui.locale_format import datetime_text
 from desktop_app.gui.plain import plain_label
+from desktop_app.i18n import problem_text
 
 THUMB = 64
 
@@ -88,7 +89,7 @@ class TemplatesDialog(QDialog):
         try:
             listed = self.store.template_crops(self.person.id)
         except FaceGateError as exc:
-            self.message.setText(f"⚠ {exc}")
+            self.message.setText(problem_text(exc))
             return
         self.table.setRowCount(len(listed))
         for row, (info, crop) in enumerate(listed):
@@ -112,7 +113,7 @@ class TemplatesDialog(QDialog):
         try:
             removed = self.store.remove_template(template_id)
         except FaceGateError as exc:
-            self.message.setText(f"⚠ {exc}")
+            self.message.setText(problem_text(exc))
             return
         self.message.setText(
             self.tr("Removed {templates}; the attendance history is kept.").format(
