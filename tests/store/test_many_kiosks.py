@@ -233,7 +233,7 @@ def test_kiosk_cut_off_from_postgresql_keeps_recognising_and_catches_up(
 
 
 def test_window_status_bar_says_offline_with_the_events_waiting(
-    qtbot, tmp_path, db_url, store, enrolled, pipeline, person_folder
+    qtbot, tmp_path, db_url, store, enrolled, pipeline, person_folder, english
 ):
     from desktop_app.gui.main_window import MainWindow
 
