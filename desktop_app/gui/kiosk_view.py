@@ -155,16 +155,22 @@ class Banner(ElidedLabel):
         return QFontMetrics(self.font()).ascent()
 
     def text_rect(self) -> QRect:
-        # The sign and a gap of half its size stand left of the words.
-        return self.contentsRect().adjusted(self.icon_size() * 3 // 2, 0, 0, 0)
+        # The sign and a gap of half its size stand before the words: on their left, or their right
+        # in a right-to-left language.
+        gap = self.icon_size() * 3 // 2
+        return self.contentsRect().adjusted(0 if self._rtl() else gap, 0, -gap if self._rtl() else 0, 0)
 
     def sign_rect(self) -> QRectF:
-        """Where the sign goes: left of the words, the two centred as one block."""
+        """Where the sign goes: before the words, the two centred as one block."""
         metrics = QFontMetrics(self.shown_font())
         width = max(metrics.horizontalAdvance(line) for line in self.shown_lines())
         size, room = self.icon_size(), self.contentsRect()
-        left = room.left() + max(0, (room.width() - size * 3 // 2 - width) // 2)
+        margin = max(0, (room.width() - size * 3 // 2 - width) // 2)
+        left = room.right() - margin - size if self._rtl() else room.left() + margin
         return QRectF(left, room.center().y() - size / 2, size, size)
+
+    def _rtl(self) -> bool:
+        return self.layoutDirection() == Qt.LayoutDirection.RightToLeft
 
     def paintEvent(self, event: QPaintEvent) -> None:
         QFrame.paintEvent(self, event)
@@ -173,7 +179,11 @@ class Banner(ElidedLabel):
         painter = QPainter(self)
         painter.setFont(self.shown_font())
         sign, room = self.sign_rect(), self.contentsRect()
-        words = QRectF(sign.right() + sign.width() / 2, room.top(), room.right() - sign.right(), room.height())
+        if self._rtl():
+            words = QRectF(room.left(), room.top(), sign.left() - sign.width() / 2 - room.left(), room.height())
+        else:
+            words = QRectF(sign.right() + sign.width() / 2, room.top(), room.right() - sign.right(), room.height())
+        # AlignLeft is the words' start: the right edge in a right-to-left language, next to the sign.
         align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         painter.drawText(words, align, "\n".join(self.shown_lines()))
         _draw_icon(painter, self.kind, sign)

@@ -108,6 +108,18 @@ def test_arabic_turns_the_kiosk_right_to_left_in_arabic(qtbot, languages):
     said = confirmation(Event(1, "Ann", when, CHECK_IN, 0.9, "door"))
     # The name as typed, the time in the locale's digits.
     assert said.startswith("أهلًا Ann") and time_text(when) in said and "20:12" not in said
+    # The banner's sign stands before the words, so on their right, and the words end at it: none
+    # run past the banner's edge.
+    view.resize(900, 600)
+    view.show()
+    view.show_events([Event(1, "Ann", when, CHECK_IN, 0.9, "door")])
+    image = view.banner.grab().toImage()
+    ink = [
+        x for x in range(image.width()) for y in range(0, image.height(), 2) if image.pixelColor(x, y).lightness() > 200
+    ]
+    sign = view.banner.sign_rect()
+    assert ink and sign.center().x() > (min(ink) + max(ink)) / 2
+    assert max(ink) <= sign.right() + 2 and min(ink) > view.banner.contentsRect().left() + 10
 
 
 def test_chinese_and_german_are_installed_and_qt_buttons_follow(qtbot, languages):
