@@ -22,7 +22,6 @@ softmax is the soft label.
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +31,7 @@ import numpy as np
 from core.liveness.pad import PadModel, context_crop
 from core.vision.detect import Detector
 from core.vision.imaging import image_files
-from training.pad.live import camera, far, git_images
+from training.pad.live import camera, far, git_files, git_images
 
 PRINT, LIVE, REPLAY = 0, 1, 2
 # Cached crops store a source's index: new sources go at the end.
@@ -76,12 +75,7 @@ def nuaa_subjects(folder: Path) -> set[str]:
 
 def nuaa_frames(repo: Path, exclude: set[str], step: int) -> list[Frame]:
     """Frames of the NUAA subjects not in `exclude`, read from the snapshot's git objects."""
-    listing = subprocess.run(
-        ["git", "--git-dir", str(repo), "ls-tree", "-r", "--name-only", "HEAD", "db/"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()
+    listing = git_files(repo, "db/")
     wanted = []
     for name in listing:
         m = re.match(r"db/(ClientRaw|ImposterRaw)/(\d{4})/\2_\d\d_\d\d_\d\d_(\d+)\.jpg$", name)
@@ -103,12 +97,7 @@ def specdiff_frames(repo: Path, step: int) -> list[Frame]:
     """Every `step`-th frame of a SpecDiff snapshot (data/<live|spoof>/<subject>/...), read from its
     git objects a batch at a time and scaled to a short side of SPECDIFF_SHORT_SIDE; a group is one
     run of consecutive capture numbers (one session)."""
-    listing = subprocess.run(
-        ["git", "--git-dir", str(repo), "ls-tree", "-r", "--name-only", "HEAD", "data/"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()
+    listing = git_files(repo, "data/")
     captures = []
     for name in listing:
         m = re.match(r"data/(live|spoof)/(ID\d+)/(?:IMG|\d+)_(\d+)(?:_\d+)?\.jpg$", name, re.IGNORECASE)

@@ -36,14 +36,19 @@ def git_images(repo: Path, names: list[str]) -> dict[str, np.ndarray]:
     return images
 
 
-def git_sample(repo: Path, folder: str, count: int, rng: np.random.Generator) -> list[np.ndarray]:
-    """A seeded sample of `count` images under `folder` of a bare snapshot."""
-    listing = subprocess.run(
+def git_files(repo: Path, folder: str) -> list[str]:
+    """The paths of the files under `folder` in a bare snapshot's HEAD."""
+    return subprocess.run(
         ["git", "--git-dir", str(repo), "ls-tree", "-r", "--name-only", "HEAD", folder],
         check=True,
         capture_output=True,
         text=True,
     ).stdout.split()
+
+
+def git_sample(repo: Path, folder: str, count: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """A seeded sample of `count` images under `folder` of a bare snapshot."""
+    listing = git_files(repo, folder)
     names = sorted(n for n in listing if n.lower().endswith((".jpg", ".jpeg", ".png")))
     if not names:
         raise TrainingError(f"no images under {folder} in {repo}")
