@@ -50,7 +50,8 @@ def require_pin(store: Store, always: bool = False) -> None:
     if store.load_settings().admin_pin_hash is None:
         if always:
             raise FaceGateError(
-                "corrections need the admin PIN and none is set: set one on the app's Settings page (Change admin PIN…)"
+                "corrections need the admin PIN and none is set: set one on the app's Settings page "
+                "(Change admin PIN…) or with facegate admin reset-pin"
             )
         return
     pin = os.environ.get("FACEGATE_ADMIN_PIN")
