@@ -40,8 +40,8 @@ class ChartWords:
     the Reports page. {time} is the work start as hh:mm."""
 
     arrivals: str = "Arrivals by time of day"
-    on_time: str = "by {time}"
-    after_start: str = "after {time}"
+    before_start: str = "before {time}"
+    from_start: str = "from {time}"
     people_days: str = "people-days"
     time_of_day: str = "time of day"
     attendance: str = "Attendance per day"
@@ -171,8 +171,8 @@ def arrivals(report: Report, words: ChartWords = ENGLISH) -> Chart:
     before = [c if e < start else None for c, e in zip(counts, edges, strict=True)]
     after = [c if e >= start else None for c, e in zip(counts, edges, strict=True)]
     # With no check-ins both series are empty, and pygal writes no_data_text instead of bars.
-    chart.add(words.on_time.format(time=start_text), before if report.arrivals else [])
-    chart.add(words.after_start.format(time=start_text), after if report.arrivals else [])
+    chart.add(words.before_start.format(time=start_text), before if report.arrivals else [])
+    chart.add(words.from_start.format(time=start_text), after if report.arrivals else [])
     return _svg(chart, words.arrivals, 300)
 
 

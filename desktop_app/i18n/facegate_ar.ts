@@ -1710,12 +1710,12 @@ This cannot be undone; deactivate instead to keep the history.</source>
         <translation>لا تسجيلات حضور</translation>
     </message>
     <message>
-        <source>by {time}</source>
-        <translation>حتى {time}</translation>
+        <source>before {time}</source>
+        <translation>قبل {time}</translation>
     </message>
     <message>
-        <source>after {time}</source>
-        <translation>بعد {time}</translation>
+        <source>from {time}</source>
+        <translation>من {time}</translation>
     </message>
     <message>
         <source>time of day</source>

@@ -1642,12 +1642,12 @@ Das kann nicht rückgängig gemacht werden; deaktivieren Sie stattdessen, um den
         <translation>keine Anmeldungen</translation>
     </message>
     <message>
-        <source>by {time}</source>
-        <translation>bis {time}</translation>
+        <source>before {time}</source>
+        <translation>vor {time}</translation>
     </message>
     <message>
-        <source>after {time}</source>
-        <translation>nach {time}</translation>
+        <source>from {time}</source>
+        <translation>ab {time}</translation>
     </message>
     <message>
         <source>time of day</source>

@@ -1625,12 +1625,12 @@ This cannot be undone; deactivate instead to keep the history.</source>
         <translation>无签到</translation>
     </message>
     <message>
-        <source>by {time}</source>
+        <source>before {time}</source>
         <translation>{time} 前</translation>
     </message>
     <message>
-        <source>after {time}</source>
-        <translation>{time} 后</translation>
+        <source>from {time}</source>
+        <translation>{time} 起</translation>
     </message>
     <message>
         <source>time of day</source>

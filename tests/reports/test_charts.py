@@ -58,7 +58,7 @@ def test_each_chart_is_well_formed_svg_without_script_and_names_as_typed():
     hours = texts(drawn[2].svg)
     assert HOSTILE[0] in hours and HOSTILE[1][:27] + "…" in hours
     assert "<script>" not in drawn[2].svg
-    assert {"by 09:00", "after 09:00"} <= set(texts(drawn[0].svg)) and clock(9.75) == "09:45"
+    assert {"before 09:00", "from 09:00"} <= set(texts(drawn[0].svg)) and clock(9.75) == "09:45"
 
 
 def test_bars_are_in_proportion_and_an_empty_period_still_draws():
@@ -76,7 +76,7 @@ def test_the_page_can_draw_the_charts_in_its_language():
         ENGLISH,
         arrivals="按时段统计的到达",
         people_days="人·天",
-        on_time="{time} 前",
+        before_start="{time} 前",
         time_of_day="时段",
         attendance="每日出勤",
         people_present="出勤人数",
