@@ -21,6 +21,7 @@ from desktop_app.cli.main import build_parser
 from tests.fixtures import ROOT, SHARED
 
 NUAA_PRINT = SHARED / "data" / "pad" / "nuaa" / "print"
+NUAA_LIVE = SHARED / "data" / "pad" / "nuaa" / "live"
 DISPLAY_VARIABLES = ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "QT_QPA_PLATFORM_PLUGIN_PATH")
 
 
@@ -199,6 +200,22 @@ def test_checkin_verbose_names_a_printed_photo(cli_env, tmp_path):
     result = _run(cli_env, "checkin", "-v", "--camera", str(camera))
     assert result.returncode == 0
     assert "not checked in: photo or screen" in result.stderr, result.stderr
+
+
+@pytest.mark.shared
+def test_checkin_verbose_names_a_frozen_frame(cli_env, tmp_path):
+    if not NUAA_LIVE.is_dir():
+        pytest.skip(f"no NUAA live frames at {NUAA_LIVE}: ../shared/data is needed for this test")
+    # One live webcam frame over and over: it scores live, but nothing in it moves (a still picture
+    # fed in as a camera), so the temporal rule refuses it, and -v says which reason, once.
+    camera = tmp_path / "camera"
+    camera.mkdir()
+    for i in range(12):
+        shutil.copy(NUAA_LIVE / "0001_00_00_01_0.jpg", camera / f"{i:02d}.jpg")
+    result = _run(cli_env, "checkin", "-v", "--camera", str(camera))
+    assert result.returncode == 0 and result.stdout == ""
+    lines = [line for line in result.stderr.splitlines() if "not checked in" in line]
+    assert len(lines) == 1 and "not checked in: frozen frame" in lines[0], result.stderr
 
 
 # ------------------------------------------------------------------------------------ PIN reset
