@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 import re
-import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Collection, Iterator
 from pathlib import Path
@@ -27,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.gui.video_view import VideoView
-from desktop_app.i18n import qt_tool, update
+from desktop_app.i18n import release, update
 
 OPEN, CLOSE = "⟪", "⟫"
 _WRAPPED = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}")
@@ -54,7 +53,7 @@ def pseudo_translation(folder: Path) -> QTranslator:
         else:
             translation.text = OPEN + source + CLOSE
     tree.write(ts, encoding="utf-8", xml_declaration=True)
-    subprocess.run([str(qt_tool("lrelease")), "-silent", str(ts), "-qm", str(qm)], check=True)
+    release(ts, qm)
     translator = QTranslator()
     assert translator.load(str(qm))
     QCoreApplication.installTranslator(translator)
