@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import FaceGateError
 from core.store.engine import Database
-from core.store.events import ATTENDANCE, event_lines
+from core.store.events import ATTENDANCE, event_lines, stored_event
 from core.store.export import _cell as spreadsheet_text  # as audit.py: cells never run as formulas
 from core.store.export import write_output
 from core.store.labels import clean_label
@@ -107,7 +107,7 @@ class Corrections(Database):
             old, row.time = row.time, when
             detail = f"{name}, {row.kind} {_local(old)} -> {_local(when)}"
             self._note(s, row.uid, "edit", old, when, reason, actor, detail)
-            return Event(row.person_id, name, when, row.kind, row.similarity, row.kiosk_id, row.uid)  # type: ignore[arg-type]
+            return stored_event(row, name)
 
         return self._run(work, write=True)
 
@@ -119,7 +119,7 @@ class Corrections(Database):
             row, name = _event_row(s, uid)
             row.voided_at = utc_now()
             self._note(s, row.uid, "void", row.time, None, reason, actor, f"{name}, {row.kind} at {_local(row.time)}")
-            return Event(row.person_id, name, row.time, row.kind, row.similarity, row.kiosk_id, row.uid)  # type: ignore[arg-type]
+            return stored_event(row, name)
 
         return self._run(work, write=True)
 

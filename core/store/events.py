@@ -81,7 +81,7 @@ def _events(session: Session, where: ColumnElement[bool], latest: bool = False) 
     query = select(EventRow, PersonRow.name).join(PersonRow, PersonRow.id == EventRow.person_id).where(where)
     if latest:
         query = query.order_by(EventRow.time.desc(), EventRow.id.desc()).limit(1)
-    return [_event(row, name) for row, name in session.execute(query)]
+    return [stored_event(row, name) for row, name in session.execute(query)]
 
 
 def _insert(session: Session, e: Event, kind: EventKind, name: str | None = None) -> Event:
@@ -99,7 +99,8 @@ def _insert(session: Session, e: Event, kind: EventKind, name: str | None = None
     return replace(e, kind=kind, name=name or e.name)
 
 
-def _event(row: EventRow, name: str) -> Event:
+def stored_event(row: EventRow, name: str) -> Event:
+    """The event a row holds, with its person's name."""
     return Event(row.person_id, name, row.time, _KINDS[row.kind], row.similarity, row.kiosk_id, row.uid)
 
 
@@ -145,7 +146,7 @@ def event_lines(
     if not voided:
         query = query.where(VISIBLE)
     return [
-        EventLine(_event(row, name), name, external_id, group, row.voided_at is not None)
+        EventLine(stored_event(row, name), name, external_id, group, row.voided_at is not None)
         for row, name, external_id, group in session.execute(query)
     ]
 
