@@ -99,11 +99,6 @@ class KioskResult:
     direction: EventKind | None = None
     buttons: bool = False
 
-    @property
-    def status(self) -> str | None:
-        """The status bar's line while events wait for the database."""
-        return f"offline: {self.waiting} event{'' if self.waiting == 1 else 's'} waiting" if self.waiting else None
-
 
 def already_said(
     earlier: Event,
