@@ -71,10 +71,6 @@ def apply_theme(name: str) -> None:
     app.setStyleSheet(HIGH_CONTRAST_SHEET if high else "")
 
 
-def current() -> str:
-    return _current
-
-
 def pick(standard: str, high_contrast: str) -> str:
     """The style (or colour) of the theme in use."""
     return high_contrast if _current == HIGH_CONTRAST else standard

@@ -662,14 +662,6 @@
         <translation>إلغاء سجل</translation>
     </message>
     <message>
-        <source>check-in</source>
-        <translation>تسجيل الحضور</translation>
-    </message>
-    <message>
-        <source>check-out</source>
-        <translation>تسجيل الانصراف</translation>
-    </message>
-    <message>
         <source>Why the record is wrong</source>
         <translation>سبب خطأ السجل</translation>
     </message>

@@ -634,14 +634,6 @@
         <translation>Eintrag stornieren</translation>
     </message>
     <message>
-        <source>check-in</source>
-        <translation>Anmeldung</translation>
-    </message>
-    <message>
-        <source>check-out</source>
-        <translation>Abmeldung</translation>
-    </message>
-    <message>
         <source>Why the record is wrong</source>
         <translation>Warum der Eintrag falsch ist</translation>
     </message>

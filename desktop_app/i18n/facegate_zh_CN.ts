@@ -627,14 +627,6 @@
         <translation>作废一条记录</translation>
     </message>
     <message>
-        <source>check-in</source>
-        <translation>签到</translation>
-    </message>
-    <message>
-        <source>check-out</source>
-        <translation>签退</translation>
-    </message>
-    <message>
         <source>Why the record is wrong</source>
         <translation>记录为何有误</translation>
     </message>

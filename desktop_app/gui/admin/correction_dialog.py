@@ -50,8 +50,8 @@ class CorrectionDialog(QDialog):
         for p in people:
             self.person.addItem(p.name, p.id)
         self.kind = QComboBox()
-        self.kind.addItem(self.tr("check-in"), CHECK_IN)
-        self.kind.addItem(self.tr("check-out"), CHECK_OUT)
+        for kind in (CHECK_IN, CHECK_OUT):
+            self.kind.addItem(event_name(kind), kind)
         now = QDateTime.currentDateTime()
         shown = QDateTime(event.time.astimezone()) if event is not None else now
         self.when = QDateTimeEdit(shown, calendarPopup=True, displayFormat="yyyy-MM-dd HH:mm")
