@@ -10,12 +10,13 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import date
 
 import pygal
 from pygal.style import Style
 
+from core.i18n import QT_TRANSLATE_NOOP, Translate
 from core.reports.figures import Report
 
 WORKING, OFF, ACCENT, INK, GRID = "#2f6fb0", "#b8bec6", "#d0612b", "#222222", "#d9d9d9"
@@ -37,23 +38,28 @@ class Chart:
 @dataclass(frozen=True)
 class ChartWords:
     """Every word the charts draw: English for the files a script asks for, the admin's language on
-    the Reports page. {time} is the work start as hh:mm."""
+    the Reports page (in_language). {time} is the work start as hh:mm."""
 
-    arrivals: str = "Arrivals by time of day"
-    before_start: str = "before {time}"
-    from_start: str = "from {time}"
-    people_days: str = "people-days"
-    time_of_day: str = "time of day"
-    attendance: str = "Attendance per day"
-    people_present: str = "people present"
-    working_day: str = "working day"
-    day_off: str = "day off"
-    hours: str = "Hours per person"
-    hours_axis: str = "hours (first check-in to last check-out)"
-    no_check_ins: str = "no check-ins"
-    no_one: str = "nobody"
+    arrivals: str = QT_TRANSLATE_NOOP("ReportsPage", "Arrivals by time of day")
+    before_start: str = QT_TRANSLATE_NOOP("ReportsPage", "before {time}")
+    from_start: str = QT_TRANSLATE_NOOP("ReportsPage", "from {time}")
+    people_days: str = QT_TRANSLATE_NOOP("ReportsPage", "people-days")
+    time_of_day: str = QT_TRANSLATE_NOOP("ReportsPage", "time of day")
+    attendance: str = QT_TRANSLATE_NOOP("ReportsPage", "Attendance per day")
+    people_present: str = QT_TRANSLATE_NOOP("ReportsPage", "people present")
+    working_day: str = QT_TRANSLATE_NOOP("ReportsPage", "working day")
+    day_off: str = QT_TRANSLATE_NOOP("ReportsPage", "day off")
+    hours: str = QT_TRANSLATE_NOOP("ReportsPage", "Hours per person")
+    hours_axis: str = QT_TRANSLATE_NOOP("ReportsPage", "hours (first check-in to last check-out)")
+    no_check_ins: str = QT_TRANSLATE_NOOP("ReportsPage", "no check-ins")
+    no_one: str = QT_TRANSLATE_NOOP("ReportsPage", "nobody")
     # A day under a bar of the attendance chart: "07 Dec", or the screen's language's own.
     day: Callable[[date], str] = lambda day: day.strftime("%d %b")
+
+    def in_language(self, translate: Translate, day: Callable[[date], str]) -> ChartWords:
+        """These words through translate (the GUI's QCoreApplication.translate), days written by day."""
+        words = {f.name: translate("ReportsPage", getattr(self, f.name)) for f in fields(self) if f.name != "day"}
+        return replace(self, day=day, **words)
 
 
 ENGLISH = ChartWords()

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from core.errors import FaceGateError
 from core.i18n import QT_TRANSLATE_NOOP
-from core.reports.charts import ChartWords, charts
+from core.reports.charts import ENGLISH, ChartWords, charts
 from core.reports.figures import MISSING_OUT_RULE, Report, WorkCalendar, build_report
 from core.reports.rollcall import InNow, who_is_in
 from core.reports.tables import DAY_COLUMNS, PERSON_COLUMNS, ReportColumn, shown
@@ -50,23 +50,8 @@ ROLL_CALL_COLUMNS: tuple[Column[InNow], ...] = (
 
 
 def chart_words() -> ChartWords:
-    """The charts' titles and axis labels in the chosen language."""
-    return ChartWords(
-        arrivals=QCoreApplication.translate("ReportsPage", "Arrivals by time of day"),
-        people_days=QCoreApplication.translate("ReportsPage", "people-days"),
-        no_check_ins=QCoreApplication.translate("ReportsPage", "no check-ins"),
-        before_start=QCoreApplication.translate("ReportsPage", "before {time}"),
-        from_start=QCoreApplication.translate("ReportsPage", "from {time}"),
-        time_of_day=QCoreApplication.translate("ReportsPage", "time of day"),
-        attendance=QCoreApplication.translate("ReportsPage", "Attendance per day"),
-        people_present=QCoreApplication.translate("ReportsPage", "people present"),
-        working_day=QCoreApplication.translate("ReportsPage", "working day"),
-        day_off=QCoreApplication.translate("ReportsPage", "day off"),
-        hours=QCoreApplication.translate("ReportsPage", "Hours per person"),
-        hours_axis=QCoreApplication.translate("ReportsPage", "hours (first check-in to last check-out)"),
-        no_one=QCoreApplication.translate("ReportsPage", "nobody"),
-        day=day_month_text,
-    )
+    """The charts' titles and axis labels in the chosen language, days in its own format."""
+    return ENGLISH.in_language(QCoreApplication.translate, day_month_text)
 
 
 def rules_text(calendar: WorkCalendar) -> str:
