@@ -160,15 +160,19 @@ def test_a_model_nobody_has_templates_of_says_so_and_how_to_make_them(cli_env, s
     assert f"facegate --model {int8} people upgrade" in result.stderr
 
 
+def _verbose_checkin(cli_env, camera: Path, frames: list[Path]) -> tuple[subprocess.CompletedProcess, list[str]]:
+    """`checkin -v` over a camera folder of these frames, in order; its result and "not checked in" lines."""
+    camera.mkdir()
+    for i, frame in enumerate(frames):
+        shutil.copy(frame, camera / f"{i:02d}{frame.suffix}")
+    result = _run(cli_env, "checkin", "-v", "--camera", str(camera))
+    return result, [line for line in result.stderr.splitlines() if "not checked in" in line]
+
+
 def test_checkin_verbose_names_an_unknown_face(cli_env, sample_images, tmp_path):
     assert _run(cli_env, "settings", "set", "pad_enabled", "false").returncode == 0
-    camera = tmp_path / "camera"
-    camera.mkdir()
-    for i in range(5):
-        shutil.copy(sample_images / "Tom_Hanks_54745.png", camera / f"{i}.png")
-    result = _run(cli_env, "checkin", "-v", "--camera", str(camera))
+    result, lines = _verbose_checkin(cli_env, tmp_path / "camera", [sample_images / "Tom_Hanks_54745.png"] * 5)
     assert result.returncode == 0 and result.stdout == ""
-    lines = [line for line in result.stderr.splitlines() if "not checked in" in line]
     # Once while it holds, not once per frame; with the time first.
     assert len(lines) == 1 and "unknown face (similarity" in lines[0], result.stderr
     assert lines[0][2] == lines[0][5] == ":"
@@ -193,11 +197,7 @@ def test_a_stream_that_fails_leaves_one_line_and_no_ffmpeg_log(cli_env):
 def test_checkin_verbose_names_a_printed_photo(cli_env, tmp_path):
     if not NUAA_PRINT.is_dir():
         pytest.skip(f"no NUAA print frames at {NUAA_PRINT}: ../shared/data is needed for this test")
-    camera = tmp_path / "camera"
-    camera.mkdir()
-    for frame in sorted(NUAA_PRINT.glob("0001_00_00_01_*.jpg")):
-        shutil.copy(frame, camera)
-    result = _run(cli_env, "checkin", "-v", "--camera", str(camera))
+    result, _ = _verbose_checkin(cli_env, tmp_path / "camera", sorted(NUAA_PRINT.glob("0001_00_00_01_*.jpg")))
     assert result.returncode == 0
     assert "not checked in: photo or screen" in result.stderr, result.stderr
 
@@ -208,13 +208,8 @@ def test_checkin_verbose_names_a_frozen_frame(cli_env, tmp_path):
         pytest.skip(f"no NUAA live frames at {NUAA_LIVE}: ../shared/data is needed for this test")
     # One live webcam frame over and over: it scores live, but nothing in it moves (a still picture
     # fed in as a camera), so the temporal rule refuses it, and -v says which reason, once.
-    camera = tmp_path / "camera"
-    camera.mkdir()
-    for i in range(12):
-        shutil.copy(NUAA_LIVE / "0001_00_00_01_0.jpg", camera / f"{i:02d}.jpg")
-    result = _run(cli_env, "checkin", "-v", "--camera", str(camera))
+    result, lines = _verbose_checkin(cli_env, tmp_path / "camera", [NUAA_LIVE / "0001_00_00_01_0.jpg"] * 12)
     assert result.returncode == 0 and result.stdout == ""
-    lines = [line for line in result.stderr.splitlines() if "not checked in" in line]
     assert len(lines) == 1 and "not checked in: frozen frame" in lines[0], result.stderr
 
 
